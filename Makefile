@@ -1,0 +1,102 @@
+# Outpost — one Makefile for the store library, both programs and the tests.
+#   make            build bin/outpost and bin/outpostd
+#   make test       unit tests (Criterion) and end-to-end tests
+#   make demo       HQ and branches on loopback: offline edits, sync, result
+#   make bench      journal overhead, sync throughput and other ratios
+#   make SANITIZE=address,undefined test
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+B       := build
+PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+           -Ischema -Iclient -Idaemon -I$(B) -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=$(SANITIZE)
+B       := build-san
+endif
+
+DEPS_OK := $(B)/.deps-ok
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SCHEMA_SQL  := $(sort $(wildcard schema/[0-9]*.sql))
+SCHEMA_SRC  := $(wildcard schema/*.c) $(B)/migrations_sql.c
+CLIENT_SRC  := $(filter-out client/main.c,$(wildcard client/*.c))
+DAEMON_SRC  := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+TOOLS_SRC   := $(wildcard tools/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(patsubst $(B)/%,%,$(1)))
+SCHEMA_OBJ := $(call obj,$(SCHEMA_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
+UNIT_OBJ   := $(call obj,$(UNIT_SRC))
+LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
+
+.PHONY: all test unit e2e demo bench install clean deps
+all: bin/outpost bin/outpostd
+
+deps: ; @sh tools/deps.sh
+$(DEPS_OK):
+	@sh tools/deps.sh test
+	@mkdir -p $(B) && touch $@
+
+$(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)
+	sh tools/embed.sh $@ $(SCHEMA_SQL)
+
+$(B)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+$(B)/migrations_sql.o: $(B)/migrations_sql.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(B)/libopschema.a: $(SCHEMA_OBJ) ; $(AR) rcs $@ $^
+$(B)/libopclient.a: $(CLIENT_OBJ) ; $(AR) rcs $@ $^
+$(B)/libopdaemon.a: $(DAEMON_OBJ) ; $(AR) rcs $@ $^
+
+# The client and daemon libraries use each other (sync status, keys), so
+# the archives are grouped.
+LINK = $(CC) $(LDFLAGS) -o $@ $^ -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+
+bin/outpost: $(B)/client/main.o $(LIBS)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+bin/outpostd: $(B)/daemon/main.o $(LIBS)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+
+$(B)/unit: $(UNIT_OBJ) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lcriterion -lm
+
+$(B)/tools/%: $(B)/tools/%.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+
+test: all $(B)/unit
+	@sh tests/run.sh $(B)/unit
+
+demo: all
+	@sh tools/demo.sh
+
+bench: all $(B)/tools/bench
+	@sh tools/bench.sh $(B)/tools/bench
+
+man: $(B)/outpost.1 $(B)/outpostd.8
+$(B)/%.1: docs/%.1.scd ; scdoc < $< > $@
+$(B)/%.8: docs/%.8.scd ; scdoc < $< > $@
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 bin/outpost bin/outpostd $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(B)/outpost.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(B)/outpostd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build build-san bin
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

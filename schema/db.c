@@ -1,0 +1,533 @@
+/*
+ * db.c — opening, migrating and talking to a store (see db.h).
+ *
+ * Migrations are the embedded schema/NNN_*.sql files, applied in order inside
+ * one transaction each, with PRAGMA user_version recording the last one. The
+ * token op_uuid7 in a migration stands for the UUIDv7 default expression, so
+ * the SQL files stay readable. After migrating, the journal triggers are
+ * regenerated from the table description (journal.c) whenever it changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <unicode/ucol.h>
+#include "db.h"
+#include "journal.h"
+#include "migrations.h"
+
+/* 48-bit Unix milliseconds, version 7, variant 10, 74 random bits. */
+const char op_uuid7_sql[] =
+	"(lower(substr(printf('%012x',CAST((julianday('now')-2440587.5)*86400000 AS INTEGER)),1,8)"
+	"||'-'||substr(printf('%012x',CAST((julianday('now')-2440587.5)*86400000 AS INTEGER)),9,4)"
+	"||'-7'||substr(hex(randomblob(2)),2,3)"
+	"||'-'||substr('89ab',1+(random()&3),1)||substr(hex(randomblob(2)),2,3)"
+	"||'-'||hex(randomblob(6))))";
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+struct op_db {
+	sqlite3 *db;
+	char *path;
+	op_err err;
+	int flags;
+	char *site;
+	int hq;
+	struct stmt_slot *slots;
+	size_t nslots, used;
+	UCollator *coll;
+};
+
+int op_db_schema_max(void)
+{
+	int v = 0;
+	for (const struct op_migration *m = op_migrations; m->version; m++)
+		v = m->version;
+	return v;
+}
+
+sqlite3 *op_db_handle(op_db *db) { return db->db; }
+op_err *op_db_err(op_db *db) { return &db->err; }
+const char *op_db_path(const op_db *db) { return db->path; }
+
+int op_db_fail(op_db *db, const char *what)
+{
+	int rc = sqlite3_extended_errcode(db->db);
+	const char *msg = sqlite3_errmsg(db->db);
+	int code = EX_SOFTWARE;
+
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		code = EX_DATAERR;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = EX_TEMPFAIL;
+		msg = "the store is busy (another program holds a write lock)";
+		break;
+	case SQLITE_FULL:
+		code = EX_IOERR;
+		msg = "the disk is full; nothing was written";
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		code = EX_IOERR;
+		break;
+	case SQLITE_READONLY:
+		code = EX_NOPERM;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = EX_DATAERR;
+		msg = "the store file is damaged or is not an Outpost store";
+		break;
+	}
+	if (what)
+		return op_errc(&db->err, code, "%s: %s", what, msg);
+	return op_errc(&db->err, code, "%s", msg);
+}
+
+int op_db_exec(op_db *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int code = (sqlite3_errcode(db->db) & 0xff) == SQLITE_CONSTRAINT ?
+			EX_DATAERR : EX_SOFTWARE;
+		op_errc(&db->err, code, "%s", msg ? msg : sqlite3_errmsg(db->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- statement cache: open addressing on the SQL string's address --- */
+
+static size_t slot_hash(const char *sql, size_t n)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 7) & (n - 1);
+}
+
+static int slots_grow(op_db *db)
+{
+	size_t n = db->nslots ? db->nslots * 2 : 64;
+	struct stmt_slot *s = calloc(n, sizeof(*s));
+	if (!s)
+		return op_errc(&db->err, EX_OSERR, "out of memory");
+	for (size_t i = 0; i < db->nslots; i++) {
+		if (!db->slots[i].sql)
+			continue;
+		size_t j = slot_hash(db->slots[i].sql, n);
+		while (s[j].sql)
+			j = (j + 1) & (n - 1);
+		s[j] = db->slots[i];
+	}
+	free(db->slots);
+	db->slots = s;
+	db->nslots = n;
+	return 0;
+}
+
+sqlite3_stmt *op_db_stmt(op_db *db, const char *sql)
+{
+	size_t i;
+
+	if (db->used * 2 >= db->nslots && slots_grow(db) < 0)
+		return NULL;
+	i = slot_hash(sql, db->nslots);
+	while (db->slots[i].sql && db->slots[i].sql != sql)
+		i = (i + 1) & (db->nslots - 1);
+	if (db->slots[i].sql) {
+		sqlite3_stmt *st = db->slots[i].st;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		op_db_fail(db, "internal: cannot prepare statement");
+		return NULL;
+	}
+	db->slots[i].sql = sql;
+	db->slots[i].st = st;
+	db->used++;
+	return st;
+}
+
+static int param(op_db *db, sqlite3_stmt *st, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i == 0)
+		op_errf(&db->err, "internal: statement has no parameter %s", name);
+	return i;
+}
+
+#define BIND(call) do { \
+	int i_ = param(db, st, name); \
+	if (i_ == 0) return -1; \
+	if ((call) != SQLITE_OK) return op_db_fail(db, "bind"); \
+	return 0; \
+} while (0)
+
+int op_bind_text(op_db *db, sqlite3_stmt *st, const char *name, const char *v)
+{
+	BIND(v ? sqlite3_bind_text(st, i_, v, -1, SQLITE_TRANSIENT)
+	       : sqlite3_bind_null(st, i_));
+}
+
+int op_bind_int(op_db *db, sqlite3_stmt *st, const char *name, int64_t v)
+{
+	BIND(sqlite3_bind_int64(st, i_, v));
+}
+
+int op_bind_null(op_db *db, sqlite3_stmt *st, const char *name)
+{
+	BIND(sqlite3_bind_null(st, i_));
+}
+
+int op_bind_double(op_db *db, sqlite3_stmt *st, const char *name, double v)
+{
+	BIND(sqlite3_bind_double(st, i_, v));
+}
+
+int op_bind_value(op_db *db, sqlite3_stmt *st, const char *name,
+		  const sqlite3_value *v)
+{
+	BIND(sqlite3_bind_value(st, i_, v));
+}
+
+int op_db_step(op_db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	op_db_fail(db, NULL);
+	sqlite3_reset(st);
+	return -1;
+}
+
+int op_db_run(op_db *db, sqlite3_stmt *st)
+{
+	int rc;
+	while ((rc = op_db_step(db, st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- meta --- */
+
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = :k";
+static const char SQL_META_SET[] =
+	"INSERT INTO meta(key, value) VALUES (:k, :v) "
+	"ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+char *op_db_meta_get(op_db *db, const char *key)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_META_GET);
+	char *v = NULL;
+	if (!st || op_bind_text(db, st, ":k", key) < 0)
+		return NULL;
+	if (op_db_step(db, st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return v;
+}
+
+int64_t op_db_meta_int(op_db *db, const char *key, int64_t dflt)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_META_GET);
+	int64_t v = dflt;
+	if (!st || op_bind_text(db, st, ":k", key) < 0)
+		return dflt;
+	if (op_db_step(db, st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int op_db_meta_set(op_db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_META_SET);
+	if (!st || op_bind_text(db, st, ":k", key) < 0 ||
+	    op_bind_text(db, st, ":v", value) < 0)
+		return -1;
+	return op_db_run(db, st);
+}
+
+int op_db_meta_set_int(op_db *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_META_SET);
+	if (!st || op_bind_text(db, st, ":k", key) < 0 ||
+	    op_bind_int(db, st, ":v", v) < 0)
+		return -1;
+	return op_db_run(db, st);
+}
+
+static void load_site(op_db *db)
+{
+	free(db->site);
+	db->site = op_db_meta_get(db, "site");
+	char *role = op_db_meta_get(db, "role");
+	db->hq = role && strcmp(role, "hq") == 0;
+	free(role);
+}
+
+const char *op_db_site(op_db *db) { return db->site; }
+int op_db_is_hq(op_db *db) { return db->hq; }
+
+int op_db_init_site(op_db *db, const char *site, int hq)
+{
+	if (db->site) {
+		if (strcmp(db->site, site) != 0 || db->hq != !!hq)
+			return op_errc(&db->err, EX_DATAERR,
+				       "store is already initialised as site %s (%s)",
+				       db->site, db->hq ? "hq" : "branch");
+		return 0;
+	}
+	if (op_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (op_db_meta_set(db, "site", site) < 0 ||
+	    op_db_meta_set(db, "role", hq ? "hq" : "branch") < 0 ||
+	    op_db_exec(db, "INSERT OR IGNORE INTO meta(key, value) "
+		       "VALUES ('created_at', datetime('now'))") < 0) {
+		op_db_rollback(db);
+		return -1;
+	}
+	if (op_db_exec(db, "COMMIT") < 0) {
+		op_db_rollback(db);
+		return -1;
+	}
+	load_site(db);
+	return 0;
+}
+
+/* --- transactions --- */
+
+static const char SQL_CTX[] =
+	"UPDATE op_ctx SET staff = :staff, applying = :applying WHERE id = 1";
+
+static int set_ctx(op_db *db, const char *staff, int applying)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_CTX);
+	if (!st || op_bind_text(db, st, ":staff", staff) < 0 ||
+	    op_bind_int(db, st, ":applying", applying) < 0)
+		return -1;
+	return op_db_run(db, st);
+}
+
+static int begin(op_db *db, const char *staff, int applying)
+{
+	if (op_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		return op_db_fail(db, "cannot start a write");
+	if (set_ctx(db, staff, applying) < 0) {
+		op_db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+int op_db_begin(op_db *db, const char *staff) { return begin(db, staff, 0); }
+int op_db_begin_apply(op_db *db) { return begin(db, NULL, 1); }
+
+int op_db_commit(op_db *db)
+{
+	if (set_ctx(db, NULL, 0) < 0 || op_db_exec(db, "COMMIT") < 0) {
+		op_err saved = db->err;
+		op_db_rollback(db);
+		db->err = saved;
+		return -1;
+	}
+	return 0;
+}
+
+void op_db_rollback(op_db *db)
+{
+	if (db && !sqlite3_get_autocommit(db->db))
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int op_db_in_txn(op_db *db) { return !sqlite3_get_autocommit(db->db); }
+
+/* --- collation --- */
+
+static int pinyin_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UCollationResult r = ucol_strcollUTF8((UCollator *)arg, s1, n1, s2, n2,
+					      &status);
+	if (U_FAILURE(status)) {
+		int c = memcmp(s1, s2, (size_t)(n1 < n2 ? n1 : n2));
+		return c ? c : n1 - n2;
+	}
+	return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
+}
+
+/* --- migrations --- */
+
+/* The migration's SQL with the op_uuid7 token expanded. */
+static char *expand_sql(const char *sql)
+{
+	static const char tok[] = "(op_uuid7)";
+	size_t n = 0, toklen = sizeof(tok) - 1, explen = strlen(op_uuid7_sql);
+	for (const char *p = sql; (p = strstr(p, tok)); p += toklen)
+		n++;
+	char *out = malloc(strlen(sql) + n * explen + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = sql, *q; ; p = q + toklen) {
+		q = strstr(p, tok);
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		memcpy(o, p, len);
+		o += len;
+		if (!q)
+			break;
+		memcpy(o, op_uuid7_sql, explen);
+		o += explen;
+	}
+	*o = '\0';
+	return out;
+}
+
+int op_db_schema_version(op_db *db)
+{
+	sqlite3_stmt *st = op_db_stmt(db, "PRAGMA user_version");
+	int v = -1;
+	if (st && op_db_step(db, st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+static int migrate(op_db *db)
+{
+	int have = op_db_schema_version(db), max = op_db_schema_max();
+	int want_journal = !(db->flags & OP_DB_NOJOURNAL);
+
+	if (have < 0)
+		return -1;
+	if (have > max)
+		return op_errc(&db->err, EX_DATAERR,
+			       "store schema version %d is newer than this outpost "
+			       "understands (%d); upgrade outpost", have, max);
+	if (op_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		return op_db_fail(db, "cannot migrate");
+	for (const struct op_migration *m = op_migrations; m->version; m++) {
+		if (m->version <= have)
+			continue;
+		char *sql = expand_sql(m->sql), pragma[64];
+		if (!sql) {
+			op_db_rollback(db);
+			return op_errc(&db->err, EX_OSERR, "out of memory");
+		}
+		int rc = op_db_exec(db, sql);
+		free(sql);
+		if (rc < 0) {
+			op_errctx(&db->err, "migration %s", m->name);
+			op_db_rollback(db);
+			return -1;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 m->version);
+		if (op_db_exec(db, pragma) < 0) {
+			op_db_rollback(db);
+			return -1;
+		}
+	}
+	if (op_journal_install(db, want_journal) < 0) {
+		op_errctx(&db->err, "cannot install journal triggers");
+		op_db_rollback(db);
+		return -1;
+	}
+	if (op_db_exec(db, "COMMIT") < 0) {
+		op_db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+int op_db_open(op_db **out, const char *path, int flags, op_err *e)
+{
+	op_db *db = calloc(1, sizeof(*db));
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	UErrorCode ust = U_ZERO_ERROR;
+
+	*out = NULL;
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return op_errc(e, EX_OSERR, "out of memory");
+	}
+	db->flags = flags;
+	if (flags & OP_DB_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE;
+	if ((flags & OP_DB_CREATE) && !(flags & OP_DB_READONLY))
+		oflags |= SQLITE_OPEN_CREATE;
+	else if (access(path, F_OK) != 0) {
+		op_errc(e, EX_NOINPUT, "no store at '%s' (run 'outpost init --site CODE' "
+			"first, or pass --db)", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &db->db, oflags, NULL) != SQLITE_OK) {
+		op_errc(e, (flags & OP_DB_CREATE) ? EX_CANTCREAT : EX_NOINPUT,
+			"cannot open store '%s': %s", path,
+			db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->db, 1);
+	sqlite3_busy_timeout(db->db, 5000);
+	db->coll = ucol_open("zh", &ust);
+	if (U_SUCCESS(ust))
+		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,
+					    pinyin_cmp, NULL);
+	if (op_db_exec(db, (flags & OP_DB_DAEMON) ? "PRAGMA foreign_keys = OFF"
+					     : "PRAGMA foreign_keys = ON") < 0)
+		goto fail_db;
+	if (!(flags & OP_DB_READONLY)) {
+		if (op_db_exec(db, "PRAGMA journal_mode = WAL") < 0)
+			goto fail_db;
+		if (migrate(db) < 0)
+			goto fail_db;
+	} else if (op_db_schema_version(db) < 1) {
+		op_errc(e, EX_DATAERR, "'%s' is not an Outpost store", path);
+		goto fail;
+	}
+	load_site(db);
+	*out = db;
+	return 0;
+
+fail_db:
+	op_errc(e, db->err.code ? db->err.code : EX_SOFTWARE, "%s: %s", path,
+		db->err.msg);
+fail:
+	op_db_free(db);
+	return -1;
+}
+
+void op_db_free(op_db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->nslots; i++)
+		if (db->slots[i].st)
+			sqlite3_finalize(db->slots[i].st);
+	free(db->slots);
+	if (db->db)
+		sqlite3_close_v2(db->db);
+	if (db->coll)
+		ucol_close(db->coll);
+	free(db->site);
+	free(db->path);
+	free(db);
+}

@@ -1,0 +1,98 @@
+/*
+ * db.h — a store: one SQLite database holding a site's domain tables and
+ * its sync layer.
+ *
+ * op_db_open opens (and with OP_DB_CREATE creates) the file, sets WAL, a busy
+ * timeout and foreign keys, runs any pending migrations, regenerates the
+ * journal triggers when the table description changed, and registers the
+ * "pinyin" collation (ICU) used to sort Chinese names. All SQL goes through
+ * op_db_stmt, which prepares each statement once (persistent) and hands it
+ * back reset; parameters are bound by name and an unknown name is an error.
+ *
+ * Writes happen between op_db_begin and op_db_commit, which write the acting
+ * staff member (or the "applying remote changes" flag) into the op_ctx row
+ * that the journal triggers read, and reset it before committing.
+ */
+#ifndef OP_DB_H
+#define OP_DB_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include "error.h"
+
+typedef struct op_db op_db;
+
+#define OP_DB_CREATE   0x01	/* create the file if missing */
+#define OP_DB_DAEMON   0x02	/* foreign keys off: remote rows arrive in any order */
+#define OP_DB_READONLY 0x04	/* open read-only, no migrations */
+#define OP_DB_NOJOURNAL 0x08	/* (benchmarks only) no journal triggers */
+
+/* Schema version this build creates and understands. */
+int op_db_schema_max(void);
+
+/* Open path. Returns 0 and *out (free with op_db_free), or -1 with e set:
+ * EX_NOINPUT when the file does not exist and OP_DB_CREATE is not given,
+ * EX_CANTCREAT when it cannot be created, EX_DATAERR when the store's
+ * schema is newer than this build. */
+int op_db_open(op_db **out, const char *path, int flags, op_err *e);
+void op_db_free(op_db *db);
+
+sqlite3 *op_db_handle(op_db *db);
+op_err *op_db_err(op_db *db);
+const char *op_db_path(const op_db *db);
+int op_db_schema_version(op_db *db);
+
+/* Site identity, from meta. NULL / 0 before `outpost init`. The string is
+ * owned by db and lives until op_db_free or the next op_db_init_site. */
+const char *op_db_site(op_db *db);
+int op_db_is_hq(op_db *db);
+/* Record the site code and role once; -1 (EX_DATAERR) if the store already
+ * has a different site. */
+int op_db_init_site(op_db *db, const char *site, int hq);
+
+/* meta key/value helpers. op_db_meta_get returns a malloc'd copy or NULL. */
+char *op_db_meta_get(op_db *db, const char *key);
+int op_db_meta_set(op_db *db, const char *key, const char *value);
+int64_t op_db_meta_int(op_db *db, const char *key, int64_t dflt);
+int op_db_meta_set_int(op_db *db, const char *key, int64_t v);
+
+/* The cached prepared statement for sql (a string constant: cached by its
+ * address), reset with bindings cleared, or NULL with the db error set. */
+sqlite3_stmt *op_db_stmt(op_db *db, const char *sql);
+
+/* Typed binds by parameter name (":name"); -1 with the db error set when the
+ * statement has no such parameter. NULL text binds NULL. */
+int op_bind_text(op_db *db, sqlite3_stmt *st, const char *name, const char *v);
+int op_bind_int(op_db *db, sqlite3_stmt *st, const char *name, int64_t v);
+int op_bind_null(op_db *db, sqlite3_stmt *st, const char *name);
+int op_bind_double(op_db *db, sqlite3_stmt *st, const char *name, double v);
+int op_bind_value(op_db *db, sqlite3_stmt *st, const char *name,
+		  const sqlite3_value *v);
+
+/* Step: SQLITE_ROW or SQLITE_DONE, or -1 with the error translated (a
+ * constraint failure becomes EX_DATAERR naming the constraint). */
+int op_db_step(op_db *db, sqlite3_stmt *st);
+/* Step a statement that returns no rows to completion; 0 or -1. */
+int op_db_run(op_db *db, sqlite3_stmt *st);
+
+/* Execute trusted constant SQL (no parameters), e.g. "SAVEPOINT x". */
+int op_db_exec(op_db *db, const char *sql);
+
+/* Transactions. op_db_begin: BEGIN IMMEDIATE and record staff (may be NULL)
+ * as the actor of every journal entry until commit. op_db_begin_apply: the
+ * same but journal triggers stay quiet (remote changes). op_db_commit resets
+ * the context and commits; op_db_rollback is NULL-safe and never fails. */
+int op_db_begin(op_db *db, const char *staff);
+int op_db_begin_apply(op_db *db);
+int op_db_commit(op_db *db);
+void op_db_rollback(op_db *db);
+int op_db_in_txn(op_db *db);
+
+/* Translate the connection's last error into db's error slot: "what: msg". */
+int op_db_fail(op_db *db, const char *what);
+
+/* The SQL expression that yields a fresh UUIDv7 (text), built from built-in
+ * functions only. */
+extern const char op_uuid7_sql[];
+
+#endif

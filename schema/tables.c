@@ -1,0 +1,104 @@
+/*
+ * tables.c — the sync description of every synced table (see tables.h).
+ *
+ * Column lists mirror the CREATE TABLE statements in the migrations, in
+ * order. The unit test test_tables checks the two agree, so a migration that
+ * adds a column without adding it here (or the reverse) fails the build's
+ * tests rather than silently not syncing.
+ */
+#include <stddef.h>
+#include <string.h>
+#include "tables.h"
+
+#define COL(n) { n, 0, 1 }
+#define ID { "id", OP_COL_ID, 1 }
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct op_column branch_cols[] = {
+	ID, COL("code"), COL("name"), COL("region"), COL("created_at"),
+};
+static const struct op_column staff_cols[] = {
+	ID, COL("code"), COL("name"), COL("role"), COL("branch"), COL("phone"),
+	COL("active"), COL("created_at"),
+};
+static const struct op_column customer_cols[] = {
+	ID, COL("name"), COL("gender"), COL("birthday"), COL("phone"),
+	COL("email"), COL("address"), COL("employer"), COL("title"),
+	COL("interests"), COL("pref_style"), COL("pref_colour"),
+	COL("pref_material"), COL("pref_brand"), COL("budget"), COL("channel"),
+	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
+	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
+	COL("merged_into"),
+};
+static const struct op_column product_cols[] = {
+	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
+	COL("price"), COL("active"), COL("created_at"),
+};
+static const struct op_column order_cols[] = {
+	ID, COL("order_no"), COL("order_date"), COL("customer_id"),
+	COL("total"), COL("payment"), COL("delivery_address"),
+	COL("expected_date"), COL("delivered_date"), COL("status"),
+	COL("channel"), COL("notes"), COL("staff"), COL("branch"),
+	COL("created_at"),
+};
+static const struct op_column item_cols[] = {
+	ID, COL("order_id"), COL("product_id"), COL("sku"), COL("name"),
+	COL("spec"), COL("qty"), COL("unit_price"), COL("line_total"),
+};
+static const struct op_column ticket_cols[] = {
+	ID, COL("ticket_no"), COL("customer_id"), COL("order_id"), COL("kind"),
+	COL("problem"), COL("received_at"), COL("handler"), COL("status"),
+	COL("result"), COL("satisfaction"), COL("first_reply_at"),
+	COL("closed_at"), COL("branch"),
+};
+static const struct op_column step_cols[] = {
+	ID, COL("ticket_id"), COL("at"), COL("staff"), COL("status"),
+	COL("action"),
+};
+static const struct op_column followup_cols[] = {
+	ID, COL("customer_id"), COL("at"), COL("staff"), COL("kind"),
+	COL("purpose"), COL("opinion"), COL("next_action"), COL("next_due"),
+	COL("branch"),
+};
+
+#define UP OP_ROUTE_UP
+#define DOWN OP_ROUTE_DOWN
+#define T(name, num, route, cols, counter, label) \
+	{ name, num, route, 1, cols, NCOLS(cols), counter, label }
+
+const struct op_table op_tables[] = {
+	T("branch",      1, DOWN,      branch_cols,   -1, "code"),
+	T("staff",       2, DOWN,      staff_cols,    -1, "code"),
+	T("customer",    3, UP | DOWN, customer_cols, 21, "name"),
+	T("product",     4, DOWN,      product_cols,  -1, "sku"),
+	T("sales_order", 5, UP,        order_cols,    -1, "order_no"),
+	T("order_item",  6, UP,        item_cols,     -1, "name"),
+	T("ticket",      7, UP,        ticket_cols,   -1, "ticket_no"),
+	T("ticket_step", 8, UP,        step_cols,     -1, "action"),
+	T("followup",    9, UP,        followup_cols, -1, "purpose"),
+};
+const int op_ntables = NCOLS(op_tables);
+
+const struct op_table *op_table_by_num(uint64_t num)
+{
+	for (int i = 0; i < op_ntables; i++)
+		if ((uint64_t)op_tables[i].num == num)
+			return &op_tables[i];
+	return NULL;
+}
+
+const struct op_table *op_table_by_name(const char *name)
+{
+	for (int i = 0; i < op_ntables; i++)
+		if (strcmp(op_tables[i].name, name) == 0)
+			return &op_tables[i];
+	return NULL;
+}
+
+int op_table_col(const struct op_table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
