@@ -1,0 +1,198 @@
+/*
+ * cli.c — helpers every command group shares (see cli.h).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+int cli_db(struct op_cli *cli, op_db **out)
+{
+	if (!cli->db && op_db_open(&cli->db, cli->db_path, 0, &cli->err) < 0)
+		return -1;
+	*out = cli->db;
+	return 0;
+}
+
+int cli_fail(struct op_cli *cli)
+{
+	op_err *e = cli->err.msg[0] ? &cli->err :
+		    cli->db ? op_db_err(cli->db) : &cli->err;
+	fprintf(stderr, "%s: %s\n", cli->prog,
+		e->msg[0] ? e->msg : "unknown error");
+	return e->code ? e->code : EX_SOFTWARE;
+}
+
+int cli_error(struct op_cli *cli, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	op_errv(&cli->err, code, fmt, ap);
+	va_end(ap);
+	return cli_fail(cli);
+}
+
+void cli_warn(struct op_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_usage(const struct op_cmd *cmd, FILE *fp)
+{
+	fprintf(fp, "usage: outpost %s\n", cmd->usage);
+	if (cmd->help)
+		fprintf(fp, "\n%s\n", cmd->help);
+}
+
+static struct cli_opt *find_opt(struct cli_opt *spec, const char *name,
+				size_t len)
+{
+	for (; spec && spec->name; spec++)
+		if (strlen(spec->name) == len && strncmp(spec->name, name, len) == 0)
+			return spec;
+	return NULL;
+}
+
+int cli_parse(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
+	      const char **pos, int maxpos, int *npos, int *help)
+{
+	int only_pos = 0;
+
+	*npos = 0;
+	*help = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_pos || a[0] != '-' || a[1] == '\0' ||
+		    (a[1] != '-' && a[1] != 'h')) {
+			if (*npos >= maxpos)
+				return op_errc(&cli->err, EX_USAGE,
+					       "unexpected argument '%s'", a);
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			*help = 1;
+			continue;
+		}
+		if (a[1] != '-')
+			return op_errc(&cli->err, EX_USAGE, "unknown option '%s'", a);
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		struct cli_opt *o = find_opt(spec, name, len);
+		if (!o)
+			return op_errc(&cli->err, EX_USAGE, "unknown option '--%.*s'",
+				       (int)len, name);
+		if (o->flag) {
+			if (eq)
+				return op_errc(&cli->err, EX_USAGE,
+					       "option '--%s' takes no value", o->name);
+			o->val = "1";
+		} else if (eq) {
+			o->val = eq + 1;
+		} else if (i + 1 < argc) {
+			o->val = argv[++i];
+		} else {
+			return op_errc(&cli->err, EX_USAGE,
+				       "option '--%s' needs a value", o->name);
+		}
+	}
+	return 0;
+}
+
+const char *cli_opt(const struct cli_opt *spec, const char *name)
+{
+	for (; spec && spec->name; spec++)
+		if (strcmp(spec->name, name) == 0)
+			return spec->val;
+	return NULL;
+}
+
+int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
+		const char *ref, char **id)
+{
+	op_db *db;
+	sqlite3_str *s;
+	sqlite3_stmt *st = NULL;
+	char *sql, *found = NULL;
+	int n = 0, rc = -1;
+	size_t reflen = strlen(ref);
+
+	*id = NULL;
+	if (cli_db(cli, &db) < 0)
+		return -1;
+	if (reflen == 0)
+		return op_errc(&cli->err, EX_USAGE, "empty %s reference", table);
+	/* An id prefix uses the primary key index as a range; key columns
+	 * must match exactly. Both names come from the caller's constants. */
+	s = sqlite3_str_new(op_db_handle(db));
+	sqlite3_str_appendf(s, "SELECT id FROM \"%w\" WHERE id = :ref", table);
+	if (reflen >= 6)
+		sqlite3_str_appendf(s, " OR (id >= :ref AND id < :ref || '~')");
+	for (const char *k = keycols; k && *k; ) {
+		char col[64];
+		size_t l = strcspn(k, ",");
+		snprintf(col, sizeof(col), "%.*s", (int)(l < 63 ? l : 63), k);
+		sqlite3_str_appendf(s, " OR \"%w\" = :ref", col);
+		k += l + (k[l] == ',');
+	}
+	sqlite3_str_appendall(s, " LIMIT 3");
+	sql = sqlite3_str_finish(s);
+	if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		op_db_fail(db, "lookup");
+		goto out;
+	}
+	if (op_bind_text(db, st, ":ref", ref) < 0)
+		goto out;
+	int step;
+	while ((step = op_db_step(db, st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			found = strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	if (step < 0)
+		goto out;
+	if (n == 0) {
+		op_errc(&cli->err, EX_NOINPUT, "no %s matches '%s'", table, ref);
+		goto out;
+	}
+	if (n > 1) {
+		op_errc(&cli->err, EX_DATAERR,
+			"'%s' matches more than one %s; give the full id", ref, table);
+		goto out;
+	}
+	*id = found;
+	found = NULL;
+	rc = 0;
+out:
+	free(found);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return rc;
+}
+
+int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st)
+{
+	op_out *o = op_out_new(cli->out, cli->fmt);
+	int n = op_out_stmt(o, st);
+	op_out_end(o);
+	if (n < 0 && cli->db)
+		op_db_fail(cli->db, "query");
+	return n;
+}
+
+void cli_now(char out[20])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}

@@ -1,0 +1,87 @@
+/*
+ * cli.h — what every `outpost` command gets: the parsed global options, the
+ * store (opened on first use) and an error slot; plus the small helpers all
+ * command groups share (option parsing, record lookup, exit codes).
+ *
+ * A command is a function `int cmd(struct op_cli *, int argc, char **argv)`
+ * returning a sysexits.h code; argv[0] is the subcommand name. Commands
+ * print records through out.h, diagnostics through cli_fail/cli_warn.
+ */
+#ifndef OP_CLI_H
+#define OP_CLI_H
+
+#include <stdio.h>
+#include "db.h"
+#include "out.h"
+
+struct op_cli {
+	const char *prog;	/* "outpost" */
+	const char *db_path;	/* resolved --db / $OUTPOST_DB / XDG */
+	const char *as;		/* --as STAFF, or NULL */
+	enum op_fmt fmt;	/* --json / --csv on list commands */
+	op_db *db;
+	op_err err;
+	FILE *out;		/* stdout */
+	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
+};
+
+typedef int (*op_cmd_fn)(struct op_cli *cli, int argc, char **argv);
+
+struct op_cmd {
+	const char *group;	/* "customer" */
+	const char *name;	/* "add"; NULL for a command without subcommands */
+	op_cmd_fn fn;
+	const char *usage;	/* "customer add --name NAME [--phone PHONE]..." */
+	const char *help;	/* one line */
+};
+
+/* Every command, in help order (commands.c), ending with a NULL group. */
+const struct op_cmd *op_cli_commands(void);
+
+/* Run argv (after global options). Returns an exit code. */
+int op_cli_dispatch(struct op_cli *cli, int argc, char **argv);
+
+/* The store, opened on first call (0 or -1 with cli->err set). */
+int cli_db(struct op_cli *cli, op_db **out);
+
+/* Print "outpost: <msg>" to stderr from cli->err (or the db's error) and
+ * return its exit code (EX_SOFTWARE if none was set). */
+int cli_fail(struct op_cli *cli);
+/* Format an error, print it, return code. */
+int cli_error(struct op_cli *cli, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cli_warn(struct op_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print the usage of cmd (and its help line) to fp. */
+void cli_usage(const struct op_cmd *cmd, FILE *fp);
+
+/* Option parsing for commands: a small getopt_long over a spec table.
+ * Long options only ("--name VALUE", "--name=VALUE", flags "--dry-run").
+ * Parsed values are stored in spec[i].val (borrowed from argv); flags get
+ * "1". Positional arguments are collected in order into pos (up to maxpos).
+ * "--help" sets *help. Returns 0, or -1 with cli->err set (EX_USAGE). */
+struct cli_opt {
+	const char *name;	/* without dashes */
+	int flag;		/* 1: takes no value */
+	const char *val;	/* out */
+};
+int cli_parse(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
+	      const char **pos, int maxpos, int *npos, int *help);
+const char *cli_opt(const struct cli_opt *spec, const char *name);
+
+/* Resolve a row reference typed by a person to its id: the full id, an id
+ * prefix of 6+ characters, or a value of one of the unique "key" columns
+ * (e.g. customer phone, order_no, sku, staff code). 0 and *id (malloc'd), or
+ * -1: EX_NOINPUT when nothing matches, EX_DATAERR when ambiguous (the
+ * message lists how many). */
+int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
+		const char *ref, char **id);
+
+/* Print a statement's rows in cli->fmt. Returns rows printed or -1. */
+int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st);
+
+/* The current UTC time as 'YYYY-MM-DD HH:MM:SS'. */
+void cli_now(char out[20]);
+
+#endif

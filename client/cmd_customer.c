@@ -1,0 +1,338 @@
+/*
+ * cmd_customer.c — `outpost customer add|edit|show|list|search|delete`.
+ *
+ * The field table below is the one description of a customer as people
+ * type it: options, validation, and the spreadsheet headers import accepts
+ * (English and Chinese). Search finds by any part of a name, phone digits or
+ * email: 3+ characters through the FTS5 trigram index, shorter queries
+ * (2-character Chinese names) by instr() over the table.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmds.h"
+#include "record.h"
+
+const struct op_field op_customer_fields[] = {
+	{ "name", "name", F_TEXT, NULL, 0, 0, 1, "姓名|客户姓名|客户名称|名字|customer|customer name" },
+	{ "gender", "gender", F_ENUM, &op_enum_gender, 0, 0, 0, "性别|sex" },
+	{ "birthday", "birthday", F_DATE, NULL, 0, 0, 0, "生日|出生日期|birth date|dob" },
+	{ "phone", "phone", F_PHONE, NULL, 0, 0, 0, "电话|手机|手机号|联系电话|mobile|tel|telephone" },
+	{ "email", "email", F_EMAIL, NULL, 0, 0, 0, "邮箱|电子邮件|电子邮箱|e-mail|mail" },
+	{ "address", "address", F_TEXT, NULL, 0, 0, 0, "地址|住址|联系地址" },
+	{ "employer", "employer", F_TEXT, NULL, 0, 0, 0, "单位|工作单位|公司|company" },
+	{ "title", "title", F_TEXT, NULL, 0, 0, 0, "职务|职位|job title" },
+	{ "interests", "interests", F_TEXT, NULL, 0, 0, 0, "兴趣|爱好|兴趣爱好|hobbies" },
+	{ "style", "pref_style", F_TEXT, NULL, 0, 0, 0, "风格|喜欢风格|pref_style" },
+	{ "colour", "pref_colour", F_TEXT, NULL, 0, 0, 0, "颜色|喜欢颜色|color|pref_colour" },
+	{ "material", "pref_material", F_TEXT, NULL, 0, 0, 0, "材质|材料|pref_material" },
+	{ "brand", "pref_brand", F_TEXT, NULL, 0, 0, 0, "品牌|pref_brand" },
+	{ "budget", "budget", F_MONEY, NULL, 0, 0, 0, "预算" },
+	{ "channel", "channel", F_ENUM, &op_enum_channel, 0, 0, 0, "来源|来源渠道|渠道|source" },
+	{ "owner", "owner", F_TEXT, NULL, 0, 0, 0, "负责人|销售|销售人员|跟进人|salesperson" },
+	{ "branch", "home_branch", F_TEXT, NULL, 0, 0, 0, "门店|所属门店|分店|home_branch|store" },
+	{ "tags", "tags", F_TEXT, NULL, 0, 0, 0, "标签|tag" },
+	{ "notes", "notes", F_TEXT, NULL, 0, 0, 0, "备注|说明|note|remarks" },
+	{ "flags", "flags", F_TEXT, NULL, 0, 0, 0, "特别标注|标注|special" },
+	{ "points", "points", F_INT, NULL, 0, 1000000000, 0, "积分|会员积分" },
+};
+const int op_customer_nfields = sizeof(op_customer_fields) / sizeof(op_customer_fields[0]);
+
+#define NF op_customer_nfields
+#define F op_customer_fields
+
+static const char SHOW_COLS[] =
+	"id, name, gender, birthday, phone, email, address, employer, title, interests,"
+	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
+	" pref_brand AS brand, printf('%.2f', budget / 100.0) AS budget, channel, owner,"
+	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into";
+
+/* The customer REF names: id, id prefix, phone (normalised) or exact name. */
+static int resolve(struct op_cli *cli, const char *ref, char **id)
+{
+	char phone[32];
+	const char *why;
+	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
+		ref = phone;
+	return cli_resolve(cli, "customer", "phone,name", ref, id);
+}
+
+static int cmd_add(struct op_cli *cli, int argc, char **argv)
+{
+	const char *vals[OP_MAX_FIELDS] = { 0 }, *pos[1];
+	int npos, help, rc;
+	char *id = NULL;
+
+	if (rec_parse(cli, argc, argv, F, NF, vals, NULL, pos, 0, &npos, &help) < 0) {
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
+		return rc;
+	}
+	if (help) {
+		cli_usage(cli->cmd, stdout);
+		return 0;
+	}
+	if (cli_db(cli, &cli->db) < 0)
+		return cli_fail(cli);
+	/* New customers belong to this branch unless told otherwise. */
+	int branch = (int)(rec_field(F, NF, "branch", 0) - F),
+	    owner = (int)(rec_field(F, NF, "owner", 0) - F);
+	if (!vals[branch] && op_db_site(cli->db) && !op_db_is_hq(cli->db))
+		vals[branch] = op_db_site(cli->db);
+	if (!vals[owner] && cli->as)
+		vals[owner] = cli->as;
+	if (op_db_begin(cli->db, cli->as) < 0)
+		return cli_fail(cli);
+	if (rec_insert(cli, "customer", F, NF, vals, &id) < 0 ||
+	    op_db_commit(cli->db) < 0) {
+		op_db_rollback(cli->db);
+		free(id);
+		return cli_fail(cli);
+	}
+	rc = rec_show(cli, "customer", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	free(id);
+	return rc;
+}
+
+static int cmd_edit(struct op_cli *cli, int argc, char **argv)
+{
+	const char *vals[OP_MAX_FIELDS] = { 0 }, *pos[1];
+	struct cli_opt extra[] = { { "add-points", 0, NULL }, { NULL, 0, NULL } };
+	int npos, help, rc;
+	char *id = NULL;
+
+	if (rec_parse(cli, argc, argv, F, NF, vals, extra, pos, 1, &npos, &help) < 0) {
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
+		return rc;
+	}
+	if (help) {
+		cli_usage(cli->cmd, stdout);
+		return 0;
+	}
+	if (npos < 1) {
+		cli_usage(cli->cmd, stderr);
+		return EX_USAGE;
+	}
+	if (cli_db(cli, &cli->db) < 0 || resolve(cli, pos[0], &id) < 0)
+		return cli_fail(cli);
+	if (op_db_begin(cli->db, cli->as) < 0)
+		goto fail;
+	int given = 0;
+	for (int i = 0; i < NF; i++)
+		given |= vals[i] != NULL;
+	if (given && rec_update(cli, "customer", F, NF, vals, id) < 0)
+		goto fail;
+	if (extra[0].val) {
+		/* A relative change merges as a counter across branches. */
+		int64_t d;
+		const char *why;
+		if (op_valid_int(&d, extra[0].val, -1000000000, 1000000000, &why) < 0) {
+			op_errc(&cli->err, EX_DATAERR, "add-points: %s", why);
+			goto fail;
+		}
+		static const char SQL[] = "UPDATE customer SET points = points + :d WHERE id = :id";
+		sqlite3_stmt *st = op_db_stmt(cli->db, SQL);
+		if (!st || op_bind_int(cli->db, st, ":d", d) < 0 ||
+		    op_bind_text(cli->db, st, ":id", id) < 0 || op_db_run(cli->db, st) < 0)
+			goto fail;
+	} else if (!given) {
+		op_errc(&cli->err, EX_USAGE, "nothing to change: give at least one --field");
+		goto fail;
+	}
+	if (op_db_commit(cli->db) < 0)
+		goto fail;
+	rc = rec_show(cli, "customer", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	free(id);
+	return rc;
+fail:
+	op_db_rollback(cli->db);
+	free(id);
+	return cli_fail(cli);
+}
+
+static int cmd_show(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[1];
+	int npos, rc;
+	char *id = NULL;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	if (resolve(cli, pos[0], &id) < 0)
+		return cli_fail(cli);
+	rc = rec_show(cli, "customer", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	free(id);
+	return rc;
+}
+
+static const char SQL_LIST[] =
+	"SELECT substr(id, 1, 8) AS id, name, phone, email, owner,"
+	"       home_branch AS branch, points FROM customer"
+	" WHERE merged_into IS NULL"
+	"   AND (:owner IS NULL OR owner = :owner)"
+	"   AND (:branch IS NULL OR home_branch = :branch)"
+	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
+	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
+
+static int cmd_list(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "owner", 0, NULL }, { "branch", 0, NULL },
+				  { "tag", 0, NULL }, { "limit", 0, NULL },
+				  { NULL, 0, NULL } };
+	const char *pos[1], *why;
+	int npos, rc;
+	int64_t limit = 1000;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	if (cli_opt(spec, "limit") &&
+	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
+		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
+	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
+	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
+	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
+		return cli_fail(cli);
+	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+}
+
+/* 3+ characters: the trigram index; fewer: a scan with instr(). Phone
+ * digits are matched against the E.164 form either way. */
+static const char SQL_SEARCH_FTS[] =
+	"SELECT substr(c.id, 1, 8) AS id, c.name, c.phone, c.email, c.owner,"
+	"       c.home_branch AS branch, c.points FROM customer c"
+	" WHERE c.merged_into IS NULL AND (c.rowid IN (SELECT rowid FROM customer_fts"
+	"        WHERE customer_fts MATCH :match)"
+	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0))"
+	" ORDER BY c.name COLLATE pinyin, c.id LIMIT :limit";
+static const char SQL_SEARCH_SHORT[] =
+	"SELECT substr(id, 1, 8) AS id, name, phone, email, owner,"
+	"       home_branch AS branch, points FROM customer"
+	" WHERE merged_into IS NULL AND (instr(name, :q) > 0"
+	"    OR instr(lower(email), lower(:q)) > 0"
+	"    OR (:digits IS NOT NULL AND instr(phone, :digits) > 0))"
+	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static int cmd_search(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "limit", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[1], *why;
+	int npos, rc;
+	int64_t limit = 100;
+	char digits[64], *match = NULL;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	if (cli_opt(spec, "limit") &&
+	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
+		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	const char *q = pos[0];
+	while (isspace((unsigned char)*q))
+		q++;
+	if (!*q)
+		return cli_error(cli, EX_USAGE, "search: empty query");
+	/* A query of digits and phone punctuation also searches phones. */
+	int phoneish = 1;
+	for (const char *p = q; *p; p++)
+		if (!isdigit((unsigned char)*p) && !strchr("+-() .", *p))
+			phoneish = 0;
+	size_t nd = phoneish ? op_phone_digits(digits, sizeof(digits), q) : 0;
+	/* A leading trunk 0 of a landline is dropped in E.164. */
+	const char *dg = digits;
+	if (nd > 1 && digits[0] == '0')
+		dg++, nd--;
+
+	sqlite3_stmt *st;
+	if (utf8_chars(q) >= 3) {
+		/* One FTS5 phrase: quotes doubled, so any text is literal. */
+		sqlite3_str *s = sqlite3_str_new(NULL);
+		sqlite3_str_appendchar(s, 1, '"');
+		for (const char *p = q; *p; p++) {
+			if (*p == '"')
+				sqlite3_str_appendchar(s, 1, '"');
+			sqlite3_str_appendchar(s, 1, *p);
+		}
+		sqlite3_str_appendchar(s, 1, '"');
+		match = sqlite3_str_finish(s);
+		st = op_db_stmt(cli->db, SQL_SEARCH_FTS);
+		if (!st || op_bind_text(cli->db, st, ":match", match) < 0)
+			goto fail;
+	} else {
+		st = op_db_stmt(cli->db, SQL_SEARCH_SHORT);
+		if (!st || op_bind_text(cli->db, st, ":q", q) < 0)
+			goto fail;
+	}
+	if (op_bind_text(cli->db, st, ":digits", nd ? dg : NULL) < 0 ||
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
+		goto fail;
+	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	sqlite3_free(match);
+	return rc;
+fail:
+	sqlite3_free(match);
+	return cli_fail(cli);
+}
+
+static int cmd_delete(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[1];
+	int npos, rc;
+	char *id = NULL;
+	static const char SQL[] = "DELETE FROM customer WHERE id = :id";
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	if (resolve(cli, pos[0], &id) < 0)
+		return cli_fail(cli);
+	sqlite3_stmt *st;
+	if (op_db_begin(cli->db, cli->as) < 0 || !(st = op_db_stmt(cli->db, SQL)) ||
+	    op_bind_text(cli->db, st, ":id", id) < 0)
+		goto fail;
+	if (op_db_run(cli->db, st) < 0) {
+		if (op_db_err(cli->db)->code == EX_DATAERR)
+			op_errc(&cli->err, EX_DATAERR, "customer %.8s still has orders, "
+				"tickets or follow-ups; they must go first", id);
+		goto fail;
+	}
+	if (op_db_commit(cli->db) < 0)
+		goto fail;
+	fprintf(cli->out, "deleted customer %s\n", id);
+	free(id);
+	return 0;
+fail:
+	op_db_rollback(cli->db);
+	free(id);
+	return cli_fail(cli);
+}
+
+const struct op_cmd op_cmds_customer[] = {
+	{ "customer", "add", cmd_add,
+	  "customer add --name NAME [--phone P] [--email E] [--gender G] [--birthday D]\n"
+	  "       [--address A] [--employer E] [--title T] [--interests I] [--style S]\n"
+	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
+	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]",
+	  "register a customer" },
+	{ "customer", "edit", cmd_edit,
+	  "customer edit REF [--FIELD VALUE]... [--add-points N]",
+	  "change fields (\"\" clears one); --add-points adds to points as a counter" },
+	{ "customer", "show", cmd_show, "customer show REF",
+	  "one customer (REF: id or its first 6+ characters, phone, or exact name)" },
+	{ "customer", "list", cmd_list,
+	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",
+	  "customers sorted by name (pinyin order)" },
+	{ "customer", "search", cmd_search, "customer search QUERY [--limit N]",
+	  "find by any part of a name, phone digits or email" },
+	{ "customer", "delete", cmd_delete, "customer delete REF",
+	  "delete a customer who has no orders, tickets or follow-ups" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};

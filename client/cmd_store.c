@@ -1,0 +1,220 @@
+/*
+ * cmd_store.c — commands about the store itself: init, log (the journal as
+ * an audit trail) and export.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cmds.h"
+#include "tables.h"
+
+static int mkdirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = '\0';
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int valid_site(const char *s, char *out, size_t n)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > 16 || len >= n)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return -1;
+		out[i] = (char)toupper((unsigned char)s[i]);
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+static int cmd_init(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "site", 0, NULL }, { "hq", 1, NULL },
+				  { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, help;
+	char site[17];
+
+	if (cli_parse(cli, argc, argv, spec, pos, 0, &npos, &help) < 0)
+		return cli_fail(cli);
+	if (help) {
+		cli_usage(cli->cmd, stdout);
+		return 0;
+	}
+	const char *s = cli_opt(spec, "site");
+	if (!s)
+		return cli_error(cli, EX_USAGE, "init: --site CODE is required "
+				 "(the branch code, e.g. SH01, or HQ with --hq)");
+	if (valid_site(s, site, sizeof(site)) < 0)
+		return cli_error(cli, EX_DATAERR, "site: '%s' is not a site code "
+				 "(1-16 letters, digits, '-' or '_')", s);
+	if (mkdirs(cli->db_path) < 0)
+		return cli_error(cli, EX_CANTCREAT, "cannot create the folder for '%s': %s",
+				 cli->db_path, strerror(errno));
+	if (op_db_open(&cli->db, cli->db_path, OP_DB_CREATE, &cli->err) < 0)
+		return cli_fail(cli);
+	if (op_db_init_site(cli->db, site, cli_opt(spec, "hq") != NULL) < 0)
+		return cli_fail(cli);
+	fprintf(cli->out, "store %s is site %s (%s), schema %d\n", cli->db_path,
+		op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
+		op_db_schema_version(cli->db));
+	return 0;
+}
+
+/* Names of the columns set in an update's bitmask, "name, phone". */
+static void col_names(char *out, size_t n, const struct op_table *t,
+		      int64_t mask)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int c = 1; t && c < t->ncols && c < 63; c++)
+		if (mask & ((int64_t)1 << c))
+			len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s",
+						len ? ", " : "", t->cols[c].name);
+}
+
+static const char SQL_LOG[] =
+	"SELECT seq, datetime(ts / 1000, 'unixepoch') AS at, tbl, gid, op, cols,"
+	"       delta, staff FROM journal"
+	" WHERE (:tbl IS NULL OR tbl = :tbl) AND (:gid IS NULL OR gid = :gid)"
+	"   AND (:staff IS NULL OR staff = :staff)"
+	"   AND (:since IS NULL OR ts >= (julianday(:since) - 2440587.5) * 86400000)"
+	" ORDER BY seq DESC LIMIT :limit";
+
+static int cmd_log(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "table", 0, NULL }, { "id", 0, NULL },
+				  { "staff", 0, NULL }, { "since", 0, NULL },
+				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc;
+	const struct op_table *t = NULL;
+	char *gid = NULL;
+	int64_t limit = 50;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	if (cli_opt(spec, "table") && !(t = op_table_by_name(cli_opt(spec, "table"))))
+		return cli_error(cli, EX_DATAERR, "table: no synced table '%s'",
+				 cli_opt(spec, "table"));
+	if (cli_opt(spec, "limit")) {
+		const char *why;
+		if (op_valid_int(&limit, cli_opt(spec, "limit"), 1, 1000000, &why) < 0)
+			return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	}
+	if (cli_opt(spec, "id")) {
+		if (!t)
+			return cli_error(cli, EX_USAGE, "--id needs --table");
+		if (cli_resolve(cli, t->name, NULL, cli_opt(spec, "id"), &gid) < 0) {
+			/* a deleted row: match the id as given */
+			op_err_clear(&cli->err);
+			gid = strdup(cli_opt(spec, "id"));
+		}
+	}
+	op_db *db = cli->db;
+	sqlite3_stmt *st = op_db_stmt(db, SQL_LOG);
+	if (!st)
+		return cli_fail(cli);
+	if ((t ? op_bind_int(db, st, ":tbl", t->num) : op_bind_null(db, st, ":tbl")) < 0 ||
+	    op_bind_text(db, st, ":gid", gid) < 0 ||
+	    op_bind_text(db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
+	    op_bind_text(db, st, ":since", cli_opt(spec, "since")) < 0 ||
+	    op_bind_int(db, st, ":limit", limit) < 0) {
+		free(gid);
+		return cli_fail(cli);
+	}
+	free(gid);
+
+	static const char *const names[] = { "seq", "at", "site", "staff", "op",
+					     "table", "id", "columns" };
+	op_out *o = op_out_new(cli->out, cli->fmt);
+	op_out_cols(o, 8, names);
+	const char *site = op_db_site(db) ? op_db_site(db) : "";
+	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
+		static const char *const ops[] = { "?", "insert", "update", "delete" };
+		const struct op_table *rt = op_table_by_num((uint64_t)sqlite3_column_int64(st, 2));
+		int op = sqlite3_column_int(st, 4);
+		char cols[512];
+		if (op == 2)
+			col_names(cols, sizeof(cols), rt, sqlite3_column_int64(st, 5));
+		else
+			cols[0] = '\0';
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int64(st, 6)) {
+			size_t l = strlen(cols);
+			snprintf(cols + l, sizeof(cols) - l, "%s(points %+lld)", l ? " " : "",
+				 (long long)sqlite3_column_int64(st, 6));
+		}
+		const char *v[8] = {
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), site,
+			(const char *)sqlite3_column_text(st, 7),
+			ops[op >= 1 && op <= 3 ? op : 0], rt ? rt->name : "?",
+			(const char *)sqlite3_column_text(st, 3), cols,
+		};
+		static const enum op_kind k[8] = { OP_K_INT, OP_K_TEXT, OP_K_TEXT,
+			OP_K_TEXT, OP_K_TEXT, OP_K_TEXT, OP_K_TEXT, OP_K_TEXT };
+		op_out_row(o, v, k);
+	}
+	sqlite3_reset(st);
+	op_out_end(o);
+	return rc == SQLITE_DONE ? 0 : cli_fail(cli);
+}
+
+static int cmd_export(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "csv", 1, NULL }, { "json", 1, NULL },
+				  { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	const struct op_table *t = op_table_by_name(pos[0]);
+	if (!t)
+		return cli_error(cli, EX_DATAERR, "export: no table '%s' (one of: branch staff "
+				 "customer product sales_order order_item ticket ticket_step followup)",
+				 pos[0]);
+	if (cli_opt(spec, "json"))
+		cli->fmt = OP_FMT_JSON;
+	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)
+		cli->fmt = OP_FMT_CSV;
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", t->name);
+	if (!sql || sqlite3_prepare_v2(op_db_handle(cli->db), sql, -1, &st, NULL)) {
+		sqlite3_free(sql);
+		op_db_fail(cli->db, "export");
+		return cli_fail(cli);
+	}
+	sqlite3_free(sql);
+	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct op_cmd op_cmds_store[] = {
+	{ "init", NULL, cmd_init, "init --site CODE [--hq]",
+	  "create the store (a branch, or HQ with --hq)" },
+	{ "log", NULL, cmd_log,
+	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]",
+	  "the journal as an audit trail: who changed what, when, where" },
+	{ "export", NULL, cmd_export, "export TABLE [--csv|--json]",
+	  "every row of a table as CSV (default) or JSON" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+

@@ -1,0 +1,39 @@
+/*
+ * cmds.h — the command tables of each group (one cmd_*.c file each),
+ * terminated by an entry with a NULL group.
+ */
+#ifndef OP_CMDS_H
+#define OP_CMDS_H
+
+#include "cli.h"
+
+extern const struct op_cmd op_cmds_store[];	/* init, log, export */
+extern const struct op_cmd op_cmds_customer[];	/* customer ... */
+/* Groups below are weak while they are being written: a group whose file is
+ * not linked is simply absent from the table. */
+#define OP_GROUP extern __attribute__((weak)) const struct op_cmd
+OP_GROUP op_cmds_product[];	/* product ... */
+OP_GROUP op_cmds_order[];	/* order ... */
+OP_GROUP op_cmds_ticket[];	/* ticket ... */
+OP_GROUP op_cmds_followup[];	/* followup ... */
+OP_GROUP op_cmds_staff[];	/* staff ..., branch ... */
+OP_GROUP op_cmds_import[];	/* import customers */
+OP_GROUP op_cmds_sync[];
+OP_GROUP op_cmds_report[];	/* report, classify, remind */
+OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
+
+/* Shared by groups: the customer field table, used by import too. */
+#include "record.h"
+extern const struct op_field op_customer_fields[];
+extern const int op_customer_nfields;
+
+/* Common plumbing of a command: parse options with spec, print usage on
+ * --help, check there are at least minpos positional arguments, open the
+ * store. Returns -1 to go on, or an exit code the command should return at
+ * once (0 after --help; the error already printed otherwise):
+ *     if ((rc = cmd_begin(...)) >= 0) return rc;                          */
+int cmd_begin(struct op_cli *cli, int argc, char **argv,
+	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
+	      int *npos);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * record.h — table-driven records for the client: one field table per
+ * entity says which option sets which column, how the value is validated
+ * and normalised (valid.h), and which spreadsheet header names (English or
+ * Chinese) map to it. add, edit, import and show all work from it.
+ */
+#ifndef OP_RECORD_H
+#define OP_RECORD_H
+
+#include "cli.h"
+#include "valid.h"
+
+enum op_fkind {
+	F_TEXT,		/* trimmed UTF-8 text */
+	F_PHONE,	/* op_valid_phone -> E.164 */
+	F_EMAIL,
+	F_DATE,		/* YYYY-MM-DD */
+	F_DATETIME,	/* YYYY-MM-DD HH:MM:SS */
+	F_MONEY,	/* -> integer cents */
+	F_INT,		/* integer, lo..hi */
+	F_ENUM,		/* canonical word of en */
+	F_BOOL,		/* yes/no/1/0/true/false/是/否 -> 1/0 */
+};
+
+struct op_field {
+	const char *opt;	/* option name: --opt */
+	const char *col;	/* column */
+	enum op_fkind kind;
+	const struct op_enum *en;	/* F_ENUM */
+	int64_t lo, hi;		/* F_INT bounds */
+	int required;		/* must be given on add */
+	const char *headers;	/* '|'-separated CSV header names */
+};
+
+#define OP_MAX_FIELDS 32
+
+/* Validate one raw value for f; writes the normalised text into out.
+ * 0, or -1 with cli->err "FIELD: reason" (EX_DATAERR). An empty raw
+ * value normalises to NULL (*out = '\0' and *isnull = 1). */
+int rec_norm(struct op_cli *cli, const struct op_field *f, const char *raw,
+	     char *out, size_t outsz, int *isnull);
+
+/* Insert a row into table from vals[i] (raw, NULL = not given) for the n
+ * fields, validating each; required fields must be present. On success *id
+ * gets the new row's id (malloc'd; pass NULL to skip). Must run inside a
+ * transaction (op_db_begin). */
+int rec_insert(struct op_cli *cli, const char *table, const struct op_field *f,
+	       int n, const char *const *vals, char **id);
+
+/* Update the given (non-NULL) vals of row id; "" clears a column (refused
+ * for required fields). Returns 0, or -1 (EX_USAGE when nothing was given,
+ * EX_NOINPUT when the row does not exist). Inside a transaction. */
+int rec_update(struct op_cli *cli, const char *table, const struct op_field *f,
+	       int n, const char *const *vals, const char *id);
+
+/* The field whose option name or CSV header is name (case-insensitive for
+ * ASCII), or NULL. */
+const struct op_field *rec_field(const struct op_field *f, int n,
+				 const char *name, int by_header);
+
+/* Parse "--opt VALUE" for every field plus the extra options in spec
+ * (which may be NULL); vals must have n slots. */
+int rec_parse(struct op_cli *cli, int argc, char **argv,
+	      const struct op_field *f, int n, const char **vals,
+	      struct cli_opt *extra, const char **pos, int maxpos, int *npos,
+	      int *help);
+
+/* Show one row by id vertically (or as JSON/CSV): SELECT cols FROM table. */
+int rec_show(struct op_cli *cli, const char *table, const char *cols,
+	     const char *id);
+
+/* Format cents as "1234.50". */
+void rec_money(char *out, size_t n, int64_t cents);
+
+#endif
