@@ -35,6 +35,7 @@ enum op_proto_err {
 	OP_PERR_INTERNAL  = 6,	/* receiver failed (disk full...); resend later */
 	OP_PERR_REFUSED   = 7,	/* identity not allowed */
 	OP_PERR_UNKNOWN   = 8,	/* unknown message code */
+	OP_PERR_CLOCK     = 9,	/* change stamped too far in the future */
 };
 
 #endif

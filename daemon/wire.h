@@ -104,12 +104,14 @@ int op_dec_ping(uint64_t *wall_ms, const void *p, size_t n, const char **why);
 /* One change inside a batch payload. */
 enum op_vtype { OP_V_NULL = 0, OP_V_INT = 1, OP_V_REAL = 2, OP_V_TEXT = 3, OP_V_BLOB = 4 };
 #define OP_COL_TOMBSTONE (-1)	/* the row was deleted at hlc */
+#define OP_COL_ROW (-2)		/* the row was created at hlc (no value) */
 
 struct op_change {
 	uint64_t tbl;		/* table number from the table description */
 	const char *gid; size_t gid_len;	/* global row id */
 	int64_t col;		/* column number, or OP_COL_TOMBSTONE */
 	uint64_t hlc;		/* hybrid logical clock of this value */
+	uint64_t prev;		/* hlc the writer had seen before (0: none) */
 	const char *site; size_t site_len;	/* site that wrote it */
 	const char *staff; size_t staff_len;	/* who, may be empty */
 	int vtype;		/* enum op_vtype */

@@ -1,0 +1,1028 @@
+/*
+ * sync.c — the sync engine (see sync.h and docs/SYNC.md).
+ *
+ * Three jobs, all inside SQLite transactions so a kill -9 anywhere leaves
+ * either the old or the new state:
+ *   stamp  journal entries -> versions (clock/counter rows), assigning each
+ *          an HLC. The only place local wall-clock time becomes a version.
+ *   build  versions after a peer's cursor -> a raw batch (values are read
+ *          from the base tables now, so later edits coalesce).
+ *   apply  a peer's batch -> merged base rows, clock rows, conflict log.
+ * Per-table SQL is generated from the table description and prepared once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sync.h"
+#include "tables.h"
+
+#define COL_ROW (-2)		/* clock entry for the whole row (creation) */
+#define MAXT 64
+
+struct tstmt {
+	sqlite3_stmt *sel;	/* SELECT every column WHERE id = ?1 */
+	sqlite3_stmt *ins;	/* INSERT every column */
+	sqlite3_stmt *del;	/* DELETE WHERE id = ?1 */
+	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions */
+	sqlite3_stmt *upd[64];	/* UPDATE one column WHERE id = ?2 */
+};
+
+struct op_sync {
+	op_db *db;
+	struct op_sync_cfg cfg;
+	const char *site;
+	int hq;
+	int64_t offset;
+	uint64_t ver;		/* last version handed out (valid inside txn) */
+	uint64_t hlc;		/* last HLC (valid inside txn) */
+	struct tstmt t[MAXT];
+	struct op_sync_stats st;
+};
+
+static void logf_(op_sync *s, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!s->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->cfg.log(s->cfg.log_arg, level, "%s", buf);
+}
+
+void op_sync_cfg_default(struct op_sync_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_ahead_ms = 5 * 60 * 1000;
+	cfg->batch_bytes = 512 * 1024;
+	cfg->batch_changes = 8192;
+}
+
+int64_t op_sync_now(op_sync *s)
+{
+	if (s->cfg.now_ms)
+		return s->cfg.now_ms(s->cfg.now_arg);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- per-table statements --- */
+
+static sqlite3_stmt *prep(op_sync *s, char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (!sql)
+		return NULL;
+	if (sqlite3_prepare_v3(op_db_handle(s->db), sql, -1,
+			       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		op_db_fail(s->db, "internal: prepare");
+	sqlite3_free(sql);
+	return st;
+}
+
+static int prepare_table(op_sync *s, const struct op_table *t)
+{
+	struct tstmt *ts = &s->t[t->num];
+	sqlite3_str *sel = sqlite3_str_new(NULL), *ins = sqlite3_str_new(NULL);
+
+	sqlite3_str_appendall(sel, "SELECT ");
+	sqlite3_str_appendf(ins, "INSERT INTO \"%w\"(", t->name);
+	for (int c = 0; c < t->ncols; c++) {
+		sqlite3_str_appendf(sel, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
+		sqlite3_str_appendf(ins, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
+	}
+	sqlite3_str_appendf(sel, " FROM \"%w\" WHERE id = ?1", t->name);
+	sqlite3_str_appendall(ins, ") VALUES (");
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(ins, "%s?%d", c ? ", " : "", c + 1);
+	sqlite3_str_appendall(ins, ")");
+	ts->sel = prep(s, sqlite3_str_finish(sel));
+	ts->ins = prep(s, sqlite3_str_finish(ins));
+	ts->del = prep(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
+	if (t->counter_col >= 0)
+		ts->sum = prep(s, sqlite3_mprintf(
+			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
+			" WHERE tbl = %d AND gid = ?1 AND col = %d) WHERE id = ?1",
+			t->name, t->cols[t->counter_col].name, t->num, t->counter_col));
+	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
+}
+
+static sqlite3_stmt *upd_stmt(op_sync *s, const struct op_table *t, int c)
+{
+	sqlite3_stmt **p = &s->t[t->num].upd[c];
+	if (!*p)
+		*p = prep(s, sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = ?1 WHERE id = ?2",
+					     t->name, t->cols[c].name));
+	if (*p)
+		sqlite3_reset(*p);
+	return *p;
+}
+
+int op_sync_new(op_sync **out, op_db *db, const struct op_sync_cfg *cfg,
+		op_err *e)
+{
+	op_sync *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s)
+		return op_errc(e, EX_OSERR, "out of memory");
+	s->db = db;
+	if (cfg)
+		s->cfg = *cfg;
+	else
+		op_sync_cfg_default(&s->cfg);
+	s->site = op_db_site(db);
+	s->hq = op_db_is_hq(db);
+	if (!s->site) {
+		free(s);
+		return op_errc(e, EX_CONFIG, "store has no site; run 'outpost init' first");
+	}
+	for (int i = 0; i < op_ntables; i++)
+		if (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0) {
+			op_errc(e, EX_SOFTWARE, "%s", op_db_err(db)->msg);
+			op_sync_free(s);
+			return -1;
+		}
+	*out = s;
+	return 0;
+}
+
+void op_sync_free(op_sync *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < MAXT; i++) {
+		struct tstmt *t = &s->t[i];
+		sqlite3_finalize(t->sel);
+		sqlite3_finalize(t->ins);
+		sqlite3_finalize(t->del);
+		sqlite3_finalize(t->sum);
+		for (int c = 0; c < 64; c++)
+			sqlite3_finalize(t->upd[c]);
+	}
+	free(s);
+}
+
+void op_sync_set_offset(op_sync *s, int64_t offset_ms) { s->offset = offset_ms; }
+void op_sync_stats(op_sync *s, struct op_sync_stats *out) { *out = s->st; }
+
+/* --- versions and clocks --- */
+
+static void state_load(op_sync *s)
+{
+	s->ver = (uint64_t)op_db_meta_int(s->db, "ver", 0);
+	s->hlc = (uint64_t)op_db_meta_int(s->db, "hlc", 0);
+}
+
+static int state_save(op_sync *s)
+{
+	return op_db_meta_set_int(s->db, "ver", (int64_t)s->ver) < 0 ||
+	       op_db_meta_set_int(s->db, "hlc", (int64_t)s->hlc) < 0 ? -1 : 0;
+}
+
+static uint64_t hlc_next(op_sync *s, int64_t phys_ms)
+{
+	uint64_t h = (uint64_t)(phys_ms < 0 ? 0 : phys_ms) << 16;
+	s->hlc = h > s->hlc ? h : s->hlc + 1;
+	return s->hlc;
+}
+
+/* Fold a received HLC into ours (HLC receive rule); refused when it is
+ * further ahead of our wall clock than allowed. */
+static int hlc_recv(op_sync *s, uint64_t h)
+{
+	int64_t phys = (int64_t)(h >> 16);
+	if (phys > op_sync_now(s) + s->cfg.max_ahead_ms)
+		return -1;
+	if (h > s->hlc)
+		s->hlc = h;
+	return 0;
+}
+
+uint64_t op_sync_head(op_sync *s)
+{
+	return (uint64_t)op_db_meta_int(s->db, "ver", 0);
+}
+
+int64_t op_sync_pending(op_sync *s)
+{
+	static const char SQL[] = "SELECT coalesce(max(seq), 0) FROM journal";
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL);
+	int64_t max = 0;
+	if (st && op_db_step(s->db, st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return max - op_db_meta_int(s->db, "stamped_seq", 0);
+}
+
+static const char SQL_CLOCK_GET[] =
+	"SELECT hlc, site, ver FROM clock WHERE tbl = :t AND gid = :g AND col = :c";
+static const char SQL_CLOCK_PUT[] =
+	"INSERT INTO clock(tbl, gid, col, hlc, site, ver, prev, staff)"
+	" VALUES (:t, :g, :c, :h, :s, :v, :p, :staff)"
+	" ON CONFLICT(tbl, gid, col) DO UPDATE SET hlc = excluded.hlc,"
+	" site = excluded.site, ver = excluded.ver, prev = excluded.prev,"
+	" staff = excluded.staff";
+static const char SQL_CLOCK_DROP[] =
+	"DELETE FROM clock WHERE tbl = :t AND gid = :g AND col <> -1";
+static const char SQL_COUNTER_DROP[] =
+	"DELETE FROM counter WHERE tbl = :t AND gid = :g";
+static const char SQL_COUNTER_ADD[] =
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = val + excluded.val,"
+	" hlc = excluded.hlc, ver = excluded.ver";
+static const char SQL_COUNTER_GET[] =
+	"SELECT hlc FROM counter WHERE tbl = :t AND gid = :g AND col = :c AND site = :s";
+static const char SQL_COUNTER_SET[] =
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = excluded.val,"
+	" hlc = excluded.hlc, ver = excluded.ver";
+
+struct ver { uint64_t hlc; char site[40]; uint64_t ver; int found; };
+
+static int clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     struct ver *v)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CLOCK_GET);
+	memset(v, 0, sizeof(*v));
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, col);
+	int rc = op_db_step(s->db, st);
+	if (rc == SQLITE_ROW) {
+		v->found = 1;
+		v->hlc = (uint64_t)sqlite3_column_int64(st, 0);
+		snprintf(v->site, sizeof(v->site), "%s", sqlite3_column_text(st, 1));
+		v->ver = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The version of column col: its own entry, else the row's. */
+static int col_version(op_sync *s, int t, const char *gid, size_t gl, int col,
+		       struct ver *v)
+{
+	if (clock_get(s, t, gid, gl, col, v) < 0)
+		return -1;
+	if (!v->found)
+		return clock_get(s, t, gid, gl, COL_ROW, v);
+	return 0;
+}
+
+static int clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     uint64_t hlc, const char *site, size_t sl, uint64_t prev,
+		     const char *staff, size_t stl)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CLOCK_PUT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, col);
+	sqlite3_bind_int64(st, 4, (int64_t)hlc);
+	sqlite3_bind_text(st, 5, site, (int)sl, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (int64_t)++s->ver);
+	sqlite3_bind_int64(st, 7, (int64_t)prev);
+	if (staff && stl)
+		sqlite3_bind_text(st, 8, staff, (int)stl, SQLITE_STATIC);
+	return op_db_run(s->db, st);
+}
+
+static int drop_row_state(op_sync *s, int t, const char *gid, size_t gl)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CLOCK_DROP);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	if (op_db_run(s->db, st) < 0 || !(st = op_db_stmt(s->db, SQL_COUNTER_DROP)))
+		return -1;
+	sqlite3_bind_int(st, 1, t);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	return op_db_run(s->db, st);
+}
+
+/* --- stamp --- */
+
+static const char SQL_PENDING[] =
+	"SELECT seq, tbl, gid, op, cols, delta, ts, staff FROM journal"
+	" WHERE seq > :from ORDER BY seq LIMIT :n";
+static const char SQL_MARK[] =
+	"INSERT OR REPLACE INTO stamp_mark(seq_upto, ver_upto, at) VALUES (:s, :v, :at)";
+
+static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
+{
+	const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(j, 1));
+	const char *gid = (const char *)sqlite3_column_text(j, 2);
+	size_t gl = (size_t)sqlite3_column_bytes(j, 2);
+	int op = sqlite3_column_int(j, 3);
+	int64_t cols = sqlite3_column_int64(j, 4), ts = sqlite3_column_int64(j, 6);
+	const char *staff = (const char *)sqlite3_column_text(j, 7);
+	size_t stl = staff ? (size_t)sqlite3_column_bytes(j, 7) : 0, sl = strlen(s->site);
+	struct ver rv;
+
+	if (!t)
+		return 0;
+	/* A clock far off HQ's is translated into HQ's time (clamped). */
+	if (s->offset > s->cfg.max_ahead_ms || s->offset < -s->cfg.max_ahead_ms)
+		ts -= s->offset;
+	if (ts > op_sync_now(s) + s->cfg.max_ahead_ms)
+		ts = op_sync_now(s);
+	uint64_t h = hlc_next(s, ts);
+
+	if (op == 3) {
+		if (drop_row_state(s, t->num, gid, gl) < 0)
+			return -1;
+		return clock_put(s, t->num, gid, gl, -1, h, s->site, sl, 0, staff, stl);
+	}
+	if (op == 1) {
+		if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
+			return -1;
+	} else {
+		if (clock_get(s, t->num, gid, gl, COL_ROW, &rv) < 0)
+			return -1;
+		/* Created earlier in this same pass: still unsent, so the row's
+		 * version simply moves forward (no per-column entries). */
+		if (rv.found && rv.ver > pass_ver && strcmp(rv.site, s->site) == 0) {
+			if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0,
+				      staff, stl) < 0)
+				return -1;
+		} else {
+			for (int c = 1; c < t->ncols && c < 63; c++) {
+				struct ver cv;
+				if (!(cols & ((int64_t)1 << c)) || c == t->counter_col)
+					continue;
+				if (col_version(s, t->num, gid, gl, c, &cv) < 0 ||
+				    clock_put(s, t->num, gid, gl, c, h, s->site, sl, cv.hlc,
+					      staff, stl) < 0)
+					return -1;
+			}
+		}
+	}
+	if (t->counter_col >= 0 && sqlite3_column_type(j, 5) != SQLITE_NULL &&
+	    sqlite3_column_int64(j, 5) != 0) {
+		sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_ADD);
+		if (!st)
+			return -1;
+		sqlite3_bind_int(st, 1, t->num);
+		sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, t->counter_col);
+		sqlite3_bind_text(st, 4, s->site, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, sqlite3_column_int64(j, 5));
+		sqlite3_bind_int64(st, 6, (int64_t)h);
+		sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
+		if (op_db_run(s->db, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Stamp up to n entries inside the current transaction. */
+static int64_t stamp_in_txn(op_sync *s, int64_t n)
+{
+	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from, done = 0;
+	uint64_t pass_ver;
+	sqlite3_stmt *j = op_db_stmt(s->db, SQL_PENDING);
+	int rc;
+
+	if (!j)
+		return -1;
+	state_load(s);
+	pass_ver = s->ver;
+	sqlite3_bind_int64(j, 1, from);
+	sqlite3_bind_int64(j, 2, n);
+	/* The journal statement stays open while others run: SQLite allows
+	 * writes to other tables during a read of this one. */
+	while ((rc = op_db_step(s->db, j)) == SQLITE_ROW) {
+		if (stamp_one(s, j, pass_ver) < 0) {
+			sqlite3_reset(j);
+			return -1;
+		}
+		last = sqlite3_column_int64(j, 0);
+		done++;
+	}
+	sqlite3_reset(j);
+	if (rc < 0)
+		return -1;
+	if (done == 0)
+		return 0;
+	sqlite3_stmt *m = op_db_stmt(s->db, SQL_MARK);
+	if (!m || state_save(s) < 0 ||
+	    op_db_meta_set_int(s->db, "stamped_seq", last) < 0)
+		return -1;
+	sqlite3_bind_int64(m, 1, last);
+	sqlite3_bind_int64(m, 2, (int64_t)s->ver);
+	sqlite3_bind_int64(m, 3, op_sync_now(s));
+	if (op_db_run(s->db, m) < 0)
+		return -1;
+	return done;
+}
+
+int64_t op_sync_stamp(op_sync *s, int chunk)
+{
+	int64_t total = 0, n;
+
+	if (chunk <= 0)
+		return stamp_in_txn(s, INT64_MAX);
+	do {
+		if (op_db_begin(s->db, NULL) < 0)
+			return -1;
+		if ((n = stamp_in_txn(s, chunk)) < 0 || op_db_commit(s->db) < 0) {
+			op_db_rollback(s->db);
+			return -1;
+		}
+		total += n;
+	} while (n == chunk);
+	return total;
+}
+
+/* --- build --- */
+
+static const char SQL_OUT[] =
+	"SELECT ver, 0, tbl, gid, col, hlc, site, staff, prev FROM clock"
+	" WHERE ver > :from AND ver <= :to"
+	"   AND (:only IS NULL OR site = :only) AND (:skip IS NULL OR site <> :skip)"
+	" UNION ALL "
+	"SELECT ver, 1, tbl, gid, col, hlc, site, NULL, val FROM counter"
+	" WHERE ver > :from AND ver <= :to"
+	"   AND (:only IS NULL OR site = :only) AND (:skip IS NULL OR site <> :skip)"
+	" ORDER BY 1 LIMIT :n";
+static const char SQL_OWN_COLS[] =
+	"SELECT col FROM clock WHERE tbl = :t AND gid = :g AND col >= 0";
+
+static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		c->vtype = OP_V_INT;
+		c->i = sqlite3_column_int64(st, i);
+		break;
+	case SQLITE_FLOAT:
+		c->vtype = OP_V_REAL;
+		c->r = sqlite3_column_double(st, i);
+		break;
+	case SQLITE_TEXT:
+		c->vtype = OP_V_TEXT;
+		c->s = (const char *)sqlite3_column_text(st, i);
+		c->s_len = (size_t)sqlite3_column_bytes(st, i);
+		break;
+	case SQLITE_BLOB:
+		c->vtype = OP_V_BLOB;
+		c->s = sqlite3_column_blob(st, i);
+		c->s_len = (size_t)sqlite3_column_bytes(st, i);
+		break;
+	default:
+		c->vtype = OP_V_NULL;
+	}
+}
+
+/* Emit the row image for a creation entry: the marker, then every column
+ * that has no later entry of its own, all at the row's version. */
+static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
+		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
+{
+	uint64_t own = 0;
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COLS);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
+	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
+		int col = sqlite3_column_int(st, 0);
+		if (col < 64)
+			own |= (uint64_t)1 << col;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	int n = 1;
+	c->col = OP_COL_ROW;
+	c->vtype = OP_V_NULL;
+	op_enc_change(raw, c);
+	for (int k = 1; k < t->ncols; k++) {
+		if ((own & ((uint64_t)1 << k)) || k == t->counter_col ||
+		    t->cols[k].since > peer_schema ||
+		    sqlite3_column_type(row, k) == SQLITE_NULL)
+			continue;
+		c->col = k;
+		value_from(c, row, k);
+		op_enc_change(raw, c);
+		n++;
+	}
+	return n;
+}
+
+int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
+		  op_buf *raw, uint64_t *upto, uint64_t *count)
+{
+	uint64_t head = op_sync_head(s), last = from;
+	unsigned need = s->hq ? OP_ROUTE_DOWN : OP_ROUTE_UP;
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OUT);
+	int rc, rows = 0;
+
+	*upto = from;
+	*count = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)from);
+	sqlite3_bind_int64(st, 2, (int64_t)head);
+	/* A branch sends only what it wrote; HQ sends a branch what it lacks. */
+	if (s->hq)
+		sqlite3_bind_text(st, 4, peer, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(st, 3, s->site, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, s->cfg.batch_changes);
+	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
+		const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(st, 2));
+		struct op_change c = { 0 };
+		last = (uint64_t)sqlite3_column_int64(st, 0);
+		rows++;
+		if (!t || !(t->route & need) || t->since > peer_schema)
+			continue;
+		c.tbl = (uint64_t)t->num;
+		c.gid = (const char *)sqlite3_column_text(st, 3);
+		c.gid_len = (size_t)sqlite3_column_bytes(st, 3);
+		c.col = sqlite3_column_int(st, 4);
+		c.hlc = (uint64_t)sqlite3_column_int64(st, 5);
+		c.site = (const char *)sqlite3_column_text(st, 6);
+		c.site_len = (size_t)sqlite3_column_bytes(st, 6);
+		c.staff = (const char *)sqlite3_column_text(st, 7);
+		c.staff_len = c.staff ? (size_t)sqlite3_column_bytes(st, 7) : 0;
+		if (sqlite3_column_int(st, 1) == 1) {
+			/* counter contribution: value is the site's total */
+			c.vtype = OP_V_INT;
+			c.i = sqlite3_column_int64(st, 8);
+			op_enc_change(raw, &c);
+			(*count)++;
+		} else if (c.col == OP_COL_TOMBSTONE) {
+			op_enc_change(raw, &c);
+			(*count)++;
+		} else {
+			c.prev = (uint64_t)sqlite3_column_int64(st, 8);
+			if (c.col >= 0 && (c.col >= t->ncols || t->cols[c.col].since > peer_schema))
+				continue;
+			sqlite3_stmt *row = s->t[t->num].sel;
+			sqlite3_reset(row);
+			sqlite3_bind_text(row, 1, c.gid, (int)c.gid_len, SQLITE_STATIC);
+			int r = op_db_step(s->db, row);
+			if (r < 0) {
+				sqlite3_reset(st);
+				return -1;
+			}
+			if (r == SQLITE_ROW) {
+				if (c.col == OP_COL_ROW) {
+					int n = emit_row(s, t, &c, row, peer_schema, raw);
+					if (n < 0) {
+						sqlite3_reset(row);
+						sqlite3_reset(st);
+						return -1;
+					}
+					*count += (uint64_t)n;
+				} else {
+					value_from(&c, row, (int)c.col);
+					op_enc_change(raw, &c);
+					(*count)++;
+				}
+			}
+			sqlite3_reset(row);
+		}
+		if (raw->len >= s->cfg.batch_bytes)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (raw->oom)
+		return op_errc(op_db_err(s->db), EX_SOFTWARE, "batch over its size cap");
+	/* Nothing more below head: the cursor may jump to it. */
+	*upto = (rc == SQLITE_DONE && rows < s->cfg.batch_changes) ? head : last;
+	return 0;
+}
+
+/* --- apply --- */
+
+static const char SQL_CONFLICT[] =
+	"INSERT OR IGNORE INTO conflict(tbl, gid, col, kept, kept_site, kept_hlc,"
+	" lost, lost_site, lost_hlc, reason)"
+	" VALUES (:t, :g, :c, :kept, :ks, :kh, :lost, :ls, :lh, :why)";
+static const char SQL_PEER_RECV[] =
+	"INSERT INTO peer(site, recv_ver) VALUES (:p, :v)"
+	" ON CONFLICT(site) DO UPDATE SET recv_ver = max(recv_ver, excluded.recv_ver)";
+
+static void bind_change(sqlite3_stmt *st, int i, const struct op_change *c)
+{
+	switch (c->vtype) {
+	case OP_V_INT: sqlite3_bind_int64(st, i, c->i); break;
+	case OP_V_REAL: sqlite3_bind_double(st, i, c->r); break;
+	case OP_V_TEXT: sqlite3_bind_text(st, i, c->s, (int)c->s_len, SQLITE_STATIC); break;
+	case OP_V_BLOB: sqlite3_bind_blob(st, i, c->s, (int)c->s_len, SQLITE_STATIC); break;
+	default: sqlite3_bind_null(st, i);
+	}
+}
+
+/* Does the incoming value equal column i of the current row? */
+static int same_value(sqlite3_stmt *row, int i, const struct op_change *c)
+{
+	int type = sqlite3_column_type(row, i);
+	switch (c->vtype) {
+	case OP_V_NULL: return type == SQLITE_NULL;
+	case OP_V_INT: return type == SQLITE_INTEGER && sqlite3_column_int64(row, i) == c->i;
+	case OP_V_REAL: return type == SQLITE_FLOAT && sqlite3_column_double(row, i) == c->r;
+	case OP_V_TEXT:
+	case OP_V_BLOB:
+		if (type != SQLITE_TEXT && type != SQLITE_BLOB)
+			return 0;
+		return (size_t)sqlite3_column_bytes(row, i) == c->s_len &&
+		       memcmp(sqlite3_column_blob(row, i), c->s, c->s_len) == 0;
+	}
+	return 0;
+}
+
+/* (hlc, site) order: the total order every replica agrees on. */
+static int ver_cmp(uint64_t h1, const char *s1, size_t l1, uint64_t h2,
+		   const char *s2)
+{
+	if (h1 != h2)
+		return h1 < h2 ? -1 : 1;
+	size_t l2 = strlen(s2);
+	int c = memcmp(s1, s2, l1 < l2 ? l1 : l2);
+	return c ? c : (l1 < l2 ? -1 : l1 > l2);
+}
+
+static int log_conflict(op_sync *s, const struct op_table *t,
+			const struct op_change *in, sqlite3_stmt *row,
+			const struct ver *local, int incoming_won, const char *why)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CONFLICT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, in->gid, (int)in->gid_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, in->col);
+	int kv = incoming_won ? 4 : 7, lv = incoming_won ? 7 : 4;
+	bind_change(st, kv, in);
+	sqlite3_bind_text(st, kv + 1, in->site, (int)in->site_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, kv + 2, (int64_t)in->hlc);
+	if (row && in->col >= 0)
+		sqlite3_bind_value(st, lv, sqlite3_column_value(row, (int)in->col));
+	sqlite3_bind_text(st, lv + 1, local->site, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, lv + 2, (int64_t)local->hlc);
+	sqlite3_bind_text(st, 10, why, -1, SQLITE_STATIC);
+	if (op_db_run(s->db, st) < 0)
+		return -1;
+	if (sqlite3_changes(op_db_handle(s->db)) > 0) {
+		s->st.conflicts++;
+		logf_(s, OP_LOG_INFO, "conflict on %s %.*s column %s: %s", t->name,
+		      (int)in->gid_len, in->gid, t->cols[in->col].name, why);
+	}
+	return 0;
+}
+
+static int apply_counter(op_sync *s, const struct op_table *t,
+			 const struct op_change *c)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_GET);
+	int rc, newer = 1;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->col);
+	sqlite3_bind_text(st, 4, c->site, (int)c->site_len, SQLITE_STATIC);
+	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW)
+		newer = (uint64_t)sqlite3_column_int64(st, 0) < c->hlc;
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (!newer || c->vtype != OP_V_INT) {
+		s->st.ignored++;
+		return 0;
+	}
+	if (!(st = op_db_stmt(s->db, SQL_COUNTER_SET)))
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->col);
+	sqlite3_bind_text(st, 4, c->site, (int)c->site_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->i);
+	sqlite3_bind_int64(st, 6, (int64_t)c->hlc);
+	sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
+	if (op_db_run(s->db, st) < 0)
+		return -1;
+	sqlite3_stmt *sum = s->t[t->num].sum;
+	sqlite3_reset(sum);
+	sqlite3_bind_text(sum, 1, c->gid, (int)c->gid_len, SQLITE_STATIC);
+	if (op_db_run(s->db, sum) < 0)
+		return -1;
+	s->st.applied++;
+	return 0;
+}
+
+/* Insert a row we do not have from a creation group. */
+static int insert_row(op_sync *s, const struct op_table *t,
+		      const struct op_change *g, int n, const struct op_change *mk)
+{
+	sqlite3_stmt *ins = s->t[t->num].ins;
+	sqlite3_reset(ins);
+	sqlite3_clear_bindings(ins);
+	sqlite3_bind_text(ins, 1, mk->gid, (int)mk->gid_len, SQLITE_STATIC);
+	if (t->counter_col >= 0)
+		sqlite3_bind_int(ins, t->counter_col + 1, 0);
+	for (int i = 0; i < n; i++)
+		if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col)
+			bind_change(ins, (int)g[i].col + 1, &g[i]);
+	if (op_db_run(s->db, ins) < 0)
+		return -1;
+	if (clock_put(s, t->num, mk->gid, mk->gid_len, COL_ROW, mk->hlc, mk->site,
+		      mk->site_len, mk->prev, mk->staff, mk->staff_len) < 0)
+		return -1;
+	/* Columns written later than the row keep their own version. */
+	for (int i = 0; i < n; i++)
+		if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col &&
+		    (g[i].hlc != mk->hlc || g[i].site_len != mk->site_len ||
+		     memcmp(g[i].site, mk->site, mk->site_len) != 0) &&
+		    clock_put(s, t->num, g[i].gid, g[i].gid_len, (int)g[i].col,
+			      g[i].hlc, g[i].site, g[i].site_len, g[i].prev,
+			      g[i].staff, g[i].staff_len) < 0)
+			return -1;
+	s->st.applied += (uint64_t)n;
+	return 0;
+}
+
+/* Merge one run of changes to the same row. */
+static int apply_group(op_sync *s, const struct op_change *g, int n)
+{
+	const struct op_table *t = op_table_by_num(g[0].tbl);
+	struct ver tomb, local;
+	const struct op_change *mk = NULL, *del = NULL;
+	sqlite3_stmt *row;
+	int rc = 0, have;
+
+	if (!t) {
+		s->st.ignored += (uint64_t)n;	/* a table this schema lacks */
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (g[i].col == OP_COL_ROW)
+			mk = &g[i];
+		else if (g[i].col == OP_COL_TOMBSTONE)
+			del = &g[i];
+	}
+	if (clock_get(s, t->num, g[0].gid, g[0].gid_len, -1, &tomb) < 0)
+		return -1;
+	row = s->t[t->num].sel;
+	sqlite3_reset(row);
+	sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+	if ((have = op_db_step(s->db, row)) < 0)
+		return -1;
+	have = have == SQLITE_ROW;
+
+	if (tomb.found || del) {
+		/* Deletes win: edits that arrive for a deleted row are kept in
+		 * the conflict log, not applied. */
+		for (int i = 0; i < n && tomb.found; i++)
+			if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col &&
+			    log_conflict(s, t, &g[i], NULL, &tomb, 0, "edited after delete") < 0)
+				goto fail;
+		if (del && !tomb.found) {
+			sqlite3_reset(row);
+			sqlite3_stmt *d = s->t[t->num].del;
+			sqlite3_reset(d);
+			sqlite3_bind_text(d, 1, del->gid, (int)del->gid_len, SQLITE_STATIC);
+			if (op_db_run(s->db, d) < 0 ||
+			    drop_row_state(s, t->num, del->gid, del->gid_len) < 0 ||
+			    clock_put(s, t->num, del->gid, del->gid_len, -1, del->hlc,
+				      del->site, del->site_len, 0, del->staff,
+				      del->staff_len) < 0)
+				return -1;
+			s->st.applied++;
+		} else {
+			s->st.ignored += (uint64_t)n;
+		}
+		sqlite3_reset(row);
+		return 0;
+	}
+	if (!have) {
+		sqlite3_reset(row);
+		if (!mk) {
+			/* Values for a row we never had (its creation is older than
+			 * our history): nothing to attach them to. */
+			s->st.ignored += (uint64_t)n;
+			logf_(s, OP_LOG_WARN, "%s %.*s: change for a row this store does not have",
+			      t->name, (int)g[0].gid_len, g[0].gid);
+			return 0;
+		}
+		if (insert_row(s, t, g, n, mk) < 0)
+			return -1;
+		for (int i = 0; i < n; i++)
+			if (g[i].col == t->counter_col && apply_counter(s, t, &g[i]) < 0)
+				return -1;
+		return 0;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct op_change *c = &g[i];
+		if (c->col == OP_COL_ROW)
+			continue;
+		if (c->col >= t->ncols || c->col < 1) {
+			s->st.ignored++;	/* a column this schema lacks */
+			continue;
+		}
+		if (c->col == t->counter_col) {
+			sqlite3_reset(row);
+			rc = apply_counter(s, t, c);
+			sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+			if (rc == 0 && op_db_step(s->db, row) != SQLITE_ROW)
+				rc = -1;
+			continue;
+		}
+		if (col_version(s, t->num, c->gid, c->gid_len, (int)c->col, &local) < 0)
+			goto fail;
+		int cmp = ver_cmp(c->hlc, c->site, c->site_len, local.hlc, local.site);
+		if (cmp == 0) {
+			s->st.ignored++;
+			continue;
+		}
+		int differs = !same_value(row, (int)c->col, c);
+		int other = local.found && (c->site_len != strlen(local.site) ||
+					    memcmp(c->site, local.site, c->site_len) != 0);
+		if (cmp < 0) {
+			/* Ours is newer. Theirs was concurrent unless it had seen ours. */
+			if (differs && other && c->hlc > 0 && c->prev != local.hlc &&
+			    log_conflict(s, t, c, row, &local, 0, "older concurrent edit") < 0)
+				goto fail;
+			s->st.ignored++;
+			continue;
+		}
+		if (differs && other && c->prev != local.hlc &&
+		    log_conflict(s, t, c, row, &local, 1, "newer concurrent edit") < 0)
+			goto fail;
+		sqlite3_stmt *u = upd_stmt(s, t, (int)c->col);
+		if (!u)
+			goto fail;
+		bind_change(u, 1, c);
+		sqlite3_bind_text(u, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
+		/* The row statement must not be stepping while we write it. */
+		sqlite3_reset(row);
+		if (op_db_run(s->db, u) < 0 ||
+		    clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
+			      c->site, c->site_len, c->prev, c->staff, c->staff_len) < 0)
+			return -1;
+		s->st.applied++;
+		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+		if (op_db_step(s->db, row) != SQLITE_ROW)
+			return -1;
+	}
+	sqlite3_reset(row);
+	return rc;
+fail:
+	sqlite3_reset(row);
+	return -1;
+}
+
+#define GROUP_MAX 256
+
+int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
+		  uint64_t count, uint64_t upto, int *perr)
+{
+	struct op_change g[GROUP_MAX];
+	int ng = 0;
+	op_rd rd;
+
+	*perr = OP_PERR_INTERNAL;
+	memset(&s->st, 0, sizeof(s->st));
+	if (op_db_begin_apply(s->db) < 0)
+		return -1;
+	/* Local writes not yet versioned must be, before anything remote
+	 * lands on top of them. */
+	if (stamp_in_txn(s, INT64_MAX) < 0)
+		goto fail;
+	state_load(s);
+	op_rd_init(&rd, raw, n);
+	for (uint64_t k = 0; k < count; k++) {
+		struct op_change c;
+		if (op_dec_change(&rd, &c) < 0) {
+			*perr = OP_PERR_MALFORMED;
+			op_errc(op_db_err(s->db), EX_PROTOCOL, "change %llu of the batch: %s",
+				(unsigned long long)k, rd.err ? rd.err : "malformed");
+			goto fail;
+		}
+		if (hlc_recv(s, c.hlc) < 0) {
+			*perr = OP_PERR_CLOCK;
+			s->st.clamped++;
+			op_errc(op_db_err(s->db), EX_PROTOCOL,
+				"change from %.*s is %lld s ahead of this clock (limit %lld s)",
+				(int)c.site_len, c.site,
+				(long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s)) / 1000),
+				(long long)(s->cfg.max_ahead_ms / 1000));
+			goto fail;
+		}
+		if (ng > 0 && (ng == GROUP_MAX || c.tbl != g[0].tbl ||
+			       c.gid_len != g[0].gid_len ||
+			       memcmp(c.gid, g[0].gid, c.gid_len) != 0)) {
+			if (apply_group(s, g, ng) < 0)
+				goto fail;
+			ng = 0;
+		}
+		g[ng++] = c;
+	}
+	if (!op_rd_done(&rd)) {
+		*perr = OP_PERR_MALFORMED;
+		op_errc(op_db_err(s->db), EX_PROTOCOL, "batch has bytes after its %llu changes",
+			(unsigned long long)count);
+		goto fail;
+	}
+	if (ng > 0 && apply_group(s, g, ng) < 0)
+		goto fail;
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_RECV);
+	if (!st || state_save(s) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)upto);
+	if (op_db_run(s->db, st) < 0 || op_db_commit(s->db) < 0)
+		goto fail;
+	return 0;
+fail:
+	op_db_rollback(s->db);
+	return -1;
+}
+
+/* --- peers and garbage collection --- */
+
+static const char SQL_PEER_GET[] =
+	"SELECT recv_ver, acked_ver FROM peer WHERE site = :p";
+static const char SQL_PEER_ACK[] =
+	"INSERT INTO peer(site, acked_ver) VALUES (:p, :v)"
+	" ON CONFLICT(site) DO UPDATE SET acked_ver = max(acked_ver, excluded.acked_ver)";
+static const char SQL_PEER_CONTACT[] =
+	"INSERT INTO peer(site, last_contact, schema_version, drift_ms, last_error)"
+	" VALUES (:p, datetime('now'), :sv, :d, :e)"
+	" ON CONFLICT(site) DO UPDATE SET last_contact = excluded.last_contact,"
+	" schema_version = excluded.schema_version, drift_ms = excluded.drift_ms,"
+	" last_error = excluded.last_error";
+
+int op_sync_peer_get(op_sync *s, const char *peer, uint64_t *recv_ver,
+		     uint64_t *acked_ver)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_GET);
+	int rc;
+	*recv_ver = *acked_ver = 0;
+	if (!st || op_bind_text(s->db, st, ":p", peer) < 0)
+		return -1;
+	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
+		*recv_ver = (uint64_t)sqlite3_column_int64(st, 0);
+		*acked_ver = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int op_sync_peer_acked(op_sync *s, const char *peer, uint64_t acked_ver)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_ACK);
+	if (!st || op_bind_text(s->db, st, ":p", peer) < 0 ||
+	    op_bind_int(s->db, st, ":v", (int64_t)acked_ver) < 0)
+		return -1;
+	return op_db_run(s->db, st);
+}
+
+int op_sync_peer_contact(op_sync *s, const char *peer, int schema,
+			 int64_t drift_ms, const char *error)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_CONTACT);
+	if (!st || op_bind_text(s->db, st, ":p", peer) < 0 ||
+	    op_bind_int(s->db, st, ":sv", schema) < 0 ||
+	    op_bind_int(s->db, st, ":d", drift_ms) < 0 ||
+	    op_bind_text(s->db, st, ":e", error) < 0)
+		return -1;
+	return op_db_run(s->db, st);
+}
+
+/* Journal entries are only an audit trail once stamped and acknowledged by
+ * every peer; they are kept 90 days for `outpost log`, then dropped. */
+static const char SQL_GC[] =
+	"DELETE FROM journal WHERE seq <= (SELECT coalesce(max(seq_upto), 0)"
+	"  FROM stamp_mark WHERE ver_upto <= (SELECT coalesce(min(acked_ver), 0)"
+	"  FROM peer WHERE revoked_at IS NULL))"
+	" AND ts < :cutoff";
+
+int64_t op_sync_gc(op_sync *s)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_GC);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, op_sync_now(s) - (int64_t)90 * 86400 * 1000);
+	if (op_db_run(s->db, st) < 0)
+		return -1;
+	return sqlite3_changes(op_db_handle(s->db));
+}

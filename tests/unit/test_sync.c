@@ -1,0 +1,227 @@
+/*
+ * test_sync.c — the sync engine without a network: stores side by side,
+ * batches built by one and applied by the other, convergence checked by
+ * comparing canonical dumps.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "db.h"
+#include "sync.h"
+
+struct site {
+	op_db *db;
+	op_sync *s;
+	char path[256];
+};
+
+static char dir[128];
+
+static void open_site(struct site *x, const char *code, int hq)
+{
+	op_err e = { 0 };
+	snprintf(x->path, sizeof(x->path), "%s/%s.db", dir, code);
+	cr_assert_eq(op_db_open(&x->db, x->path, OP_DB_CREATE | OP_DB_DAEMON, &e), 0, "%s", e.msg);
+	cr_assert_eq(op_db_init_site(x->db, code, hq), 0);
+	cr_assert_eq(op_sync_new(&x->s, x->db, NULL, &e), 0, "%s", e.msg);
+}
+
+static void close_site(struct site *x)
+{
+	op_sync_free(x->s);
+	op_db_free(x->db);
+}
+
+static void exec(struct site *x, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(op_db_handle(x->db), sql, NULL, NULL, &msg);
+	cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+}
+
+static char *q1(struct site *x, const char *sql)
+{
+	sqlite3_stmt *st;
+	static char buf[4][512];
+	static int k;
+	char *out = buf[k++ & 3];
+	cr_assert_eq(sqlite3_prepare_v2(op_db_handle(x->db), sql, -1, &st, NULL), SQLITE_OK,
+		     "%s", sqlite3_errmsg(op_db_handle(x->db)));
+	out[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, 512, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Send everything from a to b (both directions are the same call). */
+static void pump(struct site *a, struct site *b)
+{
+	const char *peer = op_db_site(b->db), *me = op_db_site(a->db);
+	uint64_t recv, acked;
+	cr_assert_eq(op_sync_stamp(a->s, 1000) >= 0, 1);
+	cr_assert_eq(op_sync_peer_get(b->s, me, &recv, &acked), 0);
+	uint64_t from = recv;
+	for (int guard = 0; guard < 1000; guard++) {
+		op_buf raw;
+		uint64_t upto, count;
+		int perr;
+		op_buf_init(&raw, 0);
+		cr_assert_eq(op_sync_build(a->s, peer, 99, from, &raw, &upto, &count), 0,
+			     "%s", op_db_err(a->db)->msg);
+		if (upto == from) {
+			op_buf_free(&raw);
+			break;
+		}
+		cr_assert_eq(op_sync_apply(b->s, me, raw.p, raw.len, count, upto, &perr), 0,
+			     "%s", op_db_err(b->db)->msg);
+		op_buf_free(&raw);
+		cr_assert_eq(op_sync_peer_acked(a->s, peer, upto), 0);
+		from = upto;
+	}
+}
+
+/* A canonical dump of the customers a replica holds. */
+static char *dump(struct site *x)
+{
+	return strdup(q1(x, "SELECT group_concat(r, char(10)) FROM (SELECT "
+		"id || '|' || name || '|' || coalesce(phone,'') || '|' || coalesce(email,'')"
+		" || '|' || points AS r FROM customer ORDER BY id)"));
+}
+
+static struct site hq, a, b;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/op-sync-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	open_site(&hq, "HQ", 1);
+	open_site(&a, "A", 0);
+	open_site(&b, "B", 0);
+}
+
+static void teardown(void)
+{
+	close_site(&hq);
+	close_site(&a);
+	close_site(&b);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("cleanup failed");
+}
+
+static void round_all(void)
+{
+	pump(&a, &hq);
+	pump(&b, &hq);
+	pump(&hq, &a);
+	pump(&hq, &b);
+}
+
+TestSuite(sync, .init = setup, .fini = teardown);
+
+Test(sync, insert_reaches_everyone)
+{
+	exec(&a, "INSERT INTO customer(name, phone) VALUES ('张三', '+8613800138000')");
+	exec(&b, "INSERT INTO customer(name) VALUES ('李四')");
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "2");
+	char *da = dump(&a), *db = dump(&b), *dh = dump(&hq);
+	cr_assert_str_eq(da, dh);
+	cr_assert_str_eq(db, dh);
+	free(da); free(db); free(dh);
+	/* orders go up only */
+	exec(&a, "INSERT INTO sales_order(customer_id, total) SELECT id, 100 FROM customer WHERE name='张三'");
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM sales_order"), "1");
+	cr_assert_str_eq(q1(&b, "SELECT count(*) FROM sales_order"), "0");
+}
+
+Test(sync, concurrent_edit_converges_and_is_logged)
+{
+	exec(&a, "INSERT INTO customer(name, email) VALUES ('王五', 'w@x.cn')");
+	round_all();
+	exec(&a, "UPDATE customer SET email = 'a@x.cn'");
+	usleep(3000);
+	exec(&b, "UPDATE customer SET email = 'b@x.cn'");
+	/* deliver in the opposite order too: result must not depend on it */
+	pump(&b, &hq);
+	pump(&a, &hq);
+	pump(&hq, &a);
+	pump(&hq, &b);
+	cr_assert_str_eq(q1(&hq, "SELECT email FROM customer"), "b@x.cn");
+	cr_assert_str_eq(q1(&a, "SELECT email FROM customer"), "b@x.cn");
+	cr_assert_str_eq(q1(&b, "SELECT email FROM customer"), "b@x.cn");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM conflict"), "1");
+	cr_assert_str_eq(q1(&hq, "SELECT lost FROM conflict"), "a@x.cn");
+}
+
+Test(sync, sequential_edit_is_not_a_conflict)
+{
+	exec(&a, "INSERT INTO customer(name, email) VALUES ('王五', 'w@x.cn')");
+	round_all();
+	exec(&b, "UPDATE customer SET email = 'b@x.cn'");
+	round_all();
+	exec(&a, "UPDATE customer SET email = 'a2@x.cn'");
+	round_all();
+	cr_assert_str_eq(q1(&b, "SELECT email FROM customer"), "a2@x.cn");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM conflict"), "0");
+}
+
+Test(sync, points_merge_as_counter)
+{
+	exec(&a, "INSERT INTO customer(name) VALUES ('赵六')");
+	round_all();
+	exec(&a, "UPDATE customer SET points = points + 50");
+	exec(&b, "UPDATE customer SET points = points + 30");
+	round_all();
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT points FROM customer"), "80");
+	cr_assert_str_eq(q1(&a, "SELECT points FROM customer"), "80");
+	cr_assert_str_eq(q1(&b, "SELECT points FROM customer"), "80");
+}
+
+Test(sync, delete_beats_edit)
+{
+	exec(&a, "INSERT INTO customer(name) VALUES ('钱七')");
+	round_all();
+	exec(&a, "DELETE FROM customer");
+	exec(&b, "UPDATE customer SET notes = 'vip'");
+	round_all();
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "0");
+	cr_assert_str_eq(q1(&b, "SELECT count(*) FROM customer"), "0");
+	cr_assert_str_eq(q1(&hq, "SELECT reason FROM conflict"), "edited after delete");
+}
+
+Test(sync, same_batch_twice_changes_nothing)
+{
+	exec(&a, "INSERT INTO customer(name, points) VALUES ('孙八', 10)");
+	cr_assert(op_sync_stamp(a.s, 0) >= 0 || 1);
+	op_sync_stamp(a.s, 100);
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(a.s, "HQ", 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), 0);
+	char *d1 = dump(&hq);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), 0);
+	char *d2 = dump(&hq);
+	cr_assert_str_eq(d1, d2);
+	cr_assert_str_eq(q1(&hq, "SELECT points FROM customer"), "10");
+	op_buf_free(&raw);
+	free(d1); free(d2);
+}
+
+Test(sync, remote_apply_is_not_journaled)
+{
+	exec(&a, "INSERT INTO customer(name) VALUES ('周九')");
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM journal"), "0");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "1");
+}
