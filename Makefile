@@ -62,17 +62,19 @@ $(B)/libopdaemon.a: $(DAEMON_OBJ) ; $(AR) rcs $@ $^
 
 # The client and daemon libraries use each other (sync status, keys), so
 # the archives are grouped.
-LINK = $(CC) $(LDFLAGS) -o $@ $^ -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
-
+# Command groups are found through weak references, which never pull an
+# archive member in: the client archive is linked whole.
 bin/outpost: $(B)/client/main.o $(LIBS)
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
+		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
 bin/outpostd: $(B)/daemon/main.o $(LIBS)
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 $(B)/unit: $(UNIT_OBJ) $(LIBS)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lcriterion -lm
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
+		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lcriterion -lm
 
 $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm

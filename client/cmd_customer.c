@@ -44,7 +44,7 @@ const int op_customer_nfields = sizeof(op_customer_fields) / sizeof(op_customer_
 static const char SHOW_COLS[] =
 	"id, name, gender, birthday, phone, email, address, employer, title, interests,"
 	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
-	" pref_brand AS brand, printf('%.2f', budget / 100.0) AS budget, channel, owner,"
+	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into";
 
 /* The customer REF names: id, id prefix, phone (normalised) or exact name. */
