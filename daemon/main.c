@@ -1,0 +1,221 @@
+/*
+ * main.c — `outpostd`, the sync daemon: options and config file in, one
+ * call to op_daemon_run out. SIGTERM/SIGINT stop it cleanly (the loop
+ * finishes the message in hand; every apply is one transaction, so nothing
+ * is ever half-applied). Tells systemd it is ready when NOTIFY_SOCKET is set
+ * (Type=notify), without linking libsystemd.
+ */
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "daemon.h"
+#include "sync.h"
+#include "protocol.h"
+#include <stddef.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static void usage(FILE *fp)
+{
+	fputs("usage: outpostd --hq --db HQ.db --listen tcp://ADDR:PORT [options]\n"
+	      "       outpostd --branch --db BRANCH.db --connect tcp://HOST:PORT [--once] [options]\n\n"
+	      "options:\n"
+	      "  --config FILE      INI file; keys are these option names (db=, listen=, ...)\n"
+	      "  --key FILE         this site's secret key (default DB.key)\n"
+	      "  --hq-key KEY       HQ's public key (default: set by 'outpost peer hq')\n"
+	      "  --once             branch: sync both ways until drained, then exit 0\n"
+	      "  --timeout SECONDS  with --once: exit 69 if HQ is not reached (default 30)\n"
+	      "  --heartbeat SECONDS  ping interval; 3 missed = peer dead (default 5)\n"
+	      "  --max-ahead SECONDS  clock bound for hybrid logical clocks (default 300)\n"
+	      "  --log-level LEVEL  error|warning|info|debug (default info)\n"
+	      "  --version, --help\n", fp);
+}
+
+static int level_of(const char *s)
+{
+	if (!strcmp(s, "error")) return OP_LOG_ERR;
+	if (!strcmp(s, "warning")) return OP_LOG_WARN;
+	if (!strcmp(s, "info")) return OP_LOG_INFO;
+	if (!strcmp(s, "debug")) return OP_LOG_DEBUG;
+	return -1;
+}
+
+static int num(const char *opt, const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < lo || n > hi) {
+		fprintf(stderr, "outpostd: %s: '%s' is not a number from %ld to %ld\n",
+			opt, v, lo, hi);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Set one option by name (from argv or the config file); strings are
+ * kept (strdup) for the life of the process. */
+static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
+{
+	long n;
+	if (!strcmp(k, "hq")) { *role = 1; return 0; }
+	if (!strcmp(k, "branch")) { *role = 2; return 0; }
+	if (!strcmp(k, "once")) { c->once = 1; return 0; }
+	if (!v) {
+		fprintf(stderr, "outpostd: option '%s' needs a value\n", k);
+		return -1;
+	}
+	if (!strcmp(k, "db")) c->db = strdup(v);
+	else if (!strcmp(k, "listen") || !strcmp(k, "connect")) c->endpoint = strdup(v);
+	else if (!strcmp(k, "key")) c->key_file = strdup(v);
+	else if (!strcmp(k, "hq-key")) c->hq_key = strdup(v);
+	else if (!strcmp(k, "timeout")) {
+		if (num(k, v, 1, 86400, &n) < 0) return -1;
+		c->timeout_s = (int)n;
+	} else if (!strcmp(k, "heartbeat")) {
+		if (num(k, v, 1, 3600, &n) < 0) return -1;
+		c->heartbeat_s = (int)n;
+	} else if (!strcmp(k, "max-ahead")) {
+		if (num(k, v, 1, 86400 * 30, &n) < 0) return -1;
+		c->max_ahead_ms = n * 1000;
+	} else if (!strcmp(k, "log-level")) {
+		if ((c->log_level = level_of(v)) < 0) {
+			fprintf(stderr, "outpostd: log-level: '%s' is not error, warning, info "
+				"or debug\n", v);
+			return -1;
+		}
+	} else {
+		fprintf(stderr, "outpostd: unknown option '%s'\n", k);
+		return -1;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int read_config(struct op_dcfg *c, const char *path, int *role)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int lineno = 0;
+	if (!fp) {
+		perror(path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *s = trim(line), *eq;
+		lineno++;
+		if (!*s || *s == '#' || *s == ';' || *s == '[')
+			continue;
+		if (!(eq = strchr(s, '='))) {
+			fprintf(stderr, "outpostd: %s:%d: expected key = value\n", path, lineno);
+			fclose(fp);
+			return -1;
+		}
+		*eq = '\0';
+		char *k = trim(s), *v = trim(eq + 1);
+		if ((!strcmp(k, "hq") || !strcmp(k, "branch") || !strcmp(k, "once")) &&
+		    strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "yes"))
+			continue;
+		if (!strcmp(k, "role")) {
+			k = v;
+			v = NULL;
+		}
+		if (set_opt(c, k, v, role) < 0) {
+			fprintf(stderr, "outpostd: in %s line %d\n", path, lineno);
+			fclose(fp);
+			return -1;
+		}
+	}
+	fclose(fp);
+	return 0;
+}
+
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract namespace */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct op_dcfg cfg;
+	int role = 0;
+
+	op_dcfg_default(&cfg);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("outpostd 0.1.0 (protocol %d)\n", OP_PROTO_VERSION);
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "outpostd: unexpected argument '%s'\n", a);
+			usage(stderr);
+			return EX_USAGE;
+		}
+		char key[64];
+		const char *v = NULL, *eq = strchr(a + 2, '=');
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - a - 2) : 63, a + 2);
+		if (eq)
+			v = eq + 1;
+		else if (strcmp(key, "hq") && strcmp(key, "branch") && strcmp(key, "once") &&
+			 i + 1 < argc)
+			v = argv[++i];
+		if (!strcmp(key, "config")) {
+			if (!v || read_config(&cfg, v, &role) < 0)
+				return EX_CONFIG;
+			continue;
+		}
+		if (set_opt(&cfg, key, v, &role) < 0) {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (!role || !cfg.db || !cfg.endpoint) {
+		fprintf(stderr, "outpostd: need --hq or --branch, --db, and --listen or --connect\n");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cfg.hq = role == 1;
+	if (cfg.once && cfg.hq) {
+		fprintf(stderr, "outpostd: --once is for branches\n");
+		return EX_USAGE;
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	notify_ready();
+	return op_daemon_run(&cfg, &stop);
+}

@@ -1,0 +1,874 @@
+/*
+ * net.c — outpostd's network loop for both roles (see daemon.h).
+ *
+ * One thread, one zmq_poll loop. HQ: a ROUTER socket (CURVE server) and the
+ * ZAP REP socket on inproc://zeromq.zap.01, which admits a connection only
+ * when its public key is an enrolled, unrevoked peer in hq.db and names the
+ * branch as the connection's User-Id: HQ never trusts a site code written
+ * inside a message. Branch: a DEALER (CURVE client pinned to HQ's key).
+ *
+ * Every frame from a peer is decoded by wire.c, which refuses anything
+ * malformed; a refusal becomes an ERROR frame to that peer and the loop goes
+ * on, so one bad branch cannot stall the others.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+#include "daemon.h"
+#include "db.h"
+#include "sync.h"
+#include "wire.h"
+
+#define MAX_SESSIONS 4096
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+
+static int log_level = OP_LOG_INFO;
+
+void op_log_set_level(int level) { log_level = level; }
+
+void op_log(int level, const char *fmt, ...)
+{
+	static const char *names[] = { "emerg", "alert", "crit", "error",
+				       "warning", "notice", "info", "debug" };
+	char buf[2048];
+	va_list ap;
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* <N> prefixes are read by journald (SyslogLevelPrefix); on a
+	 * terminal the level is spelled out instead. */
+	if (isatty(2))
+		fprintf(stderr, "outpostd: %s: %s\n", names[level & 7], buf);
+	else
+		fprintf(stderr, "<%d>outpostd: %s\n", level & 7, buf);
+}
+
+static void sync_log(void *arg, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	op_log(level, "%s", buf);
+}
+
+void op_dcfg_default(struct op_dcfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout_s = 30;
+	cfg->heartbeat_s = 5;
+	cfg->max_ahead_ms = 5 * 60 * 1000;
+	cfg->log_level = OP_LOG_INFO;
+	cfg->window = 8;
+	cfg->batch_bytes = 512 * 1024;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- shared state of a running daemon --- */
+
+struct session {
+	unsigned char rid[256];	/* ROUTER identity (HQ) */
+	size_t rid_len;
+	char site[40];
+	int ready;		/* HELLO accepted */
+	int schema;
+	uint64_t cursor;	/* next batch starts after this version */
+	uint64_t idle_sent;	/* cursor at which "caught up" was last sent */
+	int inflight;
+	uint64_t seq;		/* last batch seq sent */
+	int64_t last_seen;	/* mono ms */
+};
+
+struct dctx {
+	const struct op_dcfg *cfg;
+	op_db *db;
+	op_sync *sync;
+	void *zctx, *sock, *zap;
+	op_buf raw, z, body;
+	op_err err;
+	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
+	int nsess;
+};
+
+/* Send [rid] hdr body. */
+static int send_msg(struct dctx *d, const struct session *s, int code,
+		    const op_buf *body)
+{
+	unsigned char hdr[OP_WIRE_HDR_LEN];
+	op_wire_hdr(hdr, code);
+	if (d->cfg->hq && zmq_send(d->sock, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	if (zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	if (zmq_send(d->sock, body ? body->p : NULL, body ? body->len : 0, ZMQ_DONTWAIT) < 0)
+		return -1;
+	return 0;
+}
+
+static void send_error(struct dctx *d, const struct session *s, int code,
+		       const char *msg)
+{
+	op_buf_reset(&d->body);
+	op_enc_error(&d->body, (uint64_t)code, msg);
+	send_msg(d, s, OP_MSG_ERROR, &d->body);
+}
+
+/* Build, compress and send the next batch to s; 1 sent, 0 nothing, -1. */
+static int send_batch(struct dctx *d, struct session *s)
+{
+	uint64_t upto, count;
+	const char *why;
+
+	op_buf_reset(&d->raw);
+	if (op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
+			  &count) < 0) {
+		op_log(OP_LOG_ERR, "cannot build a batch for %s: %s", s->site,
+		       op_db_err(d->db)->msg);
+		return -1;
+	}
+	if (upto == s->cursor) {
+		if (s->idle_sent == s->cursor + 1)
+			return 0;
+		count = 0;	/* "caught up": an empty batch */
+	}
+	op_buf_reset(&d->z);
+	if (op_deflate(&d->z, d->raw.p, d->raw.len, 6, &why) < 0) {
+		op_log(OP_LOG_ERR, "cannot compress a batch: %s", why);
+		return -1;
+	}
+	struct op_batch_hdr h = { .seq = ++s->seq, .from_ver = s->cursor,
+				  .upto_ver = upto, .count = count,
+				  .raw_len = d->raw.len, .z = d->z.p, .z_len = d->z.len };
+	op_buf_reset(&d->body);
+	op_enc_batch_hdr(&d->body, &h);
+	if (d->body.oom || send_msg(d, s, OP_MSG_BATCH, &d->body) < 0) {
+		op_log(OP_LOG_WARN, "cannot send a batch to %s: %s", s->site,
+		       d->body.oom ? "over the frame cap" : zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (count == 0) {
+		s->idle_sent = s->cursor + 1;
+		return 0;
+	}
+	op_log(OP_LOG_DEBUG, "sent %s %llu changes (%zu -> %zu bytes), versions %llu..%llu",
+	       s->site, (unsigned long long)count, d->raw.len, d->z.len,
+	       (unsigned long long)s->cursor, (unsigned long long)upto);
+	s->cursor = upto;
+	s->idle_sent = 0;
+	s->inflight++;
+	return 1;
+}
+
+static void pump_out(struct dctx *d, struct session *s)
+{
+	while (s->ready && s->inflight < d->cfg->window && send_batch(d, s) == 1)
+		;
+}
+
+/* A BATCH from s: inflate under the cap, merge, ACK after commit. */
+static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
+{
+	struct op_batch_hdr h;
+	const char *why;
+	uint64_t recv, acked;
+	int perr;
+
+	if (op_dec_batch_hdr(&h, p, n, &why) < 0) {
+		send_error(d, s, OP_PERR_MALFORMED, why);
+		op_log(OP_LOG_WARN, "%s sent a malformed batch: %s", s->site, why);
+		return;
+	}
+	if (op_sync_peer_get(d->sync, s->site, &recv, &acked) < 0)
+		return;
+	if (h.from_ver > recv) {
+		/* A gap (a batch lost before a reconnect): tell the sender where
+		 * we are so it resends from there. */
+		struct op_ack a = { h.seq, recv };
+		op_buf_reset(&d->body);
+		op_enc_ack(&d->body, &a);
+		send_msg(d, s, OP_MSG_ACK, &d->body);
+		return;
+	}
+	op_buf_reset(&d->raw);
+	if (op_inflate_capped(&d->raw, h.z, h.z_len, OP_WIRE_MAX_RAW, &why) < 0 ||
+	    d->raw.len != h.raw_len) {
+		why = why ? why : "inflated size differs from the header";
+		send_error(d, s, strstr(why, "over") ? OP_PERR_TOO_BIG : OP_PERR_MALFORMED, why);
+		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
+		return;
+	}
+	if (h.count > 0 && h.upto_ver > recv) {
+		int64_t t0 = mono_ms();
+		if (op_sync_apply(d->sync, s->site, d->raw.p, d->raw.len, h.count,
+				  h.upto_ver, &perr) < 0) {
+			send_error(d, s, perr, op_db_err(d->db)->msg);
+			op_log(OP_LOG_WARN, "batch %llu from %s refused: %s",
+			       (unsigned long long)h.seq, s->site, op_db_err(d->db)->msg);
+			op_sync_peer_contact(d->sync, s->site, s->schema, 0,
+					     op_db_err(d->db)->msg);
+			return;
+		}
+		struct op_sync_stats st;
+		op_sync_stats(d->sync, &st);
+		op_log(OP_LOG_INFO, "applied %llu changes from %s in %lld ms "
+		       "(%llu merged, %llu unchanged, %llu conflicts), now at version %llu",
+		       (unsigned long long)h.count, s->site, (long long)(mono_ms() - t0),
+		       (unsigned long long)st.applied, (unsigned long long)st.ignored,
+		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
+	} else if (h.upto_ver > recv) {
+		/* an empty batch still moves the cursor */
+		op_sync_apply(d->sync, s->site, d->raw.p, 0, 0, h.upto_ver, &perr);
+	}
+	struct op_ack a = { h.seq, h.upto_ver > recv ? h.upto_ver : recv };
+	op_buf_reset(&d->body);
+	op_enc_ack(&d->body, &a);
+	send_msg(d, s, OP_MSG_ACK, &d->body);
+}
+
+static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
+{
+	struct op_ack a;
+	const char *why;
+	if (op_dec_ack(&a, p, n, &why) < 0) {
+		send_error(d, s, OP_PERR_MALFORMED, why);
+		return;
+	}
+	if (s->inflight > 0)
+		s->inflight--;
+	op_sync_peer_acked(d->sync, s->site, a.upto_ver);
+	if (a.upto_ver < s->cursor && a.seq == s->seq) {
+		/* The peer is behind what we sent (it lost a batch): resend. */
+		s->cursor = a.upto_ver;
+		s->inflight = 0;
+	}
+}
+
+/* --- HQ --- */
+
+static const char SQL_ALLOWED[] =
+	"SELECT site FROM peer WHERE pubkey = :k AND revoked_at IS NULL";
+static const char SQL_SITE_OK[] =
+	"SELECT 1 FROM peer WHERE site = :s AND pubkey IS NOT NULL AND revoked_at IS NULL";
+
+/* Answer one ZAP request: 200 with the branch's site as User-Id, or 400. */
+static void zap_handle(struct dctx *d)
+{
+	zmq_msg_t f[8];
+	int n = 0, more = 1;
+	char site[40] = "";
+
+	while (more && n < 8) {
+		zmq_msg_init(&f[n]);
+		if (zmq_msg_recv(&f[n], d->zap, 0) < 0)
+			break;
+		more = zmq_msg_more(&f[n]);
+		n++;
+	}
+	while (more) {	/* drain a request with too many frames */
+		zmq_msg_t x;
+		zmq_msg_init(&x);
+		zmq_msg_recv(&x, d->zap, 0);
+		more = zmq_msg_more(&x);
+		zmq_msg_close(&x);
+	}
+	if (n >= 7 && zmq_msg_size(&f[5]) == 5 &&
+	    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 && zmq_msg_size(&f[6]) == 32) {
+		char z85[41];
+		zmq_z85_encode(z85, zmq_msg_data(&f[6]), 32);
+		sqlite3_stmt *st = op_db_stmt(d->db, SQL_ALLOWED);
+		if (st && op_bind_text(d->db, st, ":k", z85) == 0 &&
+		    op_db_step(d->db, st) == SQLITE_ROW)
+			snprintf(site, sizeof(site), "%s", sqlite3_column_text(st, 0));
+		if (st)
+			sqlite3_reset(st);
+		if (!site[0])
+			op_log(OP_LOG_WARN, "refused a connection with key %.12s…: not enrolled "
+			       "(or revoked)", z85);
+	}
+	const char *status = site[0] ? "200" : "400";
+	const char *text = site[0] ? "OK" : "key not enrolled";
+	zmq_send(d->zap, "1.0", 3, ZMQ_SNDMORE);
+	if (n >= 2)
+		zmq_send(d->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+	else
+		zmq_send(d->zap, "", 0, ZMQ_SNDMORE);
+	zmq_send(d->zap, status, 3, ZMQ_SNDMORE);
+	zmq_send(d->zap, text, strlen(text), ZMQ_SNDMORE);
+	zmq_send(d->zap, site, strlen(site), ZMQ_SNDMORE);
+	zmq_send(d->zap, "", 0, 0);
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&f[i]);
+}
+
+static struct session *hq_session(struct dctx *d, const void *rid, size_t len,
+				  const char *site)
+{
+	struct session *free_slot = NULL;
+	for (int i = 0; i < d->nsess; i++) {
+		struct session *s = &d->sess[i];
+		if (s->rid_len == len && memcmp(s->rid, rid, len) == 0)
+			return s;
+		if (!s->rid_len && !free_slot)
+			free_slot = s;
+	}
+	if (!free_slot) {
+		if (d->nsess >= MAX_SESSIONS || len > sizeof(free_slot->rid))
+			return NULL;
+		free_slot = &d->sess[d->nsess++];
+	}
+	memset(free_slot, 0, sizeof(*free_slot));
+	memcpy(free_slot->rid, rid, len);
+	free_slot->rid_len = len;
+	snprintf(free_slot->site, sizeof(free_slot->site), "%s", site);
+	return free_slot;
+}
+
+static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
+{
+	struct op_hello h;
+	const char *why;
+	uint64_t recv, acked;
+	int64_t now = now_ms();
+
+	if (op_dec_hello(&h, p, n, &why) < 0) {
+		send_error(d, s, OP_PERR_MALFORMED, why);
+		return;
+	}
+	if (h.site_len != strlen(s->site) || memcmp(h.site, s->site, h.site_len) != 0)
+		op_log(OP_LOG_WARN, "key of %s says it is '%.*s'; trusting the key", s->site,
+		       (int)h.site_len, h.site);
+	if (h.schema_version < 1) {
+		send_error(d, s, OP_PERR_SCHEMA, "schema version 0 cannot sync");
+		return;
+	}
+	s->schema = (int)(h.schema_version < (uint64_t)op_db_schema_max() ?
+			  h.schema_version : (uint64_t)op_db_schema_max());
+	if (h.schema_version != (uint64_t)op_db_schema_max())
+		op_log(OP_LOG_INFO, "%s runs schema %llu, HQ %d: syncing the columns "
+		       "both know", s->site, (unsigned long long)h.schema_version,
+		       op_db_schema_max());
+	s->ready = 1;
+	s->cursor = h.recv_ver;
+	s->inflight = 0;
+	s->idle_sent = 0;
+	op_sync_peer_get(d->sync, s->site, &recv, &acked);
+	int64_t drift = (int64_t)h.wall_ms - now;
+	op_sync_peer_contact(d->sync, s->site, (int)h.schema_version, drift, NULL);
+	struct op_welcome w = { .site = op_db_site(d->db), .site_len = strlen(op_db_site(d->db)),
+				.schema_version = (uint64_t)op_db_schema_max(),
+				.applied_batch = recv, .wall_ms = (uint64_t)now,
+				.max_ahead_ms = (uint64_t)d->cfg->max_ahead_ms };
+	op_buf_reset(&d->body);
+	op_enc_welcome(&d->body, &w);
+	send_msg(d, s, OP_MSG_WELCOME, &d->body);
+	op_log(OP_LOG_INFO, "%s connected (schema %llu, has our versions to %llu, we have "
+	       "theirs to %llu, clock %+lld ms)", s->site, (unsigned long long)h.schema_version,
+	       (unsigned long long)h.recv_ver, (unsigned long long)recv, (long long)drift);
+	if (drift > d->cfg->max_ahead_ms || drift < -d->cfg->max_ahead_ms)
+		op_log(OP_LOG_WARN, "%s's clock is %+lld s off HQ's; its changes are stamped "
+		       "in HQ time", s->site, (long long)(drift / 1000));
+}
+
+static void hq_message(struct dctx *d)
+{
+	zmq_msg_t f[3];
+	int n = 0, more = 1, code, perr;
+	const char *why;
+	char user[64] = "";
+
+	while (more) {
+		zmq_msg_t x;
+		zmq_msg_init(&x);
+		if (zmq_msg_recv(&x, d->sock, 0) < 0) {
+			zmq_msg_close(&x);
+			break;
+		}
+		more = zmq_msg_more(&x);
+		if (n < 3) {
+			f[n++] = x;
+		} else {
+			zmq_msg_close(&x);
+			n++;
+		}
+	}
+	if (n < 1)
+		return;
+	if (n >= 2) {
+		const char *uid = zmq_msg_gets(&f[1], "User-Id");
+		if (uid)
+			snprintf(user, sizeof(user), "%s", uid);
+	}
+	struct session tmp = { 0 }, *s;
+	memcpy(tmp.rid, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]) < sizeof(tmp.rid) ?
+	       zmq_msg_size(&f[0]) : sizeof(tmp.rid));
+	tmp.rid_len = zmq_msg_size(&f[0]);
+	snprintf(tmp.site, sizeof(tmp.site), "%s", user[0] ? user : "?");
+	if (n != 3) {
+		send_error(d, &tmp, OP_PERR_MALFORMED, "a message has a header and a body frame");
+		op_log(OP_LOG_WARN, "%s sent a message of %d frames", tmp.site, n - 1);
+		goto out;
+	}
+	if (!user[0]) {
+		send_error(d, &tmp, OP_PERR_REFUSED, "no authenticated identity");
+		goto out;
+	}
+	/* Revocation takes effect at the next message, without a restart. */
+	sqlite3_stmt *st = op_db_stmt(d->db, SQL_SITE_OK);
+	int allowed = st && op_bind_text(d->db, st, ":s", user) == 0 &&
+		      op_db_step(d->db, st) == SQLITE_ROW;
+	if (st)
+		sqlite3_reset(st);
+	if (!allowed) {
+		send_error(d, &tmp, OP_PERR_REFUSED, "this branch is not enrolled");
+		goto out;
+	}
+	if (op_wire_hdr_parse(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &code, &perr,
+			      &why) < 0) {
+		send_error(d, &tmp, perr, why);
+		op_log(OP_LOG_WARN, "%s sent a bad header: %s", user, why);
+		goto out;
+	}
+	if (zmq_msg_size(&f[2]) > OP_WIRE_MAX_FRAME + 64) {
+		send_error(d, &tmp, OP_PERR_TOO_BIG, "frame over the size cap");
+		op_log(OP_LOG_WARN, "%s sent a frame of %zu bytes: refused", user,
+		       zmq_msg_size(&f[2]));
+		goto out;
+	}
+	s = hq_session(d, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), user);
+	if (!s) {
+		send_error(d, &tmp, OP_PERR_INTERNAL, "too many sessions");
+		goto out;
+	}
+	s->last_seen = mono_ms();
+	const void *p = zmq_msg_data(&f[2]);
+	size_t len = zmq_msg_size(&f[2]);
+	switch (code) {
+	case OP_MSG_HELLO:
+		hq_hello(d, s, p, len);
+		break;
+	case OP_MSG_BATCH:
+		if (!s->ready)
+			send_error(d, s, OP_PERR_NOT_READY, "HELLO first");
+		else
+			on_batch(d, s, p, len);
+		break;
+	case OP_MSG_ACK:
+		on_ack(d, s, p, len);
+		break;
+	case OP_MSG_PING: {
+		uint64_t w;
+		if (op_dec_ping(&w, p, len, &why) < 0) {
+			send_error(d, s, OP_PERR_MALFORMED, why);
+			break;
+		}
+		op_buf_reset(&d->body);
+		op_enc_ping(&d->body, (uint64_t)now_ms());
+		send_msg(d, s, OP_MSG_PONG, &d->body);
+		break;
+	}
+	case OP_MSG_BYE:
+		op_log(OP_LOG_INFO, "%s said goodbye", s->site);
+		memset(s, 0, sizeof(*s));
+		break;
+	case OP_MSG_ERROR: {
+		struct op_error_msg e;
+		if (op_dec_error(&e, p, len, &why) == 0)
+			op_log(OP_LOG_WARN, "%s reports error %llu: %.*s", s->site,
+			       (unsigned long long)e.code, (int)e.msg_len, e.msg);
+		break;
+	}
+	default:
+		send_error(d, s, OP_PERR_UNKNOWN, "unknown message code");
+	}
+out:
+	for (int i = 0; i < n && i < 3; i++)
+		zmq_msg_close(&f[i]);
+}
+
+/* --- keys and sockets --- */
+
+/* Read a Z85 key (40 characters) from the first line of path. */
+static int read_key(op_err *e, const char *path, char out[41])
+{
+	FILE *fp = fopen(path, "r");
+	char line[128];
+	if (!fp)
+		return op_errc(e, EX_CONFIG, "cannot read key '%s': %s (run 'outpost keys "
+			       "init')", path, strerror(errno));
+	int ok = fgets(line, sizeof(line), fp) != NULL;
+	fclose(fp);
+	line[strcspn(line, "\r\n")] = '\0';
+	uint8_t raw[32];
+	if (!ok || strlen(line) != 40 || !zmq_z85_decode(raw, line))
+		return op_errc(e, EX_CONFIG, "'%s' does not hold a Z85 CURVE key", path);
+	memcpy(out, line, 41);
+	return 0;
+}
+
+static int setup(struct dctx *d)
+{
+	const struct op_dcfg *cfg = d->cfg;
+	char secret[41], public[41], path[4096];
+	struct op_sync_cfg sc;
+	int zero = 0, one = 1;
+	int64_t maxmsg = (int64_t)OP_WIRE_MAX_FRAME * 2;
+
+	if (op_db_open(&d->db, cfg->db, OP_DB_DAEMON, &d->err) < 0)
+		return -1;
+	if (!op_db_site(d->db))
+		return op_errc(&d->err, EX_CONFIG, "%s has no site; run 'outpost init' first",
+			       cfg->db);
+	if (!!op_db_is_hq(d->db) != !!cfg->hq)
+		return op_errc(&d->err, EX_CONFIG, "%s is a %s store; run outpostd %s",
+			       cfg->db, op_db_is_hq(d->db) ? "HQ" : "branch",
+			       op_db_is_hq(d->db) ? "--hq" : "--branch");
+	op_sync_cfg_default(&sc);
+	sc.max_ahead_ms = cfg->max_ahead_ms;
+	sc.batch_bytes = cfg->batch_bytes;
+	sc.log = sync_log;
+	if (op_sync_new(&d->sync, d->db, &sc, &d->err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s.key", cfg->db);
+	if (read_key(&d->err, cfg->key_file ? cfg->key_file : path, secret) < 0)
+		return -1;
+	if (zmq_curve_public(public, secret) < 0)
+		return op_errc(&d->err, EX_CONFIG, "cannot derive the public key: %s",
+			       zmq_strerror(zmq_errno()));
+	op_buf_init(&d->raw, OP_WIRE_MAX_RAW);
+	op_buf_init(&d->z, OP_WIRE_MAX_FRAME);
+	op_buf_init(&d->body, OP_WIRE_MAX_FRAME + 256);
+	d->zctx = zmq_ctx_new();
+	if (cfg->hq) {
+		d->sess = calloc(MAX_SESSIONS, sizeof(*d->sess));
+		d->zap = zmq_socket(d->zctx, ZMQ_REP);
+		if (!d->sess || !d->zap || zmq_bind(d->zap, ZAP_ENDPOINT) < 0)
+			return op_errc(&d->err, EX_SOFTWARE, "cannot start the ZAP handler: %s",
+				       zmq_strerror(zmq_errno()));
+		d->sock = zmq_socket(d->zctx, ZMQ_ROUTER);
+		zmq_setsockopt(d->sock, ZMQ_CURVE_SERVER, &one, sizeof(one));
+		zmq_setsockopt(d->sock, ZMQ_CURVE_SECRETKEY, secret, 40);
+		zmq_setsockopt(d->sock, ZMQ_ZAP_DOMAIN, "outpost", 7);
+		zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+		zmq_setsockopt(d->sock, ZMQ_LINGER, &zero, sizeof(zero));
+		if (zmq_bind(d->sock, cfg->endpoint) < 0)
+			return op_errc(&d->err, EX_UNAVAILABLE, "cannot listen on %s: %s",
+				       cfg->endpoint, zmq_strerror(zmq_errno()));
+		op_log(OP_LOG_INFO, "HQ %s listening on %s (schema %d, key %.12s…)",
+		       op_db_site(d->db), cfg->endpoint, op_db_schema_max(), public);
+	} else {
+		char hqkey[41];
+		char *meta = cfg->hq_key ? NULL : op_db_meta_get(d->db, "hq_pubkey");
+		const char *k = cfg->hq_key ? cfg->hq_key : meta;
+		uint8_t raw[32];
+		if (!k || strlen(k) != 40 || !zmq_z85_decode(raw, k)) {
+			free(meta);
+			return op_errc(&d->err, EX_CONFIG, "HQ's public key is not set: run "
+				       "'outpost peer hq KEY' or pass --hq-key");
+		}
+		memcpy(hqkey, k, 41);
+		free(meta);
+		if (!(d->sess = calloc(1, sizeof(*d->sess))))
+			return op_errc(&d->err, EX_OSERR, "out of memory");
+		d->nsess = 1;
+		/* The branch's one session keeps the three keys for reconnects. */
+		memcpy(d->sess[0].rid, hqkey, 41);
+		memcpy(d->sess[0].rid + 64, public, 41);
+		memcpy(d->sess[0].rid + 128, secret, 41);
+	}
+	return 0;
+}
+
+/* (Re)create the branch's DEALER: a fresh socket is a fresh session. */
+static int branch_connect(struct dctx *d)
+{
+	int zero = 0, hb = d->cfg->heartbeat_s * 1000;
+	int64_t maxmsg = (int64_t)OP_WIRE_MAX_FRAME * 2;
+	struct session *s = &d->sess[0];
+
+	if (d->sock)
+		zmq_close(d->sock);
+	d->sock = zmq_socket(d->zctx, ZMQ_DEALER);
+	zmq_setsockopt(d->sock, ZMQ_CURVE_SERVERKEY, s->rid, 40);
+	zmq_setsockopt(d->sock, ZMQ_CURVE_PUBLICKEY, s->rid + 64, 40);
+	zmq_setsockopt(d->sock, ZMQ_CURVE_SECRETKEY, s->rid + 128, 40);
+	zmq_setsockopt(d->sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	zmq_setsockopt(d->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
+	if (zmq_connect(d->sock, d->cfg->endpoint) < 0)
+		return op_errc(&d->err, EX_CONFIG, "cannot connect to %s: %s",
+			       d->cfg->endpoint, zmq_strerror(zmq_errno()));
+	s->ready = 0;
+	s->inflight = 0;
+	s->idle_sent = 0;
+	uint64_t recv = 0, acked = 0;
+	op_sync_peer_get(d->sync, s->site[0] ? s->site : "HQ", &recv, &acked);
+	struct op_hello h = { .site = op_db_site(d->db), .site_len = strlen(op_db_site(d->db)),
+			      .schema_version = (uint64_t)op_db_schema_max(),
+			      .recv_ver = recv, .next_batch = s->seq + 1,
+			      .wall_ms = (uint64_t)now_ms() };
+	op_buf_reset(&d->body);
+	op_enc_hello(&d->body, &h);
+	return send_msg(d, s, OP_MSG_HELLO, &d->body) < 0 ?
+		op_errc(&d->err, EX_SOFTWARE, "cannot send HELLO: %s", zmq_strerror(zmq_errno())) : 0;
+}
+
+/* A message from HQ. Returns 1 when HQ said we are caught up. */
+static int branch_message(struct dctx *d, int *fatal)
+{
+	struct session *s = &d->sess[0];
+	zmq_msg_t f[2];
+	int n = 0, more = 1, code, perr, caught = 0;
+	const char *why;
+
+	while (more) {
+		zmq_msg_t x;
+		zmq_msg_init(&x);
+		if (zmq_msg_recv(&x, d->sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&x);
+			break;
+		}
+		more = zmq_msg_more(&x);
+		if (n < 2)
+			f[n++] = x;
+		else
+			zmq_msg_close(&x), n++;
+	}
+	if (n != 2 || op_wire_hdr_parse(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), &code,
+					 &perr, &why) < 0) {
+		op_log(OP_LOG_WARN, "HQ sent a malformed message; ignored");
+		goto out;
+	}
+	s->last_seen = mono_ms();
+	const void *p = zmq_msg_data(&f[1]);
+	size_t len = zmq_msg_size(&f[1]);
+	switch (code) {
+	case OP_MSG_WELCOME: {
+		struct op_welcome w;
+		if (op_dec_welcome(&w, p, len, &why) < 0) {
+			op_log(OP_LOG_ERR, "bad WELCOME from HQ: %s", why);
+			break;
+		}
+		snprintf(s->site, sizeof(s->site), "%.*s", (int)w.site_len, w.site);
+		s->ready = 1;
+		s->schema = (int)(w.schema_version < (uint64_t)op_db_schema_max() ?
+				  w.schema_version : (uint64_t)op_db_schema_max());
+		s->cursor = w.applied_batch;
+		int64_t offset = now_ms() - (int64_t)w.wall_ms;
+		op_sync_set_offset(d->sync, offset);
+		op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, offset, NULL);
+		if (offset > d->cfg->max_ahead_ms || offset < -d->cfg->max_ahead_ms)
+			op_log(OP_LOG_WARN, "this clock is %+lld s off HQ's; stamping changes "
+			       "in HQ time (clamped)", (long long)(offset / 1000));
+		op_log(OP_LOG_INFO, "connected to %s (schema %llu); HQ has our changes to "
+		       "version %llu", s->site, (unsigned long long)w.schema_version,
+		       (unsigned long long)w.applied_batch);
+		break;
+	}
+	case OP_MSG_BATCH: {
+		struct op_batch_hdr h;
+		if (op_dec_batch_hdr(&h, p, len, &why) == 0 && h.count == 0)
+			caught = 1;
+		on_batch(d, s, p, len);
+		break;
+	}
+	case OP_MSG_ACK:
+		on_ack(d, s, p, len);
+		break;
+	case OP_MSG_PONG:
+		break;
+	case OP_MSG_PING: {
+		op_buf_reset(&d->body);
+		op_enc_ping(&d->body, (uint64_t)now_ms());
+		send_msg(d, s, OP_MSG_PONG, &d->body);
+		break;
+	}
+	case OP_MSG_ERROR: {
+		struct op_error_msg e;
+		if (op_dec_error(&e, p, len, &why) < 0)
+			break;
+		op_log(OP_LOG_ERR, "HQ refused: %.*s (error %llu)", (int)e.msg_len, e.msg,
+		       (unsigned long long)e.code);
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%.*s", (int)e.msg_len, e.msg);
+		op_sync_peer_contact(d->sync, s->site[0] ? s->site : "HQ", s->schema, 0, msg);
+		if (e.code == OP_PERR_SCHEMA || e.code == OP_PERR_VERSION ||
+		    e.code == OP_PERR_REFUSED)
+			*fatal = 1;
+		else
+			s->ready = 0, *fatal = 2;	/* retry after a pause */
+		break;
+	}
+	default:
+		op_log(OP_LOG_WARN, "HQ sent unknown message %d", code);
+	}
+out:
+	for (int i = 0; i < n && i < 2; i++)
+		zmq_msg_close(&f[i]);
+	return caught;
+}
+
+static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
+{
+	struct session *s = &d->sess[0];
+	int64_t start = mono_ms(), last_ping = 0, connected_at;
+	int caught = 0, rc = 0;
+
+	if (branch_connect(d) < 0)
+		return -1;
+	connected_at = mono_ms();
+	s->last_seen = 0;
+	while (!*stop) {
+		zmq_pollitem_t it = { d->sock, 0, ZMQ_POLLIN, 0 };
+		int64_t now = mono_ms();
+		if (zmq_poll(&it, 1, 100) < 0 && zmq_errno() != EINTR)
+			return op_errc(&d->err, EX_SOFTWARE, "poll: %s", zmq_strerror(zmq_errno()));
+		while (it.revents & ZMQ_POLLIN) {
+			int fatal = 0;
+			caught |= branch_message(d, &fatal);
+			if (fatal == 1)
+				return op_errc(&d->err, EX_CONFIG, "HQ refused this branch");
+			if (fatal == 2) {
+				sleep(1);
+				break;
+			}
+			zmq_pollitem_t again = { d->sock, 0, ZMQ_POLLIN, 0 };
+			if (zmq_poll(&again, 1, 0) <= 0)
+				break;
+		}
+		now = mono_ms();
+		if (!s->ready) {
+			if (d->cfg->once && now - start > d->cfg->timeout_s * 1000L)
+				return op_errc(&d->err, EX_UNAVAILABLE,
+					       "HQ at %s did not answer within %d s (unreachable, "
+					       "or this branch's key is not enrolled)",
+					       d->cfg->endpoint, d->cfg->timeout_s);
+			if (now - connected_at > 5000L) {	/* resend HELLO */
+				if (branch_connect(d) < 0)
+					return -1;
+				connected_at = now;
+			}
+			continue;
+		}
+		/* Local writes reach HQ as soon as they are journaled. */
+		if (op_sync_pending(d->sync) > 0 && op_sync_stamp(d->sync, 2000) < 0)
+			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
+		pump_out(d, s);
+		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
+			op_buf_reset(&d->body);
+			op_enc_ping(&d->body, (uint64_t)now_ms());
+			send_msg(d, s, OP_MSG_PING, &d->body);
+			last_ping = now;
+		}
+		if (s->last_seen && now - s->last_seen > 3L * d->cfg->heartbeat_s * 1000) {
+			op_log(OP_LOG_WARN, "HQ silent for %d s; reconnecting",
+			       3 * d->cfg->heartbeat_s);
+			if (branch_connect(d) < 0)
+				return -1;
+			connected_at = now;
+			s->last_seen = 0;
+			caught = 0;
+			continue;
+		}
+		if (d->cfg->once && caught && s->inflight == 0 &&
+		    op_sync_pending(d->sync) == 0 && s->idle_sent == s->cursor + 1) {
+			op_log(OP_LOG_INFO, "in sync with %s", s->site);
+			break;
+		}
+		if (d->cfg->once && now - start > d->cfg->timeout_s * 1000L * 10)
+			return op_errc(&d->err, EX_UNAVAILABLE, "sync did not finish in time");
+	}
+	if (s->ready)
+		send_msg(d, s, OP_MSG_BYE, NULL);
+	op_sync_gc(d->sync);
+	return rc;
+}
+
+static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
+{
+	int64_t last_gc = mono_ms();
+	while (!*stop) {
+		zmq_pollitem_t it[2] = { { d->sock, 0, ZMQ_POLLIN, 0 },
+					 { d->zap, 0, ZMQ_POLLIN, 0 } };
+		if (zmq_poll(it, 2, 100) < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			return op_errc(&d->err, EX_SOFTWARE, "poll: %s", zmq_strerror(zmq_errno()));
+		}
+		if (it[1].revents & ZMQ_POLLIN)
+			zap_handle(d);
+		for (int k = 0; k < 256 && (it[0].revents & ZMQ_POLLIN); k++) {
+			hq_message(d);
+			zmq_pollitem_t again = { d->sock, 0, ZMQ_POLLIN, 0 };
+			if (zmq_poll(&again, 1, 0) <= 0)
+				break;
+		}
+		if (op_sync_pending(d->sync) > 0 && op_sync_stamp(d->sync, 2000) < 0)
+			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
+		int64_t now = mono_ms();
+		for (int i = 0; i < d->nsess; i++) {
+			struct session *s = &d->sess[i];
+			if (!s->rid_len)
+				continue;
+			if (now - s->last_seen > 6L * d->cfg->heartbeat_s * 1000) {
+				op_log(OP_LOG_INFO, "%s went quiet; session closed", s->site);
+				memset(s, 0, sizeof(*s));
+				continue;
+			}
+			pump_out(d, s);
+		}
+		if (now - last_gc > 60000) {
+			op_sync_gc(d->sync);
+			last_gc = now;
+		}
+	}
+	return 0;
+}
+
+int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
+{
+	struct dctx d = { .cfg = cfg };
+	int rc;
+
+	op_log_set_level(cfg->log_level);
+	if (setup(&d) < 0)
+		rc = -1;
+	else
+		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
+	if (rc < 0)
+		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
+	int code = rc < 0 ? (d.err.code ? d.err.code : EX_SOFTWARE) : 0;
+	if (d.sock)
+		zmq_close(d.sock);
+	if (d.zap)
+		zmq_close(d.zap);
+	if (d.zctx)
+		zmq_ctx_term(d.zctx);
+	free(d.sess);
+	op_buf_free(&d.raw);
+	op_buf_free(&d.z);
+	op_buf_free(&d.body);
+	op_sync_free(d.sync);
+	op_db_free(d.db);
+	return code;
+}
