@@ -1,0 +1,1315 @@
+/*
+ * cmd_sync.c — `outpost keys|peer|sync|conflicts`: the people's side of
+ * sync. outpostd does the moving; these commands set it up and show how it
+ * is going.
+ *
+ *   keys       this site's CURVE keypair, kept beside the store as Z85 text:
+ *              <store>.key (the secret, mode 0600, read by outpostd) and
+ *              <store>.pub (0644, what the other side is told).
+ *   peer       HQ's allow-list: a peer row per branch with its public key;
+ *              outpostd --hq accepts the keys of rows with revoked_at NULL.
+ *              A branch instead pins HQ's key (meta 'hq_pubkey'). peer and
+ *              meta are local tables: nothing written here is journaled.
+ *   sync       status, read from the tables outpostd keeps (peer, journal,
+ *              stamp_mark, clock, counter, conflict), so it works with the
+ *              daemon stopped.
+ *   conflicts  the conflict log: list, show, resolve. Writing the value that
+ *              lost (or a new one) is an ordinary local write inside
+ *              op_db_begin, so the journal triggers record it and it syncs
+ *              like any edit.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+#include "cmds.h"
+#include "record.h"
+#include "tables.h"
+
+#define KEY_LEN 40		/* a 32-byte CURVE key as Z85 text */
+#define PATHSZ 4096
+
+/* ------------------------------------------------------------ helpers */
+
+/* Like cmd_begin, for commands that do not need the store open (keys live
+ * beside it). -1 to go on, or the exit code to return. */
+static int begin_nodb(struct op_cli *cli, int argc, char **argv,
+		      struct cli_opt *spec)
+{
+	const char *pos[1];
+	int npos, help, rc;
+
+	if (cli_parse(cli, argc, argv, spec, pos, 0, &npos, &help) < 0) {
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
+		return rc;
+	}
+	if (help) {
+		cli_usage(cli->cmd, stdout);
+		return 0;
+	}
+	return -1;
+}
+
+/* `--json` given after the command name works like the global option. */
+static void json_opt(struct op_cli *cli, const struct cli_opt *spec)
+{
+	if (cli_opt(spec, "json"))
+		cli->fmt = OP_FMT_JSON;
+}
+
+static int need_site(struct op_cli *cli)
+{
+	if (!op_db_site(cli->db))
+		return op_errc(&cli->err, EX_CONFIG, "this store has no site yet; "
+			       "run 'outpost init --site CODE' first");
+	return 0;
+}
+
+/* A site code as `outpost init` takes it: 1-16 of [A-Za-z0-9_-], stored
+ * upper case. 0, or -1 with cli->err set. */
+static int site_code(struct op_cli *cli, const char *in, char out[17])
+{
+	size_t len = strlen(in);
+
+	if (len == 0 || len > 16)
+		goto bad;
+	for (size_t i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)in[i]) && in[i] != '-' && in[i] != '_')
+			goto bad;
+		out[i] = (char)toupper((unsigned char)in[i]);
+	}
+	out[len] = '\0';
+	return 0;
+bad:
+	return op_errc(&cli->err, EX_DATAERR, "site: '%s' is not a site code "
+		       "(1-16 letters, digits, '-' or '_')", in);
+}
+
+/* One integer from the first column of a one-row query; *isnull says the
+ * value was NULL (then *v is 0). 0 or -1 with the db error set. */
+static int one_int(op_db *db, sqlite3_stmt *st, int64_t *v, int *isnull)
+{
+	int rc = op_db_step(db, st);
+
+	*v = 0;
+	if (isnull)
+		*isnull = 1;
+	if (rc < 0)
+		return -1;
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*v = sqlite3_column_int64(st, 0);
+		if (isnull)
+			*isnull = 0;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "42s", "5m 03s", "2h 10m", "3d 4h": an age for people. */
+static void fmt_age(char *out, size_t n, int64_t s)
+{
+	if (s < 60)
+		snprintf(out, n, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(out, n, "%" PRId64 "m %02" PRId64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, n, "%" PRId64 "h %02" PRId64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
+}
+
+/* A record being assembled for op_out_record / op_out_row: it owns copies
+ * of its values. */
+#define REC_MAX 24
+struct rec {
+	int n;
+	const char *names[REC_MAX];
+	char *vals[REC_MAX];
+	enum op_kind kinds[REC_MAX];
+};
+
+static void rec_put(struct rec *r, const char *name, const char *v,
+		    enum op_kind k)
+{
+	if (r->n >= REC_MAX)
+		return;
+	r->names[r->n] = name;
+	r->vals[r->n] = v ? strdup(v) : NULL;
+	r->kinds[r->n] = r->vals[r->n] ? k : OP_K_NULL;
+	r->n++;
+}
+
+static void rec_int(struct rec *r, const char *name, int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	rec_put(r, name, buf, OP_K_INT);
+}
+
+/* Column i of the current row of st, NULL staying NULL. */
+static void rec_col(struct rec *r, const char *name, sqlite3_stmt *st, int i)
+{
+	int t = sqlite3_column_type(st, i);
+	rec_put(r, name, (const char *)sqlite3_column_text(st, i),
+		t == SQLITE_INTEGER ? OP_K_INT : t == SQLITE_FLOAT ? OP_K_REAL :
+		OP_K_TEXT);
+}
+
+static void rec_clear(struct rec *r)
+{
+	for (int i = 0; i < r->n; i++)
+		free(r->vals[i]);
+	r->n = 0;
+}
+
+static void rec_print(struct op_cli *cli, const struct rec *r)
+{
+	op_out_record(cli->out, cli->fmt, r->n, r->names,
+		      (const char *const *)r->vals, r->kinds);
+}
+
+/* The fields of r as JSON members, without the braces. */
+static void rec_json_members(FILE *fp, const struct rec *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		if (i)
+			fputs(", ", fp);
+		op_json_str(fp, r->names[i]);
+		fputs(": ", fp);
+		if (!r->vals[i])
+			fputs("null", fp);
+		else if (r->kinds[i] == OP_K_INT || r->kinds[i] == OP_K_REAL)
+			fputs(r->vals[i], fp);
+		else
+			op_json_str(fp, r->vals[i]);
+	}
+}
+
+/* ",1,3," — the numbers of the tables whose changes flow `route`, bound
+ * into the status queries and matched with instr(), so their SQL stays
+ * constant. */
+static void route_tables(char *out, size_t n, unsigned route)
+{
+	size_t len = (size_t)snprintf(out, n, ",");
+	for (int i = 0; i < op_ntables && len < n; i++)
+		if (op_tables[i].route & route)
+			len += (size_t)snprintf(out + len, n - len, "%d,",
+						op_tables[i].num);
+}
+
+/* ------------------------------------------------------------ keys */
+
+static const char Z85[] =
+	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	".-:+=^!/*?&<>()[]{}@%$#";
+
+/* Check that in is a CURVE key in Z85 text and copy it to out. Blanks
+ * around it are ignored (keys get pasted). 0, or -1 with e set
+ * (EX_DATAERR, the message starting with what). */
+static int z85_key(char out[KEY_LEN + 1], const char *in, const char *what,
+		   op_err *e)
+{
+	uint8_t bin[32];
+	size_t n;
+
+	while (isspace((unsigned char)*in))
+		in++;
+	n = strlen(in);
+	while (n && isspace((unsigned char)in[n - 1]))
+		n--;
+	if (n != KEY_LEN)
+		return op_errc(e, EX_DATAERR, "%s: a CURVE public key is %d Z85 "
+			       "characters, not %zu", what, KEY_LEN, n);
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(Z85, in[i]))
+			return op_errc(e, EX_DATAERR, "%s: character %zu is not "
+				       "in the Z85 alphabet", what, i + 1);
+	memcpy(out, in, n);
+	out[n] = '\0';
+	if (!zmq_z85_decode(bin, out))
+		return op_errc(e, EX_DATAERR, "%s: not a Z85-encoded key: %s", what,
+			       zmq_strerror(zmq_errno()));
+	return 0;
+}
+
+static int key_paths(struct op_cli *cli, char *sec, char *pub, size_t n)
+{
+	if ((size_t)snprintf(sec, n, "%s.key", cli->db_path) >= n ||
+	    (size_t)snprintf(pub, n, "%s.pub", cli->db_path) >= n)
+		return op_errc(&cli->err, EX_USAGE, "store path '%s' is too long",
+			       cli->db_path);
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write text into path, ending with exactly `mode`. With excl the file is
+ * created by this call (O_EXCL: an existing file is an error). Otherwise a
+ * private temporary file beside it is renamed over it, so no reader sees
+ * half a key and a replaced secret is never world-readable on the way.
+ * 0, or -1 with cli->err set. */
+static int put_file(struct op_cli *cli, const char *path, const char *text,
+		    mode_t mode, int excl)
+{
+	char tmp[PATHSZ];
+	const char *made = path;
+	int fd, err;
+
+	if (excl) {
+		fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	} else {
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+			return op_errc(&cli->err, EX_CANTCREAT, "'%s': path too long", path);
+		fd = mkostemp(tmp, O_CLOEXEC);	/* O_EXCL, mode 0600 */
+		made = tmp;
+	}
+	if (fd < 0) {
+		if (excl && errno == EEXIST)
+			return op_errc(&cli->err, EX_CANTCREAT, "'%s' already exists: this "
+				       "site has keys ('outpost keys show'); --force makes new "
+				       "ones, and the other side must then be told the new "
+				       "public key", path);
+		return op_errc(&cli->err, EX_CANTCREAT, "cannot create '%s': %s", made,
+			       strerror(errno));
+	}
+	/* fchmod: the mode is exact whatever the umask */
+	if (write_all(fd, text, strlen(text)) < 0 || fchmod(fd, mode) < 0 ||
+	    fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		unlink(made);
+		return op_errc(&cli->err, EX_IOERR, "cannot write '%s': %s", made,
+			       strerror(err));
+	}
+	if (close(fd) < 0) {
+		err = errno;
+		unlink(made);
+		return op_errc(&cli->err, EX_IOERR, "cannot write '%s': %s", made,
+			       strerror(err));
+	}
+	if (!excl && rename(tmp, path) < 0) {
+		err = errno;
+		unlink(tmp);
+		return op_errc(&cli->err, EX_CANTCREAT, "cannot replace '%s': %s",
+			       path, strerror(err));
+	}
+	return 0;
+}
+
+/* This site's public key from <store>.pub. 0, or -1 with cli->err set:
+ * EX_NOINPUT when there are no keys yet. */
+static int read_pub(struct op_cli *cli, char out[KEY_LEN + 1])
+{
+	char sec[PATHSZ], pub[PATHSZ], line[256];
+	FILE *fp;
+
+	if (key_paths(cli, sec, pub, sizeof(pub)) < 0)
+		return -1;
+	if (!(fp = fopen(pub, "re"))) {
+		if (errno == ENOENT)
+			return op_errc(&cli->err, EX_NOINPUT,
+				       "no keys yet; run 'outpost keys init'");
+		return op_errc(&cli->err, EX_NOINPUT, "cannot read '%s': %s", pub,
+			       strerror(errno));
+	}
+	if (!fgets(line, sizeof(line), fp))
+		line[0] = '\0';
+	fclose(fp);
+	return z85_key(out, line, pub, &cli->err);
+}
+
+static int cmd_keys_init(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "force", 1, NULL }, { NULL, 0, NULL } };
+	char pub[KEY_LEN + 1], sec[KEY_LEN + 1], line[KEY_LEN + 2];
+	char secpath[PATHSZ], pubpath[PATHSZ];
+	int rc, force;
+
+	if ((rc = begin_nodb(cli, argc, argv, spec)) >= 0)
+		return rc;
+	force = cli_opt(spec, "force") != NULL;
+	if (key_paths(cli, secpath, pubpath, sizeof(secpath)) < 0)
+		return cli_fail(cli);
+	if (zmq_curve_keypair(pub, sec) != 0)
+		return cli_error(cli, EX_UNAVAILABLE, "cannot make a CURVE keypair: %s",
+				 zmq_strerror(zmq_errno()));
+	snprintf(line, sizeof(line), "%s\n", sec);
+	/* Without --force the secret is created, never overwritten: that
+	 * O_EXCL is also what stops two runs racing each other. */
+	rc = put_file(cli, secpath, line, 0600, !force);
+	explicit_bzero(sec, sizeof(sec));
+	explicit_bzero(line, sizeof(line));
+	if (rc < 0)
+		return cli_fail(cli);
+	snprintf(line, sizeof(line), "%s\n", pub);
+	if (put_file(cli, pubpath, line, 0644, 0) < 0) {
+		/* a secret without its public half is useless: start over */
+		if (!force)
+			unlink(secpath);
+		return cli_fail(cli);
+	}
+	fprintf(cli->out, "%s\n", pub);
+	fprintf(stderr, "%s: secret key in %s (mode 600, for outpostd only); "
+		"public key in %s\n", cli->prog, secpath, pubpath);
+	if (force)
+		fprintf(stderr, "%s: restart outpostd, and give the new public key "
+			"to the other side (HQ: 'outpost peer enrol'; branches: "
+			"'outpost peer hq')\n", cli->prog);
+	return 0;
+}
+
+static int cmd_keys_show(struct op_cli *cli, int argc, char **argv)
+{
+	char pub[KEY_LEN + 1];
+	int rc;
+
+	if ((rc = begin_nodb(cli, argc, argv, NULL)) >= 0)
+		return rc;
+	if (read_pub(cli, pub) < 0)
+		return cli_fail(cli);
+	fprintf(cli->out, "%s\n", pub);
+	return 0;
+}
+
+/* ------------------------------------------------------------ peer */
+
+static const char SQL_PEER_GET[] =
+	"SELECT pubkey, revoked_at FROM peer WHERE site = :s";
+static const char SQL_PEER_BY_KEY[] =
+	"SELECT site FROM peer WHERE pubkey = :k AND site <> :s";
+static const char SQL_PEER_ENROL[] =
+	"INSERT INTO peer(site, pubkey) VALUES (:s, :k)"
+	" ON CONFLICT(site) DO UPDATE SET pubkey = excluded.pubkey, revoked_at = NULL";
+static const char SQL_PEER_REVOKE[] =
+	"UPDATE peer SET revoked_at = datetime('now') WHERE site = :s";
+static const char SQL_PEER_LIST[] =
+	"SELECT site,"
+	"       CASE WHEN :full OR pubkey IS NULL THEN pubkey"
+	"            ELSE substr(pubkey, 1, 12) || '…' END AS pubkey,"
+	"       enrolled_at, revoked_at, last_contact"
+	"  FROM peer ORDER BY site";
+
+/* Refuse this store's own public key where the other side's is wanted. */
+static int not_own_key(struct op_cli *cli, const char *key, const char *hint)
+{
+	char own[KEY_LEN + 1];
+	int same = read_pub(cli, own) == 0 && strcmp(own, key) == 0;
+
+	op_err_clear(&cli->err);
+	if (same)
+		return op_errc(&cli->err, EX_DATAERR, "that is this store's own "
+			       "public key; %s", hint);
+	return 0;
+}
+
+static int cmd_peer_enrol(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[2];
+	char site[17], key[KEY_LEN + 1], other[64], old[KEY_LEN + 1] = "";
+	int npos, rc, existed = 0, revoked = 0;
+	op_db *db;
+	sqlite3_stmt *st;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 2, 2, &npos)) >= 0)
+		return rc;
+	db = cli->db;
+	if (need_site(cli) < 0)
+		return cli_fail(cli);
+	if (!op_db_is_hq(db))
+		return cli_error(cli, EX_NOPERM, "only HQ enrols branches");
+	if (site_code(cli, pos[0], site) < 0 ||
+	    z85_key(key, pos[1], "pubkey", &cli->err) < 0 ||
+	    not_own_key(cli, key, "enrol the key 'outpost keys init' printed on "
+			"the branch") < 0)
+		return cli_fail(cli);
+	if (strcmp(site, op_db_site(db)) == 0)
+		return cli_error(cli, EX_DATAERR, "%s is this store's own site", site);
+
+	if (op_db_begin(db, cli->as) < 0)
+		return cli_fail(cli);
+	if (!(st = op_db_stmt(db, SQL_PEER_BY_KEY)) ||
+	    op_bind_text(db, st, ":k", key) < 0 || op_bind_text(db, st, ":s", site) < 0 ||
+	    (rc = op_db_step(db, st)) < 0)
+		goto fail;
+	if (rc == SQLITE_ROW) {
+		snprintf(other, sizeof(other), "%s", sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		op_errc(&cli->err, EX_DATAERR, "that key is already enrolled for %s; "
+			"each branch makes its own keypair", other);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (!(st = op_db_stmt(db, SQL_PEER_GET)) || op_bind_text(db, st, ":s", site) < 0 ||
+	    (rc = op_db_step(db, st)) < 0)
+		goto fail;
+	if (rc == SQLITE_ROW) {
+		existed = 1;
+		revoked = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			snprintf(old, sizeof(old), "%s", sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (!(st = op_db_stmt(db, SQL_PEER_ENROL)) || op_bind_text(db, st, ":s", site) < 0 ||
+	    op_bind_text(db, st, ":k", key) < 0 || op_db_run(db, st) < 0 ||
+	    op_db_commit(db) < 0)
+		goto fail;
+
+	if (!existed)
+		fprintf(cli->out, "enrolled %s (key %.12s…)\n", site, key);
+	else if (revoked)
+		fprintf(cli->out, "enrolled %s again (key %.12s…); its revocation is "
+			"lifted\n", site, key);
+	else if (strcmp(old, key) == 0)
+		fprintf(cli->out, "%s is already enrolled with this key\n", site);
+	else
+		fprintf(cli->out, "%s now uses key %.12s…; the old key is no longer "
+			"accepted\n", site, key);
+	return 0;
+fail:
+	op_db_rollback(db);
+	return cli_fail(cli);
+}
+
+static int cmd_peer_revoke(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[1];
+	char site[17];
+	int npos, rc;
+	op_db *db;
+	sqlite3_stmt *st;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	db = cli->db;
+	if (need_site(cli) < 0)
+		return cli_fail(cli);
+	/* Only HQ's peer rows are an allow-list; a branch pins HQ by key. */
+	if (!op_db_is_hq(db))
+		return cli_error(cli, EX_NOPERM, "only HQ revokes branches");
+	if (site_code(cli, pos[0], site) < 0)
+		return cli_fail(cli);
+	if (op_db_begin(db, cli->as) < 0)
+		return cli_fail(cli);
+	if (!(st = op_db_stmt(db, SQL_PEER_GET)) || op_bind_text(db, st, ":s", site) < 0 ||
+	    (rc = op_db_step(db, st)) < 0)
+		goto fail;
+	if (rc != SQLITE_ROW) {
+		op_errc(&cli->err, EX_NOINPUT, "no enrolled site '%s' ('outpost peer "
+			"list' shows them)", site);
+		goto fail;
+	}
+	int already = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	sqlite3_reset(st);
+	if (already) {
+		op_db_rollback(db);
+		fprintf(cli->out, "%s was already revoked\n", site);
+		return 0;
+	}
+	if (!(st = op_db_stmt(db, SQL_PEER_REVOKE)) || op_bind_text(db, st, ":s", site) < 0 ||
+	    op_db_run(db, st) < 0 || op_db_commit(db) < 0)
+		goto fail;
+	fprintf(cli->out, "revoked %s: its key is no longer accepted\n", site);
+	return 0;
+fail:
+	op_db_rollback(db);
+	return cli_fail(cli);
+}
+
+static int cmd_peer_list(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "json", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc;
+	sqlite3_stmt *st;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	json_opt(cli, spec);
+	/* people get a recognisable prefix, programs the whole key */
+	if (!(st = op_db_stmt(cli->db, SQL_PEER_LIST)) ||
+	    op_bind_int(cli->db, st, ":full", cli->fmt != OP_FMT_TABLE) < 0)
+		return cli_fail(cli);
+	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+}
+
+static int cmd_peer_hq(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[1];
+	char key[KEY_LEN + 1], *old = NULL;
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	if (need_site(cli) < 0)
+		return cli_fail(cli);
+	if (op_db_is_hq(cli->db))
+		return cli_error(cli, EX_NOPERM, "HQ does not pin a key of its own; "
+				 "run 'outpost peer hq' on each branch");
+	if (z85_key(key, pos[0], "pubkey", &cli->err) < 0 ||
+	    not_own_key(cli, key, "give the key 'outpost keys show' prints at HQ") < 0)
+		return cli_fail(cli);
+	old = op_db_meta_get(cli->db, "hq_pubkey");
+	if (op_db_meta_set(cli->db, "hq_pubkey", key) < 0) {
+		free(old);
+		return cli_fail(cli);
+	}
+	if (old && strcmp(old, key) != 0)
+		fprintf(cli->out, "pinned HQ's key %.12s… (replacing %.12s…); "
+			"restart outpostd to use it\n", key, old);
+	else
+		fprintf(cli->out, "pinned HQ's key %.12s…\n", key);
+	free(old);
+	return 0;
+}
+
+/* ------------------------------------------------------------ sync status */
+
+/* On a branch: the HQ row (a branch has one peer; prefer one named HQ). */
+static const char SQL_ST_HQ[] =
+	"SELECT site, last_contact, acked_ver, recv_ver, drift_ms, schema_version,"
+	"       last_error FROM peer"
+	" ORDER BY site = 'HQ' DESC, revoked_at IS NOT NULL, last_contact DESC, site"
+	" LIMIT 1";
+static const char SQL_ST_UNSTAMPED[] =
+	"SELECT count(*) FROM journal WHERE seq > :stamped";
+/* Our own versions the peer has not acknowledged, of tables routed its way. */
+static const char SQL_ST_UNACKED[] =
+	"SELECT (SELECT count(*) FROM clock WHERE ver > :acked AND site = :site"
+	"          AND instr(:tbls, ',' || tbl || ',') > 0)"
+	"     + (SELECT count(*) FROM counter WHERE ver > :acked AND site = :site"
+	"          AND instr(:tbls, ',' || tbl || ',') > 0)";
+/* The oldest journal entry HQ does not have yet. While stamped versions are
+ * unacknowledged, stamp_mark says which journal entries those acked
+ * versions covered; otherwise everything stamped is through. */
+static const char SQL_ST_OLDEST[] =
+	"SELECT min(ts) FROM journal WHERE seq > CASE WHEN :unacked > 0"
+	"  THEN coalesce((SELECT max(seq_upto) FROM stamp_mark"
+	"                 WHERE ver_upto <= :acked), 0)"
+	"  ELSE :stamped END";
+static const char SQL_ST_CONFLICTS[] =
+	"SELECT count(*) FROM conflict WHERE resolved_at IS NULL";
+static const char SQL_ST_BRANCHES[] =
+	"SELECT count(*) FROM peer WHERE revoked_at IS NULL";
+static const char SQL_ST_PEERS[] =
+	"SELECT p.site, p.last_contact, p.recv_ver, p.acked_ver,"
+	"   (SELECT count(*) FROM clock c WHERE c.ver > p.acked_ver"
+	"      AND c.site <> p.site AND instr(:tbls, ',' || c.tbl || ',') > 0)"
+	" + (SELECT count(*) FROM counter k WHERE k.ver > p.acked_ver"
+	"      AND k.site <> p.site AND instr(:tbls, ',' || k.tbl || ',') > 0),"
+	"   p.drift_ms, p.schema_version, p.revoked_at, p.last_error"
+	"  FROM peer p ORDER BY p.site";
+
+static int status_branch(struct op_cli *cli)
+{
+	op_db *db = cli->db;
+	const char *site = op_db_site(db);
+	int human = cli->fmt == OP_FMT_TABLE, has_hq = 0, null_oldest;
+	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0), acked = 0;
+	int64_t unstamped, unacked, oldest, conflicts;
+	char tbls[256], buf[64];
+	char *pin = op_db_meta_get(db, "hq_pubkey");
+	struct rec hq = { 0 }, r = { 0 };
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	route_tables(tbls, sizeof(tbls), OP_ROUTE_UP);
+	if (!(st = op_db_stmt(db, SQL_ST_HQ)) || (rc = op_db_step(db, st)) < 0)
+		goto out;
+	if (rc == SQLITE_ROW) {
+		has_hq = 1;
+		acked = sqlite3_column_int64(st, 2);
+		for (int i = 0; i < 7; i++)
+			rec_col(&hq, sqlite3_column_name(st, i), st, i);
+	}
+	sqlite3_reset(st);
+	rc = -1;
+	if (!(st = op_db_stmt(db, SQL_ST_UNSTAMPED)) ||
+	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
+	    one_int(db, st, &unstamped, NULL) < 0)
+		goto out;
+	if (!(st = op_db_stmt(db, SQL_ST_UNACKED)) ||
+	    op_bind_int(db, st, ":acked", acked) < 0 ||
+	    op_bind_text(db, st, ":site", site) < 0 ||
+	    op_bind_text(db, st, ":tbls", tbls) < 0 ||
+	    one_int(db, st, &unacked, NULL) < 0)
+		goto out;
+	if (!(st = op_db_stmt(db, SQL_ST_OLDEST)) ||
+	    op_bind_int(db, st, ":unacked", unacked) < 0 ||
+	    op_bind_int(db, st, ":acked", acked) < 0 ||
+	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
+	    one_int(db, st, &oldest, &null_oldest) < 0)
+		goto out;
+	if (!(st = op_db_stmt(db, SQL_ST_CONFLICTS)) || one_int(db, st, &conflicts, NULL) < 0)
+		goto out;
+
+	/* hq fields: 0 site, 1 last_contact, 2 acked_ver, 3 recv_ver,
+	 * 4 drift_ms, 5 schema_version, 6 last_error */
+#define HQV(i) (has_hq ? hq.vals[i] : NULL)
+#define HQK(i) (has_hq ? hq.kinds[i] : OP_K_NULL)
+	rec_put(&r, "site", site, OP_K_TEXT);
+	rec_put(&r, "role", "branch", OP_K_TEXT);
+	rec_int(&r, "schema_version", op_db_schema_version(db));
+	rec_put(&r, "hq", HQV(0) ? HQV(0) : human ? "(not yet in contact)" : NULL,
+		OP_K_TEXT);
+	if (pin && human)
+		snprintf(buf, sizeof(buf), "%.12s…", pin);
+	rec_put(&r, "hq_pubkey", pin ? (human ? buf : pin) :
+		human ? "not pinned: run 'outpost peer hq KEY'" : NULL, OP_K_TEXT);
+	rec_put(&r, "last_contact", HQV(1) ? HQV(1) : human ? "never" : NULL,
+		OP_K_TEXT);
+	rec_int(&r, "unsent", unstamped + unacked);
+	if (null_oldest) {
+		rec_put(&r, "lag_seconds", human ? "-" : NULL, OP_K_INT);
+	} else {
+		int64_t lag = (now_ms() - oldest) / 1000;
+		if (lag < 0)
+			lag = 0;
+		if (human) {
+			fmt_age(buf, sizeof(buf), lag);
+			rec_put(&r, "lag_seconds", buf, OP_K_TEXT);
+		} else {
+			rec_int(&r, "lag_seconds", lag);
+		}
+	}
+	rec_put(&r, "drift_ms", HQV(4), HQK(4));
+	rec_put(&r, "hq_schema_version", HQV(5), HQK(5));
+	rec_put(&r, "recv_ver", HQV(3), HQK(3));
+	rec_int(&r, "acked_ver", acked);
+	rec_int(&r, "open_conflicts", conflicts);
+	rec_put(&r, "last_error", HQV(6), OP_K_TEXT);
+#undef HQV
+#undef HQK
+	rec_print(cli, &r);
+	rc = 0;
+out:
+	rec_clear(&hq);
+	rec_clear(&r);
+	free(pin);
+	return rc < 0 ? cli_fail(cli) : 0;
+}
+
+static int status_hq(struct op_cli *cli)
+{
+	static const char *const names[] = {
+		"site", "last_contact", "recv_ver", "acked_ver", "pending",
+		"drift_ms", "schema_version", "revoked", "last_error",
+	};
+	op_db *db = cli->db;
+	int human = cli->fmt == OP_FMT_TABLE;
+	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0);
+	int64_t unstamped, conflicts, branches;
+	char tbls[256];
+	struct rec tot = { 0 }, row = { 0 };
+	sqlite3_stmt *st;
+	op_out *o = NULL;
+	int rc = -1;
+
+	route_tables(tbls, sizeof(tbls), OP_ROUTE_DOWN);
+	if (!(st = op_db_stmt(db, SQL_ST_UNSTAMPED)) ||
+	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
+	    one_int(db, st, &unstamped, NULL) < 0 ||
+	    !(st = op_db_stmt(db, SQL_ST_CONFLICTS)) || one_int(db, st, &conflicts, NULL) < 0 ||
+	    !(st = op_db_stmt(db, SQL_ST_BRANCHES)) || one_int(db, st, &branches, NULL) < 0)
+		goto out;
+	rec_put(&tot, "site", op_db_site(db), OP_K_TEXT);
+	rec_put(&tot, "role", "hq", OP_K_TEXT);
+	rec_int(&tot, "schema_version", op_db_schema_version(db));
+	rec_int(&tot, "active_branches", branches);
+	rec_int(&tot, "open_conflicts", conflicts);
+	rec_int(&tot, "unstamped", unstamped);
+	if (!(st = op_db_stmt(db, SQL_ST_PEERS)) || op_bind_text(db, st, ":tbls", tbls) < 0)
+		goto out;
+
+	/* JSON: one object, the branches an array inside it. CSV: the
+	 * branch table alone. People: totals, then the table. */
+	if (cli->fmt == OP_FMT_JSON) {
+		fputc('{', cli->out);
+		rec_json_members(cli->out, &tot);
+		fputs(", \"branches\": ", cli->out);
+	} else if (human) {
+		rec_print(cli, &tot);
+		fputc('\n', cli->out);
+	}
+	o = op_out_new(cli->out, cli->fmt);
+	op_out_cols(o, 9, names);
+	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
+		for (int i = 0; i < 9; i++)
+			rec_col(&row, names[i], st, i);
+		if (human && !row.vals[1])
+			row.vals[1] = strdup("never");
+		op_out_row(o, (const char *const *)row.vals, row.kinds);
+		rec_clear(&row);
+	}
+	sqlite3_reset(st);
+	op_out_end(o);
+	if (cli->fmt == OP_FMT_JSON)
+		fputs("}\n", cli->out);
+	rc = rc == SQLITE_DONE ? 0 : -1;
+out:
+	rec_clear(&tot);
+	rec_clear(&row);
+	return rc < 0 ? cli_fail(cli) : 0;
+}
+
+static int cmd_sync_status(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "json", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	json_opt(cli, spec);
+	if (need_site(cli) < 0)
+		return cli_fail(cli);
+	return op_db_is_hq(cli->db) ? status_hq(cli) : status_branch(cli);
+}
+
+/* ------------------------------------------------------------ conflicts */
+
+#define CONFLICT_COLS \
+	"id, at, tbl, gid, col, kept, kept_site, lost, lost_site, reason," \
+	" resolved_at, resolved_by, resolution, kept_hlc, lost_hlc"
+enum { C_ID, C_AT, C_TBL, C_GID, C_COL, C_KEPT, C_KEPT_SITE, C_LOST,
+       C_LOST_SITE, C_REASON, C_RES_AT, C_RES_BY, C_RES, C_KEPT_HLC,
+       C_LOST_HLC };
+
+static const char SQL_CF_OPEN[] =
+	"SELECT " CONFLICT_COLS " FROM conflict WHERE resolved_at IS NULL ORDER BY id";
+static const char SQL_CF_ALL[] =
+	"SELECT " CONFLICT_COLS " FROM conflict ORDER BY id";
+static const char SQL_CF_GET[] =
+	"SELECT " CONFLICT_COLS " FROM conflict WHERE id = :id";
+static const char SQL_CF_RESOLVE[] =
+	"UPDATE conflict SET resolved_at = datetime('now'), resolved_by = :by,"
+	"       resolution = :how WHERE id = :id AND resolved_at IS NULL";
+/* HLCs are milliseconds << 16 plus a counter (daemon/sync.c). */
+static const char SQL_HLC_TIME[] =
+	"SELECT datetime((:h >> 16) / 1000, 'unixepoch')";
+
+/* Row lookups by table, prepared on first use from the table description's
+ * constant names (never from data) and finalized together. */
+struct rowq {
+	op_db *db;
+	sqlite3_stmt *label[64];
+};
+
+static void rowq_free(struct rowq *q)
+{
+	for (int i = 0; i < 64; i++)
+		sqlite3_finalize(q->label[i]);
+}
+
+/* Prepare "SELECT <expr> FROM <table> WHERE id = :id". label_sql is a
+ * constant expression from tables.c, so it goes in as written; a column
+ * name is quoted. */
+static sqlite3_stmt *row_stmt(op_db *db, const struct op_table *t,
+			      const char *expr, int quote)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf(quote ? "SELECT \"%w\" FROM \"%w\" WHERE id = :id" :
+				    "SELECT %s FROM \"%w\" WHERE id = :id", expr, t->name);
+	if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		op_db_fail(db, "row lookup");
+		st = NULL;
+	}
+	sqlite3_free(sql);
+	return st;
+}
+
+/* The human label of row gid ("张三") into out. 1, 0 when the row is gone,
+ * -1 on error. */
+static int row_label(struct rowq *q, const struct op_table *t, const char *gid,
+		     char *out, size_t n)
+{
+	int i = (int)(t - op_tables), rc;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (i < 0 || i >= 64)
+		return -1;
+	if (!q->label[i] && !(q->label[i] = row_stmt(q->db, t, t->label_sql, 0)))
+		return -1;
+	st = q->label[i];
+	sqlite3_reset(st);
+	if (op_bind_text(q->db, st, ":id", gid) < 0 || (rc = op_db_step(q->db, st)) < 0)
+		return -1;
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		snprintf(out, n, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW;
+}
+
+static void table_name(char *out, size_t n, const struct op_table *t, int64_t num)
+{
+	if (t)
+		snprintf(out, n, "%s", t->name);
+	else
+		snprintf(out, n, "table#%" PRId64, num);
+}
+
+/* The column a conflict is about: a name, or what the negative numbers of
+ * the clock table stand for. */
+static void column_name(char *out, size_t n, const struct op_table *t, int64_t col)
+{
+	if (col == -2)
+		snprintf(out, n, "(row)");
+	else if (col == -1)
+		snprintf(out, n, "(deleted)");
+	else if (t && col >= 0 && col < t->ncols)
+		snprintf(out, n, "%s", t->cols[col].name);
+	else
+		snprintf(out, n, "col#%" PRId64, col);
+}
+
+/* The field of the customer table for a column (validation and money). */
+static const struct op_field *field_of(const struct op_table *t, int64_t col)
+{
+	if (!t || strcmp(t->name, "customer") != 0 || col < 1 || col >= t->ncols)
+		return NULL;
+	for (int i = 0; i < op_customer_nfields; i++)
+		if (strcmp(op_customer_fields[i].col, t->cols[col].name) == 0)
+			return &op_customer_fields[i];
+	return NULL;
+}
+
+/* A stored value for people: money as 12.34; with max > 0, text cut to max
+ * characters and line breaks as spaces. NULL stays NULL; else malloc'd. */
+static char *value_text(const struct op_table *t, int64_t col,
+			sqlite3_stmt *st, int i, size_t max)
+{
+	const struct op_field *f = field_of(t, col);
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	char *out;
+
+	if (!v)
+		return NULL;
+	if (f && f->kind == F_MONEY && sqlite3_column_type(st, i) == SQLITE_INTEGER) {
+		char buf[32];
+		rec_money(buf, sizeof(buf), sqlite3_column_int64(st, i));
+		return strdup(buf);
+	}
+	if (!(out = strdup(v)))
+		return NULL;
+	size_t chars = 0, k = 0;
+	for (; out[k]; k++) {
+		if (((unsigned char)out[k] & 0xc0) != 0x80 && max && chars++ == max)
+			break;
+		if (out[k] == '\n' || out[k] == '\r' || out[k] == '\t')
+			out[k] = ' ';
+	}
+	if (out[k] && max) {
+		char *cut = malloc(k + sizeof("…"));
+		if (cut) {
+			memcpy(cut, out, k);
+			memcpy(cut + k, "…", sizeof("…"));
+		}
+		free(out);
+		out = cut;
+	}
+	return out;
+}
+
+static void rec_value(struct rec *r, const char *name, const struct op_table *t,
+		      int64_t col, sqlite3_stmt *st, int i, int human, size_t max)
+{
+	if (!human) {
+		rec_col(r, name, st, i);
+		return;
+	}
+	char *v = value_text(t, col, st, i, max);
+	rec_put(r, name, v, OP_K_TEXT);
+	free(v);
+}
+
+static int conflict_id(struct op_cli *cli, const char *s, int64_t *id)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return op_errc(&cli->err, EX_USAGE, "'%s' is not a conflict number "
+			       "('outpost conflicts list' shows them)", s);
+	*id = v;
+	return 0;
+}
+
+static int cmd_conflicts_list(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "all", 1, NULL }, { "json", 1, NULL },
+				  { NULL, 0, NULL } };
+	static const char *const names[] = {
+		"id", "at", "table", "row", "column", "kept", "kept_site", "lost",
+		"lost_site", "reason", "resolved_at", "resolution",
+	};
+	const char *pos[1];
+	int npos, rc, all, human, ncols;
+	struct rowq q = { 0 };
+	struct rec r = { 0 };
+	sqlite3_stmt *st;
+	op_out *o;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	json_opt(cli, spec);
+	all = cli_opt(spec, "all") != NULL;
+	human = cli->fmt == OP_FMT_TABLE;
+	ncols = all ? 12 : 10;
+	q.db = cli->db;
+	if (!(st = op_db_stmt(cli->db, all ? SQL_CF_ALL : SQL_CF_OPEN)))
+		return cli_fail(cli);
+	o = op_out_new(cli->out, cli->fmt);
+	/* programs get the whole row id and the label apart */
+	if (human) {
+		op_out_cols(o, ncols, names);
+	} else {
+		const char *cols[14];
+		int k = 0;
+		for (int i = 0; i < ncols; i++) {
+			cols[k++] = names[i];
+			if (i == 3)
+				cols[k++] = "label";
+		}
+		op_out_cols(o, k, cols);
+	}
+	while ((rc = op_db_step(cli->db, st)) == SQLITE_ROW) {
+		int64_t tnum = sqlite3_column_int64(st, C_TBL), col = sqlite3_column_int64(st, C_COL);
+		const struct op_table *t = op_table_by_num((uint64_t)tnum);
+		const char *gid = (const char *)sqlite3_column_text(st, C_GID);
+		char tname[32], cname[64], label[256], rowbuf[300];
+		int found = t ? row_label(&q, t, gid, label, sizeof(label)) : 0;
+
+		if (found < 0)
+			break;
+		table_name(tname, sizeof(tname), t, tnum);
+		column_name(cname, sizeof(cname), t, col);
+		rec_col(&r, "id", st, C_ID);
+		rec_col(&r, "at", st, C_AT);
+		rec_put(&r, "table", tname, OP_K_TEXT);
+		if (human) {
+			snprintf(rowbuf, sizeof(rowbuf), "%.8s %s", gid,
+				 found ? label : "(gone)");
+			rec_put(&r, "row", rowbuf, OP_K_TEXT);
+		} else {
+			rec_put(&r, "row", gid, OP_K_TEXT);
+			rec_put(&r, "label", found ? label : NULL, OP_K_TEXT);
+		}
+		rec_put(&r, "column", cname, OP_K_TEXT);
+		rec_value(&r, "kept", t, col, st, C_KEPT, human, 24);
+		rec_col(&r, "kept_site", st, C_KEPT_SITE);
+		rec_value(&r, "lost", t, col, st, C_LOST, human, 24);
+		rec_col(&r, "lost_site", st, C_LOST_SITE);
+		rec_col(&r, "reason", st, C_REASON);
+		if (all) {
+			rec_col(&r, "resolved_at", st, C_RES_AT);
+			rec_col(&r, "resolution", st, C_RES);
+		}
+		op_out_row(o, (const char *const *)r.vals, r.kinds);
+		rec_clear(&r);
+	}
+	sqlite3_reset(st);
+	op_out_end(o);
+	rec_clear(&r);
+	rowq_free(&q);
+	return rc == SQLITE_DONE ? 0 : cli_fail(cli);
+}
+
+/* The time part of an HLC, for people. */
+static void rec_hlc_time(struct rec *r, const char *name, op_db *db,
+			 sqlite3_stmt *cf, int i)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_column_type(cf, i) == SQLITE_NULL ||
+	    !(st = op_db_stmt(db, SQL_HLC_TIME)) ||
+	    op_bind_int(db, st, ":h", sqlite3_column_int64(cf, i)) < 0) {
+		rec_put(r, name, NULL, OP_K_TEXT);
+		return;
+	}
+	if (op_db_step(db, st) == SQLITE_ROW)
+		rec_col(r, name, st, 0);
+	else
+		rec_put(r, name, NULL, OP_K_TEXT);
+	sqlite3_reset(st);
+}
+
+static int cmd_conflicts_show(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "json", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc, human, found = 0;
+	int64_t id;
+	struct rowq q = { 0 };
+	struct rec r = { 0 };
+	sqlite3_stmt *st, *cur = NULL;
+	op_db *db;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	json_opt(cli, spec);
+	if (conflict_id(cli, pos[0], &id) < 0)
+		return cli_fail(cli);
+	db = q.db = cli->db;
+	human = cli->fmt == OP_FMT_TABLE;
+	if (!(st = op_db_stmt(db, SQL_CF_GET)) || op_bind_int(db, st, ":id", id) < 0 ||
+	    (rc = op_db_step(db, st)) < 0)
+		return cli_fail(cli);
+	if (rc != SQLITE_ROW)
+		return cli_error(cli, EX_NOINPUT, "no conflict %" PRId64, id);
+
+	int64_t tnum = sqlite3_column_int64(st, C_TBL), col = sqlite3_column_int64(st, C_COL);
+	const struct op_table *t = op_table_by_num((uint64_t)tnum);
+	const char *gid = (const char *)sqlite3_column_text(st, C_GID);
+	char tname[32], cname[64], label[256];
+	rc = -1;
+	if (t && (found = row_label(&q, t, gid, label, sizeof(label))) < 0)
+		goto out;
+	table_name(tname, sizeof(tname), t, tnum);
+	column_name(cname, sizeof(cname), t, col);
+	rec_col(&r, "id", st, C_ID);
+	rec_col(&r, "at", st, C_AT);
+	rec_put(&r, "table", tname, OP_K_TEXT);
+	rec_put(&r, "row", gid, OP_K_TEXT);
+	rec_put(&r, "label", found ? label : human ? "(row no longer exists)" : NULL,
+		OP_K_TEXT);
+	rec_put(&r, "column", cname, OP_K_TEXT);
+	rec_value(&r, "kept", t, col, st, C_KEPT, human, 0);
+	rec_col(&r, "kept_site", st, C_KEPT_SITE);
+	rec_hlc_time(&r, "kept_time", db, st, C_KEPT_HLC);
+	rec_value(&r, "lost", t, col, st, C_LOST, human, 0);
+	rec_col(&r, "lost_site", st, C_LOST_SITE);
+	rec_hlc_time(&r, "lost_time", db, st, C_LOST_HLC);
+	/* what the row holds now: later edits may have moved on */
+	if (found && col >= 1 && col < t->ncols) {
+		if (!(cur = row_stmt(db, t, t->cols[col].name, 1)) ||
+		    op_bind_text(db, cur, ":id", gid) < 0 || op_db_step(db, cur) != SQLITE_ROW)
+			goto out;
+		rec_value(&r, "current", t, col, cur, 0, human, 0);
+	} else {
+		rec_put(&r, "current", NULL, OP_K_TEXT);
+	}
+	rec_col(&r, "reason", st, C_REASON);
+	rec_col(&r, "resolved_at", st, C_RES_AT);
+	rec_col(&r, "resolved_by", st, C_RES_BY);
+	rec_col(&r, "resolution", st, C_RES);
+	rec_col(&r, "kept_hlc", st, C_KEPT_HLC);
+	rec_col(&r, "lost_hlc", st, C_LOST_HLC);
+	rec_print(cli, &r);
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	sqlite3_finalize(cur);
+	rec_clear(&r);
+	rowq_free(&q);
+	return rc < 0 ? cli_fail(cli) : 0;
+}
+
+/* The value --value V writes: validated like `customer edit` would for a
+ * customer column; "" clears. *v is malloc'd (NULL for SQL NULL). */
+static int value_arg(struct op_cli *cli, const struct op_table *t, int64_t col,
+		     const char *raw, char **v)
+{
+	const struct op_field *f = field_of(t, col);
+	size_t n = strlen(raw) + 64;
+	int isnull;
+
+	*v = NULL;
+	if (!f)
+		return *raw ? ((*v = strdup(raw)) ? 0 : op_errc(&cli->err, EX_OSERR,
+								 "out of memory")) : 0;
+	if (!(*v = malloc(n)))
+		return op_errc(&cli->err, EX_OSERR, "out of memory");
+	if (rec_norm(cli, f, raw, *v, n, &isnull) < 0)
+		return -1;
+	if (isnull) {
+		free(*v);
+		*v = NULL;
+		if (f->required)
+			return op_errc(&cli->err, EX_DATAERR, "%s cannot be empty",
+				       t->cols[col].name);
+	}
+	return 0;
+}
+
+static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "keep", 0, NULL }, { "value", 0, NULL },
+				  { NULL, 0, NULL } };
+	const char *pos[1], *keep, *how;
+	int npos, rc, found;
+	int64_t id, tnum, col;
+	char *val = NULL, *gid = NULL, *sql = NULL, label[256] = "", cname[64];
+	sqlite3_value *lost = NULL;
+	sqlite3_stmt *st, *upd = NULL;
+	const struct op_table *t;
+	struct rowq q = { 0 };
+	op_db *db;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	keep = cli_opt(spec, "keep");
+	if (!keep == !cli_opt(spec, "value") ||
+	    (keep && strcmp(keep, "kept") != 0 && strcmp(keep, "lost") != 0)) {
+		op_errc(&cli->err, EX_USAGE, "say which value stays: --keep kept, "
+			"--keep lost or --value V");
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
+		return rc;
+	}
+	how = !keep ? "value" : keep;
+	if (conflict_id(cli, pos[0], &id) < 0)
+		return cli_fail(cli);
+	db = q.db = cli->db;
+
+	/* One short transaction: the conflict is read, the value written (and
+	 * journaled by the triggers as cli->as) and the conflict closed. */
+	if (op_db_begin(db, cli->as) < 0)
+		return cli_fail(cli);
+	rc = -1;
+	if (!(st = op_db_stmt(db, SQL_CF_GET)) || op_bind_int(db, st, ":id", id) < 0 ||
+	    (found = op_db_step(db, st)) < 0)
+		goto out;
+	if (found != SQLITE_ROW) {
+		op_errc(&cli->err, EX_NOINPUT, "no conflict %" PRId64, id);
+		goto out_st;
+	}
+	if (sqlite3_column_type(st, C_RES_AT) != SQLITE_NULL) {
+		op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " was resolved at %s "
+			"by %s (%s)", id, sqlite3_column_text(st, C_RES_AT),
+			sqlite3_column_type(st, C_RES_BY) != SQLITE_NULL ?
+			(const char *)sqlite3_column_text(st, C_RES_BY) : "someone",
+			sqlite3_column_type(st, C_RES) != SQLITE_NULL ?
+			(const char *)sqlite3_column_text(st, C_RES) : "?");
+		goto out_st;
+	}
+	tnum = sqlite3_column_int64(st, C_TBL);
+	col = sqlite3_column_int64(st, C_COL);
+	t = op_table_by_num((uint64_t)tnum);
+	gid = strdup((const char *)sqlite3_column_text(st, C_GID));
+	lost = sqlite3_value_dup(sqlite3_column_value(st, C_LOST));
+	sqlite3_reset(st);
+	if (!gid || !lost) {
+		op_errc(&cli->err, EX_OSERR, "out of memory");
+		goto out;
+	}
+	column_name(cname, sizeof(cname), t, col);
+
+	if (strcmp(how, "kept") != 0) {
+		if (!t) {
+			op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " is about table "
+				"number %" PRId64 ", which this outpost does not know; "
+				"only --keep kept can resolve it", id, tnum);
+			goto out;
+		}
+		if (col < 1 || col >= t->ncols || col == t->counter_col) {
+			op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " is about %s, not "
+				"a value that can be written back; resolve it with "
+				"--keep kept (and edit the %s if needed)", id,
+				col < 1 ? "the row as a whole" : cname, t->name);
+			goto out;
+		}
+		if (!keep && value_arg(cli, t, col, cli_opt(spec, "value"), &val) < 0)
+			goto out;
+		/* identifiers from the table description, the value bound */
+		sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = :v WHERE id = :id",
+				      t->name, t->cols[col].name);
+		if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &upd, NULL) != SQLITE_OK) {
+			op_db_fail(db, "resolve");
+			goto out;
+		}
+		if ((keep ? op_bind_value(db, upd, ":v", lost) :
+			    op_bind_text(db, upd, ":v", val)) < 0 ||
+		    op_bind_text(db, upd, ":id", gid) < 0 || op_db_run(db, upd) < 0)
+			goto out;
+		if (sqlite3_changes(op_db_handle(db)) == 0) {
+			op_errc(&cli->err, EX_NOINPUT, "%s %.8s no longer exists (deleted "
+				"since the conflict); resolve conflict %" PRId64
+				" with --keep kept", t->name, gid, id);
+			goto out;
+		}
+	}
+	if (!(st = op_db_stmt(db, SQL_CF_RESOLVE)) ||
+	    op_bind_text(db, st, ":by", cli->as) < 0 ||
+	    op_bind_text(db, st, ":how", how) < 0 ||
+	    op_bind_int(db, st, ":id", id) < 0 || op_db_run(db, st) < 0)
+		goto out;
+	if (t && row_label(&q, t, gid, label, sizeof(label)) < 0)
+		goto out;
+	if (op_db_commit(db) < 0)
+		goto out;
+	rc = 0;
+	fprintf(cli->out, "resolved conflict %" PRId64 " (%s): ", id, how);
+	if (t)
+		fprintf(cli->out, "%s %.8s%s%s, %s", t->name, gid, *label ? " " : "",
+			label, cname);
+	else
+		fprintf(cli->out, "table#%" PRId64 " %.8s, %s", tnum, gid, cname);
+	if (strcmp(how, "kept") == 0)
+		fputs(" stays as it is\n", cli->out);
+	else
+		fputs(" written; it syncs like any edit\n", cli->out);
+	goto out;
+out_st:
+	sqlite3_reset(st);
+out:
+	if (rc < 0)
+		op_db_rollback(db);
+	sqlite3_finalize(upd);
+	sqlite3_free(sql);
+	sqlite3_value_free(lost);
+	free(gid);
+	free(val);
+	rowq_free(&q);
+	return rc < 0 ? cli_fail(cli) : 0;
+}
+
+const struct op_cmd op_cmds_sync[] = {
+	{ "keys", "init", cmd_keys_init, "keys init [--force]",
+	  "make this site's CURVE keypair (<store>.key secret, <store>.pub public)" },
+	{ "keys", "show", cmd_keys_show, "keys show",
+	  "print this site's public key" },
+	{ "peer", "enrol", cmd_peer_enrol, "peer enrol SITE PUBKEY",
+	  "HQ: accept branch SITE, known by its public key" },
+	{ "peer", "revoke", cmd_peer_revoke, "peer revoke SITE",
+	  "HQ: stop accepting branch SITE" },
+	{ "peer", "list", cmd_peer_list, "peer list [--json]",
+	  "the sites this store syncs with" },
+	{ "peer", "hq", cmd_peer_hq, "peer hq PUBKEY",
+	  "branch: pin HQ's public key (outpostd talks to nothing else)" },
+	{ "sync", "status", cmd_sync_status, "sync status [--json]",
+	  "what is waiting to sync, lag, clock drift, conflicts, last error" },
+	{ "conflicts", "list", cmd_conflicts_list, "conflicts list [--all] [--json]",
+	  "concurrent edits waiting for review (--all: resolved ones too)" },
+	{ "conflicts", "show", cmd_conflicts_show, "conflicts show ID [--json]",
+	  "one conflict in full, with the row's current value" },
+	{ "conflicts", "resolve", cmd_conflicts_resolve,
+	  "conflicts resolve ID --keep kept|lost | --value V",
+	  "settle a conflict; a value written back syncs like any edit" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
