@@ -10,6 +10,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 B       := build
+BIN     := bin
 PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc
 
 CFLAGS  ?= -O2 -g
@@ -19,6 +20,7 @@ ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=$(SANITIZE)
 B       := build-san
+BIN     := build-san/bin
 endif
 
 DEPS_OK := $(B)/.deps-ok
@@ -40,7 +42,7 @@ UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
 
 .PHONY: all test unit e2e demo bench install clean deps
-all: bin/outpost bin/outpostd
+all: $(BIN)/outpost $(BIN)/outpostd
 
 deps: ; @sh tools/deps.sh
 $(DEPS_OK):
@@ -64,12 +66,12 @@ $(B)/libopdaemon.a: $(DAEMON_OBJ) ; $(AR) rcs $@ $^
 # the archives are grouped.
 # Command groups are found through weak references, which never pull an
 # archive member in: the client archive is linked whole.
-bin/outpost: $(B)/client/main.o $(LIBS)
-	@mkdir -p bin
+$(BIN)/outpost: $(B)/client/main.o $(LIBS)
+	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
 		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
-bin/outpostd: $(B)/daemon/main.o $(LIBS)
-	@mkdir -p bin
+$(BIN)/outpostd: $(B)/daemon/main.o $(LIBS)
+	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 $(B)/unit: $(UNIT_OBJ) $(LIBS)
@@ -80,7 +82,7 @@ $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 test: all $(B)/unit
-	@sh tests/run.sh $(B)/unit
+	@OUTPOST_BIN=$(CURDIR)/$(BIN) sh tests/run.sh $(B)/unit
 
 demo: all
 	@sh tools/demo.sh
@@ -94,7 +96,7 @@ $(B)/%.8: docs/%.8.scd ; scdoc < $< > $@
 
 install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 bin/outpost bin/outpostd $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BIN)/outpost $(BIN)/outpostd $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/outpost.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(B)/outpostd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 

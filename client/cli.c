@@ -136,8 +136,11 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	 * must match exactly. Both names come from the caller's constants. */
 	s = sqlite3_str_new(op_db_handle(db));
 	sqlite3_str_appendf(s, "SELECT id FROM \"%w\" WHERE id = :ref", table);
+	/* UUIDv7 ids start with a timestamp, so people quote the random tail
+	 * that lists show; a prefix of the full id works too. */
 	if (reflen >= 6)
-		sqlite3_str_appendf(s, " OR (id >= :ref AND id < :ref || '~')");
+		sqlite3_str_appendf(s, " OR (id >= :ref AND id < :ref || '~')"
+				    " OR substr(id, -length(:ref)) = :ref");
 	for (const char *k = keycols; k && *k; ) {
 		char col[64];
 		size_t l = strcspn(k, ",");

@@ -71,7 +71,7 @@ int cli_parse(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
 const char *cli_opt(const struct cli_opt *spec, const char *name);
 
 /* Resolve a row reference typed by a person to its id: the full id, an id
- * prefix of 6+ characters, or a value of one of the unique "key" columns
+ * prefix or suffix (the short id lists show) of 6+ characters, or a value of one of the unique "key" columns
  * (e.g. customer phone, order_no, sku, staff code). 0 and *id (malloc'd), or
  * -1: EX_NOINPUT when nothing matches, EX_DATAERR when ambiguous (the
  * message lists how many). */

@@ -47,8 +47,7 @@ static const char SHOW_COLS[] =
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into";
 
-/* The customer REF names: id, id prefix, phone (normalised) or exact name. */
-static int resolve(struct op_cli *cli, const char *ref, char **id)
+int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 {
 	char phone[32];
 	const char *why;
@@ -114,7 +113,7 @@ static int cmd_edit(struct op_cli *cli, int argc, char **argv)
 		cli_usage(cli->cmd, stderr);
 		return EX_USAGE;
 	}
-	if (cli_db(cli, &cli->db) < 0 || resolve(cli, pos[0], &id) < 0)
+	if (cli_db(cli, &cli->db) < 0 || cmd_customer_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 	if (op_db_begin(cli->db, cli->as) < 0)
 		goto fail;
@@ -159,7 +158,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	if (resolve(cli, pos[0], &id) < 0)
+	if (cmd_customer_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 	rc = rec_show(cli, "customer", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
 	free(id);
@@ -167,7 +166,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_LIST[] =
-	"SELECT substr(id, 1, 8) AS id, name, phone, email, owner,"
+	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL"
 	"   AND (:owner IS NULL OR owner = :owner)"
@@ -201,14 +200,14 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 /* 3+ characters: the trigram index; fewer: a scan with instr(). Phone
  * digits are matched against the E.164 form either way. */
 static const char SQL_SEARCH_FTS[] =
-	"SELECT substr(c.id, 1, 8) AS id, c.name, c.phone, c.email, c.owner,"
+	"SELECT substr(c.id, -8) AS id, c.name, c.phone, c.email, c.owner,"
 	"       c.home_branch AS branch, c.points FROM customer c"
 	" WHERE c.merged_into IS NULL AND (c.rowid IN (SELECT rowid FROM customer_fts"
 	"        WHERE customer_fts MATCH :match)"
 	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0))"
 	" ORDER BY c.name COLLATE pinyin, c.id LIMIT :limit";
 static const char SQL_SEARCH_SHORT[] =
-	"SELECT substr(id, 1, 8) AS id, name, phone, email, owner,"
+	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL AND (instr(name, :q) > 0"
 	"    OR instr(lower(email), lower(:q)) > 0"
@@ -292,7 +291,7 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	if (resolve(cli, pos[0], &id) < 0)
+	if (cmd_customer_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 	sqlite3_stmt *st;
 	if (op_db_begin(cli->db, cli->as) < 0 || !(st = op_db_stmt(cli->db, SQL)) ||

@@ -46,15 +46,6 @@ static const char SHOW_COLS[] =
 /* Local wall time -> UTC, by the machine's time zone. */
 static const char SQL_TO_UTC[] = "SELECT datetime(:at, 'utc')";
 
-/* The customer REF names: id, id prefix, phone (normalised) or exact name. */
-static int resolve_customer(struct op_cli *cli, const char *ref, char **id)
-{
-	char phone[32];
-	const char *why;
-	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
-		ref = phone;
-	return cli_resolve(cli, "customer", "phone,name", ref, id);
-}
 
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
@@ -93,7 +84,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 			vals[A_AT] = utc;
 		}
 	}
-	if (resolve_customer(cli, vals[A_CUSTOMER], &cust) < 0)
+	if (cmd_customer_ref(cli, vals[A_CUSTOMER], &cust) < 0)
 		return cli_fail(cli);
 	vals[A_CUSTOMER] = cust;
 	vals[A_STAFF] = cli->as;
@@ -135,7 +126,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
 		return cli_error(cli, EX_DATAERR, "limit: %s", why);
 	if (cli_opt(spec, "customer") &&
-	    resolve_customer(cli, cli_opt(spec, "customer"), &cust) < 0)
+	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
 	if (!st || op_bind_text(cli->db, st, ":customer", cust) < 0 ||

@@ -38,16 +38,6 @@ _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 
 #define MONEY(col) "printf('%d.%02d', " col " / 100, " col " % 100)"
 
-/* The customer REF names: id, id prefix, phone (normalised) or exact name,
- * as in `customer show`. */
-static int resolve_customer(struct op_cli *cli, const char *ref, char **id)
-{
-	char phone[32];
-	const char *why;
-	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
-		ref = phone;
-	return cli_resolve(cli, "customer", "phone,name", ref, id);
-}
 
 /* An order REF: id, id prefix or order number. The messages say "order",
  * the word staff use, rather than the table's name. */
@@ -388,7 +378,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	}
 	if ((rc = need_site(cli)) != 0)
 		goto out;
-	if (resolve_customer(cli, extra[0].val, &cust) < 0 || follow_merge(cli, &cust) < 0) {
+	if (cmd_customer_ref(cli, extra[0].val, &cust) < 0 || follow_merge(cli, &cust) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
@@ -477,7 +467,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_valid_date(to, sizeof(to), cli_opt(spec, "to"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "to: %s", why);
 	if (cli_opt(spec, "customer") &&
-	    resolve_customer(cli, cli_opt(spec, "customer"), &cust) < 0)
+	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
 	if (!st || op_bind_text(cli->db, st, ":customer", cust) < 0 ||

@@ -95,15 +95,6 @@ static const char SQL_APPLY_STEP[] =
 	"  closed_at = CASE WHEN :status = 'closed' THEN :now ELSE closed_at END"
 	" WHERE id = :id";
 
-/* The customer REF names: id, id prefix, phone (normalised) or exact name. */
-static int resolve_customer(struct op_cli *cli, const char *ref, char **id)
-{
-	char phone[32];
-	const char *why;
-	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
-		ref = phone;
-	return cli_resolve(cli, "customer", "phone,name", ref, id);
-}
 
 static int resolve_ticket(struct op_cli *cli, const char *ref, char **id)
 {
@@ -249,7 +240,7 @@ static int cmd_open(struct op_cli *cli, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (cli_db(cli, &cli->db) < 0 ||
-	    resolve_customer(cli, vals[O_CUSTOMER], &cust) < 0)
+	    cmd_customer_ref(cli, vals[O_CUSTOMER], &cust) < 0)
 		return cli_fail(cli);
 	vals[O_CUSTOMER] = cust;
 	if (vals[O_ORDER] && *vals[O_ORDER]) {
@@ -478,7 +469,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
 		return cli_error(cli, EX_DATAERR, "limit: %s", why);
 	if (cli_opt(spec, "customer") &&
-	    resolve_customer(cli, cli_opt(spec, "customer"), &cust) < 0)
+	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
 	if (!st || op_bind_text(cli->db, st, ":status", status) < 0 ||

@@ -27,6 +27,11 @@ OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, confl
 extern const struct op_field op_customer_fields[];
 extern const int op_customer_nfields;
 
+/* A customer REF as staff type it: the id, its first or last 6+
+ * characters, a phone number in any accepted form, or the exact name.
+ * 0 and *id (malloc'd), or -1 with cli->err set (see cli_resolve). */
+int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id);
+
 /* Common plumbing of a command: parse options with spec, print usage on
  * --help, check there are at least minpos positional arguments, open the
  * store. Returns -1 to go on, or an exit code the command should return at

@@ -24,6 +24,7 @@ struct op_dcfg {
 	int log_level;		/* OP_LOG_* threshold */
 	int window;		/* unacknowledged batches in flight */
 	size_t batch_bytes;	/* raw size a batch aims at */
+	void (*ready)(void);	/* called once the socket is up (sd_notify) */
 };
 
 void op_dcfg_default(struct op_dcfg *cfg);

@@ -216,6 +216,6 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	notify_ready();
+	cfg.ready = notify_ready;
 	return op_daemon_run(&cfg, &stop);
 }

@@ -853,6 +853,8 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 	op_log_set_level(cfg->log_level);
 	if (setup(&d) < 0)
 		rc = -1;
+	else if (cfg->ready && (cfg->ready(), 0))
+		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
 	if (rc < 0)

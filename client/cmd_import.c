@@ -1,0 +1,335 @@
+/*
+ * cmd_import.c — `outpost import customers FILE.csv [--dry-run]`.
+ *
+ * Stores start from spreadsheets. The first record of the file is the
+ * header; each header names a customer field by any of the names in the
+ * customer field table (cmd_customer.c: "姓名", "电话", "phone", ...), so
+ * a sheet exported by Excel in a Chinese locale (GBK, see csv.h) imports as
+ * it is. Import is all-or-nothing: every row is validated exactly as
+ * `customer add` validates its options and inserted inside one transaction;
+ * one bad row rolls the whole file back. Bad rows are all reported (up to a
+ * limit), each with the line it starts on, so the sheet can be fixed in one
+ * pass. --dry-run does the same work and rolls back at the end.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmds.h"
+#include "csv.h"
+#include "record.h"
+
+#define NF op_customer_nfields
+#define F op_customer_fields
+
+/* How many bad rows are described before only counting the rest. */
+#define MAX_REPORTED 20
+
+struct import {
+	struct op_cli *cli;
+	const char *name;	/* the file as the user named it */
+	int ncols;		/* columns in the header */
+	int *field;		/* per column: index into F, or -1 (no header) */
+	long imported;		/* rows inserted */
+	long bad;		/* rows refused */
+};
+
+static int is_blank(const char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
+/* Copy a header cell without surrounding blanks: ASCII white space and the
+ * ideographic space U+3000 that Chinese input methods type. */
+static void trim_header(char *out, size_t n, const char *s)
+{
+	static const char IDSP[] = "\xe3\x80\x80";
+	size_t len;
+
+	for (;;) {
+		if (isspace((unsigned char)*s))
+			s++;
+		else if (strncmp(s, IDSP, 3) == 0)
+			s += 3;
+		else
+			break;
+	}
+	len = strlen(s);
+	for (;;) {
+		if (len && isspace((unsigned char)s[len - 1]))
+			len--;
+		else if (len >= 3 && memcmp(s + len - 3, IDSP, 3) == 0)
+			len -= 3;
+		else
+			break;
+	}
+	snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), s);
+}
+
+/* The header names accepted, one field a line, after an unknown header. */
+static void print_accepted(FILE *fp)
+{
+	fprintf(fp, "accepted column names (any one of each line):\n");
+	for (int i = 0; i < NF; i++) {
+		fprintf(fp, "  %s", F[i].opt);
+		if (strcmp(F[i].col, F[i].opt) != 0)
+			fprintf(fp, ", %s", F[i].col);
+		for (const char *h = F[i].headers; h && *h; ) {
+			size_t l = strcspn(h, "|");
+			/* the table repeats the column name among the headers */
+			if (!(strlen(F[i].col) == l && strncmp(h, F[i].col, l) == 0))
+				fprintf(fp, ", %.*s", (int)l, h);
+			h += l + (h[l] == '|');
+		}
+		fputc('\n', fp);
+	}
+}
+
+/* Map the header record to fields. 0, or an exit code (error printed). */
+static int map_header(struct import *im, char **cells, int n, long line)
+{
+	struct op_cli *cli = im->cli;
+	int at[OP_MAX_FIELDS];
+	char h[256];
+
+	for (int i = 0; i < NF; i++)
+		at[i] = -1;
+	im->ncols = n;
+	im->field = calloc((size_t)n, sizeof(int));
+	if (!im->field)
+		return cli_error(cli, EX_OSERR, "out of memory");
+	for (int j = 0; j < n; j++) {
+		trim_header(h, sizeof(h), cells[j]);
+		im->field[j] = -1;
+		/* Excel leaves empty columns to the right of the data; they
+		 * are harmless as long as nothing is written under them. */
+		if (!h[0])
+			continue;
+		const struct op_field *f = rec_field(F, NF, h, 1);
+		if (!f) {
+			int rc = cli_error(cli, EX_DATAERR, "line %ld: unknown column "
+					   "'%s' (column %d); nothing imported",
+					   line, h, j + 1);
+			print_accepted(stderr);
+			return rc;
+		}
+		int i = (int)(f - F);
+		if (at[i] >= 0) {
+			char first[256];
+			trim_header(first, sizeof(first), cells[at[i]]);
+			return cli_error(cli, EX_DATAERR, "line %ld: columns '%s' and "
+					 "'%s' both give the %s; keep one", line,
+					 first, h, f->opt);
+		}
+		at[i] = j;
+		im->field[j] = i;
+	}
+	int name = (int)(rec_field(F, NF, "name", 0) - F);
+	if (at[name] < 0)
+		return cli_error(cli, EX_DATAERR, "line %ld: no name column: the "
+				 "header row needs one of name, 姓名, 客户姓名, "
+				 "客户名称 (is the first line the header?)", line);
+	return 0;
+}
+
+/* Report a refused row; the row's message is in cli->err or the db's. */
+static void row_bad(struct import *im, long line)
+{
+	struct op_cli *cli = im->cli;
+	op_err *e = cli->err.msg[0] ? &cli->err : op_db_err(cli->db);
+
+	if (++im->bad <= MAX_REPORTED) {
+		/* csv.h messages already start with the line */
+		if (strncmp(e->msg, "line ", 5) == 0)
+			cli_warn(cli, "%s", e->msg);
+		else
+			cli_warn(cli, "line %ld: %s", line, e->msg);
+	}
+	op_err_clear(&cli->err);
+	op_err_clear(op_db_err(cli->db));
+}
+
+/* Validate and insert one data record. 0 when the row went in or was
+ * refused (counted in im->bad); -1 on an error that ends the import. */
+static int import_row(struct import *im, char **cells, int n, long line)
+{
+	struct op_cli *cli = im->cli;
+	const char *vals[OP_MAX_FIELDS] = { 0 };
+	int j;
+
+	for (j = 0; j < n && is_blank(cells[j]); j++)
+		;
+	if (j == n)
+		return 0;	/* an empty line, or a row of empty cells */
+	if (n != im->ncols) {
+		op_errc(&cli->err, EX_DATAERR, "%d field%s, header has %d", n,
+			n == 1 ? "" : "s", im->ncols);
+		row_bad(im, line);
+		return 0;
+	}
+	for (j = 0; j < n; j++) {
+		if (im->field[j] >= 0)
+			vals[im->field[j]] = cells[j];
+		else if (!is_blank(cells[j])) {
+			op_errc(&cli->err, EX_DATAERR, "column %d has a value but "
+				"no header", j + 1);
+			row_bad(im, line);
+			return 0;
+		}
+	}
+	/* As with `customer add`: a branch's customers are its own unless the
+	 * sheet says which branch they belong to. */
+	int branch = (int)(rec_field(F, NF, "branch", 0) - F);
+	if ((!vals[branch] || is_blank(vals[branch])) && op_db_site(cli->db) &&
+	    !op_db_is_hq(cli->db))
+		vals[branch] = op_db_site(cli->db);
+	op_err_clear(&cli->err);
+	op_err_clear(op_db_err(cli->db));
+	if (rec_insert(cli, "customer", F, NF, vals, NULL) < 0) {
+		op_err *e = cli->err.msg[0] ? &cli->err : op_db_err(cli->db);
+		/* A bad value or a constraint is the row's fault; anything else
+		 * (disk full, locked store) is not going to get better. */
+		if (e->code != EX_DATAERR) {
+			if (e != &cli->err)
+				cli->err = *e;
+			op_errctx(&cli->err, "line %ld", line);
+			return -1;
+		}
+		row_bad(im, line);
+		return 0;
+	}
+	im->imported++;
+	return 0;
+}
+
+/* Read standard input whole, for FILE "-". */
+static int open_stdin(struct op_cli *cli, op_csv **out)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				return op_errc(&cli->err, EX_OSERR, "out of memory "
+					       "reading standard input");
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(buf + len, 1, cap - len, stdin);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(stdin)) {
+		free(buf);
+		return op_errc(&cli->err, EX_NOINPUT, "cannot read standard "
+			       "input: %s", strerror(errno));
+	}
+	rc = op_csv_open_mem(out, buf ? buf : "", len, &cli->err);
+	free(buf);
+	return rc;
+}
+
+static const char *enc_name(enum op_csv_enc e)
+{
+	switch (e) {
+	case OP_ENC_UTF8_BOM:
+		return "utf-8 with BOM";
+	case OP_ENC_GBK:
+		return "gbk";
+	case OP_ENC_UTF8:
+		break;
+	}
+	return "utf-8";
+}
+
+static int cmd_customers(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "dry-run", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc, dry, got;
+	struct import im = { .cli = cli };
+	op_csv *csv = NULL;
+	char **cells;
+	int n;
+	long line;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	dry = cli_opt(spec, "dry-run") != NULL;
+	im.name = strcmp(pos[0], "-") == 0 ? "standard input" : pos[0];
+	if ((strcmp(pos[0], "-") == 0 ? open_stdin(cli, &csv) :
+	     op_csv_open(&csv, pos[0], &cli->err)) < 0)
+		return cli_fail(cli);
+
+	got = op_csv_next(csv, &cells, &n, &line, &cli->err);
+	if (got < 0) {
+		rc = cli_fail(cli);
+		goto out;
+	}
+	if (got == 0) {
+		rc = cli_error(cli, EX_DATAERR, "%s is empty: the first line must "
+			       "be a header such as 姓名,电话,邮箱", im.name);
+		goto out;
+	}
+	if ((rc = map_header(&im, cells, n, line)) != 0)
+		goto out;
+
+	if (op_db_begin(cli->db, cli->as) < 0) {
+		rc = cli_fail(cli);
+		goto out;
+	}
+	while ((got = op_csv_next(csv, &cells, &n, &line, &cli->err)) != 0) {
+		if (got < 0) {
+			if (cli->err.code != EX_DATAERR)
+				goto fail;
+			row_bad(&im, line);
+			continue;
+		}
+		if (import_row(&im, cells, n, line) < 0)
+			goto fail;
+	}
+	if (im.bad) {
+		op_db_rollback(cli->db);
+		if (im.bad > MAX_REPORTED)
+			cli_warn(cli, "... and %ld more bad rows", im.bad - MAX_REPORTED);
+		rc = cli_error(cli, EX_DATAERR, "%s: %ld bad row%s; nothing imported",
+			       im.name, im.bad, im.bad == 1 ? "" : "s");
+		goto out;
+	}
+	if (dry) {
+		op_db_rollback(cli->db);
+	} else if (op_db_commit(cli->db) < 0) {
+		rc = cli_fail(cli);
+		goto out;
+	}
+	fprintf(cli->out, "%s %ld customer%s from %s (encoding %s)\n",
+		dry ? "would import" : "imported", im.imported,
+		im.imported == 1 ? "" : "s", im.name,
+		enc_name(op_csv_encoding(csv)));
+	rc = 0;
+	goto out;
+fail:
+	op_db_rollback(cli->db);
+	rc = cli_fail(cli);
+out:
+	free(im.field);
+	op_csv_free(csv);
+	return rc;
+}
+
+const struct op_cmd op_cmds_import[] = {
+	{ "import", "customers", cmd_customers,
+	  "import customers FILE.csv [--dry-run]",
+	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin), "
+	  "all or nothing" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};

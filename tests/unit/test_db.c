@@ -1,0 +1,139 @@
+/*
+ * test_db.c — opening, migrating and talking to a store.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "db.h"
+
+static char path[128];
+static op_db *db;
+
+static void setup(void)
+{
+	op_err e = { 0 };
+	snprintf(path, sizeof(path), "/tmp/op-db-%d-XXXXXX", getpid());
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	cr_assert_eq(op_db_open(&db, path, OP_DB_CREATE, &e), 0, "%s", e.msg);
+}
+
+static void teardown(void)
+{
+	char p[160];
+	op_db_free(db);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+TestSuite(db, .init = setup, .fini = teardown);
+
+Test(db, migrates_to_latest)
+{
+	cr_assert_eq(op_db_schema_version(db), op_db_schema_max());
+	cr_assert_gt(op_db_schema_max(), 1);
+}
+
+Test(db, missing_store_is_noinput)
+{
+	op_db *x = NULL;
+	op_err e = { 0 };
+	cr_assert_eq(op_db_open(&x, "/nonexistent/dir/x.db", 0, &e), -1);
+	cr_assert_eq(e.code, EX_NOINPUT);
+	cr_assert(strstr(e.msg, "outpost init"));
+	cr_assert_null(x);
+}
+
+Test(db, newer_schema_refused)
+{
+	op_db *x = NULL;
+	op_err e = { 0 };
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", op_db_schema_max() + 1);
+	cr_assert_eq(op_db_exec(db, sql), 0);
+	cr_assert_eq(op_db_open(&x, path, 0, &e), -1);
+	cr_assert_eq(e.code, EX_DATAERR);
+	cr_assert(strstr(e.msg, "newer"), "%s", e.msg);
+}
+
+Test(db, site_set_once)
+{
+	cr_assert_null(op_db_site(db));
+	cr_assert_eq(op_db_init_site(db, "SH01", 0), 0);
+	cr_assert_str_eq(op_db_site(db), "SH01");
+	cr_assert_eq(op_db_is_hq(db), 0);
+	cr_assert_eq(op_db_init_site(db, "SH01", 0), 0);
+	cr_assert_eq(op_db_init_site(db, "BJ01", 0), -1);
+	cr_assert_eq(op_db_err(db)->code, EX_DATAERR);
+}
+
+Test(db, statements_cached_and_named_binds_checked)
+{
+	static const char SQL[] = "SELECT :a + 1";
+	sqlite3_stmt *a = op_db_stmt(db, SQL), *b = op_db_stmt(db, SQL);
+	cr_assert_not_null(a);
+	cr_assert_eq(a, b);
+	cr_assert_eq(op_bind_int(db, a, ":a", 41), 0);
+	cr_assert_eq(op_db_step(db, a), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(a, 0), 42);
+	cr_assert_eq(op_bind_int(db, op_db_stmt(db, SQL), ":nope", 1), -1);
+	cr_assert(strstr(op_db_err(db)->msg, ":nope"));
+}
+
+Test(db, meta_roundtrip)
+{
+	cr_assert_eq(op_db_meta_set(db, "k", "v"), 0);
+	char *v = op_db_meta_get(db, "k");
+	cr_assert_str_eq(v, "v");
+	free(v);
+	cr_assert_eq(op_db_meta_set_int(db, "n", 7), 0);
+	cr_assert_eq(op_db_meta_int(db, "n", 0), 7);
+	cr_assert_eq(op_db_meta_int(db, "absent", -3), -3);
+}
+
+Test(db, constraint_is_dataerr)
+{
+	cr_assert_eq(op_db_begin(db, "li.na"), 0);
+	cr_assert_eq(op_db_exec(db, "INSERT INTO customer(phone) VALUES ('x')"), -1);
+	cr_assert_eq(op_db_err(db)->code, EX_DATAERR);
+	op_db_rollback(db);
+	cr_assert_eq(op_db_in_txn(db), 0);
+}
+
+Test(db, pinyin_collation)
+{
+	sqlite3_stmt *st = op_db_stmt(db,
+		"SELECT group_concat(n, ',') FROM (SELECT column1 AS n FROM"
+		" (VALUES ('张'), ('安'), ('白')) ORDER BY n COLLATE pinyin)");
+	cr_assert_eq(op_db_step(db, st), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "安,白,张");
+	sqlite3_reset(st);
+}
+
+Test(db, uuid7_shape)
+{
+	sqlite3_stmt *st = op_db_stmt(db, "SELECT " "1");
+	(void)st;
+	cr_assert_eq(op_db_exec(db, "INSERT INTO customer(name) VALUES ('x'), ('y')"), 0);
+	st = op_db_stmt(db, "SELECT id FROM customer ORDER BY rowid");
+	int n = 0;
+	char first[40] = "";
+	while (op_db_step(db, st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		cr_assert_eq(strlen(id), 36);
+		cr_assert_eq(id[14], '7');
+		cr_assert(strchr("89ab", id[19]));
+		cr_assert_str_neq(id, first);
+		snprintf(first, sizeof(first), "%s", id);
+		n++;
+	}
+	sqlite3_reset(st);
+	cr_assert_eq(n, 2);
+}
