@@ -1016,13 +1016,38 @@ static const char SQL_GC[] =
 	"  FROM peer WHERE revoked_at IS NULL))"
 	" AND ts < :cutoff";
 
+/* A tombstone is needed only until every peer has it: below the version
+ * all active peers acknowledged, and older than the retention, it goes. A
+ * late edit for such a row then finds no row and no creation marker and
+ * is logged and dropped, so the row cannot come back half-made. */
+static const char SQL_GC_TOMBS[] =
+	"DELETE FROM clock WHERE col = -1"
+	" AND ver <= (SELECT coalesce(min(acked_ver), 0) FROM peer WHERE revoked_at IS NULL)"
+	" AND hlc < :cutoff";
+
 int64_t op_sync_gc(op_sync *s)
 {
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_GC);
-	if (!st)
+	int64_t keep = (int64_t)90 * 86400 * 1000, n;
+	sqlite3_stmt *st;
+
+	if (op_db_begin(s->db, NULL) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, op_sync_now(s) - (int64_t)90 * 86400 * 1000);
+	if (!(st = op_db_stmt(s->db, SQL_GC)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, op_sync_now(s) - keep);
 	if (op_db_run(s->db, st) < 0)
-		return -1;
-	return sqlite3_changes(op_db_handle(s->db));
+		goto fail;
+	n = sqlite3_changes(op_db_handle(s->db));
+	if (!(st = op_db_stmt(s->db, SQL_GC_TOMBS)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, (op_sync_now(s) - keep) << 16);
+	if (op_db_run(s->db, st) < 0)
+		goto fail;
+	n += sqlite3_changes(op_db_handle(s->db));
+	if (op_db_commit(s->db) < 0)
+		goto fail;
+	return n;
+fail:
+	op_db_rollback(s->db);
+	return -1;
 }

@@ -87,8 +87,9 @@ int op_sync_peer_acked(op_sync *s, const char *peer, uint64_t acked_ver);
 int op_sync_peer_contact(op_sync *s, const char *peer, int schema,
 			 int64_t drift_ms, const char *error);
 
-/* Drop what every peer has: journal entries whose versions every peer
- * acknowledged. Returns rows dropped or -1. */
+/* Drop what every peer has, once older than 90 days: journal entries and
+ * tombstones whose versions every active peer acknowledged. Its own
+ * transaction. Returns rows dropped or -1. */
 int64_t op_sync_gc(op_sync *s);
 
 /* Milliseconds since 1970 from cfg->now_ms or the real clock. */

@@ -225,3 +225,33 @@ Test(sync, remote_apply_is_not_journaled)
 	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM journal"), "0");
 	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "1");
 }
+
+static int64_t clock_at;
+static int64_t fake_now(void *arg) { (void)arg; return clock_at; }
+
+Test(sync, gc_only_below_every_peers_ack)
+{
+	struct op_sync_cfg cfg;
+	op_sync *g;
+	op_err e = { 0 };
+	exec(&a, "INSERT INTO customer(name) VALUES ('吴十')");
+	round_all();
+	exec(&a, "DELETE FROM customer");
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM clock WHERE col = -1"), "1");
+	op_sync_cfg_default(&cfg);
+	cfg.now_ms = fake_now;
+	clock_at = op_sync_now(a.s) + (int64_t)100 * 86400 * 1000;	/* 100 days on */
+	cr_assert_eq(op_sync_new(&g, a.db, &cfg, &e), 0);
+	/* HQ has acknowledged A's versions (pump acks), so A may drop them */
+	cr_assert_gt(op_sync_gc(g), 0);
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM clock WHERE col = -1"), "0");
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM journal"), "0");
+	op_sync_free(g);
+	/* B never acknowledged anything from HQ: HQ keeps its tombstone */
+	cr_assert_eq(op_sync_new(&g, hq.db, &cfg, &e), 0);
+	exec(&hq, "INSERT INTO peer(site, acked_ver) VALUES ('Z', 0)");
+	op_sync_gc(g);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM clock WHERE col = -1"), "1");
+	op_sync_free(g);
+}
