@@ -760,6 +760,75 @@ static int insert_row(op_sync *s, const struct op_table *t,
 	return 0;
 }
 
+static const char SQL_CTX_LOCAL[] =
+	"UPDATE op_ctx SET applying = :a, staff = :staff WHERE id = 1";
+
+/* A change that reached a row merged into another (an edit made offline
+ * to a duplicate) is carried over to the row it was merged into as a
+ * local, journaled write: it then syncs to every site like any edit. */
+static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid,
+			   size_t gl, const char *keep, uint64_t cols,
+			   int64_t points, const char *staff, size_t stl)
+{
+	sqlite3_stmt *ctx = op_db_stmt(s->db, SQL_CTX_LOCAL);
+	int rc = 0;
+	char st_buf[80];
+
+	snprintf(st_buf, sizeof(st_buf), "%.*s", (int)stl, staff ? staff : "");
+	if (!ctx)
+		return -1;
+	sqlite3_bind_int(ctx, 1, 0);
+	sqlite3_bind_text(ctx, 2, st_buf[0] ? st_buf : NULL, -1, SQLITE_STATIC);
+	if (op_db_run(s->db, ctx) < 0)
+		return -1;
+	for (int c = 1; c < t->ncols && c < 64 && rc == 0; c++) {
+		if (!(cols & ((uint64_t)1 << c)))
+			continue;
+		char *sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = (SELECT \"%w\" FROM"
+					    " \"%w\" WHERE id = ?1) WHERE id = ?2", t->name,
+					    t->cols[c].name, t->cols[c].name, t->name);
+		sqlite3_stmt *u = NULL;
+		if (!sql || sqlite3_prepare_v2(op_db_handle(s->db), sql, -1, &u, NULL)) {
+			op_db_fail(s->db, "redirect");
+			rc = -1;
+		} else {
+			sqlite3_bind_text(u, 1, gid, (int)gl, SQLITE_STATIC);
+			sqlite3_bind_text(u, 2, keep, -1, SQLITE_STATIC);
+			rc = op_db_run(s->db, u);
+		}
+		sqlite3_finalize(u);
+		sqlite3_free(sql);
+	}
+	if (rc == 0 && points && t->counter_col >= 0) {
+		/* move the duplicate's new points to the kept row */
+		const char *cn = t->cols[t->counter_col].name;
+		char *sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = \"%w\" + (CASE id WHEN ?1"
+					    " THEN -?3 ELSE ?3 END) WHERE id IN (?1, ?2)",
+					    t->name, cn, cn);
+		sqlite3_stmt *u = NULL;
+		if (!sql || sqlite3_prepare_v2(op_db_handle(s->db), sql, -1, &u, NULL)) {
+			op_db_fail(s->db, "redirect points");
+			rc = -1;
+		} else {
+			sqlite3_bind_text(u, 1, gid, (int)gl, SQLITE_STATIC);
+			sqlite3_bind_text(u, 2, keep, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(u, 3, points);
+			rc = op_db_run(s->db, u);
+		}
+		sqlite3_finalize(u);
+		sqlite3_free(sql);
+	}
+	if (rc == 0)
+		logf_(s, OP_LOG_INFO, "%s %.*s was merged into %s: its new changes moved there",
+		      t->name, (int)gl, gid, keep);
+	sqlite3_reset(ctx);
+	sqlite3_bind_int(ctx, 1, 1);
+	sqlite3_bind_null(ctx, 2);
+	if (op_db_run(s->db, ctx) < 0)
+		return -1;
+	return rc;
+}
+
 /* Merge one run of changes to the same row. */
 static int apply_group(op_sync *s, const struct op_change *g, int n)
 {
@@ -830,6 +899,17 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 				return -1;
 		return 0;
 	}
+	uint64_t won = 0;
+	int64_t points_before = 0, points_after = 0;
+	/* Only HQ redirects: it sees each change once, from its origin; a
+	 * branch would redirect HQ's relays a second time. */
+	int merged = s->hq && t->merged_col >= 0 &&
+		     sqlite3_column_type(row, t->merged_col) != SQLITE_NULL;
+	char keep[80] = "";
+	if (merged)
+		snprintf(keep, sizeof(keep), "%s", sqlite3_column_text(row, t->merged_col));
+	if (merged && t->counter_col >= 0)
+		points_before = sqlite3_column_int64(row, t->counter_col);
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct op_change *c = &g[i];
 		if (c->col == OP_COL_ROW)
@@ -879,8 +959,24 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			      c->site, c->site_len, c->prev, c->staff, c->staff_len) < 0)
 			return -1;
 		s->st.applied++;
+		if (c->col < 64 && c->col != t->merged_col)
+			won |= (uint64_t)1 << c->col;
 		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
 		if (op_db_step(s->db, row) != SQLITE_ROW)
+			return -1;
+	}
+	if (rc == 0 && merged) {
+		sqlite3_reset(row);
+		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+		if (t->counter_col >= 0 && op_db_step(s->db, row) == SQLITE_ROW)
+			points_after = sqlite3_column_int64(row, t->counter_col);
+		else
+			points_after = points_before;
+		sqlite3_reset(row);
+		if ((won || points_after != points_before) &&
+		    redirect_merged(s, t, g[0].gid, g[0].gid_len, keep, won,
+				    points_after - points_before, g[0].staff,
+				    g[0].staff_len) < 0)
 			return -1;
 	}
 	sqlite3_reset(row);

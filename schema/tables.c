@@ -19,7 +19,7 @@ static const struct op_column branch_cols[] = {
 };
 static const struct op_column staff_cols[] = {
 	ID, COL("code"), COL("name"), COL("role"), COL("branch"), COL("phone"),
-	COL("active"), COL("created_at"),
+	COL("active"), COL("created_at"), { "pin_hash", 0, 7 },
 };
 static const struct op_column customer_cols[] = {
 	ID, COL("name"), COL("gender"), COL("birthday"), COL("phone"),
@@ -28,7 +28,7 @@ static const struct op_column customer_cols[] = {
 	COL("pref_material"), COL("pref_brand"), COL("budget"), COL("channel"),
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
-	COL("merged_into"),
+	{ "merged_into", OP_COL_MERGED, 1 },
 };
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
@@ -64,12 +64,12 @@ static const struct op_column followup_cols[] = {
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
 #define T(name, num, route, cols, counter, label) \
-	{ name, num, route, 1, cols, NCOLS(cols), counter, label }
+	{ name, num, route, 1, cols, NCOLS(cols), counter, -1, label }
 
 const struct op_table op_tables[] = {
 	T("branch",      1, DOWN,      branch_cols,   -1, "code"),
 	T("staff",       2, DOWN,      staff_cols,    -1, "code"),
-	T("customer",    3, UP | DOWN, customer_cols, 21, "name"),
+	{ "customer", 3, UP | DOWN, 1, customer_cols, NCOLS(customer_cols), 21, 23, "name" },
 	T("product",     4, DOWN,      product_cols,  -1, "sku"),
 	T("sales_order", 5, UP,        order_cols,    -1, "order_no"),
 	T("order_item",  6, UP,        item_cols,     -1, "name"),

@@ -18,6 +18,7 @@
 /* Column flags. */
 #define OP_COL_COUNTER 0x01	/* merges by summing per-site deltas */
 #define OP_COL_ID      0x02	/* the global id (column 0) */
+#define OP_COL_MERGED  0x04	/* id of the row this one was merged into */
 
 struct op_column {
 	const char *name;
@@ -37,6 +38,7 @@ struct op_table {
 	const struct op_column *cols;
 	int ncols;
 	int counter_col;	/* index of the counter column or -1 */
+	int merged_col;		/* index of the OP_COL_MERGED column or -1 */
 	const char *label_sql;	/* expression giving a human label for a row */
 };
 

@@ -255,3 +255,28 @@ Test(sync, gc_only_below_every_peers_ack)
 	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM clock WHERE col = -1"), "1");
 	op_sync_free(g);
 }
+
+Test(sync, offline_edit_of_a_merged_duplicate_lands_on_the_kept_row)
+{
+	exec(&a, "INSERT INTO customer(id, name, phone) VALUES ('keep-1', '张伟', '+8613800138000')");
+	exec(&b, "INSERT INTO customer(id, name, phone) VALUES ('dup-1', '张伟', '+8613800138000')");
+	round_all();
+	/* HQ merges dup into keep; meanwhile B, offline, edits the duplicate */
+	exec(&hq, "UPDATE customer SET merged_into = 'keep-1' WHERE id = 'dup-1'");
+	exec(&b, "UPDATE customer SET email = 'zw@new.cn', points = points + 20 WHERE id = 'dup-1'");
+	round_all();
+	round_all();
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT email FROM customer WHERE id = 'keep-1'"), "zw@new.cn");
+	cr_assert_str_eq(q1(&a, "SELECT email FROM customer WHERE id = 'keep-1'"), "zw@new.cn");
+	cr_assert_str_eq(q1(&b, "SELECT email FROM customer WHERE id = 'keep-1'"), "zw@new.cn");
+	cr_assert_str_eq(q1(&b, "SELECT merged_into FROM customer WHERE id = 'dup-1'"), "keep-1");
+	cr_assert_str_eq(q1(&hq, "SELECT points FROM customer WHERE id = 'keep-1'"), "20");
+	cr_assert_str_eq(q1(&a, "SELECT points FROM customer WHERE id = 'keep-1'"), "20");
+	cr_assert_str_eq(q1(&b, "SELECT points FROM customer WHERE id = 'dup-1'"), "0");
+	cr_assert_str_eq(q1(&hq, "SELECT points FROM customer WHERE id = 'dup-1'"), "0");
+	char *d1 = dump(&hq), *d2 = dump(&a), *d3 = dump(&b);
+	cr_assert_str_eq(d1, d2);
+	cr_assert_str_eq(d1, d3);
+	free(d1); free(d2); free(d3);
+}

@@ -37,8 +37,12 @@ Test(tables, description_matches_schema)
 			     c, t->ncols);
 		cr_assert_str_eq(t->cols[0].name, "id");
 		cr_assert_lt(t->ncols, 63, "the update bitmask holds 62 columns");
-		if (t->counter_col >= 0)
-			cr_assert(t->cols[t->counter_col].flags & OP_COL_COUNTER);
+		for (int k = 0; k < t->ncols; k++) {
+			cr_assert_eq(!!(t->cols[k].flags & OP_COL_COUNTER), k == t->counter_col,
+				     "%s.%s counter flag", t->name, t->cols[k].name);
+			cr_assert_eq(!!(t->cols[k].flags & OP_COL_MERGED), k == t->merged_col,
+				     "%s.%s merged flag", t->name, t->cols[k].name);
+		}
 	}
 	op_db_free(db);
 	unlink(path);
