@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <unicode/ucol.h>
+#include <unicode/utrans.h>
+#include <unicode/ustring.h>
 #include "db.h"
 #include "journal.h"
 #include "migrations.h"
@@ -40,6 +42,7 @@ struct op_db {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	UCollator *coll;
+	UTransliterator *pinyin;
 };
 
 int op_db_schema_max(void)
@@ -372,6 +375,41 @@ static int pinyin_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
 }
 
+/* op_pinyin(text): Han characters read in toneless pinyin, lower case,
+ * syllables separated by spaces ("张伟" -> "zhang wei"); other text is
+ * lowered. For finding names that sound alike (duplicate customers). */
+static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	UTransliterator *tr = sqlite3_user_data(ctx);
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	UChar buf[512];
+	char out[1024];
+	int32_t len = 0, limit;
+	UErrorCode st = U_ZERO_ERROR;
+
+	if (!in) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	u_strFromUTF8(buf, 512, &len, in, -1, &st);
+	if (U_FAILURE(st) || len >= 511) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	limit = len;
+	utrans_transUChars(tr, buf, &len, 512, 0, &limit, &st);
+	if (U_FAILURE(st)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	u_strToUTF8(out, sizeof(out), NULL, buf, len, &st);
+	if (U_FAILURE(st)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* --- migrations --- */
 
 /* The migration's SQL with the op_uuid7 token expanded. */
@@ -491,6 +529,19 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	if (U_SUCCESS(ust))
 		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,
 					    pinyin_cmp, NULL);
+	{
+		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
+		UChar id[64];
+		ust = U_ZERO_ERROR;
+		u_uastrcpy(id, rules);
+		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
+		if (U_SUCCESS(ust))
+			sqlite3_create_function(db->db, "op_pinyin", 1,
+						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+						db->pinyin, pinyin_fn, NULL, NULL);
+		else
+			db->pinyin = NULL;
+	}
 	if (op_db_exec(db, (flags & OP_DB_DAEMON) ? "PRAGMA foreign_keys = OFF"
 					     : "PRAGMA foreign_keys = ON") < 0)
 		goto fail_db;
@@ -527,6 +578,8 @@ void op_db_free(op_db *db)
 		sqlite3_close_v2(db->db);
 	if (db->coll)
 		ucol_close(db->coll);
+	if (db->pinyin)
+		utrans_close(db->pinyin);
 	free(db->site);
 	free(db->path);
 	free(db);
