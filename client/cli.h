@@ -23,7 +23,19 @@ struct op_cli {
 	op_err err;
 	FILE *out;		/* stdout */
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
+	char role[16];		/* the signed-in staff member's role, or "" */
+	const char *only_owner;	/* sales: only customers they own */
+	char only_branch[32];	/* a manager at HQ: only their branch */
 };
+
+/* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err
+ * set (EX_NOPERM naming the roles that may run it). */
+int cli_authorize(struct op_cli *cli, const struct op_cmd *c);
+/* A PIN from $OUTPOST_PIN or the terminal (echo off); never prompts
+ * without a terminal. */
+int cli_pin_read(struct op_cli *cli, const char *who, char *pin, size_t n);
+/* crypto_pwhash_str of pin into out (crypto_pwhash_STRBYTES = 128). */
+int cli_pin_hash(struct op_cli *cli, const char *pin, char out[128]);
 
 typedef int (*op_cmd_fn)(struct op_cli *cli, int argc, char **argv);
 

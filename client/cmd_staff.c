@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmds.h"
 #include "record.h"
 
@@ -216,7 +217,64 @@ static int cmd_branch_list(struct op_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Read the new PIN: $OUTPOST_NEW_PIN in scripts, else twice from the
+ * terminal (echo off). */
+static int new_pin(struct op_cli *cli, const char *who, char *pin, size_t n)
+{
+	const char *env = getenv("OUTPOST_NEW_PIN");
+	char again[256], label[80];
+	if (env) {
+		snprintf(pin, n, "%s", env);
+		return 0;
+	}
+	if (!isatty(0))
+		return op_errc(&cli->err, EX_USAGE, "set OUTPOST_NEW_PIN, or run from a "
+			       "terminal to type the new PIN");
+	snprintf(label, sizeof(label), "%s (new)", who);
+	if (cli_pin_read(cli, label, pin, n) < 0)
+		return -1;
+	snprintf(label, sizeof(label), "%s (again)", who);
+	if (cli_pin_read(cli, label, again, sizeof(again)) < 0)
+		return -1;
+	if (strcmp(pin, again) != 0)
+		return op_errc(&cli->err, EX_DATAERR, "the two PINs differ; nothing changed");
+	return 0;
+}
+
+static const char SQL_SET_PIN[] = "UPDATE staff SET pin_hash = :h WHERE code = :c";
+
+static int cmd_staff_passwd(struct op_cli *cli, int argc, char **argv)
+{
+	const char *pos[1];
+	char pin[256], hash[128];
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	/* One's own PIN, or anyone's for an admin (or before anyone signs in). */
+	if (cli->role[0] && strcmp(cli->role, "admin") != 0 &&
+	    (!cli->as || strcmp(cli->as, pos[0]) != 0))
+		return cli_error(cli, EX_NOPERM, "staff passwd %s needs the role admin "
+				 "(you may change your own)", pos[0]);
+	if (!exists(cli, SQL_STAFF_EXISTS, pos[0]))
+		return cli_error(cli, EX_NOINPUT, "no staff member '%s'", pos[0]);
+	if (new_pin(cli, pos[0], pin, sizeof(pin)) < 0 || cli_pin_hash(cli, pin, hash) < 0)
+		return cli_fail(cli);
+	sqlite3_stmt *st;
+	if (op_db_begin(cli->db, cli->as) < 0 || !(st = op_db_stmt(cli->db, SQL_SET_PIN)) ||
+	    op_bind_text(cli->db, st, ":h", hash) < 0 ||
+	    op_bind_text(cli->db, st, ":c", pos[0]) < 0 || op_db_run(cli->db, st) < 0 ||
+	    op_db_commit(cli->db) < 0) {
+		op_db_rollback(cli->db);
+		return cli_fail(cli);
+	}
+	fprintf(cli->out, "PIN set for %s\n", pos[0]);
+	return 0;
+}
+
 const struct op_cmd op_cmds_staff[] = {
+	{ "staff", "passwd", cmd_staff_passwd, "staff passwd CODE",
+	  "set a staff member's PIN (from the terminal, or $OUTPOST_NEW_PIN)" },
 	{ "staff", "add", cmd_staff_add,
 	  "staff add --code CODE --name NAME [--role sales|service|manager|hq|admin]\n"
 	  "       [--branch CODE] [--phone P]",

@@ -39,6 +39,14 @@ static void group_usage(const char *group, FILE *fp)
 			fprintf(fp, "  %-40s %s\n", c->usage, c->help ? c->help : "");
 }
 
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 {
 	const char *group = argv[0], *sub = argc > 1 ? argv[1] : NULL;
@@ -49,10 +57,12 @@ int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 			continue;
 		known = 1;
 		cli->cmd = c;
-		if (!c->name)
-			return c->fn(cli, argc, argv);
-		if (sub && strcmp(c->name, sub) == 0)
-			return c->fn(cli, argc - 1, argv + 1);
+		if (!c->name || (sub && strcmp(c->name, sub) == 0)) {
+			int skip = c->name ? 1 : 0;
+			if (!wants_help(argc - skip, argv + skip) && cli_authorize(cli, c) < 0)
+				return cli_fail(cli);
+			return c->fn(cli, argc - skip, argv + skip);
+		}
 	}
 	if (!known) {
 		fprintf(stderr, "outpost: unknown command '%s' (see 'outpost --help')\n",

@@ -51,7 +51,8 @@ int rec_norm(struct op_cli *cli, const struct op_field *f, const char *raw,
 		return 0;
 	}
 	switch (f->kind) {
-	case F_TEXT: {
+	case F_TEXT:
+	case F_LINE: {
 		while (isspace((unsigned char)*raw))
 			raw++;
 		size_t len = strlen(raw);
@@ -64,7 +65,8 @@ int rec_norm(struct op_cli *cli, const struct op_field *f, const char *raw,
 		}
 		memcpy(out, raw, len);
 		out[len] = '\0';
-		rc = op_valid_text(out, 2000, &why);
+		rc = f->kind == F_LINE ? op_valid_text(out, 2000, &why)
+				       : op_valid_lines(out, 2000, &why);
 		break;
 	}
 	case F_PHONE:

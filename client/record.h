@@ -11,7 +11,8 @@
 #include "valid.h"
 
 enum op_fkind {
-	F_TEXT,		/* trimmed UTF-8 text */
+	F_TEXT,		/* trimmed UTF-8 text, line breaks allowed */
+	F_LINE,		/* trimmed UTF-8 text on one line (names) */
 	F_PHONE,	/* op_valid_phone -> E.164 */
 	F_EMAIL,
 	F_DATE,		/* YYYY-MM-DD */

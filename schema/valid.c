@@ -1025,7 +1025,8 @@ int op_utf8_valid(const char *s, size_t n)
 
 /* maxchars 0 means no limit. Leading and trailing white space is not part
  * of the text (callers store the trimmed form). */
-int op_valid_text(const char *in, size_t maxchars, const char **why)
+static int valid_text(const char *in, size_t maxchars, int lines,
+		      const char **why)
 {
 	const char *s = in;
 	size_t n = in ? strlen(in) : 0, i = 0, chars = 0, k;
@@ -1040,8 +1041,13 @@ int op_valid_text(const char *in, size_t maxchars, const char **why)
 		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)
 			return fail(why, "not valid utf-8");
-		if (cp == '\n' || cp == '\r')
+		if ((cp == '\n' || cp == '\r') && !lines)
 			return fail(why, "contains a line break");
+		if (cp == '\n' || cp == '\r') {
+			chars++;
+			i += k;
+			continue;
+		}
 		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
 			return fail(why, reason("contains control character "
 						"U+%04X", (unsigned)cp));
@@ -1052,4 +1058,14 @@ int op_valid_text(const char *in, size_t maxchars, const char **why)
 		return fail(why, reason("longer than %zu characters (%zu)",
 					maxchars, chars));
 	return 0;
+}
+
+int op_valid_text(const char *in, size_t maxchars, const char **why)
+{
+	return valid_text(in, maxchars, 0, why);
+}
+
+int op_valid_lines(const char *in, size_t maxchars, const char **why)
+{
+	return valid_text(in, maxchars, 1, why);
 }

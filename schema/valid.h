@@ -90,5 +90,7 @@ int op_utf8_valid(const char *s, size_t n);
 /* A trimmed, non-empty text of at most maxchars code points, valid UTF-8,
  * no control characters other than tab. */
 int op_valid_text(const char *in, size_t maxchars, const char **why);
+/* The same, but line breaks are allowed (notes, addresses). */
+int op_valid_lines(const char *in, size_t maxchars, const char **why);
 
 #endif
