@@ -21,6 +21,7 @@
 #include <zmq.h>
 #include "daemon.h"
 #include "db.h"
+#include "history.h"
 #include "sync.h"
 #include "wire.h"
 
@@ -98,6 +99,7 @@ struct session {
 	int inflight;
 	uint64_t seq;		/* last batch seq sent */
 	int64_t last_seen;	/* mono ms */
+	int64_t last_progress;	/* mono ms of the last catch-up log line */
 };
 
 struct dctx {
@@ -182,8 +184,19 @@ static int send_batch(struct dctx *d, struct session *s)
 
 static void pump_out(struct dctx *d, struct session *s)
 {
+	int sent = 0;
 	while (s->ready && s->inflight < d->cfg->window && send_batch(d, s) == 1)
-		;
+		sent++;
+	/* A long catch-up says how far it has got, every 10 seconds. */
+	int64_t now = mono_ms();
+	if (sent && now - s->last_progress > 10000) {
+		uint64_t head = op_sync_head(d->sync);
+		if (s->last_progress && head > s->cursor)
+			op_log(OP_LOG_INFO, "catching up %s: sent to version %llu of %llu (%.0f%%)",
+			       s->site, (unsigned long long)s->cursor, (unsigned long long)head,
+			       100.0 * (double)s->cursor / (double)head);
+		s->last_progress = now;
+	}
 }
 
 /* A BATCH from s: inflate under the cap, merge, ACK after commit. */
@@ -244,6 +257,11 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_buf_reset(&d->body);
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
+	/* After the ACK, for both roles: a round's changes (and at a branch
+	 * its own, sent since) go to the history; failing never stops sync. */
+	op_err herr = { 0 };
+	if (!d->cfg->no_history && op_history_commit(d->db, d->cfg->history, s->site, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
