@@ -94,7 +94,9 @@ man: $(B)/outpost.1 $(B)/outpostd.8
 $(B)/%.1: docs/%.1.scd ; scdoc < $< > $@
 $(B)/%.8: docs/%.8.scd ; scdoc < $< > $@
 
-install: all man
+install: all
+	@sh tools/deps.sh install
+	@$(MAKE) --no-print-directory man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BIN)/outpost $(BIN)/outpostd $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(B)/outpost.1 $(DESTDIR)$(PREFIX)/share/man/man1/

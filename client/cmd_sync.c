@@ -1014,7 +1014,9 @@ static int cmd_conflicts_list(struct op_cli *cli, int argc, char **argv)
 		rec_col(&r, "at", st, C_AT);
 		rec_put(&r, "table", tname, OP_K_TEXT);
 		if (human) {
-			snprintf(rowbuf, sizeof(rowbuf), "%.8s %s", gid,
+			/* the random tail, as lists show it (the head is a time) */
+			size_t gl = strlen(gid);
+			snprintf(rowbuf, sizeof(rowbuf), "%s %s", gid + (gl > 8 ? gl - 8 : 0),
 				 found ? label : "(gone)");
 			rec_put(&r, "row", rowbuf, OP_K_TEXT);
 		} else {

@@ -24,6 +24,8 @@ struct op_dcfg {
 	int log_level;		/* OP_LOG_* threshold */
 	int window;		/* unacknowledged batches in flight */
 	size_t batch_bytes;	/* raw size a batch aims at */
+	const char *history;	/* history repository (history.h); NULL: DB.git */
+	int no_history;		/* --no-history: keep none */
 	void (*ready)(void);	/* called once the socket is up (sd_notify) */
 };
 

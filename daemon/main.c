@@ -35,6 +35,7 @@ static void usage(FILE *fp)
 	      "  --heartbeat SECONDS  ping interval; 3 missed = peer dead (default 5)\n"
 	      "  --max-ahead SECONDS  clock bound for hybrid logical clocks (default 300)\n"
 	      "  --log-level LEVEL  error|warning|info|debug (default info)\n"
+	      "  --history PATH     history repository (default DB.git); --no-history: none\n"
 	      "  --version, --help\n", fp);
 }
 
@@ -68,6 +69,7 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 	if (!strcmp(k, "hq")) { *role = 1; return 0; }
 	if (!strcmp(k, "branch")) { *role = 2; return 0; }
 	if (!strcmp(k, "once")) { c->once = 1; return 0; }
+	if (!strcmp(k, "no-history")) { c->no_history = 1; return 0; }
 	if (!v) {
 		fprintf(stderr, "outpostd: option '%s' needs a value\n", k);
 		return -1;
@@ -76,6 +78,7 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 	else if (!strcmp(k, "listen") || !strcmp(k, "connect")) c->endpoint = strdup(v);
 	else if (!strcmp(k, "key")) c->key_file = strdup(v);
 	else if (!strcmp(k, "hq-key")) c->hq_key = strdup(v);
+	else if (!strcmp(k, "history")) c->history = strdup(v);
 	else if (!strcmp(k, "timeout")) {
 		if (num(k, v, 1, 86400, &n) < 0) return -1;
 		c->timeout_s = (int)n;
@@ -129,7 +132,8 @@ static int read_config(struct op_dcfg *c, const char *path, int *role)
 		}
 		*eq = '\0';
 		char *k = trim(s), *v = trim(eq + 1);
-		if ((!strcmp(k, "hq") || !strcmp(k, "branch") || !strcmp(k, "once")) &&
+		if ((!strcmp(k, "hq") || !strcmp(k, "branch") || !strcmp(k, "once") ||
+		     !strcmp(k, "no-history")) &&
 		    strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "yes"))
 			continue;
 		if (!strcmp(k, "role")) {
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
 		if (eq)
 			v = eq + 1;
 		else if (strcmp(key, "hq") && strcmp(key, "branch") && strcmp(key, "once") &&
-			 i + 1 < argc)
+			 strcmp(key, "no-history") && i + 1 < argc)
 			v = argv[++i];
 		if (!strcmp(key, "config")) {
 			if (!v || read_config(&cfg, v, &role) < 0)

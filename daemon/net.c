@@ -100,6 +100,8 @@ struct session {
 	uint64_t seq;		/* last batch seq sent */
 	int64_t last_seen;	/* mono ms */
 	int64_t last_progress;	/* mono ms of the last catch-up log line */
+	int64_t drift;		/* peer clock minus ours at the handshake, ms */
+	int failed;		/* the last batch from this peer was refused */
 };
 
 struct dctx {
@@ -238,10 +240,12 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 			send_error(d, s, perr, op_db_err(d->db)->msg);
 			op_log(OP_LOG_WARN, "batch %llu from %s refused: %s",
 			       (unsigned long long)h.seq, s->site, op_db_err(d->db)->msg);
-			op_sync_peer_contact(d->sync, s->site, s->schema, 0,
+			op_sync_peer_contact(d->sync, s->site, s->schema, s->drift,
 					     op_db_err(d->db)->msg);
+			s->failed = 1;
 			return;
 		}
+		s->failed = 0;
 		struct op_sync_stats st;
 		op_sync_stats(d->sync, &st);
 		op_log(OP_LOG_INFO, "applied %llu changes from %s in %lld ms "
@@ -362,6 +366,21 @@ static struct session *hq_session(struct dctx *d, const void *rid, size_t len,
 	return free_slot;
 }
 
+static const char SQL_PEER_SCHEMA[] = "SELECT schema_version FROM peer WHERE site = :s";
+
+/* Did the peer's schema version go up since we last spoke? */
+static int peer_schema_grew(struct dctx *d, const char *site, int schema)
+{
+	sqlite3_stmt *st = op_db_stmt(d->db, SQL_PEER_SCHEMA);
+	int grew = 0;
+	if (st && op_bind_text(d->db, st, ":s", site) == 0 &&
+	    op_db_step(d->db, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		grew = sqlite3_column_int(st, 0) < schema;
+	if (st)
+		sqlite3_reset(st);
+	return grew;
+}
+
 static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 {
 	struct op_hello h;
@@ -390,8 +409,16 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	s->cursor = h.recv_ver;
 	s->inflight = 0;
 	s->idle_sent = 0;
+	if (peer_schema_grew(d, s->site, (int)h.schema_version)) {
+		/* it now knows columns we left out before: send everything again
+		 * (applying is idempotent, so this only costs bandwidth) */
+		op_log(OP_LOG_INFO, "%s upgraded to schema %llu: resending all", s->site,
+		       (unsigned long long)h.schema_version);
+		s->cursor = 0;
+	}
 	op_sync_peer_get(d->sync, s->site, &recv, &acked);
 	int64_t drift = (int64_t)h.wall_ms - now;
+	s->drift = drift;
 	op_sync_peer_contact(d->sync, s->site, (int)h.schema_version, drift, NULL);
 	struct op_welcome w = { .site = op_db_site(d->db), .site_len = strlen(op_db_site(d->db)),
 				.schema_version = (uint64_t)op_db_schema_max(),
@@ -692,7 +719,13 @@ static int branch_message(struct dctx *d, int *fatal)
 		s->schema = (int)(w.schema_version < (uint64_t)op_db_schema_max() ?
 				  w.schema_version : (uint64_t)op_db_schema_max());
 		s->cursor = w.applied_batch;
+		if (peer_schema_grew(d, s->site, (int)w.schema_version)) {
+			op_log(OP_LOG_INFO, "HQ upgraded to schema %llu: resending all",
+			       (unsigned long long)w.schema_version);
+			s->cursor = 0;
+		}
 		int64_t offset = now_ms() - (int64_t)w.wall_ms;
+		s->drift = -offset;
 		op_sync_set_offset(d->sync, offset);
 		op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, offset, NULL);
 		if (offset > d->cfg->max_ahead_ms || offset < -d->cfg->max_ahead_ms)
@@ -729,7 +762,7 @@ static int branch_message(struct dctx *d, int *fatal)
 		       (unsigned long long)e.code);
 		char msg[300];
 		snprintf(msg, sizeof(msg), "%.*s", (int)e.msg_len, e.msg);
-		op_sync_peer_contact(d->sync, s->site[0] ? s->site : "HQ", s->schema, 0, msg);
+		op_sync_peer_contact(d->sync, s->site[0] ? s->site : "HQ", s->schema, s->drift, msg);
 		if (e.code == OP_PERR_SCHEMA || e.code == OP_PERR_VERSION ||
 		    e.code == OP_PERR_REFUSED)
 			*fatal = 1;
@@ -810,6 +843,11 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		if (d->cfg->once && caught && s->inflight == 0 &&
 		    op_sync_pending(d->sync) == 0 && s->idle_sent == s->cursor + 1) {
+			if (s->failed) {
+				rc = op_errc(&d->err, EX_TEMPFAIL, "a batch from %s was refused "
+					     "(see above); not in sync", s->site);
+				break;
+			}
 			op_log(OP_LOG_INFO, "in sync with %s", s->site);
 			break;
 		}
@@ -819,7 +857,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 	if (s->ready)
 		send_msg(d, s, OP_MSG_BYE, NULL);
 	op_sync_gc(d->sync);
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)

@@ -195,7 +195,9 @@ static uint64_t hlc_next(op_sync *s, int64_t phys_ms)
 static int hlc_recv(op_sync *s, uint64_t h)
 {
 	int64_t phys = (int64_t)(h >> 16);
-	if (phys > op_sync_now(s) + s->cfg.max_ahead_ms)
+	/* judged by HQ's time (our clock minus the offset learnt at the
+	 * handshake), so a branch whose clock is slow does not refuse HQ */
+	if (phys > op_sync_now(s) - s->offset + s->cfg.max_ahead_ms)
 		return -1;
 	if (h > s->hlc)
 		s->hlc = h;
@@ -313,6 +315,12 @@ static int drop_row_state(op_sync *s, int t, const char *gid, size_t gl)
 
 /* --- stamp --- */
 
+static const char SQL_ROW_NEWEST[] =
+	"SELECT coalesce(max(hlc), 0) FROM clock WHERE tbl = ?1 AND gid = ?2";
+static const char SQL_ROW_UNSEEN[] =
+	"SELECT col, hlc, site FROM clock WHERE tbl = ?1 AND gid = ?2 AND col >= 0"
+	" AND hlc > ?3 AND site <> ?4";
+
 static const char SQL_PENDING[] =
 	"SELECT seq, tbl, gid, op, cols, delta, ts, staff FROM journal"
 	" WHERE seq > :from ORDER BY seq LIMIT :n";
@@ -340,9 +348,20 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 	uint64_t h = hlc_next(s, ts);
 
 	if (op == 3) {
+		/* prev: the newest version of the row the deleter had seen, so a
+		 * receiver can tell an edit the delete never saw */
+		uint64_t seen = 0;
+		sqlite3_stmt *mx = op_db_stmt(s->db, SQL_ROW_NEWEST);
+		if (!mx)
+			return -1;
+		sqlite3_bind_int(mx, 1, t->num);
+		sqlite3_bind_text(mx, 2, gid, (int)gl, SQLITE_STATIC);
+		if (op_db_step(s->db, mx) == SQLITE_ROW)
+			seen = (uint64_t)sqlite3_column_int64(mx, 0);
+		sqlite3_reset(mx);
 		if (drop_row_state(s, t->num, gid, gl) < 0)
 			return -1;
-		return clock_put(s, t->num, gid, gl, -1, h, s->site, sl, 0, staff, stl);
+		return clock_put(s, t->num, gid, gl, -1, h, s->site, sl, seen, staff, stl);
 	}
 	if (op == 1) {
 		if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
@@ -729,6 +748,27 @@ static int apply_counter(op_sync *s, const struct op_table *t,
 	return 0;
 }
 
+/* A change this store's constraints refuse (a UNIQUE sku, code or number
+ * already used here by another row): it goes to the conflict log for a
+ * person and sync goes on; anything else is a real failure. */
+static int clash(op_sync *s, const struct op_table *t, const struct op_change *c)
+{
+	op_err *e = op_db_err(s->db);
+	struct ver none = { .found = 1 };
+	char why[300];
+
+	if (e->code != EX_DATAERR)
+		return -1;
+	snprintf(why, sizeof(why), "refused here: %.280s", e->msg);
+	snprintf(none.site, sizeof(none.site), "%s", s->site);
+	struct op_change lost = *c;
+	if (lost.col < 0)
+		lost.col = 0;
+	s->st.ignored++;
+	logf_(s, OP_LOG_WARN, "%s %.*s: %s", t->name, (int)c->gid_len, c->gid, e->msg);
+	return log_conflict(s, t, &lost, NULL, &none, 0, why);
+}
+
 /* Insert a row we do not have from a creation group. */
 static int insert_row(op_sync *s, const struct op_table *t,
 		      const struct op_change *g, int n, const struct op_change *mk)
@@ -743,7 +783,7 @@ static int insert_row(op_sync *s, const struct op_table *t,
 		if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col)
 			bind_change(ins, (int)g[i].col + 1, &g[i]);
 	if (op_db_run(s->db, ins) < 0)
-		return -1;
+		return clash(s, t, mk);
 	if (clock_put(s, t->num, mk->gid, mk->gid_len, COL_ROW, mk->hlc, mk->site,
 		      mk->site_len, mk->prev, mk->staff, mk->staff_len) < 0)
 		return -1;
@@ -865,6 +905,31 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			    log_conflict(s, t, &g[i], NULL, &tomb, 0, "edited after delete") < 0)
 				goto fail;
 		if (del && !tomb.found) {
+			/* Edits the deleter had not seen are lost with the row: keep
+			 * them in the conflict log. */
+			sqlite3_stmt *un = op_db_stmt(s->db, SQL_ROW_UNSEEN);
+			if (!un)
+				goto fail;
+			sqlite3_bind_int(un, 1, t->num);
+			sqlite3_bind_text(un, 2, del->gid, (int)del->gid_len, SQLITE_STATIC);
+			sqlite3_bind_int64(un, 3, (int64_t)del->prev);
+			sqlite3_bind_text(un, 4, del->site, (int)del->site_len, SQLITE_STATIC);
+			while (have && op_db_step(s->db, un) == SQLITE_ROW) {
+				struct op_change lost = *del;
+				struct ver v = { .found = 1 };
+				lost.col = sqlite3_column_int(un, 0);
+				if (lost.col >= t->ncols)
+					continue;
+				v.hlc = (uint64_t)sqlite3_column_int64(un, 1);
+				snprintf(v.site, sizeof(v.site), "%s", sqlite3_column_text(un, 2));
+				lost.vtype = OP_V_NULL;
+				if (log_conflict(s, t, &lost, row, &v, 1,
+						 "deleted after a concurrent edit") < 0) {
+					sqlite3_reset(un);
+					goto fail;
+				}
+			}
+			sqlite3_reset(un);
 			sqlite3_reset(row);
 			sqlite3_stmt *d = s->t[t->num].del;
 			sqlite3_reset(d);
@@ -954,8 +1019,15 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		sqlite3_bind_text(u, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
 		/* The row statement must not be stepping while we write it. */
 		sqlite3_reset(row);
-		if (op_db_run(s->db, u) < 0 ||
-		    clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
+		if (op_db_run(s->db, u) < 0) {
+			if (clash(s, t, c) < 0)
+				return -1;
+			sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+			if (op_db_step(s->db, row) != SQLITE_ROW)
+				return -1;
+			continue;
+		}
+		if (clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
 			      c->site, c->site_len, c->prev, c->staff, c->staff_len) < 0)
 			return -1;
 		s->st.applied++;
@@ -1019,7 +1091,7 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 			op_errc(op_db_err(s->db), EX_PROTOCOL,
 				"change from %.*s is %lld s ahead of this clock (limit %lld s)",
 				(int)c.site_len, c.site,
-				(long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s)) / 1000),
+				(long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s) + s->offset) / 1000),
 				(long long)(s->cfg.max_ahead_ms / 1000));
 			goto fail;
 		}

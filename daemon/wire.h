@@ -70,7 +70,8 @@ struct op_hello {
 struct op_welcome {
 	const char *site; size_t site_len;
 	uint64_t schema_version;
-	uint64_t applied_batch;	/* highest batch seq HQ committed from this branch */
+	uint64_t applied_batch;	/* highest VERSION of this branch HQ has committed
+				 * (the name is historical; it is a version) */
 	uint64_t wall_ms;
 	uint64_t max_ahead_ms;	/* how far ahead HQ lets a clock run */
 };

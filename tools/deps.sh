@@ -18,7 +18,9 @@ if [ "${1:-}" = test ]; then
 	have_pc criterion || need="$need libcriterion-dev"
 	have_cmd sqlite3  || need="$need sqlite3"
 	have_cmd git      || need="$need git"
+	have_cmd python3  || need="$need python3"
 fi
+[ "${1:-}" = install ] && { have_cmd scdoc || need="$need scdoc"; }
 have_cmd cc   || need="$need gcc"
 have_cmd make || need="$need make"
 

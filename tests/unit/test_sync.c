@@ -280,3 +280,28 @@ Test(sync, offline_edit_of_a_merged_duplicate_lands_on_the_kept_row)
 	cr_assert_str_eq(d1, d3);
 	free(d1); free(d2); free(d3);
 }
+
+Test(sync, delete_after_unseen_edit_is_logged)
+{
+	exec(&a, "INSERT INTO customer(name) VALUES ('郑十一')");
+	round_all();
+	exec(&b, "UPDATE customer SET notes = 'call back'");
+	pump(&b, &hq);		/* HQ has B's edit ... */
+	exec(&a, "DELETE FROM customer");	/* ... A deletes without seeing it */
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
+	cr_assert_str_eq(q1(&hq, "SELECT reason || ':' || lost FROM conflict"),
+			 "deleted after a concurrent edit:call back");
+}
+
+Test(sync, unique_clash_is_logged_not_stalling)
+{
+	/* a branch made a product locally with the sku HQ then uses */
+	exec(&a, "INSERT INTO product(sku, name, price) VALUES ('SKU-1', 'local', 100)");
+	exec(&hq, "INSERT INTO product(sku, name, price) VALUES ('SKU-1', 'hq', 200)");
+	exec(&hq, "INSERT INTO customer(name) VALUES ('后来的')");
+	pump(&hq, &a);		/* must not fail */
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "1");
+	cr_assert_str_eq(q1(&a, "SELECT name FROM product"), "local");
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM conflict WHERE reason LIKE 'refused here:%'"), "1");
+}
