@@ -82,7 +82,8 @@ $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 test: all $(B)/unit
-	@OUTPOST_BIN=$(CURDIR)/$(BIN) sh tests/run.sh $(B)/unit
+	@OUTPOST_BIN=$(CURDIR)/$(BIN) OUTPOST_E2E_TIMEOUT=$(if $(SANITIZE),1200,300) \
+		sh tests/run.sh $(B)/unit
 
 demo: all
 	@sh tools/demo.sh

@@ -61,6 +61,22 @@ static int num(const char *opt, const char *v, long lo, long hi, long *out)
 	return 0;
 }
 
+/* Replace a string option; the config owns its strings. */
+static void set_str(const char **slot, const char *v)
+{
+	free((char *)*slot);
+	*slot = strdup(v);
+}
+
+static void free_cfg(struct op_dcfg *c)
+{
+	free((char *)c->db);
+	free((char *)c->endpoint);
+	free((char *)c->key_file);
+	free((char *)c->hq_key);
+	free((char *)c->history);
+}
+
 /* Set one option by name (from argv or the config file); strings are
  * kept (strdup) for the life of the process. */
 static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
@@ -74,11 +90,11 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 		fprintf(stderr, "outpostd: option '%s' needs a value\n", k);
 		return -1;
 	}
-	if (!strcmp(k, "db")) c->db = strdup(v);
-	else if (!strcmp(k, "listen") || !strcmp(k, "connect")) c->endpoint = strdup(v);
-	else if (!strcmp(k, "key")) c->key_file = strdup(v);
-	else if (!strcmp(k, "hq-key")) c->hq_key = strdup(v);
-	else if (!strcmp(k, "history")) c->history = strdup(v);
+	if (!strcmp(k, "db")) set_str(&c->db, v);
+	else if (!strcmp(k, "listen") || !strcmp(k, "connect")) set_str(&c->endpoint, v);
+	else if (!strcmp(k, "key")) set_str(&c->key_file, v);
+	else if (!strcmp(k, "hq-key")) set_str(&c->hq_key, v);
+	else if (!strcmp(k, "history")) set_str(&c->history, v);
 	else if (!strcmp(k, "timeout")) {
 		if (num(k, v, 1, 86400, &n) < 0) return -1;
 		c->timeout_s = (int)n;
@@ -170,23 +186,23 @@ static void notify_ready(void)
 int main(int argc, char **argv)
 {
 	struct op_dcfg cfg;
-	int role = 0;
+	int role = 0, rc = 0;
 
 	op_dcfg_default(&cfg);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
+			goto out;
 		}
 		if (!strcmp(a, "--version")) {
 			printf("outpostd 0.1.0 (protocol %d)\n", OP_PROTO_VERSION);
-			return 0;
+			goto out;
 		}
 		if (strncmp(a, "--", 2) != 0) {
 			fprintf(stderr, "outpostd: unexpected argument '%s'\n", a);
 			usage(stderr);
-			return EX_USAGE;
+			{ rc = EX_USAGE; goto out; }
 		}
 		char key[64];
 		const char *v = NULL, *eq = strchr(a + 2, '=');
@@ -198,28 +214,31 @@ int main(int argc, char **argv)
 			v = argv[++i];
 		if (!strcmp(key, "config")) {
 			if (!v || read_config(&cfg, v, &role) < 0)
-				return EX_CONFIG;
+				{ rc = EX_CONFIG; goto out; }
 			continue;
 		}
 		if (set_opt(&cfg, key, v, &role) < 0) {
 			usage(stderr);
-			return EX_USAGE;
+			{ rc = EX_USAGE; goto out; }
 		}
 	}
 	if (!role || !cfg.db || !cfg.endpoint) {
 		fprintf(stderr, "outpostd: need --hq or --branch, --db, and --listen or --connect\n");
 		usage(stderr);
-		return EX_USAGE;
+		{ rc = EX_USAGE; goto out; }
 	}
 	cfg.hq = role == 1;
 	if (cfg.once && cfg.hq) {
 		fprintf(stderr, "outpostd: --once is for branches\n");
-		return EX_USAGE;
+		{ rc = EX_USAGE; goto out; }
 	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	cfg.ready = notify_ready;
-	return op_daemon_run(&cfg, &stop);
+	rc = op_daemon_run(&cfg, &stop);
+out:
+	free_cfg(&cfg);
+	return rc;
 }
