@@ -102,6 +102,7 @@ struct session {
 	int64_t last_progress;	/* mono ms of the last catch-up log line */
 	int64_t drift;		/* peer clock minus ours at the handshake, ms */
 	int failed;		/* the last batch from this peer was refused */
+	int uploaded;		/* HQ: the branch said it has nothing more to send */
 };
 
 struct dctx {
@@ -233,6 +234,8 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
 		return;
 	}
+	if (h.count == 0 && d->cfg->hq)
+		s->uploaded = 1;
 	if (h.count > 0 && h.upto_ver > recv) {
 		int64_t t0 = mono_ms();
 		if (op_sync_apply(d->sync, s->site, d->raw.p, d->raw.len, h.count,
@@ -406,6 +409,7 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 		       "both know", s->site, (unsigned long long)h.schema_version,
 		       op_db_schema_max());
 	s->ready = 1;
+	s->uploaded = 0;
 	s->cursor = h.recv_ver;
 	s->inflight = 0;
 	s->idle_sent = 0;
@@ -508,15 +512,19 @@ static void hq_message(struct dctx *d)
 	s->last_seen = mono_ms();
 	const void *p = zmq_msg_data(&f[2]);
 	size_t len = zmq_msg_size(&f[2]);
+	/* A branch whose connection came back by itself (HQ restarted) still
+	 * thinks it has a session: tell it to start one. */
+	if (!s->ready && code != OP_MSG_HELLO && code != OP_MSG_BYE &&
+	    code != OP_MSG_ERROR) {
+		send_error(d, s, OP_PERR_NOT_READY, "HELLO first");
+		goto out;
+	}
 	switch (code) {
 	case OP_MSG_HELLO:
 		hq_hello(d, s, p, len);
 		break;
 	case OP_MSG_BATCH:
-		if (!s->ready)
-			send_error(d, s, OP_PERR_NOT_READY, "HELLO first");
-		else
-			on_batch(d, s, p, len);
+		on_batch(d, s, p, len);
 		break;
 	case OP_MSG_ACK:
 		on_ack(d, s, p, len);
@@ -766,6 +774,8 @@ static int branch_message(struct dctx *d, int *fatal)
 		if (e.code == OP_PERR_SCHEMA || e.code == OP_PERR_VERSION ||
 		    e.code == OP_PERR_REFUSED)
 			*fatal = 1;
+		else if (e.code == OP_PERR_NOT_READY)
+			*fatal = 3;			/* HQ lost our session: HELLO again */
 		else
 			s->ready = 0, *fatal = 2;	/* retry after a pause */
 		break;
@@ -803,13 +813,22 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 				sleep(1);
 				break;
 			}
+			if (fatal == 3) {
+				if (branch_connect(d) < 0)
+					return -1;
+				connected_at = mono_ms();
+				s->last_seen = 0;
+				caught = 0;
+				break;
+			}
 			zmq_pollitem_t again = { d->sock, 0, ZMQ_POLLIN, 0 };
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
 		now = mono_ms();
 		if (!s->ready) {
-			if (d->cfg->once && now - start > d->cfg->timeout_s * 1000L)
+			if (d->cfg->once && now - (s->last_seen > start ? s->last_seen : start) >
+					    d->cfg->timeout_s * 1000L)
 				return op_errc(&d->err, EX_UNAVAILABLE,
 					       "HQ at %s did not answer within %d s (unreachable, "
 					       "or this branch's key is not enrolled)",
@@ -891,7 +910,10 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 				memset(s, 0, sizeof(*s));
 				continue;
 			}
-			pump_out(d, s);
+			/* Upload before download: a branch's pending edits reach HQ
+			 * before HQ's changes (a delete, say) can land on them. */
+			if (s->uploaded)
+				pump_out(d, s);
 		}
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);

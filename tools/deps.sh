@@ -19,6 +19,7 @@ if [ "${1:-}" = test ]; then
 	have_cmd sqlite3  || need="$need sqlite3"
 	have_cmd git      || need="$need git"
 	have_cmd python3  || need="$need python3"
+	have_cmd faketime || need="$need faketime"
 fi
 [ "${1:-}" = install ] && { have_cmd scdoc || need="$need scdoc"; }
 have_cmd cc   || need="$need gcc"

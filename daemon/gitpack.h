@@ -1,0 +1,29 @@
+/*
+ * gitpack.h — writing many new git objects at once as one pack file.
+ *
+ * libgit2 writes objects loose, one file each, and its packbuilder spends
+ * most of its time searching for deltas among objects that are small and
+ * unlike each other (history records, the trees above them). The history
+ * writer (history.c) therefore writes its new objects into a version 2
+ * pack itself — each object zlib-deflated, no deltas — with its version 2
+ * index, into the repository's objects/pack, where libgit2 (and git) find
+ * it. `git gc` may later repack with deltas; the files are ordinary git
+ * packs either way.
+ */
+#ifndef OP_GITPACK_H
+#define OP_GITPACK_H
+
+#include <stddef.h>
+#include <git2.h>
+#include "error.h"
+
+/* Write objects ids[0..n) (read from `from`) as one pack and its index
+ * into pack_dir (a repository's objects/pack). Duplicate ids are written
+ * once. Returns 0, or -1 with e set (no partial pack is left visible). */
+int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, size_t n,
+		     op_err *e);
+
+/* SHA-1 of p[0..n): the checksum a pack ends with. */
+void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20]);
+
+#endif

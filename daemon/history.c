@@ -1,0 +1,1547 @@
+/*
+ * history.c — the history repository of a store (see history.h and
+ * docs/HISTORY.md).
+ *
+ * Writing. The records that changed since the last history commit are read
+ * from the sync layer (clock, counter, unstamped journal), sorted by table
+ * and shard, and streamed through four git_treebuilders — root, table, xx,
+ * yy — each seeded from the same directory of the parent commit: only the
+ * directories above a changed record are written again, so a commit costs
+ * what changed. New objects go to an in-memory object database (mempack)
+ * first; a commit of a few objects is then written loose, a larger one as
+ * one pack (libgit2's packbuilder), as git itself does with received packs.
+ * The branch moves with a compare-and-swap, and the store's marks only after
+ * that: a crash means the same records are written again, to the same
+ * objects.
+ *
+ * Reading. Timelines walk the commits (git_revwalk) and compare the
+ * record's file at each commit with its parent; finding a deleted record
+ * compares trees level by level, skipping identical subtrees; restore reads
+ * one commit's tree into a new store; push is libgit2's local push.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include "gitpack.h"
+#include "history.h"
+#include "recfile.h"
+#include <sys/resource.h>
+static double tr0, tc0;
+static void TR(const char *w){ if(!getenv("OP_HISTORY_TRACE"))return; struct timespec ts; struct rusage ru; getrusage(RUSAGE_SELF,&ru); clock_gettime(CLOCK_MONOTONIC,&ts); double t=ts.tv_sec+ts.tv_nsec/1e9, c=ru.ru_utime.tv_sec+ru.ru_utime.tv_usec/1e6+ru.ru_stime.tv_sec+ru.ru_stime.tv_usec/1e6; fprintf(stderr,"  %-12s %.3f cpu %.3f\n",w,tr0?t-tr0:0,tc0?c-tc0:0); tr0=t; tc0=c;}
+
+#define REF_MAIN "refs/heads/main"
+#define BODY_MAX 20		/* records listed in a commit message */
+#define LOOSE_MAX 128		/* objects: fewer are written loose, more as a pack */
+#define PACK_CHUNK 200000	/* objects held in memory before a pack is written */
+#define MAXT 64
+#define NAME_MAX_ 400		/* longest escaped file name of a record */
+
+/* --- small helpers --- */
+
+static int gitfail(op_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int gitfail(op_err *e, int code, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+	const git_error *ge = git_error_last();
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return op_errc(e, code, "%s: %s", what, ge && ge->message ? ge->message : "unknown error");
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void buf_add(struct buf *b, const void *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_puts(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+static void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static void buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* --- record files read back --- */
+
+static int blob_parse(git_repository *repo, const git_oid *id, const struct op_table *t,
+		      struct op_recfile *r)
+{
+	git_blob *b;
+	memset(r, 0, sizeof(*r));
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return -1;
+	int rc = op_recfile_parse(r, t, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+	git_blob_free(b);
+	return rc;
+}
+
+/* --- what a commit message calls records --- */
+
+static const struct noun { const char *table, *one, *many; } nouns[] = {
+	{ "branch", "branch", "branches" },
+	{ "staff", "staff member", "staff members" },
+	{ "customer", "customer", "customers" },
+	{ "product", "product", "products" },
+	{ "sales_order", "order", "orders" },
+	{ "order_item", "order item", "order items" },
+	{ "ticket", "ticket", "tickets" },
+	{ "ticket_step", "ticket step", "ticket steps" },
+	{ "followup", "follow-up", "follow-ups" },
+};
+
+static const char *noun(const struct op_table *t, uint64_t n)
+{
+	for (size_t i = 0; i < sizeof(nouns) / sizeof(nouns[0]); i++)
+		if (strcmp(nouns[i].table, t->name) == 0)
+			return n == 1 ? nouns[i].one : nouns[i].many;
+	return t->name;
+}
+
+char *op_history_default_path(const char *db_path)
+{
+	size_t n = strlen(db_path) + 5;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s.git", db_path);
+	return p;
+}
+
+/* Open the repository at path, creating it (bare, HEAD -> main) when it
+ * does not exist and create is set. */
+static int repo_open(git_repository **out, const char *path, int create, int *created,
+		     op_err *e)
+{
+	struct stat st;
+	*out = NULL;
+	if (created)
+		*created = 0;
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return op_errc(e, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+		if (!create)
+			return op_errc(e, EX_NOINPUT, "no history at '%s' (outpostd writes it "
+				       "after each sync; or run 'outpost history commit')", path);
+		git_repository_init_options o;
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
+			  GIT_REPOSITORY_INIT_NO_REINIT;
+		o.initial_head = "main";
+		o.description = "Outpost store history (one file per record; see docs/HISTORY.md)";
+		if (git_repository_init_ext(out, path, &o) < 0)
+			return gitfail(e, EX_CANTCREAT, "cannot create the history repository '%s'",
+				       path);
+		if (created)
+			*created = 1;
+		return 0;
+	}
+	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
+				    GIT_REPOSITORY_OPEN_BARE, NULL) < 0)
+		return gitfail(e, EX_DATAERR, "'%s' is not a git repository", path);
+	return 0;
+}
+
+/* --- writing --- */
+
+struct level {
+	git_treebuilder *b;
+	git_tree *old;		/* this directory in the parent commit, or NULL */
+	char name[64];
+	int open, dirty;
+};
+
+struct writer {
+	op_db *db;
+	op_err *e;
+	git_repository *repo;	/* the history: old trees are read from it */
+	git_odb *odb;		/* its object database: packs go there */
+	/* New objects are built in a repository of their own whose only
+	 * object database is in memory: writing a tree there costs no file
+	 * system look-ups (an object missing from the disk database makes
+	 * libgit2 rescan the pack directory), and nothing reaches the disk
+	 * until flush_objects. */
+	git_repository *wrepo;
+	git_odb *memdb;
+	git_odb_backend *mem;
+	git_oid *objs;		/* what went into mem */
+	size_t nobjs, cap;
+	uint64_t flushed;	/* objects already written out as packs */
+	struct level lv[4];	/* root, table, xx, yy */
+	const struct op_table *t;
+	sqlite3_stmt *sel[MAXT];	/* every column and the label, by id */
+	sqlite3_stmt *all[MAXT];	/* the same for every row, by shard */
+	struct { uint64_t changed, added, deleted; } cnt[MAXT];
+	uint64_t total, added, deleted;
+	char *text;		/* a record file, reused */
+	size_t textcap;
+	struct buf body;
+	int listed;
+};
+
+static int track(struct writer *w, const git_oid *id)
+{
+	if (w->nobjs == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 1024;
+		git_oid *p = realloc(w->objs, cap * sizeof(*p));
+		if (!p)
+			return op_errc(w->e, EX_OSERR, "out of memory");
+		w->objs = p;
+		w->cap = cap;
+	}
+	git_oid_cpy(&w->objs[w->nobjs++], id);
+	return 0;
+}
+
+/* Write what mem holds to disk: loose objects when they are few (and
+ * nothing went to a pack yet), else one pack with its index. */
+static int flush_objects(struct writer *w, int final)
+{
+	int rc = -1;
+
+	if (w->nobjs == 0)
+		return 0;
+	if (final && !w->flushed && w->nobjs < LOOSE_MAX) {
+		git_odb_backend *loose = NULL;
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%sobjects", git_repository_path(w->repo));
+		if (git_odb_backend_loose(&loose, dir, -1, 0, 0, 0) < 0)
+			return gitfail(w->e, EX_IOERR, "cannot write to '%s'", dir);
+		for (size_t i = 0; i < w->nobjs; i++) {
+			git_odb_object *o;
+			if (git_odb_read(&o, w->memdb, &w->objs[i]) < 0) {
+				gitfail(w->e, EX_SOFTWARE, "cannot read a new object");
+				goto loose_out;
+			}
+			int r = loose->write(loose, &w->objs[i], git_odb_object_data(o),
+					     git_odb_object_size(o), git_odb_object_type(o));
+			git_odb_object_free(o);
+			if (r < 0) {
+				gitfail(w->e, EX_IOERR, "cannot write an object to '%s'", dir);
+				goto loose_out;
+			}
+		}
+		rc = 0;
+loose_out:
+		loose->free(loose);
+	} else {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%sobjects/pack", git_repository_path(w->repo));
+		if (op_gitpack_write(w->memdb, dir, w->objs, w->nobjs, w->e) < 0)
+			return -1;
+		w->flushed += w->nobjs;
+		rc = 0;
+	}
+	if (rc == 0) {
+		git_mempack_reset(w->mem);
+		w->nobjs = 0;
+	}
+	return rc;
+}
+
+static int level_open(struct writer *w, int k, const char *name)
+{
+	struct level *l = &w->lv[k], *up = &w->lv[k - 1];
+	const git_tree_entry *te = up->old ? git_tree_entry_byname(up->old, name) : NULL;
+
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->old = NULL;
+	l->dirty = 0;
+	if (te && git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&l->old, w->repo, git_tree_entry_id(te)) < 0)
+		return gitfail(w->e, EX_DATAERR, "cannot read directory '%s' of the history",
+			       name);
+	if (git_treebuilder_new(&l->b, w->wrepo, l->old) < 0)
+		return gitfail(w->e, EX_SOFTWARE, "cannot start a tree");
+	l->open = 1;
+	return 0;
+}
+
+/* Write directory k (when it changed) into its parent and close it. */
+static int level_close(struct writer *w, int k)
+{
+	struct level *l = &w->lv[k], *up = &w->lv[k - 1];
+	int rc = 0;
+
+	if (!l->open)
+		return 0;
+	if (l->dirty) {
+		git_oid id;
+		if (git_treebuilder_entrycount(l->b) == 0) {
+			if (git_treebuilder_get(up->b, l->name))
+				git_treebuilder_remove(up->b, l->name);
+		} else if (git_treebuilder_write(&id, l->b) < 0 || track(w, &id) < 0 ||
+			   git_treebuilder_insert(NULL, up->b, l->name, &id,
+						  GIT_FILEMODE_TREE) < 0) {
+			rc = w->e->msg[0] ? -1 : gitfail(w->e, EX_SOFTWARE, "cannot write a tree");
+		}
+		up->dirty = 1;
+	}
+	git_treebuilder_free(l->b);
+	git_tree_free(l->old);
+	memset(l, 0, sizeof(*l));
+	return rc;
+}
+
+/* Make levels 1-3 the directories of table t, shard sh. */
+static int descend(struct writer *w, const struct op_table *t, const char *sh)
+{
+	char xx[3] = { sh[0], sh[1], 0 }, yy[3] = { sh[2], sh[3], 0 };
+	const char *want[4] = { NULL, t->name, xx, yy };
+
+	for (int k = 1; k <= 3; k++) {
+		if (w->lv[k].open && strcmp(w->lv[k].name, want[k]) == 0)
+			continue;
+		for (int j = 3; j >= k; j--)
+			if (level_close(w, j) < 0)
+				return -1;
+		for (int j = k; j <= 3; j++)
+			if (level_open(w, j, want[j]) < 0)
+				return -1;
+		break;
+	}
+	w->t = t;
+	return 0;
+}
+
+static void body_line(struct writer *w, const char *kind, const struct op_table *t,
+		      const char *id, const char *label)
+{
+	char lab[80] = "";
+	if (w->listed >= BODY_MAX)
+		return;
+	w->listed++;
+	if (label) {
+		size_t n = 0;
+		for (const char *p = label; *p && n < sizeof(lab) - 1; p++)
+			lab[n++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+		/* never cut a UTF-8 sequence in two */
+		if (label[n])
+			while (n > 0 && ((unsigned char)lab[n] & 0xc0) == 0x80)
+				n--;
+		lab[n] = '\0';
+	}
+	buf_printf(&w->body, "%-8s %s %s%s%s\n", kind, noun(t, 1), id,
+		   lab[0] ? "  " : "", lab);
+}
+
+/* One record: row is its current row (every column, then the label), or
+ * NULL when it is gone. */
+static int put_record(struct writer *w, const struct op_table *t, const char *id,
+		      const char *sh, sqlite3_stmt *row)
+{
+	char name[NAME_MAX_];
+	git_oid id_new, id_old;
+	int had;
+
+	if (op_recfile_name(id, name, sizeof(name)) < 0)
+		return 0;	/* an empty or absurdly long id: not a record file */
+	if ((!w->lv[3].open || w->t != t || strncmp(w->lv[2].name, sh, 2) != 0 ||
+	     strncmp(w->lv[3].name, sh + 2, 2) != 0) && descend(w, t, sh) < 0)
+		return -1;
+	const git_tree_entry *te = git_treebuilder_get(w->lv[3].b, name);
+	if ((had = te != NULL))
+		git_oid_cpy(&id_old, git_tree_entry_id(te));
+
+	if (row) {
+		long len = op_recfile_text(t, row, &w->text, &w->textcap);
+		if (len < 0)
+			return op_errc(w->e, EX_OSERR, "out of memory");
+		if (git_odb_hash(&id_new, w->text, (size_t)len, GIT_OBJECT_BLOB) < 0)
+			return gitfail(w->e, EX_SOFTWARE, "cannot hash a record");
+		if (had && git_oid_equal(&id_new, &id_old))
+			return 0;	/* written before (a re-run after a crash) */
+		if (w->mem->write(w->mem, &id_new, w->text, (size_t)len, GIT_OBJECT_BLOB) < 0 ||
+		    track(w, &id_new) < 0 ||
+		    git_treebuilder_insert(NULL, w->lv[3].b, name, &id_new, GIT_FILEMODE_BLOB) < 0)
+			return w->e->msg[0] ? -1 : gitfail(w->e, EX_SOFTWARE, "cannot add %s %s",
+							   t->name, id);
+		if (w->listed < BODY_MAX)
+			body_line(w, had ? "changed" : "new", t, id,
+				  (const char *)sqlite3_column_text(row, t->ncols));
+	} else {
+		if (!had)
+			return 0;
+		if (w->listed < BODY_MAX) {
+			struct op_recfile r;
+			int lc = op_table_col(t, t->label_sql);
+			if (lc >= 0 && blob_parse(w->repo, &id_old, t, &r) == 0) {
+				body_line(w, "deleted", t, id, r.vals[lc]);
+				op_recfile_free(&r);
+			} else {
+				body_line(w, "deleted", t, id, NULL);
+			}
+		}
+		git_treebuilder_remove(w->lv[3].b, name);
+		w->deleted++;
+		w->cnt[t->num].deleted++;
+	}
+	if (row && !had) {
+		w->added++;
+		w->cnt[t->num].added++;
+	}
+	w->total++;
+	w->cnt[t->num].changed++;
+	w->lv[3].dirty = 1;
+	if (w->nobjs >= PACK_CHUNK)
+		return flush_objects(w, 0);
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct writer *w, sqlite3_str *s)
+{
+	char *sql = sqlite3_str_finish(s);
+	sqlite3_stmt *st = NULL;
+	if (!sql || sqlite3_prepare_v2(op_db_handle(w->db), sql, -1, &st, NULL) != SQLITE_OK) {
+		op_db_fail(w->db, "internal: history statement");
+		*w->e = *op_db_err(w->db);
+		st = NULL;
+	}
+	sqlite3_free(sql);
+	return st;
+}
+
+/* SELECT every column, the label[, the shard] FROM t WHERE id = ?1 | ORDER BY shard */
+static sqlite3_stmt *table_select(struct writer *w, const struct op_table *t, int all)
+{
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	sqlite3_str_appendall(s, "SELECT ");
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(s, "\"%w\", ", t->cols[c].name);
+	/* label_sql is an expression from the table description, not data */
+	sqlite3_str_appendf(s, "(%s)", t->label_sql ? t->label_sql : "NULL");
+	if (all)
+		sqlite3_str_appendf(s, ", " OP_RECFILE_SHARD_SQL("id") " AS sh FROM \"%w\" ORDER BY sh", t->name);
+	else
+		sqlite3_str_appendf(s, " FROM \"%w\" WHERE id = ?1", t->name);
+	return prep(w, s);
+}
+
+static const char SQL_CHANGED[] =
+	"SELECT tbl, gid, " OP_RECFILE_SHARD_SQL("gid") " AS sh FROM ("
+	" SELECT tbl, gid FROM clock WHERE ver > :v0 AND ver <= :v1"
+	" UNION SELECT tbl, gid FROM counter WHERE ver > :v0 AND ver <= :v1"
+	" UNION SELECT tbl, gid FROM journal WHERE seq > :j0 AND seq <= :j1)"
+	" ORDER BY tbl, sh";
+/* Who made the changes: one staff member? one site? Counter rows carry
+ * no staff, so they only count towards the sites. */
+static const char SQL_AUTHORS[] =
+	"SELECT count(DISTINCT site), min(site),"
+	" count(DISTINCT CASE WHEN k THEN coalesce(staff, '') END),"
+	" min(CASE WHEN k THEN staff END) FROM ("
+	" SELECT site, staff, 1 AS k FROM clock WHERE ver > :v0 AND ver <= :v1"
+	" UNION ALL SELECT site, NULL, 0 FROM counter WHERE ver > :v0 AND ver <= :v1"
+	" UNION ALL SELECT :me, staff, 1 FROM journal WHERE seq > :j0 AND seq <= :j1)";
+static const char SQL_JOURNAL_MAX[] = "SELECT coalesce(max(seq), 0) FROM journal";
+static const char SQL_MARK[] =
+	"INSERT INTO meta(key, value) VALUES (:k, :v)"
+	" ON CONFLICT(key) DO UPDATE SET value = max(coalesce(value, 0), excluded.value)";
+
+struct range { int64_t v0, v1, j0, j1; };
+
+static int bind_range(op_db *db, sqlite3_stmt *st, const struct range *r)
+{
+	return op_bind_int(db, st, ":v0", r->v0) < 0 || op_bind_int(db, st, ":v1", r->v1) < 0 ||
+	       op_bind_int(db, st, ":j0", r->j0) < 0 || op_bind_int(db, st, ":j1", r->j1) < 0 ?
+		-1 : 0;
+}
+
+static int write_changed(struct writer *w, const struct range *r)
+{
+	sqlite3_stmt *st = op_db_stmt(w->db, SQL_CHANGED);
+	int rc;
+	if (!st || bind_range(w->db, st, r) < 0)
+		goto dbfail;
+	while ((rc = op_db_step(w->db, st)) == SQLITE_ROW) {
+		const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(st, 0));
+		const char *gid = (const char *)sqlite3_column_text(st, 1);
+		const char *sh = (const char *)sqlite3_column_text(st, 2);
+		if (!t || t->num >= MAXT || !gid || !sh || strlen(sh) != 4)
+			continue;
+		sqlite3_stmt *row = w->sel[t->num];
+		sqlite3_reset(row);
+		sqlite3_bind_text(row, 1, gid, -1, SQLITE_STATIC);
+		int have = op_db_step(w->db, row);
+		if (have < 0) {
+			sqlite3_reset(st);
+			goto dbfail;
+		}
+		int r2 = put_record(w, t, gid, sh, have == SQLITE_ROW ? row : NULL);
+		sqlite3_reset(row);
+		if (r2 < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		goto dbfail;
+	return 0;
+dbfail:
+	*w->e = *op_db_err(w->db);
+	return -1;
+}
+
+static int write_all(struct writer *w)
+{
+	for (int i = 0; i < op_ntables; i++) {
+		const struct op_table *t = &op_tables[i];
+		sqlite3_stmt *st = w->all[t->num];
+		int rc;
+		while ((rc = op_db_step(w->db, st)) == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(st, 0);
+			const char *sh = (const char *)sqlite3_column_text(st, t->ncols + 1);
+			if (!id || !sh || strlen(sh) != 4)
+				continue;
+			if (put_record(w, t, id, sh, st) < 0) {
+				sqlite3_reset(st);
+				return -1;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc < 0) {
+			*w->e = *op_db_err(w->db);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "SH01: 3 customers, 1 order changed (2 new, 1 deleted)" */
+static void summary(struct writer *w, const char *site, char *out, size_t n)
+{
+	struct buf b = { 0 };
+	int first = 1;
+	buf_printf(&b, "%s: ", site);
+	for (int i = 0; i < op_ntables; i++) {
+		const struct op_table *t = &op_tables[i];
+		uint64_t c = w->cnt[t->num].changed;
+		if (!c)
+			continue;
+		buf_printf(&b, "%s%llu %s", first ? "" : ", ", (unsigned long long)c, noun(t, c));
+		first = 0;
+	}
+	buf_puts(&b, " changed");
+	if (w->added && w->deleted)
+		buf_printf(&b, " (%llu new, %llu deleted)", (unsigned long long)w->added,
+			   (unsigned long long)w->deleted);
+	else if (w->added)
+		buf_printf(&b, " (%llu new)", (unsigned long long)w->added);
+	else if (w->deleted)
+		buf_printf(&b, " (%llu deleted)", (unsigned long long)w->deleted);
+	snprintf(out, n, "%s", b.p ? b.p : site);
+	buf_free(&b);
+}
+
+/* A signature part: no angle brackets or line breaks. */
+static void sig_part(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+	for (; s && *s && o + 1 < n; s++)
+		out[o++] = strchr("<>\n\r", *s) ? '_' : *s;
+	out[o] = '\0';
+	if (!o)
+		snprintf(out, n, "unknown");
+}
+
+static int set_mark(op_db *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_MARK);
+	if (!st || op_bind_text(db, st, ":k", key) < 0 || op_bind_int(db, st, ":v", v) < 0)
+		return -1;
+	return op_db_run(db, st);
+}
+
+/* A full rebuild counted every record as new: count again against the
+ * parent's tree, so the message says what really changed. */
+static int full_stats(struct writer *w, git_tree *old, git_tree *new)
+{
+	git_diff *d = NULL;
+	if (git_diff_tree_to_tree(&d, w->repo, old, new, NULL) < 0)
+		return gitfail(w->e, EX_SOFTWARE, "cannot compare with the last commit");
+	memset(w->cnt, 0, sizeof(w->cnt));
+	w->total = w->added = w->deleted = 0;
+	w->body.len = 0;
+	w->listed = 0;
+	for (size_t i = 0; i < git_diff_num_deltas(d); i++) {
+		const git_diff_delta *dd = git_diff_get_delta(d, i);
+		const char *path = dd->status == GIT_DELTA_DELETED ? dd->old_file.path : dd->new_file.path;
+		char table[64];
+		if (!path)
+			continue;
+		snprintf(table, sizeof(table), "%.*s", (int)strcspn(path, "/"), path);
+		const struct op_table *t = op_table_by_name(table);
+		const char *base = strrchr(path, '/');
+		if (!t || t->num >= MAXT || !base)
+			continue;
+		char *id = op_recfile_id(base + 1);
+		const char *kind = dd->status == GIT_DELTA_ADDED ? "new" :
+				   dd->status == GIT_DELTA_DELETED ? "deleted" : "changed";
+		if (id)
+			body_line(w, kind, t, id, NULL);
+		free(id);
+		w->added += dd->status == GIT_DELTA_ADDED;
+		w->cnt[t->num].added += dd->status == GIT_DELTA_ADDED;
+		w->deleted += dd->status == GIT_DELTA_DELETED;
+		w->cnt[t->num].deleted += dd->status == GIT_DELTA_DELETED;
+		w->cnt[t->num].changed++;
+		w->total++;
+	}
+	git_diff_free(d);
+	return 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	for (int k = 3; k >= 0; k--) {
+		git_treebuilder_free(w->lv[k].b);
+		git_tree_free(w->lv[k].old);
+	}
+	for (int i = 0; i < MAXT; i++) {
+		sqlite3_finalize(w->sel[i]);
+		sqlite3_finalize(w->all[i]);
+	}
+	free(w->objs);
+	free(w->text);
+	buf_free(&w->body);
+	git_repository_free(w->wrepo);
+	git_odb_free(w->memdb);	/* frees mem with it */
+	git_odb_free(w->odb);
+	git_repository_free(w->repo);
+}
+
+static int commit_once(op_db *db, const char *path, const char *author_site,
+		       unsigned flags, struct op_history_result *res, op_err *e)
+{
+	struct writer w = { .db = db, .e = e };
+	git_oid parent_id, tree_id, commit_id;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_signature *author = NULL, *committer = NULL;
+	struct range r = { 0 };
+	char who[128] = "", site[64] = "", email[200], subject[256];
+	int have_parent, rc = -1, in_read = 0;
+	const char *me = op_db_site(db);
+
+	TR("start");
+	if (repo_open(&w.repo, path, 1, NULL, e) < 0)
+		return -1;
+	TR("open");
+	if (git_repository_odb(&w.odb, w.repo) < 0 || git_odb_new(&w.memdb) < 0 ||
+	    git_mempack_new(&w.mem) < 0 || git_odb_add_backend(w.memdb, w.mem, 1) < 0 ||
+	    git_repository_wrap_odb(&w.wrepo, w.memdb) < 0) {
+		gitfail(e, EX_SOFTWARE, "cannot prepare '%s'", path);
+		goto out;
+	}
+	int gr = git_reference_name_to_id(&parent_id, w.repo, REF_MAIN);
+	if (gr < 0 && gr != GIT_ENOTFOUND) {
+		gitfail(e, EX_DATAERR, "cannot read %s of '%s'", REF_MAIN, path);
+		goto out;
+	}
+	have_parent = gr == 0;
+	if (have_parent && git_commit_lookup(&parent, w.repo, &parent_id) < 0) {
+		gitfail(e, EX_DATAERR, "cannot read the last commit of '%s'", path);
+		goto out;
+	}
+	/* Without a parent, or asked to, write every row: the first commit
+	 * of a store that had data before its history began. */
+	int full = !have_parent || (flags & OP_HISTORY_FULL);
+
+	for (int i = 0; i < op_ntables; i++) {
+		const struct op_table *t = &op_tables[i];
+		if (t->num >= MAXT)
+			continue;
+		if (!(w.sel[t->num] = table_select(&w, t, 0)) ||
+		    (full && !(w.all[t->num] = table_select(&w, t, 1))))
+			goto out;
+	}
+	TR("prepare");
+	/* One read transaction: the marks and the rows are one snapshot. */
+	if (op_db_exec(db, "BEGIN") < 0) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	in_read = 1;
+	sqlite3_stmt *st = op_db_stmt(db, SQL_JOURNAL_MAX);
+	if (!st || op_db_step(db, st) != SQLITE_ROW) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	r.j1 = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	r.v0 = op_db_meta_int(db, "history_ver", 0);
+	r.v1 = op_db_meta_int(db, "ver", 0);
+	r.j0 = op_db_meta_int(db, "history_seq", 0);
+	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0);
+	if (stamped > r.j0)
+		r.j0 = stamped;	/* stamped entries are in the clock */
+	if (r.v0 > r.v1)
+		r.v0 = r.v1;
+
+	snprintf(site, sizeof(site), "%s", author_site ? author_site : me);
+	snprintf(who, sizeof(who), "%s", site);
+	{
+		if (!(st = op_db_stmt(db, SQL_AUTHORS)) || bind_range(db, st, &r) < 0 ||
+		    op_bind_text(db, st, ":me", me) < 0 || op_db_step(db, st) != SQLITE_ROW) {
+			*e = *op_db_err(db);
+			goto out;
+		}
+		if (sqlite3_column_int(st, 0) == 1)
+			snprintf(site, sizeof(site), "%s", sqlite3_column_text(st, 1));
+		if (sqlite3_column_int(st, 2) == 1 && sqlite3_column_type(st, 3) != SQLITE_NULL)
+			snprintf(who, sizeof(who), "%s", sqlite3_column_text(st, 3));
+		else
+			snprintf(who, sizeof(who), "%s", site);
+		sqlite3_reset(st);
+	}
+
+	git_tree *base = NULL;
+	if (have_parent && !full && git_commit_tree(&base, parent) < 0) {
+		gitfail(e, EX_DATAERR, "cannot read the last commit's tree");
+		goto out;
+	}
+	w.lv[0].old = base;
+	if (git_treebuilder_new(&w.lv[0].b, w.wrepo, base) < 0) {
+		gitfail(e, EX_SOFTWARE, "cannot start a tree");
+		goto out;
+	}
+	w.lv[0].open = 1;
+	TR("authors");
+	if ((full ? write_all(&w) : write_changed(&w, &r)) < 0)
+		goto out;
+	TR("records");
+	for (int k = 3; k >= 1; k--)
+		if (level_close(&w, k) < 0)
+			goto out;
+	TR("close");
+	op_db_rollback(db);	/* ends the read transaction */
+	in_read = 0;
+
+	if (w.total > 0) {
+		if (git_treebuilder_write(&tree_id, w.lv[0].b) < 0 || track(&w, &tree_id) < 0) {
+			if (!e->msg[0])
+				gitfail(e, EX_SOFTWARE, "cannot write the root tree");
+			goto out;
+		}
+		/* A full rebuild that changed nothing makes no commit. */
+		if (full && have_parent && git_oid_equal(&tree_id, git_commit_tree_id(parent)))
+			w.total = 0;
+	}
+	if (w.total > 0) {
+		/* The trees and records go to disk first; the commit (one loose
+		 * object) is written in the history itself, after them. */
+		if (flush_objects(&w, 1) < 0)
+			goto out;
+		TR("flush");
+		if (git_tree_lookup(&tree, w.repo, &tree_id) < 0) {
+			gitfail(e, EX_SOFTWARE, "cannot read the new tree");
+			goto out;
+		}
+	}
+	if (w.total > 0 && full && have_parent) {
+		git_tree *was = NULL;
+		int fr = git_commit_tree(&was, parent) < 0 ? gitfail(e, EX_DATAERR,
+			"cannot read the last commit's tree") : full_stats(&w, was, tree);
+		git_tree_free(was);
+		if (fr < 0)
+			goto out;
+	}
+	if (w.total > 0) {
+		summary(&w, site, subject, sizeof(subject));
+		struct buf msg = { 0 };
+		buf_printf(&msg, "%s\n\n", subject);
+		if (w.body.len) {
+			buf_add(&msg, w.body.p, w.body.len);
+			if (w.total > (uint64_t)w.listed)
+				buf_printf(&msg, "... and %llu more\n",
+					   (unsigned long long)(w.total - (uint64_t)w.listed));
+			buf_puts(&msg, "\n");
+		}
+		buf_printf(&msg, "Outpost-Site: %s\nOutpost-Role: %s\nOutpost-Schema: %d\n"
+			   "Outpost-Version: %lld\n", me, op_db_is_hq(db) ? "hq" : "branch",
+			   op_db_schema_version(db), (long long)r.v1);
+		char name[128], csite[64];
+		sig_part(name, sizeof(name), who);
+		sig_part(csite, sizeof(csite), site);
+		snprintf(email, sizeof(email), "%s@%s.outpost", name, csite);
+		git_time_t now = (git_time_t)time(NULL);
+		int sr = git_signature_new(&author, name, email, now, 0);
+		sig_part(csite, sizeof(csite), me);
+		snprintf(email, sizeof(email), "%s@%s.outpost", csite, csite);
+		if (sr == 0)
+			sr = git_signature_new(&committer, csite, email, now, 0);
+		const git_commit *parents[1] = { parent };
+		if (msg.oom || sr < 0 ||
+		    git_commit_create(&commit_id, w.repo, NULL, author, committer, NULL, msg.p,
+				      tree, have_parent ? 1 : 0, parents) < 0) {
+			buf_free(&msg);
+			gitfail(e, EX_SOFTWARE, "cannot write the commit");
+			goto out;
+		}
+		buf_free(&msg);
+		TR("commit");
+		/* Compare-and-swap: a concurrent writer makes this fail. */
+		git_reference *ref = NULL;
+		int cr = git_reference_create_matching(&ref, w.repo, REF_MAIN, &commit_id,
+						       have_parent, have_parent ? &parent_id : NULL,
+						       "outpost history commit");
+		git_reference_free(ref);
+		if (cr == GIT_EMODIFIED || cr == GIT_EEXISTS) {
+			op_errc(e, EX_TEMPFAIL, "the history at '%s' moved while committing", path);
+			rc = 1;	/* try again from the new head */
+			goto out;
+		}
+		if (cr < 0) {
+			gitfail(e, EX_IOERR, "cannot update %s of '%s'", REF_MAIN, path);
+			goto out;
+		}
+		if (res) {
+			git_oid_tostr(res->commit, sizeof(res->commit), &commit_id);
+			snprintf(res->summary, sizeof(res->summary), "%s", subject);
+		}
+	}
+	if (res) {
+		res->records = w.total;
+		res->added = w.added;
+		res->deleted = w.deleted;
+	}
+	/* Only now: a crash before this line writes the same records again. */
+	if (set_mark(db, "history_ver", r.v1) < 0 || set_mark(db, "history_seq", r.j1) < 0) {
+		*e = *op_db_err(db);
+		op_errctx(e, "history committed but not marked (it is written again next time)");
+		goto out;
+	}
+	TR("marks");
+	rc = 0;
+out:
+	if (in_read)
+		op_db_rollback(db);
+	git_signature_free(author);
+	git_signature_free(committer);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	writer_free(&w);
+	return rc;
+}
+
+int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_site,
+			 unsigned flags, struct op_history_result *res, op_err *e)
+{
+	char *path = repo_path ? strdup(repo_path) : op_history_default_path(op_db_path(db));
+	int rc = -1;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!path)
+		return op_errc(e, EX_OSERR, "out of memory");
+	if (!op_db_site(db)) {
+		free(path);
+		return op_errc(e, EX_CONFIG, "the store has no site; run 'outpost init' first");
+	}
+	if (op_db_in_txn(db)) {
+		free(path);
+		return op_errc(e, EX_SOFTWARE, "internal: history commit inside a transaction");
+	}
+	git_libgit2_init();
+	for (int attempt = 0; attempt < 3; attempt++) {
+		op_err_clear(e);
+		if ((rc = commit_once(db, path, author_site, flags, res, e)) <= 0)
+			break;
+	}
+	if (rc > 0)
+		rc = -1;
+	git_libgit2_shutdown();
+	free(path);
+	return rc;
+}
+
+int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
+		      op_err *e)
+{
+	return op_history_commit_ex(db, repo_path, author_site, 0, NULL, e);
+}
+
+/* --- reading --- */
+
+struct op_history {
+	git_repository *repo;
+	char *path;
+};
+
+int op_history_open(op_history **out, const char *repo_path, op_err *e)
+{
+	op_history *h = calloc(1, sizeof(*h));
+	*out = NULL;
+	if (!h || !(h->path = strdup(repo_path))) {
+		free(h);
+		return op_errc(e, EX_OSERR, "out of memory");
+	}
+	git_libgit2_init();
+	if (repo_open(&h->repo, repo_path, 0, NULL, e) < 0) {
+		op_history_free(h);
+		return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+void op_history_free(op_history *h)
+{
+	if (!h)
+		return;
+	git_repository_free(h->repo);
+	free(h->path);
+	free(h);
+	git_libgit2_shutdown();
+}
+
+/* The commit's author as readers see it. */
+static void info_of(git_commit *c, struct op_history_info *in, char *site, size_t sn)
+{
+	const git_signature *a = git_commit_author(c);
+	memset(in, 0, sizeof(*in));
+	git_oid_tostr(in->commit, sizeof(in->commit), git_commit_id(c));
+	in->time = (time_t)git_commit_time(c);
+	in->author = a->name;
+	in->summary = git_commit_summary(c);
+	in->message = git_commit_message(c);
+	site[0] = '\0';
+	const char *at = strrchr(a->email, '@');
+	if (at) {
+		const char *dot = strstr(at, ".outpost");
+		size_t n = dot ? (size_t)(dot - at - 1) : strlen(at + 1);
+		snprintf(site, sn, "%.*s", (int)n, at + 1);
+	}
+	in->site = site[0] ? site : NULL;
+	in->staff = in->site && strcmp(a->name, in->site) != 0 ? a->name : NULL;
+}
+
+static int walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empty, op_err *e)
+{
+	git_oid head;
+	*out = NULL;
+	*empty = 0;
+	int r = git_reference_name_to_id(&head, h->repo, REF_MAIN);
+	if (r == GIT_ENOTFOUND) {
+		*empty = 1;
+		return 0;
+	}
+	if (r < 0 || git_revwalk_new(out, h->repo) < 0 || git_revwalk_sorting(*out, sort) < 0 ||
+	    git_revwalk_push(*out, &head) < 0) {
+		git_revwalk_free(*out);
+		*out = NULL;
+		return gitfail(e, EX_DATAERR, "cannot walk the history at '%s'", h->path);
+	}
+	return 0;
+}
+
+int op_history_log(op_history *h, op_history_log_cb cb, void *arg, op_err *e)
+{
+	git_revwalk *walk;
+	git_oid id;
+	int empty, rc = 0, r;
+
+	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
+		return -1;
+	if (empty)
+		return 0;
+	while ((r = git_revwalk_next(&id, walk)) == 0) {
+		git_commit *c;
+		struct op_history_info in;
+		char site[64];
+		if (git_commit_lookup(&c, h->repo, &id) < 0) {
+			rc = gitfail(e, EX_DATAERR, "cannot read a commit");
+			break;
+		}
+		info_of(c, &in, site, sizeof(site));
+		rc = cb(&in, arg);
+		git_commit_free(c);
+		if (rc)
+			break;
+	}
+	if (r < 0 && r != GIT_ITEROVER && !rc)
+		rc = gitfail(e, EX_DATAERR, "cannot walk the history");
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* The blob id of path in commit c; 0 found, 1 absent, -1 error. */
+static int blob_at(git_commit *c, const char *path, git_oid *out)
+{
+	git_tree *t;
+	git_tree_entry *te;
+	if (git_commit_tree(&t, c) < 0)
+		return -1;
+	int r = git_tree_entry_bypath(&te, t, path);
+	git_tree_free(t);
+	if (r == GIT_ENOTFOUND)
+		return 1;
+	if (r < 0)
+		return -1;
+	git_oid_cpy(out, git_tree_entry_id(te));
+	git_tree_entry_free(te);
+	return 0;
+}
+
+int op_history_timeline(op_history *h, const struct op_table *t, const char *id,
+			int reverse, op_history_event_cb cb, void *arg, op_err *e)
+{
+	char path[NAME_MAX_ + 128];
+	git_revwalk *walk;
+	git_oid cid;
+	int empty, n = 0, r, rc = 0;
+
+	if (op_recfile_path(path, sizeof(path), t, id) < 0)
+		return op_errc(e, EX_DATAERR, "'%s' cannot be a record id", id);
+	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
+		       (reverse ? GIT_SORT_REVERSE : 0), &empty, e) < 0)
+		return -1;
+	if (empty)
+		return 0;
+	while (rc == 0 && (r = git_revwalk_next(&cid, walk)) == 0) {
+		git_commit *c = NULL, *p = NULL;
+		git_oid now_id, was_id;
+		int now, was = 1;
+		if (git_commit_lookup(&c, h->repo, &cid) < 0 ||
+		    (now = blob_at(c, path, &now_id)) < 0 ||
+		    (git_commit_parentcount(c) > 0 &&
+		     (git_commit_parent(&p, c, 0) < 0 || (was = blob_at(p, path, &was_id)) < 0))) {
+			rc = gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
+			git_commit_free(p);
+			git_commit_free(c);
+			break;
+		}
+		git_commit_free(p);
+		if ((now && was) || (!now && !was && git_oid_equal(&now_id, &was_id))) {
+			git_commit_free(c);
+			continue;
+		}
+		struct op_recfile before = { 0 }, after = { 0 };
+		struct op_history_field fields[64];
+		struct op_history_event ev;
+		char site[64];
+		if ((!was && blob_parse(h->repo, &was_id, t, &before) < 0) ||
+		    (!now && blob_parse(h->repo, &now_id, t, &after) < 0)) {
+			rc = gitfail(e, EX_DATAERR, "cannot read %s at commit %.10s", path,
+				     git_oid_tostr_s(&cid));
+		} else {
+			info_of(c, &ev.info, site, sizeof(site));
+			ev.kind = was ? OP_HISTORY_NEW : now ? OP_HISTORY_DELETED : OP_HISTORY_CHANGED;
+			ev.nfields = 0;
+			for (int k = 0; k < t->ncols && k < 64; k++) {
+				const char *o = before.vals[k], *v = after.vals[k];
+				if ((!o && !v) || (o && v && strcmp(o, v) == 0))
+					continue;
+				fields[ev.nfields++] = (struct op_history_field){ t->cols[k].name, o, v };
+			}
+			ev.fields = fields;
+			n++;
+			rc = cb(&ev, arg);
+		}
+		op_recfile_free(&before);
+		op_recfile_free(&after);
+		git_commit_free(c);
+	}
+	git_revwalk_free(walk);
+	return rc ? rc : n;
+}
+
+/* --- finding a record by part of its id --- */
+
+struct found {
+	const char *ref;
+	size_t reflen;
+	char *ids[2];
+	int n;
+};
+
+static void consider(struct found *f, const char *name)
+{
+	char *id = op_recfile_id(name);
+	size_t n;
+	if (!id)
+		return;
+	n = strlen(id);
+	int match = strcmp(id, f->ref) == 0 ||
+		    (f->reflen >= 6 && n >= f->reflen &&
+		     (strncmp(id, f->ref, f->reflen) == 0 ||
+		      strcmp(id + n - f->reflen, f->ref) == 0));
+	for (int i = 0; i < f->n && match; i++)
+		if (strcmp(f->ids[i], id) == 0)
+			match = 0;
+	if (match && f->n < 2)
+		f->ids[f->n++] = id;
+	else
+		free(id);
+}
+
+/* Names of files that differ between trees a and b (either may be NULL),
+ * depth 1 = a table's directory; identical subtrees are skipped. */
+static int tree_changes(op_history *h, git_tree *a, git_tree *b, int depth, struct found *f)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < na || j < nb) && f->n < 2) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		const git_tree_entry *x = cmp <= 0 ? ea : NULL, *y = cmp >= 0 ? eb : NULL;
+		i += cmp <= 0;
+		j += cmp >= 0;
+		if (x && y && git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)))
+			continue;
+		if (depth < 3) {
+			git_tree *sa = NULL, *sb = NULL;
+			if ((x && git_tree_entry_type(x) == GIT_OBJECT_TREE &&
+			     git_tree_lookup(&sa, h->repo, git_tree_entry_id(x)) < 0) ||
+			    (y && git_tree_entry_type(y) == GIT_OBJECT_TREE &&
+			     git_tree_lookup(&sb, h->repo, git_tree_entry_id(y)) < 0))
+				rc = -1;
+			else
+				rc = tree_changes(h, sa, sb, depth + 1, f);
+			git_tree_free(sa);
+			git_tree_free(sb);
+		} else {
+			consider(f, git_tree_entry_name(x ? x : y));
+		}
+	}
+	return rc;
+}
+
+static int table_tree(op_history *h, git_commit *c, const struct op_table *t, git_tree **out)
+{
+	git_tree *root;
+	*out = NULL;
+	if (git_commit_tree(&root, c) < 0)
+		return -1;
+	const git_tree_entry *te = git_tree_entry_byname(root, t->name);
+	int r = te ? git_tree_lookup(out, h->repo, git_tree_entry_id(te)) : 0;
+	git_tree_free(root);
+	return r;
+}
+
+int op_history_find(op_history *h, const struct op_table *t, const char *ref,
+		    char **id, op_err *e)
+{
+	struct found f = { .ref = ref, .reflen = strlen(ref) };
+	git_revwalk *walk;
+	git_oid cid;
+	int empty, r, rc = 0;
+
+	*id = NULL;
+	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
+		return -1;
+	while (!empty && f.n < 2 && (r = git_revwalk_next(&cid, walk)) == 0) {
+		git_commit *c = NULL, *p = NULL;
+		git_tree *now = NULL, *was = NULL;
+		if (git_commit_lookup(&c, h->repo, &cid) < 0 || table_tree(h, c, t, &now) < 0 ||
+		    (git_commit_parentcount(c) > 0 &&
+		     (git_commit_parent(&p, c, 0) < 0 || table_tree(h, p, t, &was) < 0)) ||
+		    tree_changes(h, was, now, 1, &f) < 0)
+			rc = gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
+		git_tree_free(now);
+		git_tree_free(was);
+		git_commit_free(p);
+		git_commit_free(c);
+		if (rc)
+			break;
+	}
+	git_revwalk_free(walk);
+	if (!rc && f.n == 0)
+		rc = op_errc(e, EX_NOINPUT, "no %s matches '%s', now or in the history", t->name, ref);
+	else if (!rc && f.n > 1)
+		rc = op_errc(e, EX_DATAERR, "'%s' matches more than one %s in the history; "
+			     "give the full id", ref, t->name);
+	if (!rc) {
+		*id = f.ids[0];
+		f.ids[0] = NULL;
+	}
+	for (int i = 0; i < f.n; i++)
+		free(f.ids[i]);
+	return rc ? -1 : 0;
+}
+
+/* --- restore --- */
+
+static const char *trailer(const git_message_trailer_array *a, const char *key)
+{
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->trailers[i].key, key) == 0)
+			return a->trailers[i].value;
+	return NULL;
+}
+
+static sqlite3_stmt *insert_stmt(op_db *db, const struct op_table *t)
+{
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	sqlite3_stmt *st = NULL;
+	sqlite3_str_appendf(s, "INSERT INTO \"%w\"(", t->name);
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
+	sqlite3_str_appendall(s, ") VALUES (");
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(s, "%s?%d", c ? ", " : "", c + 1);
+	sqlite3_str_appendall(s, ")");
+	char *sql = sqlite3_str_finish(s);
+	if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		op_db_fail(db, "internal: restore statement");
+		st = NULL;
+	}
+	sqlite3_free(sql);
+	return st;
+}
+
+/* Insert every record under tree (depth 1 = the table's directory). */
+static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqlite3_stmt *ins,
+			git_tree *tree, int depth, uint64_t *n, op_err *e)
+{
+	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+		if (depth < 3) {
+			git_tree *sub;
+			if (git_tree_entry_type(te) != GIT_OBJECT_TREE)
+				continue;
+			if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0)
+				return gitfail(e, EX_DATAERR, "cannot read %s/%s", t->name,
+					       git_tree_entry_name(te));
+			int rc = restore_tree(h, db, t, ins, sub, depth + 1, n, e);
+			git_tree_free(sub);
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		struct op_recfile r;
+		if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+			continue;
+		if (blob_parse(h->repo, git_tree_entry_id(te), t, &r) < 0)
+			return gitfail(e, EX_DATAERR, "cannot read %s record %s", t->name,
+				       git_tree_entry_name(te));
+		if (!r.vals[0]) {
+			op_recfile_free(&r);
+			continue;	/* not a record file */
+		}
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
+		for (int c = 0; c < t->ncols && c < 64; c++)
+			if (r.vals[c])
+				sqlite3_bind_text(ins, c + 1, r.vals[c], -1, SQLITE_TRANSIENT);
+		int rc = op_db_run(db, ins);
+		op_recfile_free(&r);
+		if (rc < 0) {
+			*e = *op_db_err(db);
+			return op_errctx(e, "%s %s", t->name, git_tree_entry_name(te));
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static void remove_store(const char *path)
+{
+	char p[4096];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+int op_history_restore(op_history *h, time_t at, const char *to_path,
+		       struct op_history_restored *res, op_err *e)
+{
+	git_revwalk *walk;
+	git_oid cid;
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_message_trailer_array tr = { 0 };
+	op_db *db = NULL;
+	sqlite3_stmt *ins = NULL;
+	int empty, r, rc = -1, made = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (access(to_path, F_OK) == 0)
+		return op_errc(e, EX_CANTCREAT, "'%s' exists; restore makes a new store", to_path);
+	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
+		return -1;
+	while (!empty && (r = git_revwalk_next(&cid, walk)) == 0) {
+		if (git_commit_lookup(&c, h->repo, &cid) < 0) {
+			git_revwalk_free(walk);
+			return gitfail(e, EX_DATAERR, "cannot read a commit");
+		}
+		if ((time_t)git_commit_time(c) <= at)
+			break;
+		git_commit_free(c);
+		c = NULL;
+	}
+	git_revwalk_free(walk);
+	if (!c)
+		return op_errc(e, EX_NOINPUT, "the history at '%s' has no commit at or before "
+			       "that time", h->path);
+	git_oid_tostr(res->commit, sizeof(res->commit), git_commit_id(c));
+	res->time = (time_t)git_commit_time(c);
+	if (git_message_trailers(&tr, git_commit_message(c)) < 0 || !trailer(&tr, "Outpost-Site")) {
+		op_errc(e, EX_DATAERR, "commit %.10s does not say which site it belongs to",
+			res->commit);
+		goto out;
+	}
+	snprintf(res->site, sizeof(res->site), "%s", trailer(&tr, "Outpost-Site"));
+	res->hq = trailer(&tr, "Outpost-Role") && strcmp(trailer(&tr, "Outpost-Role"), "hq") == 0;
+	if (git_commit_tree(&root, c) < 0) {
+		gitfail(e, EX_DATAERR, "cannot read commit %.10s", res->commit);
+		goto out;
+	}
+	/* Foreign keys off (OP_DB_DAEMON): rows arrive table by table. */
+	if (op_db_open(&db, to_path, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
+		goto out;
+	made = 1;
+	if (op_db_init_site(db, res->site, res->hq) < 0 || op_db_begin_apply(db) < 0) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	for (int i = 0; i < op_ntables; i++) {
+		const struct op_table *t = &op_tables[i];
+		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
+		git_tree *sub;
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE)
+			continue;
+		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
+			gitfail(e, EX_DATAERR, "cannot read %s", t->name);
+			goto out;
+		}
+		sqlite3_finalize(ins);
+		if (!(ins = insert_stmt(db, t))) {
+			git_tree_free(sub);
+			*e = *op_db_err(db);
+			goto out;
+		}
+		int rr = restore_tree(h, db, t, ins, sub, 1, &res->records, e);
+		git_tree_free(sub);
+		if (rr < 0)
+			goto out;
+	}
+	/* New local versions continue above the ones this snapshot holds. */
+	const char *ver = trailer(&tr, "Outpost-Version");
+	if ((ver && set_mark(db, "ver", strtoll(ver, NULL, 10)) < 0) ||
+	    op_db_meta_set(db, "restored_from", res->commit) < 0 || op_db_commit(db) < 0) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	if (db)
+		op_db_rollback(db);
+	op_db_free(db);
+	if (rc < 0 && made)
+		remove_store(to_path);
+	git_message_trailer_array_free(&tr);
+	git_tree_free(root);
+	git_commit_free(c);
+	return rc;
+}
+
+/* --- push --- */
+
+struct push_state {
+	uint64_t objects;
+	char status[256];
+};
+
+static int on_transfer(unsigned int current, unsigned int total, size_t bytes, void *arg)
+{
+	struct push_state *ps = arg;
+	(void)bytes;
+	if (total > ps->objects)
+		ps->objects = total;
+	if (current > ps->objects)
+		ps->objects = current;
+	return 0;
+}
+
+static int on_update(const char *refname, const char *status, void *arg)
+{
+	struct push_state *ps = arg;
+	if (status)
+		snprintf(ps->status, sizeof(ps->status), "%s: %s", refname, status);
+	return 0;
+}
+
+int op_history_push(op_history *h, const char *path, struct op_history_pushed *res,
+		    op_err *e)
+{
+	git_repository *target = NULL;
+	git_remote *remote = NULL;
+	git_revwalk *walk = NULL;
+	git_oid ours, theirs, id;
+	struct push_state ps = { 0 };
+	char abs[4096];
+	int rc = -1, have_theirs;
+
+	memset(res, 0, sizeof(*res));
+	if (git_reference_name_to_id(&ours, h->repo, REF_MAIN) < 0)
+		return op_errc(e, EX_NOINPUT, "the history at '%s' has no commits yet", h->path);
+	if (repo_open(&target, path, 1, &res->created, e) < 0)
+		return -1;
+	if (!git_repository_is_bare(target)) {
+		op_errc(e, EX_CANTCREAT, "'%s' is not a bare repository (make one with "
+			"'git init --bare', or give a new path)", path);
+		goto out;
+	}
+	have_theirs = git_reference_name_to_id(&theirs, target, REF_MAIN) == 0;
+	if (have_theirs && git_oid_equal(&ours, &theirs)) {
+		rc = 0;	/* up to date */
+		goto out;
+	}
+	/* Count what the target lacks; its head must be one of ours. */
+	if (git_revwalk_new(&walk, h->repo) < 0 || git_revwalk_push(walk, &ours) < 0) {
+		gitfail(e, EX_SOFTWARE, "cannot walk the history");
+		goto out;
+	}
+	if (have_theirs) {
+		git_commit *tc = NULL;
+		int anc = git_commit_lookup(&tc, h->repo, &theirs) == 0 &&
+			  git_graph_descendant_of(h->repo, &ours, &theirs) == 1;
+		git_commit_free(tc);
+		if (!anc) {
+			op_errc(e, EX_DATAERR, "the history at '%s' is not an earlier state of "
+				"this one (another store's backup?); push to a new path", path);
+			goto out;
+		}
+		if (git_revwalk_hide(walk, &theirs) < 0) {
+			gitfail(e, EX_SOFTWARE, "cannot walk the history");
+			goto out;
+		}
+	}
+	while (git_revwalk_next(&id, walk) == 0)
+		res->commits++;
+	git_repository_free(target);
+	target = NULL;
+
+	if (!realpath(path, abs)) {
+		op_errc(e, EX_IOERR, "cannot resolve '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	char *spec = REF_MAIN ":" REF_MAIN;
+	git_strarray specs = { &spec, 1 };
+	git_push_options po;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.push_transfer_progress = on_transfer;
+	po.callbacks.push_update_reference = on_update;
+	po.callbacks.payload = &ps;
+	/* An anonymous remote; url.*.insteadOf rewriting does not apply to a
+	 * path (and leaks in libgit2 1.5). */
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = h->repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, abs, &ro) < 0 ||
+	    git_remote_push(remote, &specs, &po) < 0) {
+		gitfail(e, EX_IOERR, "cannot push to '%s'", path);
+		goto out;
+	}
+	if (ps.status[0]) {
+		op_errc(e, EX_IOERR, "'%s' refused the push: %s", path, ps.status);
+		goto out;
+	}
+	res->objects = ps.objects;
+	rc = 0;
+out:
+	git_remote_free(remote);
+	git_revwalk_free(walk);
+	git_repository_free(target);
+	return rc;
+}
+
+/* --- time --- */
+
+int op_history_parse_time(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, hh = 23, mi = 59, ss = 59, n = 0;
+	char sep;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	s += n;
+	if (*s) {
+		int m = 0;
+		sep = *s++;
+		if (sep != ' ' && sep != 'T')
+			return -1;
+		ss = 0;
+		if (sscanf(s, "%2d:%2d%n", &hh, &mi, &m) != 2 || m != 5)
+			return -1;
+		s += m;
+		if (*s == ':') {
+			if (sscanf(s, ":%2d%n", &ss, &m) != 1 || m != 3)
+				return -1;
+			s += m;
+		}
+		if (*s == 'Z')
+			s++;
+		if (*s)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 60 ||
+	    hh < 0 || mi < 0 || ss < 0)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = hh;
+	tm.tm_min = mi;
+	tm.tm_sec = ss;
+	time_t t = timegm(&tm);
+	struct tm back;
+	gmtime_r(&t, &back);
+	if (back.tm_mday != d)
+		return -1;	/* 2025-02-30 */
+	*out = t;
+	return 0;
+}
