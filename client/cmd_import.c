@@ -10,9 +10,18 @@
  * one bad row rolls the whole file back. Bad rows are all reported (up to a
  * limit), each with the line it starts on, so the sheet can be fixed in one
  * pass. --dry-run does the same work and rolls back at the end.
+ *
+ * Rows are validated with rec_norm and inserted the way rec_insert does it
+ * (only the columns a row fills in are named, so column defaults apply),
+ * but in batches of rows with one multi-row INSERT each, and with the
+ * statements prepared once rather than per row: a prepare compiles the
+ * journal and search triggers, and every statement makes FTS5 flush its
+ * index. Row by row through rec_insert, 100,000 rows took 15 s; batched,
+ * about 3 s.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmds.h"
@@ -24,6 +33,16 @@
 
 /* How many bad rows are described before only counting the rest. */
 #define MAX_REPORTED 20
+/* Room for one normalised value (rec_insert allows the same). */
+#define VALSZ 4096
+/* INSERT statements kept, one per set of columns a row fills in (and
+ * batch size). A sheet rarely has more than a handful of shapes. */
+#define NINSERT 32
+/* Rows per INSERT statement. SQLite opens a statement savepoint for every
+ * INSERT inside the transaction and FTS5 flushes its pending index data at
+ * each one: a row per statement spends most of its time in the search
+ * index (12 s of CPU for 100,000 rows, against 3 s in batches of 64). */
+#define BATCH_MAX 64
 
 struct import {
 	struct op_cli *cli;
@@ -32,6 +51,22 @@ struct import {
 	int *field;		/* per column: index into F, or -1 (no header) */
 	long imported;		/* rows inserted */
 	long bad;		/* rows refused */
+	char (*norm)[VALSZ];	/* NF normalised values of the current row */
+	struct {
+		uint64_t mask;	/* bit i: field i is in the column list */
+		int rows;	/* rows in the VALUES list */
+		sqlite3_stmt *st;
+	} ins[NINSERT];
+	int nins, next_evict;
+	/* Valid rows not yet written, all filling the same fields (bmask);
+	 * their values sit back to back in arena, boff[row][field]. */
+	uint64_t bmask;
+	int brows, bmax;
+	long bline[BATCH_MAX];
+	size_t boff[BATCH_MAX][OP_MAX_FIELDS];
+	char *arena;
+	size_t alen, acap;
+	int constraint;		/* the last INSERT failed on a constraint */
 };
 
 static int is_blank(const char *s)
@@ -151,6 +186,173 @@ static void row_bad(struct import *im, long line)
 	op_err_clear(op_db_err(cli->db));
 }
 
+/* The INSERT of rows rows naming exactly the fields in mask, parameters in
+ * row-major order, or NULL with the db error set. Kept for reuse. */
+static sqlite3_stmt *insert_stmt(struct import *im, uint64_t mask, int rows)
+{
+	op_db *db = im->cli->db;
+	sqlite3_stmt *st = NULL;
+	int k, any = 0;
+
+	for (k = 0; k < im->nins; k++)
+		if (im->ins[k].mask == mask && im->ins[k].rows == rows) {
+			sqlite3_reset(im->ins[k].st);
+			sqlite3_clear_bindings(im->ins[k].st);
+			return im->ins[k].st;
+		}
+	/* The SQL names columns from the constant field table only. */
+	sqlite3_str *s = sqlite3_str_new(op_db_handle(db));
+	sqlite3_str_appendall(s, "INSERT INTO customer(");
+	for (int i = 0; i < NF; i++)
+		if (mask & ((uint64_t)1 << i))
+			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", F[i].col);
+	sqlite3_str_appendall(s, ") VALUES ");
+	for (int r = 0; r < rows; r++) {
+		sqlite3_str_appendall(s, r ? ", (" : "(");
+		any = 0;
+		for (int i = 0; i < NF; i++)
+			if (mask & ((uint64_t)1 << i))
+				sqlite3_str_appendall(s, any++ ? ", ?" : "?");
+		sqlite3_str_appendall(s, ")");
+	}
+	char *sql = sqlite3_str_finish(s);
+	if (!sql || sqlite3_prepare_v3(op_db_handle(db), sql, -1,
+				       SQLITE_PREPARE_PERSISTENT, &st, NULL)) {
+		sqlite3_free(sql);
+		op_db_fail(db, "cannot prepare the import");
+		return NULL;
+	}
+	sqlite3_free(sql);
+	if (im->nins < NINSERT) {
+		k = im->nins++;
+	} else {
+		k = im->next_evict;
+		im->next_evict = (im->next_evict + 1) % NINSERT;
+		sqlite3_finalize(im->ins[k].st);
+	}
+	im->ins[k].mask = mask;
+	im->ins[k].rows = rows;
+	im->ins[k].st = st;
+	return st;
+}
+
+/* Insert batch rows from..from+rows-1 with one statement. 0, or -1 with
+ * the db error set (the statement's changes are undone by SQLite). */
+static int insert_rows(struct import *im, int from, int rows)
+{
+	op_db *db = im->cli->db;
+	sqlite3_stmt *st = insert_stmt(im, im->bmask, rows);
+	int p = 1;
+
+	if (!st)
+		return -1;
+	for (int r = from; r < from + rows; r++)
+		for (int i = 0; i < NF; i++)
+			if ((im->bmask & ((uint64_t)1 << i)) &&
+			    sqlite3_bind_text(st, p++, im->arena + im->boff[r][i],
+					      -1, SQLITE_STATIC))
+				return op_db_fail(db, "bind");
+	if (op_db_step(db, st) != SQLITE_DONE) {
+		/* only a constraint is the rows' fault (a damaged file is
+		 * EX_DATAERR too, but no row will go in) */
+		im->constraint = (sqlite3_errcode(op_db_handle(db)) & 0xff) ==
+				 SQLITE_CONSTRAINT;
+		return op_errctx(op_db_err(db), "cannot add customer");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Write the rows waiting in the batch. When the database refuses the batch
+ * (a constraint), the rows go one by one to find and report the bad ones.
+ * 0, or -1 on an error that ends the import (db error set). */
+static int flush(struct import *im)
+{
+	op_db *db = im->cli->db;
+	int rc = 0;
+
+	if (!im->brows)
+		return 0;
+	if (insert_rows(im, 0, im->brows) == 0) {
+		im->imported += im->brows;
+	} else if (!im->constraint) {
+		rc = -1;
+	} else {
+		op_err_clear(op_db_err(db));
+		for (int r = 0; r < im->brows && rc == 0; r++) {
+			if (insert_rows(im, r, 1) == 0)
+				im->imported++;
+			else if (im->constraint)
+				row_bad(im, im->bline[r]);
+			else
+				rc = -1;
+		}
+	}
+	im->brows = 0;
+	im->alen = 0;
+	return rc;
+}
+
+/* rec_insert for one row, batched: validate every given value, check the
+ * required fields, and queue the non-empty ones. 0; -1 with cli->err set
+ * for a bad value (EX_DATAERR); -2 on an error that ends the import. */
+static int queue_row(struct import *im, const char *const *vals, long line)
+{
+	struct op_cli *cli = im->cli;
+	uint64_t mask = 0;
+	int null, nset = 0;
+
+	for (int i = 0; i < NF; i++) {
+		null = 1;
+		if (vals[i] && rec_norm(cli, &F[i], vals[i], im->norm[i], VALSZ,
+					&null) < 0)
+			return -1;
+		if (F[i].required && null)
+			return op_errc(&cli->err, EX_DATAERR, "%s: is required",
+				       F[i].opt);
+		if (!null) {
+			mask |= (uint64_t)1 << i;
+			nset++;
+		}
+	}
+	/* A batch holds rows of one shape; a new shape or a full batch
+	 * writes what is waiting first, so rows go in in file order. */
+	if (im->brows && (mask != im->bmask || im->brows == im->bmax) &&
+	    flush(im) < 0)
+		return -2;
+	if (!im->brows) {
+		im->bmask = mask;
+		/* 999: the bound-parameter limit of the oldest SQLite builds */
+		im->bmax = nset ? 999 / nset : BATCH_MAX;
+		if (im->bmax > BATCH_MAX)
+			im->bmax = BATCH_MAX;
+	}
+	int r = im->brows;
+	for (int i = 0; i < NF; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		size_t len = strlen(im->norm[i]) + 1;
+		if (im->alen + len > im->acap) {
+			size_t cap = im->acap ? im->acap : 65536;
+			while (cap < im->alen + len)
+				cap *= 2;
+			char *a = realloc(im->arena, cap);
+			if (!a) {
+				op_errc(&cli->err, EX_OSERR, "out of memory");
+				return -2;
+			}
+			im->arena = a;
+			im->acap = cap;
+		}
+		memcpy(im->arena + im->alen, im->norm[i], len);
+		im->boff[r][i] = im->alen;
+		im->alen += len;
+	}
+	im->bline[r] = line;
+	im->brows++;
+	return 0;
+}
+
 /* Validate and insert one data record. 0 when the row went in or was
  * refused (counted in im->bad); -1 on an error that ends the import. */
 static int import_row(struct import *im, char **cells, int n, long line)
@@ -186,21 +388,13 @@ static int import_row(struct import *im, char **cells, int n, long line)
 	    !op_db_is_hq(cli->db))
 		vals[branch] = op_db_site(cli->db);
 	op_err_clear(&cli->err);
-	op_err_clear(op_db_err(cli->db));
-	if (rec_insert(cli, "customer", F, NF, vals, NULL) < 0) {
-		op_err *e = cli->err.msg[0] ? &cli->err : op_db_err(cli->db);
-		/* A bad value or a constraint is the row's fault; anything else
-		 * (disk full, locked store) is not going to get better. */
-		if (e->code != EX_DATAERR) {
-			if (e != &cli->err)
-				cli->err = *e;
-			op_errctx(&cli->err, "line %ld", line);
-			return -1;
-		}
+	switch (queue_row(im, vals, line)) {
+	case -1:
 		row_bad(im, line);
-		return 0;
+		break;
+	case -2:
+		return -1;
 	}
-	im->imported++;
 	return 0;
 }
 
@@ -270,7 +464,14 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 	     op_csv_open(&csv, pos[0], &cli->err)) < 0)
 		return cli_fail(cli);
 
-	got = op_csv_next(csv, &cells, &n, &line, &cli->err);
+	/* the header is the first line with something on it */
+	while ((got = op_csv_next(csv, &cells, &n, &line, &cli->err)) > 0) {
+		int j = 0;
+		while (j < n && is_blank(cells[j]))
+			j++;
+		if (j < n)
+			break;
+	}
 	if (got < 0) {
 		rc = cli_fail(cli);
 		goto out;
@@ -282,6 +483,10 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 	}
 	if ((rc = map_header(&im, cells, n, line)) != 0)
 		goto out;
+	if (!(im.norm = calloc((size_t)NF, VALSZ))) {
+		rc = cli_error(cli, EX_OSERR, "out of memory");
+		goto out;
+	}
 
 	if (op_db_begin(cli->db, cli->as) < 0) {
 		rc = cli_fail(cli);
@@ -297,6 +502,9 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 		if (import_row(&im, cells, n, line) < 0)
 			goto fail;
 	}
+	op_err_clear(&cli->err);
+	if (flush(&im) < 0)
+		goto fail;
 	if (im.bad) {
 		op_db_rollback(cli->db);
 		if (im.bad > MAX_REPORTED)
@@ -321,6 +529,10 @@ fail:
 	op_db_rollback(cli->db);
 	rc = cli_fail(cli);
 out:
+	for (int k = 0; k < im.nins; k++)
+		sqlite3_finalize(im.ins[k].st);
+	free(im.arena);
+	free(im.norm);
 	free(im.field);
 	op_csv_free(csv);
 	return rc;

@@ -92,7 +92,9 @@ static void col_names(char *out, size_t n, const struct op_table *t,
 static const char SQL_LOG[] =
 	"SELECT seq, datetime(ts / 1000, 'unixepoch') AS at, tbl, gid, op, cols,"
 	"       delta, staff FROM journal"
-	" WHERE (:tbl IS NULL OR tbl = :tbl) AND (:gid IS NULL OR gid = :gid)"
+	" WHERE (:tbl IS NULL OR tbl = :tbl) AND (:gid IS NULL OR gid = :gid"
+	"   OR (length(:gid) >= 6 AND (substr(gid, 1, length(:gid)) = :gid"
+	"       OR substr(gid, -length(:gid)) = :gid)))"
 	"   AND (:staff IS NULL OR staff = :staff)"
 	"   AND (:since IS NULL OR ts >= (julianday(:since) - 2440587.5) * 86400000)"
 	" ORDER BY seq DESC LIMIT :limit";
@@ -122,7 +124,10 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 		if (!t)
 			return cli_error(cli, EX_USAGE, "--id needs --table");
 		if (cli_resolve(cli, t->name, NULL, cli_opt(spec, "id"), &gid) < 0) {
-			/* a deleted row: match the id as given */
+			if (cli->err.code != EX_NOINPUT)
+				return cli_fail(cli);	/* ambiguous: say so */
+			/* a deleted row: its id (or 6+ of its first or last
+			 * characters) as given */
 			op_err_clear(&cli->err);
 			gid = strdup(cli_opt(spec, "id"));
 		}
