@@ -21,7 +21,9 @@ if [ $# -gt 0 ]; then scripts=$(for s in "$@"; do echo "$dir/$s.sh"; done)
 else scripts=$(ls "$dir"/[0-9a-z]*.sh 2>/dev/null | grep -v '/lib.sh$'); fi
 for s in $scripts; do
 	echo "== $(basename "$s" .sh)"
+	t0=$(date +%s)
 	res=$(timeout "${OUTPOST_E2E_TIMEOUT:-300}" sh "$s" 2>&1); rc=$?
+	echo "   ($(basename "$s" .sh): $(( $(date +%s) - t0 )) s)"
 	printf '%s\n' "$res" | grep -v '^RESULT '
 	line=$(printf '%s\n' "$res" | grep '^RESULT ' | tail -1)
 	if [ -z "$line" ]; then

@@ -1,0 +1,35 @@
+#!/bin/sh
+# bench.sh — run by `make bench`: each measurement of tools/bench.c (what
+# is measured and how is described at the top of that file) in its own
+# process, so peak RSS and caches are per measurement, printing their
+# result lines. A measurement fails when its own checks fail (wrong row
+# counts, replicas that differ); the script then exits non-zero. Missing a
+# target is reported in the lines, not as a failure.
+#   tools/bench.sh BENCH_BINARY [journal|sync|catchup ...]
+# With no measurement named, OUTPOST_BENCH (e.g. "journal sync") or all
+# three. Stores go in a directory under $TMPDIR (or /tmp), removed on exit
+# or interrupt.
+set -u
+bin=${1:?usage: tools/bench.sh BENCH_BINARY [journal|sync|catchup ...]}
+shift
+[ $# -gt 0 ] || set -- ${OUTPOST_BENCH:-journal sync catchup}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/outpost-bench.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+export TMPDIR="$tmp"
+
+cores=$(nproc 2>/dev/null || echo '?')
+echo "== outpost bench: $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC')"
+failed=""
+for m in "$@"; do
+	start=$(date +%s)
+	if "$bin" "$m"; then
+		echo "   ($m took $(($(date +%s) - start)) s)"
+	else
+		echo "bench: $m FAILED (exit $?)" >&2
+		failed="$failed $m"
+	fi
+done
+[ -z "$failed" ] || { echo "bench: failed:$failed" >&2; exit 1; }
+exit 0
