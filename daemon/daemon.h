@@ -26,6 +26,7 @@ struct op_dcfg {
 	size_t batch_bytes;	/* raw size a batch aims at */
 	const char *history;	/* history repository (history.h); NULL: DB.git */
 	int no_history;		/* --no-history: keep none */
+	int classify_s;		/* HQ: reclassify customers after sync, at most this often */
 	void (*ready)(void);	/* called once the socket is up (sd_notify) */
 };
 

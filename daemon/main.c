@@ -35,6 +35,8 @@ static void usage(FILE *fp)
 	      "  --heartbeat SECONDS  ping interval; 3 missed = peer dead (default 5)\n"
 	      "  --max-ahead SECONDS  clock bound for hybrid logical clocks (default 300)\n"
 	      "  --log-level LEVEL  error|warning|info|debug (default info)\n"
+	      "  --classify-every SECONDS  HQ: reclassify customers after sync at most\n"
+	      "                     this often (default 300; 0: never)\n"
 	      "  --history PATH     history repository (default DB.git); --no-history: none\n"
 	      "  --version, --help\n", fp);
 }
@@ -98,6 +100,9 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 	else if (!strcmp(k, "timeout")) {
 		if (num(k, v, 1, 86400, &n) < 0) return -1;
 		c->timeout_s = (int)n;
+	} else if (!strcmp(k, "classify-every")) {
+		if (num(k, v, 0, 86400 * 7, &n) < 0) return -1;
+		c->classify_s = (int)n;
 	} else if (!strcmp(k, "heartbeat")) {
 		if (num(k, v, 1, 3600, &n) < 0) return -1;
 		c->heartbeat_s = (int)n;

@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "history.h"
+#include "report.h"
 #include "sync.h"
 #include "wire.h"
 
@@ -70,6 +71,7 @@ void op_dcfg_default(struct op_dcfg *cfg)
 	cfg->log_level = OP_LOG_INFO;
 	cfg->window = 8;
 	cfg->batch_bytes = 512 * 1024;
+	cfg->classify_s = 300;
 }
 
 static int64_t now_ms(void)
@@ -114,6 +116,7 @@ struct dctx {
 	op_err err;
 	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
 	int nsess;
+	int applied;		/* HQ: changes merged since the last classify */
 };
 
 /* Send [rid] hdr body. */
@@ -251,6 +254,7 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		s->failed = 0;
 		struct op_sync_stats st;
 		op_sync_stats(d->sync, &st);
+		d->applied = 1;
 		op_log(OP_LOG_INFO, "applied %llu changes from %s in %lld ms "
 		       "(%llu merged, %llu unchanged, %llu conflicts), now at version %llu",
 		       (unsigned long long)h.count, s->site, (long long)(mono_ms() - t0),
@@ -881,7 +885,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
-	int64_t last_gc = mono_ms();
+	int64_t last_gc = mono_ms(), last_classify = 0;
 	while (!*stop) {
 		zmq_pollitem_t it[2] = { { d->sock, 0, ZMQ_POLLIN, 0 },
 					 { d->zap, 0, ZMQ_POLLIN, 0 } };
@@ -918,6 +922,22 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
 			last_gc = now;
+		}
+		/* Customer classes follow the consolidated data: recomputed
+		 * after sync, at most every --classify-every seconds. */
+		if (d->applied && d->cfg->classify_s > 0 &&
+		    now - last_classify > d->cfg->classify_s * 1000L) {
+			op_report *r = NULL;
+			int64_t t0 = mono_ms();
+			if (op_report_classify(&r, d->db, NULL, NULL) < 0)
+				op_log(OP_LOG_WARN, "classify after sync failed: %s",
+				       op_db_err(d->db)->msg);
+			else
+				op_log(OP_LOG_INFO, "customers reclassified in %lld ms",
+				       (long long)(mono_ms() - t0));
+			op_report_free(r);
+			d->applied = 0;
+			last_classify = now;
 		}
 	}
 	return 0;
