@@ -88,7 +88,8 @@ test: all $(B)/unit
 demo: all
 	@sh tools/demo.sh
 
-bench: all $(B)/tools/bench
+BENCHES := $(B)/tools/bench $(B)/tools/bench_reports $(B)/tools/bench_history
+bench: all $(BENCHES)
 	@sh tools/bench.sh $(B)/tools/bench
 
 man: $(B)/outpost.1 $(B)/outpostd.8

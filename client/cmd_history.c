@@ -46,8 +46,8 @@ static void utc(time_t t, char out[24])
 	strftime(out, 24, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* Parse options; open the store unless --repo names the repository and the
- * store is optional (need_db 0). -1 to go on, or the exit code. */
+/* Parse options and open the store; with --repo and need_db 0 a missing
+ * store is no error (cli->db stays NULL). -1 to go on, or the exit code. */
 static int begin(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
 		 const char **pos, int minpos, int maxpos, int *npos, int need_db)
 {
@@ -71,8 +71,13 @@ static int begin(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec
 	}
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
-	if ((need_db || !cli_opt(spec, "repo")) && cli_db(cli, &db) < 0)
-		return cli_fail(cli);
+	if (need_db || !cli_opt(spec, "repo")) {
+		if (cli_db(cli, &db) < 0)
+			return cli_fail(cli);
+	} else if (cli_db(cli, &db) < 0) {
+		/* --repo (a backup) without a store: REFs are ids then */
+		op_err_clear(&cli->err);
+	}
 	return -1;
 }
 

@@ -9,15 +9,15 @@
  * directories above a changed record are written again, so a commit costs
  * what changed. New objects go to an in-memory object database (mempack)
  * first; a commit of a few objects is then written loose, a larger one as
- * one pack (libgit2's packbuilder), as git itself does with received packs.
- * The branch moves with a compare-and-swap, and the store's marks only after
- * that: a crash means the same records are written again, to the same
- * objects.
+ * one pack (gitpack.c), as git itself does with received packs; the commit
+ * object last. The branch moves with a compare-and-swap, and the store's
+ * marks only after that: a crash means the same records are written again,
+ * to the same objects.
  *
  * Reading. Timelines walk the commits (git_revwalk) and compare the
  * record's file at each commit with its parent; finding a deleted record
- * compares trees level by level, skipping identical subtrees; restore reads
- * one commit's tree into a new store; push is libgit2's local push.
+ * compares trees level by level, skipping identical subtrees. Restoring a
+ * store from the history and pushing it elsewhere are in backup.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -33,11 +33,8 @@
 #include "gitpack.h"
 #include "history.h"
 #include "recfile.h"
-#include <sys/resource.h>
-static double tr0, tc0;
-static void TR(const char *w){ if(!getenv("OP_HISTORY_TRACE"))return; struct timespec ts; struct rusage ru; getrusage(RUSAGE_SELF,&ru); clock_gettime(CLOCK_MONOTONIC,&ts); double t=ts.tv_sec+ts.tv_nsec/1e9, c=ru.ru_utime.tv_sec+ru.ru_utime.tv_usec/1e6+ru.ru_stime.tv_sec+ru.ru_stime.tv_usec/1e6; fprintf(stderr,"  %-12s %.3f cpu %.3f\n",w,tr0?t-tr0:0,tc0?c-tc0:0); tr0=t; tc0=c;}
+#include "history_int.h"
 
-#define REF_MAIN "refs/heads/main"
 #define BODY_MAX 20		/* records listed in a commit message */
 #define LOOSE_MAX 128		/* objects: fewer are written loose, more as a pack */
 #define PACK_CHUNK 200000	/* objects held in memory before a pack is written */
@@ -46,9 +43,7 @@ static void TR(const char *w){ if(!getenv("OP_HISTORY_TRACE"))return; struct tim
 
 /* --- small helpers --- */
 
-static int gitfail(op_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int gitfail(op_err *e, int code, const char *fmt, ...)
+int op_hist_gitfail(op_err *e, int code, const char *fmt, ...)
 {
 	char what[300];
 	va_list ap;
@@ -109,7 +104,7 @@ static void buf_free(struct buf *b)
 
 /* --- record files read back --- */
 
-static int blob_parse(git_repository *repo, const git_oid *id, const struct op_table *t,
+int op_hist_blob_parse(git_repository *repo, const git_oid *id, const struct op_table *t,
 		      struct op_recfile *r)
 {
 	git_blob *b;
@@ -152,9 +147,20 @@ char *op_history_default_path(const char *db_path)
 	return p;
 }
 
+/* libgit2 is started once and stays up for the life of the process (each
+ * call takes a reference, none is given back): starting it parses the
+ * system's whole TLS certificate bundle, far too slow to repeat for every
+ * sync round. */
+static void git_up(void)
+{
+	static int up;
+	if (!up)
+		up = git_libgit2_init() > 0;
+}
+
 /* Open the repository at path, creating it (bare, HEAD -> main) when it
  * does not exist and create is set. */
-static int repo_open(git_repository **out, const char *path, int create, int *created,
+int op_hist_repo_open(git_repository **out, const char *path, int create, int *created,
 		     op_err *e)
 {
 	struct stat st;
@@ -174,7 +180,7 @@ static int repo_open(git_repository **out, const char *path, int create, int *cr
 		o.initial_head = "main";
 		o.description = "Outpost store history (one file per record; see docs/HISTORY.md)";
 		if (git_repository_init_ext(out, path, &o) < 0)
-			return gitfail(e, EX_CANTCREAT, "cannot create the history repository '%s'",
+			return op_hist_gitfail(e, EX_CANTCREAT, "cannot create the history repository '%s'",
 				       path);
 		if (created)
 			*created = 1;
@@ -182,7 +188,7 @@ static int repo_open(git_repository **out, const char *path, int create, int *cr
 	}
 	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
 				    GIT_REPOSITORY_OPEN_BARE, NULL) < 0)
-		return gitfail(e, EX_DATAERR, "'%s' is not a git repository", path);
+		return op_hist_gitfail(e, EX_DATAERR, "'%s' is not a git repository", path);
 	return 0;
 }
 
@@ -250,18 +256,18 @@ static int flush_objects(struct writer *w, int final)
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%sobjects", git_repository_path(w->repo));
 		if (git_odb_backend_loose(&loose, dir, -1, 0, 0, 0) < 0)
-			return gitfail(w->e, EX_IOERR, "cannot write to '%s'", dir);
+			return op_hist_gitfail(w->e, EX_IOERR, "cannot write to '%s'", dir);
 		for (size_t i = 0; i < w->nobjs; i++) {
 			git_odb_object *o;
 			if (git_odb_read(&o, w->memdb, &w->objs[i]) < 0) {
-				gitfail(w->e, EX_SOFTWARE, "cannot read a new object");
+				op_hist_gitfail(w->e, EX_SOFTWARE, "cannot read a new object");
 				goto loose_out;
 			}
 			int r = loose->write(loose, &w->objs[i], git_odb_object_data(o),
 					     git_odb_object_size(o), git_odb_object_type(o));
 			git_odb_object_free(o);
 			if (r < 0) {
-				gitfail(w->e, EX_IOERR, "cannot write an object to '%s'", dir);
+				op_hist_gitfail(w->e, EX_IOERR, "cannot write an object to '%s'", dir);
 				goto loose_out;
 			}
 		}
@@ -293,10 +299,10 @@ static int level_open(struct writer *w, int k, const char *name)
 	l->dirty = 0;
 	if (te && git_tree_entry_type(te) == GIT_OBJECT_TREE &&
 	    git_tree_lookup(&l->old, w->repo, git_tree_entry_id(te)) < 0)
-		return gitfail(w->e, EX_DATAERR, "cannot read directory '%s' of the history",
+		return op_hist_gitfail(w->e, EX_DATAERR, "cannot read directory '%s' of the history",
 			       name);
 	if (git_treebuilder_new(&l->b, w->wrepo, l->old) < 0)
-		return gitfail(w->e, EX_SOFTWARE, "cannot start a tree");
+		return op_hist_gitfail(w->e, EX_SOFTWARE, "cannot start a tree");
 	l->open = 1;
 	return 0;
 }
@@ -317,7 +323,7 @@ static int level_close(struct writer *w, int k)
 		} else if (git_treebuilder_write(&id, l->b) < 0 || track(w, &id) < 0 ||
 			   git_treebuilder_insert(NULL, up->b, l->name, &id,
 						  GIT_FILEMODE_TREE) < 0) {
-			rc = w->e->msg[0] ? -1 : gitfail(w->e, EX_SOFTWARE, "cannot write a tree");
+			rc = w->e->msg[0] ? -1 : op_hist_gitfail(w->e, EX_SOFTWARE, "cannot write a tree");
 		}
 		up->dirty = 1;
 	}
@@ -392,13 +398,13 @@ static int put_record(struct writer *w, const struct op_table *t, const char *id
 		if (len < 0)
 			return op_errc(w->e, EX_OSERR, "out of memory");
 		if (git_odb_hash(&id_new, w->text, (size_t)len, GIT_OBJECT_BLOB) < 0)
-			return gitfail(w->e, EX_SOFTWARE, "cannot hash a record");
+			return op_hist_gitfail(w->e, EX_SOFTWARE, "cannot hash a record");
 		if (had && git_oid_equal(&id_new, &id_old))
 			return 0;	/* written before (a re-run after a crash) */
 		if (w->mem->write(w->mem, &id_new, w->text, (size_t)len, GIT_OBJECT_BLOB) < 0 ||
 		    track(w, &id_new) < 0 ||
 		    git_treebuilder_insert(NULL, w->lv[3].b, name, &id_new, GIT_FILEMODE_BLOB) < 0)
-			return w->e->msg[0] ? -1 : gitfail(w->e, EX_SOFTWARE, "cannot add %s %s",
+			return w->e->msg[0] ? -1 : op_hist_gitfail(w->e, EX_SOFTWARE, "cannot add %s %s",
 							   t->name, id);
 		if (w->listed < BODY_MAX)
 			body_line(w, had ? "changed" : "new", t, id,
@@ -409,7 +415,7 @@ static int put_record(struct writer *w, const struct op_table *t, const char *id
 		if (w->listed < BODY_MAX) {
 			struct op_recfile r;
 			int lc = op_table_col(t, t->label_sql);
-			if (lc >= 0 && blob_parse(w->repo, &id_old, t, &r) == 0) {
+			if (lc >= 0 && op_hist_blob_parse(w->repo, &id_old, t, &r) == 0) {
 				body_line(w, "deleted", t, id, r.vals[lc]);
 				op_recfile_free(&r);
 			} else {
@@ -588,7 +594,7 @@ static void sig_part(char *out, size_t n, const char *s)
 		snprintf(out, n, "unknown");
 }
 
-static int set_mark(op_db *db, const char *key, int64_t v)
+int op_hist_set_mark(op_db *db, const char *key, int64_t v)
 {
 	sqlite3_stmt *st = op_db_stmt(db, SQL_MARK);
 	if (!st || op_bind_text(db, st, ":k", key) < 0 || op_bind_int(db, st, ":v", v) < 0)
@@ -602,7 +608,7 @@ static int full_stats(struct writer *w, git_tree *old, git_tree *new)
 {
 	git_diff *d = NULL;
 	if (git_diff_tree_to_tree(&d, w->repo, old, new, NULL) < 0)
-		return gitfail(w->e, EX_SOFTWARE, "cannot compare with the last commit");
+		return op_hist_gitfail(w->e, EX_SOFTWARE, "cannot compare with the last commit");
 	memset(w->cnt, 0, sizeof(w->cnt));
 	w->total = w->added = w->deleted = 0;
 	w->body.len = 0;
@@ -667,24 +673,22 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 	int have_parent, rc = -1, in_read = 0;
 	const char *me = op_db_site(db);
 
-	TR("start");
-	if (repo_open(&w.repo, path, 1, NULL, e) < 0)
+	if (op_hist_repo_open(&w.repo, path, 1, NULL, e) < 0)
 		return -1;
-	TR("open");
 	if (git_repository_odb(&w.odb, w.repo) < 0 || git_odb_new(&w.memdb) < 0 ||
 	    git_mempack_new(&w.mem) < 0 || git_odb_add_backend(w.memdb, w.mem, 1) < 0 ||
 	    git_repository_wrap_odb(&w.wrepo, w.memdb) < 0) {
-		gitfail(e, EX_SOFTWARE, "cannot prepare '%s'", path);
+		op_hist_gitfail(e, EX_SOFTWARE, "cannot prepare '%s'", path);
 		goto out;
 	}
 	int gr = git_reference_name_to_id(&parent_id, w.repo, REF_MAIN);
 	if (gr < 0 && gr != GIT_ENOTFOUND) {
-		gitfail(e, EX_DATAERR, "cannot read %s of '%s'", REF_MAIN, path);
+		op_hist_gitfail(e, EX_DATAERR, "cannot read %s of '%s'", REF_MAIN, path);
 		goto out;
 	}
 	have_parent = gr == 0;
 	if (have_parent && git_commit_lookup(&parent, w.repo, &parent_id) < 0) {
-		gitfail(e, EX_DATAERR, "cannot read the last commit of '%s'", path);
+		op_hist_gitfail(e, EX_DATAERR, "cannot read the last commit of '%s'", path);
 		goto out;
 	}
 	/* Without a parent, or asked to, write every row: the first commit
@@ -699,7 +703,6 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 		    (full && !(w.all[t->num] = table_select(&w, t, 1))))
 			goto out;
 	}
-	TR("prepare");
 	/* One read transaction: the marks and the rows are one snapshot. */
 	if (op_db_exec(db, "BEGIN") < 0) {
 		*e = *op_db_err(db);
@@ -741,30 +744,27 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 
 	git_tree *base = NULL;
 	if (have_parent && !full && git_commit_tree(&base, parent) < 0) {
-		gitfail(e, EX_DATAERR, "cannot read the last commit's tree");
+		op_hist_gitfail(e, EX_DATAERR, "cannot read the last commit's tree");
 		goto out;
 	}
 	w.lv[0].old = base;
 	if (git_treebuilder_new(&w.lv[0].b, w.wrepo, base) < 0) {
-		gitfail(e, EX_SOFTWARE, "cannot start a tree");
+		op_hist_gitfail(e, EX_SOFTWARE, "cannot start a tree");
 		goto out;
 	}
 	w.lv[0].open = 1;
-	TR("authors");
 	if ((full ? write_all(&w) : write_changed(&w, &r)) < 0)
 		goto out;
-	TR("records");
 	for (int k = 3; k >= 1; k--)
 		if (level_close(&w, k) < 0)
 			goto out;
-	TR("close");
 	op_db_rollback(db);	/* ends the read transaction */
 	in_read = 0;
 
 	if (w.total > 0) {
 		if (git_treebuilder_write(&tree_id, w.lv[0].b) < 0 || track(&w, &tree_id) < 0) {
 			if (!e->msg[0])
-				gitfail(e, EX_SOFTWARE, "cannot write the root tree");
+				op_hist_gitfail(e, EX_SOFTWARE, "cannot write the root tree");
 			goto out;
 		}
 		/* A full rebuild that changed nothing makes no commit. */
@@ -776,15 +776,14 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 		 * object) is written in the history itself, after them. */
 		if (flush_objects(&w, 1) < 0)
 			goto out;
-		TR("flush");
 		if (git_tree_lookup(&tree, w.repo, &tree_id) < 0) {
-			gitfail(e, EX_SOFTWARE, "cannot read the new tree");
+			op_hist_gitfail(e, EX_SOFTWARE, "cannot read the new tree");
 			goto out;
 		}
 	}
 	if (w.total > 0 && full && have_parent) {
 		git_tree *was = NULL;
-		int fr = git_commit_tree(&was, parent) < 0 ? gitfail(e, EX_DATAERR,
+		int fr = git_commit_tree(&was, parent) < 0 ? op_hist_gitfail(e, EX_DATAERR,
 			"cannot read the last commit's tree") : full_stats(&w, was, tree);
 		git_tree_free(was);
 		if (fr < 0)
@@ -819,11 +818,10 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 		    git_commit_create(&commit_id, w.repo, NULL, author, committer, NULL, msg.p,
 				      tree, have_parent ? 1 : 0, parents) < 0) {
 			buf_free(&msg);
-			gitfail(e, EX_SOFTWARE, "cannot write the commit");
+			op_hist_gitfail(e, EX_SOFTWARE, "cannot write the commit");
 			goto out;
 		}
 		buf_free(&msg);
-		TR("commit");
 		/* Compare-and-swap: a concurrent writer makes this fail. */
 		git_reference *ref = NULL;
 		int cr = git_reference_create_matching(&ref, w.repo, REF_MAIN, &commit_id,
@@ -836,7 +834,7 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 			goto out;
 		}
 		if (cr < 0) {
-			gitfail(e, EX_IOERR, "cannot update %s of '%s'", REF_MAIN, path);
+			op_hist_gitfail(e, EX_IOERR, "cannot update %s of '%s'", REF_MAIN, path);
 			goto out;
 		}
 		if (res) {
@@ -850,12 +848,11 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 		res->deleted = w.deleted;
 	}
 	/* Only now: a crash before this line writes the same records again. */
-	if (set_mark(db, "history_ver", r.v1) < 0 || set_mark(db, "history_seq", r.j1) < 0) {
+	if (op_hist_set_mark(db, "history_ver", r.v1) < 0 || op_hist_set_mark(db, "history_seq", r.j1) < 0) {
 		*e = *op_db_err(db);
 		op_errctx(e, "history committed but not marked (it is written again next time)");
 		goto out;
 	}
-	TR("marks");
 	rc = 0;
 out:
 	if (in_read)
@@ -886,7 +883,7 @@ int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_si
 		free(path);
 		return op_errc(e, EX_SOFTWARE, "internal: history commit inside a transaction");
 	}
-	git_libgit2_init();
+	git_up();
 	for (int attempt = 0; attempt < 3; attempt++) {
 		op_err_clear(e);
 		if ((rc = commit_once(db, path, author_site, flags, res, e)) <= 0)
@@ -894,7 +891,6 @@ int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_si
 	}
 	if (rc > 0)
 		rc = -1;
-	git_libgit2_shutdown();
 	free(path);
 	return rc;
 }
@@ -907,10 +903,6 @@ int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
 
 /* --- reading --- */
 
-struct op_history {
-	git_repository *repo;
-	char *path;
-};
 
 int op_history_open(op_history **out, const char *repo_path, op_err *e)
 {
@@ -920,8 +912,8 @@ int op_history_open(op_history **out, const char *repo_path, op_err *e)
 		free(h);
 		return op_errc(e, EX_OSERR, "out of memory");
 	}
-	git_libgit2_init();
-	if (repo_open(&h->repo, repo_path, 0, NULL, e) < 0) {
+	git_up();
+	if (op_hist_repo_open(&h->repo, repo_path, 0, NULL, e) < 0) {
 		op_history_free(h);
 		return -1;
 	}
@@ -936,7 +928,6 @@ void op_history_free(op_history *h)
 	git_repository_free(h->repo);
 	free(h->path);
 	free(h);
-	git_libgit2_shutdown();
 }
 
 /* The commit's author as readers see it. */
@@ -960,7 +951,7 @@ static void info_of(git_commit *c, struct op_history_info *in, char *site, size_
 	in->staff = in->site && strcmp(a->name, in->site) != 0 ? a->name : NULL;
 }
 
-static int walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empty, op_err *e)
+int op_hist_walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empty, op_err *e)
 {
 	git_oid head;
 	*out = NULL;
@@ -974,7 +965,7 @@ static int walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empt
 	    git_revwalk_push(*out, &head) < 0) {
 		git_revwalk_free(*out);
 		*out = NULL;
-		return gitfail(e, EX_DATAERR, "cannot walk the history at '%s'", h->path);
+		return op_hist_gitfail(e, EX_DATAERR, "cannot walk the history at '%s'", h->path);
 	}
 	return 0;
 }
@@ -985,7 +976,7 @@ int op_history_log(op_history *h, op_history_log_cb cb, void *arg, op_err *e)
 	git_oid id;
 	int empty, rc = 0, r;
 
-	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
+	if (op_hist_walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
 		return -1;
 	if (empty)
 		return 0;
@@ -994,7 +985,7 @@ int op_history_log(op_history *h, op_history_log_cb cb, void *arg, op_err *e)
 		struct op_history_info in;
 		char site[64];
 		if (git_commit_lookup(&c, h->repo, &id) < 0) {
-			rc = gitfail(e, EX_DATAERR, "cannot read a commit");
+			rc = op_hist_gitfail(e, EX_DATAERR, "cannot read a commit");
 			break;
 		}
 		info_of(c, &in, site, sizeof(site));
@@ -1004,7 +995,7 @@ int op_history_log(op_history *h, op_history_log_cb cb, void *arg, op_err *e)
 			break;
 	}
 	if (r < 0 && r != GIT_ITEROVER && !rc)
-		rc = gitfail(e, EX_DATAERR, "cannot walk the history");
+		rc = op_hist_gitfail(e, EX_DATAERR, "cannot walk the history");
 	git_revwalk_free(walk);
 	return rc;
 }
@@ -1037,7 +1028,7 @@ int op_history_timeline(op_history *h, const struct op_table *t, const char *id,
 
 	if (op_recfile_path(path, sizeof(path), t, id) < 0)
 		return op_errc(e, EX_DATAERR, "'%s' cannot be a record id", id);
-	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
+	if (op_hist_walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
 		       (reverse ? GIT_SORT_REVERSE : 0), &empty, e) < 0)
 		return -1;
 	if (empty)
@@ -1050,7 +1041,7 @@ int op_history_timeline(op_history *h, const struct op_table *t, const char *id,
 		    (now = blob_at(c, path, &now_id)) < 0 ||
 		    (git_commit_parentcount(c) > 0 &&
 		     (git_commit_parent(&p, c, 0) < 0 || (was = blob_at(p, path, &was_id)) < 0))) {
-			rc = gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
+			rc = op_hist_gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
 			git_commit_free(p);
 			git_commit_free(c);
 			break;
@@ -1064,9 +1055,9 @@ int op_history_timeline(op_history *h, const struct op_table *t, const char *id,
 		struct op_history_field fields[64];
 		struct op_history_event ev;
 		char site[64];
-		if ((!was && blob_parse(h->repo, &was_id, t, &before) < 0) ||
-		    (!now && blob_parse(h->repo, &now_id, t, &after) < 0)) {
-			rc = gitfail(e, EX_DATAERR, "cannot read %s at commit %.10s", path,
+		if ((!was && op_hist_blob_parse(h->repo, &was_id, t, &before) < 0) ||
+		    (!now && op_hist_blob_parse(h->repo, &now_id, t, &after) < 0)) {
+			rc = op_hist_gitfail(e, EX_DATAERR, "cannot read %s at commit %.10s", path,
 				     git_oid_tostr_s(&cid));
 		} else {
 			info_of(c, &ev.info, site, sizeof(site));
@@ -1175,7 +1166,7 @@ int op_history_find(op_history *h, const struct op_table *t, const char *ref,
 	int empty, r, rc = 0;
 
 	*id = NULL;
-	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
+	if (op_hist_walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
 		return -1;
 	while (!empty && f.n < 2 && (r = git_revwalk_next(&cid, walk)) == 0) {
 		git_commit *c = NULL, *p = NULL;
@@ -1184,7 +1175,7 @@ int op_history_find(op_history *h, const struct op_table *t, const char *ref,
 		    (git_commit_parentcount(c) > 0 &&
 		     (git_commit_parent(&p, c, 0) < 0 || table_tree(h, p, t, &was) < 0)) ||
 		    tree_changes(h, was, now, 1, &f) < 0)
-			rc = gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
+			rc = op_hist_gitfail(e, EX_DATAERR, "cannot read commit %.10s", git_oid_tostr_s(&cid));
 		git_tree_free(now);
 		git_tree_free(was);
 		git_commit_free(p);
@@ -1207,341 +1198,3 @@ int op_history_find(op_history *h, const struct op_table *t, const char *ref,
 	return rc ? -1 : 0;
 }
 
-/* --- restore --- */
-
-static const char *trailer(const git_message_trailer_array *a, const char *key)
-{
-	for (size_t i = 0; i < a->count; i++)
-		if (strcmp(a->trailers[i].key, key) == 0)
-			return a->trailers[i].value;
-	return NULL;
-}
-
-static sqlite3_stmt *insert_stmt(op_db *db, const struct op_table *t)
-{
-	sqlite3_str *s = sqlite3_str_new(NULL);
-	sqlite3_stmt *st = NULL;
-	sqlite3_str_appendf(s, "INSERT INTO \"%w\"(", t->name);
-	for (int c = 0; c < t->ncols; c++)
-		sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
-	sqlite3_str_appendall(s, ") VALUES (");
-	for (int c = 0; c < t->ncols; c++)
-		sqlite3_str_appendf(s, "%s?%d", c ? ", " : "", c + 1);
-	sqlite3_str_appendall(s, ")");
-	char *sql = sqlite3_str_finish(s);
-	if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		op_db_fail(db, "internal: restore statement");
-		st = NULL;
-	}
-	sqlite3_free(sql);
-	return st;
-}
-
-/* Insert every record under tree (depth 1 = the table's directory). */
-static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqlite3_stmt *ins,
-			git_tree *tree, int depth, uint64_t *n, op_err *e)
-{
-	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
-		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
-		if (depth < 3) {
-			git_tree *sub;
-			if (git_tree_entry_type(te) != GIT_OBJECT_TREE)
-				continue;
-			if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0)
-				return gitfail(e, EX_DATAERR, "cannot read %s/%s", t->name,
-					       git_tree_entry_name(te));
-			int rc = restore_tree(h, db, t, ins, sub, depth + 1, n, e);
-			git_tree_free(sub);
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		struct op_recfile r;
-		if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
-			continue;
-		if (blob_parse(h->repo, git_tree_entry_id(te), t, &r) < 0)
-			return gitfail(e, EX_DATAERR, "cannot read %s record %s", t->name,
-				       git_tree_entry_name(te));
-		if (!r.vals[0]) {
-			op_recfile_free(&r);
-			continue;	/* not a record file */
-		}
-		sqlite3_reset(ins);
-		sqlite3_clear_bindings(ins);
-		for (int c = 0; c < t->ncols && c < 64; c++)
-			if (r.vals[c])
-				sqlite3_bind_text(ins, c + 1, r.vals[c], -1, SQLITE_TRANSIENT);
-		int rc = op_db_run(db, ins);
-		op_recfile_free(&r);
-		if (rc < 0) {
-			*e = *op_db_err(db);
-			return op_errctx(e, "%s %s", t->name, git_tree_entry_name(te));
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
-static void remove_store(const char *path)
-{
-	char p[4096];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
-int op_history_restore(op_history *h, time_t at, const char *to_path,
-		       struct op_history_restored *res, op_err *e)
-{
-	git_revwalk *walk;
-	git_oid cid;
-	git_commit *c = NULL;
-	git_tree *root = NULL;
-	git_message_trailer_array tr = { 0 };
-	op_db *db = NULL;
-	sqlite3_stmt *ins = NULL;
-	int empty, r, rc = -1, made = 0;
-
-	memset(res, 0, sizeof(*res));
-	if (access(to_path, F_OK) == 0)
-		return op_errc(e, EX_CANTCREAT, "'%s' exists; restore makes a new store", to_path);
-	if (walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
-		return -1;
-	while (!empty && (r = git_revwalk_next(&cid, walk)) == 0) {
-		if (git_commit_lookup(&c, h->repo, &cid) < 0) {
-			git_revwalk_free(walk);
-			return gitfail(e, EX_DATAERR, "cannot read a commit");
-		}
-		if ((time_t)git_commit_time(c) <= at)
-			break;
-		git_commit_free(c);
-		c = NULL;
-	}
-	git_revwalk_free(walk);
-	if (!c)
-		return op_errc(e, EX_NOINPUT, "the history at '%s' has no commit at or before "
-			       "that time", h->path);
-	git_oid_tostr(res->commit, sizeof(res->commit), git_commit_id(c));
-	res->time = (time_t)git_commit_time(c);
-	if (git_message_trailers(&tr, git_commit_message(c)) < 0 || !trailer(&tr, "Outpost-Site")) {
-		op_errc(e, EX_DATAERR, "commit %.10s does not say which site it belongs to",
-			res->commit);
-		goto out;
-	}
-	snprintf(res->site, sizeof(res->site), "%s", trailer(&tr, "Outpost-Site"));
-	res->hq = trailer(&tr, "Outpost-Role") && strcmp(trailer(&tr, "Outpost-Role"), "hq") == 0;
-	if (git_commit_tree(&root, c) < 0) {
-		gitfail(e, EX_DATAERR, "cannot read commit %.10s", res->commit);
-		goto out;
-	}
-	/* Foreign keys off (OP_DB_DAEMON): rows arrive table by table. */
-	if (op_db_open(&db, to_path, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
-		goto out;
-	made = 1;
-	if (op_db_init_site(db, res->site, res->hq) < 0 || op_db_begin_apply(db) < 0) {
-		*e = *op_db_err(db);
-		goto out;
-	}
-	for (int i = 0; i < op_ntables; i++) {
-		const struct op_table *t = &op_tables[i];
-		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
-		git_tree *sub;
-		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE)
-			continue;
-		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
-			gitfail(e, EX_DATAERR, "cannot read %s", t->name);
-			goto out;
-		}
-		sqlite3_finalize(ins);
-		if (!(ins = insert_stmt(db, t))) {
-			git_tree_free(sub);
-			*e = *op_db_err(db);
-			goto out;
-		}
-		int rr = restore_tree(h, db, t, ins, sub, 1, &res->records, e);
-		git_tree_free(sub);
-		if (rr < 0)
-			goto out;
-	}
-	/* New local versions continue above the ones this snapshot holds. */
-	const char *ver = trailer(&tr, "Outpost-Version");
-	if ((ver && set_mark(db, "ver", strtoll(ver, NULL, 10)) < 0) ||
-	    op_db_meta_set(db, "restored_from", res->commit) < 0 || op_db_commit(db) < 0) {
-		*e = *op_db_err(db);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(ins);
-	if (db)
-		op_db_rollback(db);
-	op_db_free(db);
-	if (rc < 0 && made)
-		remove_store(to_path);
-	git_message_trailer_array_free(&tr);
-	git_tree_free(root);
-	git_commit_free(c);
-	return rc;
-}
-
-/* --- push --- */
-
-struct push_state {
-	uint64_t objects;
-	char status[256];
-};
-
-static int on_transfer(unsigned int current, unsigned int total, size_t bytes, void *arg)
-{
-	struct push_state *ps = arg;
-	(void)bytes;
-	if (total > ps->objects)
-		ps->objects = total;
-	if (current > ps->objects)
-		ps->objects = current;
-	return 0;
-}
-
-static int on_update(const char *refname, const char *status, void *arg)
-{
-	struct push_state *ps = arg;
-	if (status)
-		snprintf(ps->status, sizeof(ps->status), "%s: %s", refname, status);
-	return 0;
-}
-
-int op_history_push(op_history *h, const char *path, struct op_history_pushed *res,
-		    op_err *e)
-{
-	git_repository *target = NULL;
-	git_remote *remote = NULL;
-	git_revwalk *walk = NULL;
-	git_oid ours, theirs, id;
-	struct push_state ps = { 0 };
-	char abs[4096];
-	int rc = -1, have_theirs;
-
-	memset(res, 0, sizeof(*res));
-	if (git_reference_name_to_id(&ours, h->repo, REF_MAIN) < 0)
-		return op_errc(e, EX_NOINPUT, "the history at '%s' has no commits yet", h->path);
-	if (repo_open(&target, path, 1, &res->created, e) < 0)
-		return -1;
-	if (!git_repository_is_bare(target)) {
-		op_errc(e, EX_CANTCREAT, "'%s' is not a bare repository (make one with "
-			"'git init --bare', or give a new path)", path);
-		goto out;
-	}
-	have_theirs = git_reference_name_to_id(&theirs, target, REF_MAIN) == 0;
-	if (have_theirs && git_oid_equal(&ours, &theirs)) {
-		rc = 0;	/* up to date */
-		goto out;
-	}
-	/* Count what the target lacks; its head must be one of ours. */
-	if (git_revwalk_new(&walk, h->repo) < 0 || git_revwalk_push(walk, &ours) < 0) {
-		gitfail(e, EX_SOFTWARE, "cannot walk the history");
-		goto out;
-	}
-	if (have_theirs) {
-		git_commit *tc = NULL;
-		int anc = git_commit_lookup(&tc, h->repo, &theirs) == 0 &&
-			  git_graph_descendant_of(h->repo, &ours, &theirs) == 1;
-		git_commit_free(tc);
-		if (!anc) {
-			op_errc(e, EX_DATAERR, "the history at '%s' is not an earlier state of "
-				"this one (another store's backup?); push to a new path", path);
-			goto out;
-		}
-		if (git_revwalk_hide(walk, &theirs) < 0) {
-			gitfail(e, EX_SOFTWARE, "cannot walk the history");
-			goto out;
-		}
-	}
-	while (git_revwalk_next(&id, walk) == 0)
-		res->commits++;
-	git_repository_free(target);
-	target = NULL;
-
-	if (!realpath(path, abs)) {
-		op_errc(e, EX_IOERR, "cannot resolve '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	char *spec = REF_MAIN ":" REF_MAIN;
-	git_strarray specs = { &spec, 1 };
-	git_push_options po;
-	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	po.callbacks.push_transfer_progress = on_transfer;
-	po.callbacks.push_update_reference = on_update;
-	po.callbacks.payload = &ps;
-	/* An anonymous remote; url.*.insteadOf rewriting does not apply to a
-	 * path (and leaks in libgit2 1.5). */
-	git_remote_create_options ro;
-	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	ro.repository = h->repo;
-	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	if (git_remote_create_with_opts(&remote, abs, &ro) < 0 ||
-	    git_remote_push(remote, &specs, &po) < 0) {
-		gitfail(e, EX_IOERR, "cannot push to '%s'", path);
-		goto out;
-	}
-	if (ps.status[0]) {
-		op_errc(e, EX_IOERR, "'%s' refused the push: %s", path, ps.status);
-		goto out;
-	}
-	res->objects = ps.objects;
-	rc = 0;
-out:
-	git_remote_free(remote);
-	git_revwalk_free(walk);
-	git_repository_free(target);
-	return rc;
-}
-
-/* --- time --- */
-
-int op_history_parse_time(const char *s, time_t *out)
-{
-	struct tm tm = { 0 };
-	int y, mo, d, hh = 23, mi = 59, ss = 59, n = 0;
-	char sep;
-
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-		return -1;
-	s += n;
-	if (*s) {
-		int m = 0;
-		sep = *s++;
-		if (sep != ' ' && sep != 'T')
-			return -1;
-		ss = 0;
-		if (sscanf(s, "%2d:%2d%n", &hh, &mi, &m) != 2 || m != 5)
-			return -1;
-		s += m;
-		if (*s == ':') {
-			if (sscanf(s, ":%2d%n", &ss, &m) != 1 || m != 3)
-				return -1;
-			s += m;
-		}
-		if (*s == 'Z')
-			s++;
-		if (*s)
-			return -1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 60 ||
-	    hh < 0 || mi < 0 || ss < 0)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mi;
-	tm.tm_sec = ss;
-	time_t t = timegm(&tm);
-	struct tm back;
-	gmtime_r(&t, &back);
-	if (back.tm_mday != d)
-		return -1;	/* 2025-02-30 */
-	*out = t;
-	return 0;
-}

@@ -5,14 +5,14 @@
 # result lines. A measurement fails when its own checks fail (wrong row
 # counts, replicas that differ); the script then exits non-zero. Missing a
 # target is reported in the lines, not as a failure.
-#   tools/bench.sh BENCH_BINARY [journal|sync|catchup ...]
+#   tools/bench.sh BENCH_BINARY [journal|sync|catchup|reports|history ...]
 # With no measurement named, OUTPOST_BENCH (e.g. "journal sync") or all
 # three. Stores go in a directory under $TMPDIR (or /tmp), removed on exit
 # or interrupt.
 set -u
 bin=${1:?usage: tools/bench.sh BENCH_BINARY [journal|sync|catchup ...]}
 shift
-[ $# -gt 0 ] || set -- ${OUTPOST_BENCH:-journal sync catchup}
+[ $# -gt 0 ] || set -- ${OUTPOST_BENCH:-journal sync catchup reports history}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/outpost-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -24,7 +24,12 @@ echo "== outpost bench: $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/de
 failed=""
 for m in "$@"; do
 	start=$(date +%s)
-	if "$bin" "$m"; then
+	# reports and history are programs of their own beside bench
+	case $m in
+	reports|history) run="${bin%/*}/bench_$m" ;;
+	*) run="$bin $m" ;;
+	esac
+	if $run; then
 		echo "   ($m took $(($(date +%s) - start)) s)"
 	else
 		echo "bench: $m FAILED (exit $?)" >&2

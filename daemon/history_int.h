@@ -1,0 +1,35 @@
+/*
+ * history_int.h — what history.c (writing and reading the history) and
+ * backup.c (restore and push) share. Not for other modules: they use
+ * history.h.
+ */
+#ifndef OP_HISTORY_INT_H
+#define OP_HISTORY_INT_H
+
+#include <git2.h>
+#include "history.h"
+#include "tables.h"
+#include "recfile.h"
+
+#define REF_MAIN "refs/heads/main"
+
+struct op_history {
+	git_repository *repo;
+	char *path;
+};
+
+/* Set e from git_error_last(), prefixed with a formatted "what"; -1. */
+int op_hist_gitfail(op_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int op_hist_blob_parse(git_repository *repo, const git_oid *id, const struct op_table *t,
+		      struct op_recfile *r);
+int op_hist_repo_open(git_repository **out, const char *path, int create, int *created,
+		     op_err *e);
+/* Store a history mark (meta key) in its own statement; 0 or -1. */
+int op_hist_set_mark(op_db *db, const char *key, int64_t v);
+/* A revwalk from refs/heads/main with the given sort; *empty when the
+ * repository has no commits yet. 0 or -1 with e set. */
+int op_hist_walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empty,
+		       op_err *e);
+
+#endif

@@ -1,0 +1,206 @@
+#!/bin/sh
+# 60_history.sh — the history repository (docs/HISTORY.md) written by real
+# outpostd processes: a customer edited at two branches and merged at HQ
+# has both edits in its timeline with the right authors; restore at a time
+# between the edits gives the earlier value; a deleted customer is found
+# in the history, restored and added back; push is incremental; the stock
+# git client reads the repositories and `git fsck --strict` is clean.
+. "$(dirname "$0")/lib.sh"
+
+cd "$T" || exit 1
+HQ=$T/hq.db
+hq() { "$OUTPOST" --db "$HQ" "$@"; }
+sh1() { "$OUTPOST" --db "$T/sh01.db" "$@"; }
+bj1() { "$OUTPOST" --db "$T/bj01.db" "$@"; }
+sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
+json() { printf '%s\n' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>&1; }
+now() { date -u '+%Y-%m-%d %H:%M:%S'; }
+
+# sync_branch NAME: one outpostd --branch --once round, then wait until HQ
+# has written its history for what it applied (it commits after the ACK).
+sync_branch() {
+	timeout 60 "$OUTPOSTD" --branch --db "$T/$1.db" --connect "tcp://127.0.0.1:$PORT" \
+		--once --timeout 15 --log-level warning 2>>"$T/$1.log"
+	rc=$?
+	i=0
+	while [ $i -lt 50 ]; do
+		v=$(sql "$HQ" "SELECT coalesce((SELECT value FROM meta WHERE key = 'ver'), 0)")
+		hv=$(sql "$HQ" "SELECT coalesce((SELECT value FROM meta WHERE key = 'history_ver'), 0)")
+		[ "$v" = "$hv" ] && break
+		sleep 0.1
+		i=$((i+1))
+	done
+	return $rc
+}
+
+echo "-- set up: HQ, SH01 and BJ01 with keys, HQ's outpostd running"
+expect_rc 0 "init hq" hq init --site HQ --hq
+expect_rc 0 "init sh01" sh1 init --site SH01
+expect_rc 0 "init bj01" bj1 init --site BJ01
+for s in hq sh01 bj01; do "$OUTPOST" --db "$T/$s.db" keys init >/dev/null 2>&1; done
+expect_rc 0 "enrol SH01" hq peer enrol SH01 "$(cat "$T/sh01.db.pub")"
+expect_rc 0 "enrol BJ01" hq peer enrol BJ01 "$(cat "$T/bj01.db.pub")"
+sh1 peer hq "$(cat "$HQ.pub")" >/dev/null
+bj1 peer hq "$(cat "$HQ.pub")" >/dev/null
+PORT=$(free_port)
+"$OUTPOSTD" --hq --db "$HQ" --listen "tcp://127.0.0.1:$PORT" --log-level warning 2>"$T/hq.log" &
+track $!
+sleep 0.3
+
+echo "-- a customer edited at two branches"
+expect_rc 0 "alice registers 张伟 at SH01" sh1 --as alice customer add --name 张伟 --phone 13800138000
+CID=$(sql "$T/sh01.db" "SELECT id FROM customer WHERE name = '张伟'")
+expect_rc 0 "SH01 syncs" sync_branch sh01
+expect_rc 0 "BJ01 syncs (gets 张伟)" sync_branch bj01
+expect_eq "HQ's history repository exists beside hq.db" "$(test -f "$HQ.git/HEAD" && echo yes)" yes
+expect_rc 0 "alice edits the email at SH01" sh1 --as alice customer edit "$CID" --email zw@shanghai.example.cn
+expect_rc 0 "SH01 syncs the edit" sync_branch sh01
+sleep 1
+MID=$(now)
+sleep 1
+expect_rc 0 "bob edits the notes at BJ01" bj1 --as bob customer edit "$CID" --notes "VIP, prefers linen"
+expect_rc 0 "BJ01 syncs the edit" sync_branch bj01
+expect_eq "HQ merged both edits" \
+	"$(sql "$HQ" "SELECT email || ' | ' || notes FROM customer WHERE id = '$CID'")" \
+	"zw@shanghai.example.cn | VIP, prefers linen"
+
+expect_rc 0 "history customer --json at HQ" hq history customer 13800138000 --json
+expect_eq "three events, newest first" "$(json '[e["change"] for e in d]')" "['changed', 'changed', 'new']"
+expect_eq "bob at BJ01 changed the notes" \
+	"$(json '(d[0]["staff"], d[0]["site"], [f["field"] for f in d[0]["fields"]], d[0]["fields"][0]["new"])')" \
+	"('bob', 'BJ01', ['notes'], 'VIP, prefers linen')"
+expect_eq "alice at SH01 changed the email, from nothing" \
+	"$(json '(d[1]["staff"], d[1]["site"], [(f["field"], f["old"], f["new"]) for f in d[1]["fields"]])')" \
+	"('alice', 'SH01', [('email', None, 'zw@shanghai.example.cn')])"
+expect_eq "alice at SH01 created it" "$(json '(d[2]["author"], d[2]["site"])')" "('alice', 'SH01')"
+expect_eq "commit messages name the branch" "$(json 'd[0]["message"]')" "BJ01: 1 customer changed"
+expect_rc 0 "history customer (people's view)" hq history customer 13800138000
+expect_out "shows who and where" "bob \\(BJ01\\) +changed"
+expect_out "shows the field from what to what" "email +\\(none\\) → zw@shanghai\\.example\\.cn"
+expect_rc 0 "--reverse is oldest first" hq history customer "$CID" --reverse --json
+expect_eq "reverse order" "$(json '[e["change"] for e in d]')" "['new', 'changed', 'changed']"
+expect_rc 0 "history show customer with a 6-character suffix" hq history show customer "$(printf '%s' "$CID" | tail -c 6)" --json
+expect_eq "same timeline" "$(json 'len(d)')" 3
+expect_rc 0 "the stock git client reads HQ's log" git -C "$HQ.git" log --format='%an <%ae>|%s' main
+expect_out "author bob@BJ01.outpost" "^bob <bob@BJ01\\.outpost>\\|BJ01: 1 customer changed$"
+expect_out "author alice@SH01.outpost" "^alice <alice@SH01\\.outpost>\\|SH01: 1 customer changed"
+expect_rc 0 "git show reads a record file" git -C "$HQ.git" show "main:customer/$(printf '%s' "$CID" | tail -c 4 | cut -c1-2)/$(printf '%s' "$CID" | tail -c 2)/$CID"
+expect_out "one field per line" "^notes: VIP, prefers linen$"
+expect_out "phone in E.164" "^phone: \\+8613800138000$"
+
+echo "-- branch stores keep their own history too"
+# (A round that mixes HQ's changes with the branch's own is authored by
+# HQ, the peer: here bob's edit went up with alice's email coming down.)
+expect_rc 0 "BJ01's history log" git -C "$T/bj01.db.git" log --format='%an <%ae>' main
+expect_out "BJ01 history: alice's record, from HQ" "^alice <alice@SH01\\.outpost>$"
+expect_rc 0 "BJ01's history holds bob's edit" "$OUTPOST" --db "$T/bj01.db" --json history customer "$CID"
+expect_eq "BJ01's timeline: the record as both branches left it" \
+	"$(json '[(f["field"], f["new"]) for e in d for f in e["fields"] if f["field"] in ("email", "notes")]')" \
+	"[('email', 'zw@shanghai.example.cn'), ('notes', 'VIP, prefers linen')]"
+
+echo "-- restore at a time between the two edits"
+expect_rc 0 "restore --at MID" hq history restore --at "$MID" --to "$T/mid.db"
+expect_out "restore says what it did" "^restored [0-9]+ records of HQ \\(HQ\\) as of commit"
+expect_rc 0 "the restored store works with outpost" "$OUTPOST" --db "$T/mid.db" --json customer show "$CID"
+expect_eq "it has SH01's email but not yet BJ01's notes" "$(json '(d["email"], d["notes"])')" \
+	"('zw@shanghai.example.cn', None)"
+expect_eq "restored store is HQ's site and role" \
+	"$(sql "$T/mid.db" "SELECT group_concat(value, ',') FROM (SELECT value FROM meta WHERE key IN ('site', 'role') ORDER BY key)")" "hq,HQ"
+expect_eq "restored rows were not journaled" "$(sql "$T/mid.db" "SELECT count(*) FROM journal")" 0
+expect_rc 73 "restore refuses an existing file" hq history restore --at "$MID" --to "$T/mid.db"
+expect_rc 66 "restore before the first commit" hq history restore --at 2001-01-01 --to "$T/old.db"
+expect_eq "nothing left behind" "$(test -e "$T/old.db" && echo left || echo none)" none
+expect_rc 65 "a bad date" hq history restore --at "yesterday" --to "$T/x.db"
+
+echo "-- delete, find in the history, restore, add back"
+expect_rc 0 "a second customer at SH01" sh1 --as alice customer add --name 李娜 --phone 13912345678 --email lina@example.cn --budget 2000
+DID=$(sql "$T/sh01.db" "SELECT id FROM customer WHERE name = '李娜'")
+expect_rc 0 "sync" sync_branch sh01
+sleep 1
+BEFORE=$(now)
+sleep 1
+expect_rc 0 "carol deletes 李娜 at SH01" sh1 --as carol customer delete "$DID"
+expect_rc 0 "sync the delete" sync_branch sh01
+expect_eq "gone at HQ" "$(sql "$HQ" "SELECT count(*) FROM customer WHERE id = '$DID'")" 0
+SUFFIX=$(printf '%s' "$DID" | tail -c 8)
+expect_rc 0 "history customer SUFFIX of a deleted customer" hq history customer "$SUFFIX" --json
+expect_eq "deleted by carol at SH01, newest first" "$(json '(d[0]["change"], d[0]["staff"], d[0]["site"])')" \
+	"('deleted', 'carol', 'SH01')"
+expect_rc 0 "the deletion is listed in the commit message" git -C "$HQ.git" log -1 --format=%B main
+expect_out "message names the record and its label" "^deleted +customer $DID +李娜$"
+expect_rc 0 "restore from before the delete" hq history restore --at "$BEFORE" --to "$T/before.db"
+expect_rc 0 "the deleted customer is in the restored store" "$OUTPOST" --db "$T/before.db" --json customer show "$SUFFIX"
+expect_eq "with her fields" "$(json '(d["name"], d["phone"], d["email"], d["budget"])')" \
+	"('李娜', '+8613912345678', 'lina@example.cn', '2000.00')"
+NAME=$(json 'd["name"]'); PHONE=$(json 'd["phone"]'); EMAIL=$(json 'd["email"]'); BUDGET=$(json 'd["budget"]')
+expect_rc 0 "add her back to the live store" sh1 --as carol customer add --name "$NAME" --phone "$PHONE" --email "$EMAIL" --budget "$BUDGET"
+expect_rc 0 "sync" sync_branch sh01
+expect_eq "she is back at HQ (a new record)" \
+	"$(sql "$HQ" "SELECT count(*) FROM customer WHERE phone = '+8613912345678' AND id <> '$DID'")" 1
+expect_rc 0 "restore at today's date (its end)" hq history restore --at "$(date -u +%Y-%m-%d)" --to "$T/today.db"
+expect_eq "today's store has the re-added, not the deleted one" \
+	"$(sql "$T/today.db" "SELECT count(*) FROM customer WHERE phone = '+8613912345678' AND id <> '$DID'")|$(sql "$T/today.db" "SELECT count(*) FROM customer WHERE id = '$DID'")" "1|0"
+
+echo "-- history commit and log by hand"
+expect_rc 0 "history commit with nothing new" hq history commit
+expect_out "nothing to commit" "^nothing to commit"
+expect_rc 0 "a change made at HQ" hq --as mgr customer edit "$CID" --title buyer
+expect_rc 0 "history commit" hq history commit
+expect_out "committed with a summary" "^committed [0-9a-f]{10}: HQ: 1 customer changed$"
+expect_rc 0 "history log --limit 2 --json" hq history log --limit 2 --json
+expect_eq "two commits, the newest by mgr at HQ" "$(json '(len(d), d[0]["author"], d[0]["site"])')" "(2, 'mgr', 'HQ')"
+
+echo "-- push: an off-site copy, incremental"
+expect_rc 0 "push to a new place" hq history push "$T/usb/outpost-backup.git"
+expect_out "it is created" "^created "
+NC=$(git -C "$HQ.git" rev-list --count main)
+expect_out "every commit is pushed" "^pushed $NC commits \\([0-9]+ objects\\)"
+FIRST=$(printf '%s\n' "$OUT" | sed -n 's/.*(\([0-9]*\) objects).*/\1/p')
+expect_eq "the copy has the same head" "$(git -C "$T/usb/outpost-backup.git" rev-parse main)" "$(git -C "$HQ.git" rev-parse main)"
+expect_rc 0 "push again: nothing to send" hq history push "$T/usb/outpost-backup.git"
+expect_out "up to date" "is up to date$"
+expect_rc 0 "one more change" bj1 --as bob customer edit "$CID" --add-points 30
+expect_rc 0 "sync" sync_branch bj01
+IN0=$(git -C "$T/usb/outpost-backup.git" count-objects -v | sed -n 's/^in-pack: //p')
+expect_rc 0 "second push" hq history push "$T/usb/outpost-backup.git"
+expect_out "only the new commit" "^pushed 1 commit \\([0-9]+ objects\\)"
+SECOND=$(printf '%s\n' "$OUT" | sed -n 's/.*(\([0-9]*\) objects).*/\1/p')
+IN1=$(git -C "$T/usb/outpost-backup.git" count-objects -v | sed -n 's/^in-pack: //p')
+expect_eq "the copy received just that commit's objects" "$((IN1 - IN0))" "$SECOND"
+expect_eq "a handful of objects, not the whole history (first push: $FIRST)" \
+	"$([ "$SECOND" -le 6 ] && [ "$SECOND" -lt "$FIRST" ] && echo yes)" yes
+expect_rc 0 "the backup answers history questions" hq history customer "$CID" --repo "$T/usb/outpost-backup.git" --json
+# A points top-up travels as a counter, which carries no staff: the
+# branch is the author.
+expect_eq "BJ01's points top-up is in the backup" "$(json '(d[0]["author"], [(f["field"], f["new"]) for f in d[0]["fields"]])')" \
+	"('BJ01', [('points', '30')])"
+expect_rc 0 "restore straight from the backup, no store needed" \
+	"$OUTPOST" --db "$T/lost.db" history restore --repo "$T/usb/outpost-backup.git" --at "$(date -u +%Y-%m-%d)" --to "$T/rebuilt.db"
+expect_eq "rebuilt store has the customers" "$(sql "$T/rebuilt.db" "SELECT count(*) FROM customer")" "$(sql "$HQ" "SELECT count(*) FROM customer")"
+expect_rc 64 "push needs a path" hq history push
+mkdir -p "$T/notgit" && echo x > "$T/notgit/file"
+expect_rc 65 "push to a directory that is not a repository" hq history push "$T/notgit"
+
+echo "-- the stock git client"
+expect_rc 0 "git fsck --strict on HQ's history" git -C "$HQ.git" fsck --strict
+expect_rc 0 "git fsck --strict on the backup" git -C "$T/usb/outpost-backup.git" fsck --strict
+expect_rc 0 "git fsck --strict on a branch's history" git -C "$T/sh01.db.git" fsck --strict
+expect_eq "HQ's history is bare with HEAD on main" "$(git -C "$HQ.git" rev-parse --is-bare-repository) $(git -C "$HQ.git" symbolic-ref HEAD)" "true refs/heads/main"
+expect_eq "commit and history log agree" "$(git -C "$HQ.git" rev-list --count main)" \
+	"$(hq history log --limit 1000 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
+echo "-- --no-history"
+expect_rc 0 "init GZ01" "$OUTPOST" --db "$T/gz01.db" init --site GZ01
+"$OUTPOST" --db "$T/gz01.db" keys init >/dev/null 2>&1
+hq peer enrol GZ01 "$(cat "$T/gz01.db.pub")" >/dev/null
+"$OUTPOST" --db "$T/gz01.db" peer hq "$(cat "$HQ.pub")" >/dev/null
+expect_rc 0 "a branch with --no-history syncs" timeout 60 "$OUTPOSTD" --branch --db "$T/gz01.db" \
+	--connect "tcp://127.0.0.1:$PORT" --once --timeout 15 --no-history --log-level warning
+expect_eq "and keeps no repository" "$(test -e "$T/gz01.db.git" && echo yes || echo no)" no
+expect_eq "but has the data" "$(sql "$T/gz01.db" "SELECT count(*) FROM customer")" "$(sql "$HQ" "SELECT count(*) FROM customer")"
+expect_rc 0 "--history PATH puts the repository elsewhere" timeout 60 "$OUTPOSTD" --branch --db "$T/gz01.db" \
+	--connect "tcp://127.0.0.1:$PORT" --once --timeout 15 --history "$T/elsewhere/gz01.git" --log-level warning
+expect_eq "it has GZ01's first commit with every record" \
+	"$(git -C "$T/elsewhere/gz01.git" ls-tree -r --name-only main | grep -c '^customer/')" \
+	"$(sql "$T/gz01.db" "SELECT count(*) FROM customer")"
+expect_eq "no history warnings in HQ's log" "$(grep -c 'history not written' "$T/hq.log")" 0
