@@ -21,6 +21,7 @@
 
 #include "csv.h"
 #include "out.h"
+#include "valid.h"
 
 /* RFC 4180 ends CSV records with CRLF. */
 #define CSV_EOL "\r\n"
@@ -173,42 +174,11 @@ static int cp_width(uint32_t c)
 	return 1;
 }
 
-/* Decode one UTF-8 sequence; returns its length, or 0 when the byte at s
- * does not start a valid sequence (it then counts as one cell). */
+/* Decode one UTF-8 sequence (valid.h); 0 when the byte at s does not start
+ * a valid sequence (it then counts as one cell). */
 static size_t dec(const unsigned char *s, uint32_t *cp)
 {
-	uint32_t c, min;
-	size_t k, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		k = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		k = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		k = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < k; i++) {
-		/* a NUL terminator fails this test, so no read past it */
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return k;
+	return op_utf8_decode(s, SIZE_MAX, cp);
 }
 
 int op_display_width(const char *s)

@@ -966,7 +966,7 @@ int op_order_transition_ok(const char *from, const char *to)
 
 /* Decode one code point at s[0..n); returns its length, or 0 when the bytes
  * are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t op_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t k, i;
 	uint32_t c, min;
@@ -1014,7 +1014,7 @@ int op_utf8_valid(const char *s, size_t n)
 			n--;
 			continue;
 		}
-		k = utf8_decode(p, n, &cp);
+		k = op_utf8_decode(p, n, &cp);
 		if (!k)
 			return 0;
 		p += k;
@@ -1038,7 +1038,7 @@ static int valid_text(const char *in, size_t maxchars, int lines,
 	if (n == 0)
 		return fail(why, "empty");
 	while (i < n) {
-		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		k = op_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)
 			return fail(why, "not valid utf-8");
 		if ((cp == '\n' || cp == '\r') && !lines)

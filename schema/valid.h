@@ -84,6 +84,11 @@ int op_valid_enum(const char **canon, const struct op_enum *e, const char *in,
  * Anything else (including to itself) is refused. */
 int op_order_transition_ok(const char *from, const char *to);
 
+/* Decode one code point at s[0..n): its length, or 0 when the bytes are not
+ * valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). Stops at a
+ * NUL, so n may be SIZE_MAX for a NUL-terminated string. */
+size_t op_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* UTF-8 checks: 1 when s is valid UTF-8 (no overlongs, no surrogates). */
 int op_utf8_valid(const char *s, size_t n);
 
