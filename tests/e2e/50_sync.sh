@@ -550,9 +550,15 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive timeout 60 apt-get install -y -qq faketime >/dev/null 2>&1
 	command -v faketime >/dev/null 2>&1 && FT=yes
 fi
-if [ -z "$FT" ]; then
+# libfaketime is an LD_PRELOAD library, which ASan refuses to run after
+if [ -n "$FT" ] && ! faketime -f '+1d' "$OUTPOST" --version >/dev/null 2>&1; then
+	FT=
+	echo "  skipped: faketime cannot preload into these binaries (a sanitizer build?);"
+	echo "           scenario 8 not run, not counted"
+elif [ -z "$FT" ]; then
 	echo "  skipped: faketime not available (scenario 8 not run, not counted)"
-else
+fi
+if [ -n "$FT" ]; then
 	scenario s8
 	add a 貂蝉 --phone 13100131000 --email diaochan@example.com
 	rounds 1
