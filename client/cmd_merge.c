@@ -295,7 +295,7 @@ static const char SQL_LAST_MERGE[] =
 static int cmd_unmerge(struct op_cli *cli, int argc, char **argv)
 {
 	const char *pos[1];
-	char *ref = NULL;
+	char *ref = NULL, *keys = NULL;
 	int npos, rc;
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
@@ -322,10 +322,10 @@ static int cmd_unmerge(struct op_cli *cli, int argc, char **argv)
 	rc = -1;
 	/* keep's fields back: every key of the before object */
 	if (run_sql(cli, sqlite3_mprintf("SELECT group_concat(key, ',') FROM json_each(?1)"),
-		    before, NULL, 0, &ref) < 0)
+		    before, NULL, 0, &keys) < 0)
 		goto out;
 	const struct op_table *t = op_table_by_name("customer");
-	for (const char *p = ref; p && *p; ) {
+	for (const char *p = keys; p && *p; ) {
 		char col[64];
 		size_t l = strcspn(p, ",");
 		snprintf(col, sizeof(col), "%.*s", (int)(l < 63 ? l : 63), p);
@@ -361,6 +361,7 @@ out:
 	free(before);
 	free(moved);
 	free(ref);
+	free(keys);
 	if (rc == 0)
 		return 0;
 	op_db_rollback(cli->db);
