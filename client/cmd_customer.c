@@ -90,18 +90,11 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[OP_MAX_FIELDS] = { 0 }, *pos[1];
-	int npos, help, rc;
+	int npos, rc;
 	char *id = NULL;
 
-	if (rec_parse(cli, argc, argv, F, NF, vals, NULL, pos, 0, &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, F, NF, vals, NULL, pos, 0, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (cli_db(cli, &cli->db) < 0)
 		return cli_fail(cli);
 	/* New customers belong to this branch unless told otherwise. */
@@ -128,18 +121,11 @@ static int cmd_edit(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[OP_MAX_FIELDS] = { 0 }, *pos[1];
 	struct cli_opt extra[] = { { "add-points", 0, NULL }, { NULL, 0, NULL } };
-	int npos, help, rc;
+	int npos, rc;
 	char *id = NULL;
 
-	if (rec_parse(cli, argc, argv, F, NF, vals, extra, pos, 1, &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, F, NF, vals, extra, pos, 1, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (npos < 1) {
 		cli_usage(cli->cmd, stderr);
 		return EX_USAGE;

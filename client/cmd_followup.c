@@ -51,18 +51,10 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[A_NALL] = { 0 }, *pos[1];
 	char *cust = NULL, *id = NULL, local[32], utc[32];
-	int npos, help, rc, isnull;
+	int npos, rc, isnull;
 
-	if (rec_parse(cli, argc, argv, add_fields, A_NOPTS, vals, NULL, pos, 0,
-		      &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, add_fields, A_NOPTS, vals, NULL, pos, 0, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (!vals[A_CUSTOMER]) {
 		cli_error(cli, EX_USAGE, "followup add: --customer REF is required");
 		cli_usage(cli->cmd, stderr);

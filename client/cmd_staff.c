@@ -81,17 +81,10 @@ static int add_begin(struct op_cli *cli, int argc, char **argv,
 		     const struct op_field *f, int n, const char **vals)
 {
 	const char *pos[1];
-	int npos, help, rc;
+	int npos, rc;
 
-	if (rec_parse(cli, argc, argv, f, n, vals, NULL, pos, 0, &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, f, n, vals, NULL, pos, 0, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (!vals[0] || !vals[1]) {
 		cli_error(cli, EX_USAGE, "%s add: --code and --name are required",
 			  cli->cmd->group);

@@ -221,19 +221,11 @@ static int take_step(struct op_cli *cli, const char *id, const struct step *s)
 static int cmd_open(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[O_NALL] = { 0 }, *pos[1];
-	int npos, help, rc;
+	int npos, rc;
 	char *cust = NULL, *order = NULL, *id = NULL, now[20];
 
-	if (rec_parse(cli, argc, argv, open_fields, O_NOPTS, vals, NULL, pos, 0,
-		      &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, open_fields, O_NOPTS, vals, NULL, pos, 0, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (!vals[O_CUSTOMER] || !vals[O_PROBLEM]) {
 		cli_error(cli, EX_USAGE, "ticket open: --customer and --problem are required");
 		cli_usage(cli->cmd, stderr);
@@ -317,18 +309,10 @@ static int cmd_update(struct op_cli *cli, int argc, char **argv)
 	const char *vals[U_N] = { 0 }, *pos[1];
 	char action[4096], status[32], handler[256];
 	struct step s = { 0 };
-	int npos, help, rc;
+	int npos, rc;
 
-	if (rec_parse(cli, argc, argv, update_fields, U_N, vals, NULL, pos, 1,
-		      &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, update_fields, U_N, vals, NULL, pos, 1, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (npos < 1 || !vals[U_ACTION]) {
 		cli_error(cli, EX_USAGE, npos < 1 ? "ticket update: which ticket?" :
 			  "ticket update: --action TEXT is required (what was done)");
@@ -351,18 +335,10 @@ static int cmd_close(struct op_cli *cli, int argc, char **argv)
 	const char *vals[C_N] = { 0 }, *pos[1], *sat = NULL, *why;
 	char result[4096], satbuf[32], *action = NULL;
 	struct step s = { .status = "closed" };
-	int npos, help, rc;
+	int npos, rc;
 
-	if (rec_parse(cli, argc, argv, close_fields, C_N, vals, NULL, pos, 1,
-		      &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = rec_begin(cli, argc, argv, close_fields, C_N, vals, NULL, pos, 1, &npos)) >= 0)
 		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
 	if (npos < 1) {
 		cli_error(cli, EX_USAGE, "ticket close: which ticket?");
 		cli_usage(cli->cmd, stderr);

@@ -152,6 +152,24 @@ int rec_parse(struct op_cli *cli, int argc, char **argv,
 	return 0;
 }
 
+int rec_begin(struct op_cli *cli, int argc, char **argv,
+	      const struct op_field *f, int n, const char **vals,
+	      struct cli_opt *extra, const char **pos, int maxpos, int *npos)
+{
+	int help, rc;
+
+	if (rec_parse(cli, argc, argv, f, n, vals, extra, pos, maxpos, npos, &help) < 0) {
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
+		return rc;
+	}
+	if (help) {
+		cli_usage(cli->cmd, stdout);
+		return 0;
+	}
+	return -1;
+}
+
 #define VALSZ 4096
 
 int rec_insert(struct op_cli *cli, const char *table, const struct op_field *f,

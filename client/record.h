@@ -66,6 +66,15 @@ int rec_parse(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *extra, const char **pos, int maxpos, int *npos,
 	      int *help);
 
+/* rec_parse plus what every field-driven command does with its result, as
+ * cmd_begin does for the others: a parse error is printed with the usage,
+ * --help prints the usage. Returns -1 to go on, or the exit code the
+ * command should return at once:
+ *     if ((rc = rec_begin(...)) >= 0) return rc;                          */
+int rec_begin(struct op_cli *cli, int argc, char **argv,
+	      const struct op_field *f, int n, const char **vals,
+	      struct cli_opt *extra, const char **pos, int maxpos, int *npos);
+
 /* Show one row by id vertically (or as JSON/CSV): SELECT cols FROM table. */
 int rec_show(struct op_cli *cli, const char *table, const char *cols,
 	     const char *id);
