@@ -234,6 +234,20 @@ static struct site *on(struct site *x)
 	return x;
 }
 
+/* The engine's log lines, shown in the schedule with -v. */
+static void engine_log(void *arg, int level, const char *fmt, ...)
+{
+	struct site *x = arg;
+	va_list ap;
+	if (!x->sim->verbose || level > OP_LOG_INFO)
+		return;
+	printf("           %s engine: ", x->code);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 static int64_t site_now(void *arg)
 {
 	struct site *x = arg;
@@ -440,6 +454,26 @@ static void absorb(struct site *x)
 				e->dominated = 1;
 		}
 	}
+	x->stamped_seen = upto;
+}
+
+/* Journal entries of x that the engine passed over as already sent by an
+ * old copy of the store (op_sync_branch_welcome): no new version carries
+ * them; if the old copy's stamping of them reached HQ, model_restore kept
+ * that version. */
+static void skipped(struct site *x)
+{
+	struct sim *m = x->sim;
+	int64_t upto = stamped_seq(x);
+	for (int i = 0; i < m->nrows; i++)
+		for (int k = 0; k < m->rows[i].n; k++) {
+			struct ent *e = &m->rows[i].e[k];
+			if (!e->dead && !e->stamped && e->site == x->idx && e->jseq &&
+			    e->jseq <= upto && e->kind != E_INS) {
+				e->stamped = 1;
+				e->dominated = 1;
+			}
+		}
 	x->stamped_seen = upto;
 }
 
@@ -806,21 +840,13 @@ struct recv_arg {
 static int receive(struct site *x, void *argp)
 {
 	struct recv_arg *a = argp;
-	uint64_t recv, acked;
 	const struct msg *mm = a->mm;
-
-	if (op_sync_peer_get(x->s, a->from->code, &recv, &acked) < 0)
+	int rc = op_sync_receive(x->s, a->from->code, mm->from, mm->upto, a->raw->p,
+				 a->raw->len, mm->count, &a->ack, &a->perr);
+	/* HQ has nothing more for us: a re-baseline is complete (net.c) */
+	if (rc >= 0 && !x->hq && mm->count == 0 && op_sync_caught_up(x->s) < 0)
 		return -1;
-	a->ack = recv;
-	if (mm->from > recv)
-		return 0;
-	if (mm->upto > recv) {
-		if (op_sync_apply(x->s, a->from->code, a->raw->p, mm->count ? a->raw->len : 0,
-				  mm->count, mm->upto, &a->perr) < 0)
-			return -1;
-		a->ack = mm->upto;
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Deliver message mm to x from peer p (the session's branch is b). */
@@ -891,43 +917,95 @@ out:
 
 /* --- sessions --- */
 
-/* HELLO, WELCOME: where each side resumes (net.c's hq_hello and the
- * branch's WELCOME handling). */
+/* HELLO, WELCOME (and a second HELLO when HQ has the branch re-baseline),
+ * each side's decisions the engine's (op_sync_hq_hello and
+ * op_sync_branch_welcome), the frames through the wire codec. */
 static int connect_branch(struct sim *m, struct site *b)
 {
 	struct site *h = hq(m);
-	uint64_t recv, acked, hrecv, hacked;
 	int max = op_db_schema_max();
 
-	if (op_sync_peer_get(on(b)->s, h->code, &recv, &acked) < 0)
-		return failf(m, "%s: peer: %s", b->code, op_db_err(b->db)->msg);
-	int64_t b_wall = site_now(b);
-	/* HQ */
-	on(h);
-	int grew = 0;
-	{
-		int64_t was = q_int(op_db_handle(h->db), "SELECT coalesce(schema_version, 0)"
-				    " FROM peer WHERE site = ?1", b->code, 0);
-		grew = was > 0 && was < b->schema;
+	for (int round = 0; round < 3; round++) {
+		struct op_hello hi, hd;
+		struct op_welcome w, wd;
+		op_buf f;
+		const char *why;
+		int perr, rehello = 0;
+		uint64_t cursor = 0;
+
+		if (op_sync_hello_fill(on(b)->s, h->code, &hi) < 0)
+			return failf(m, "%s: hello: %s", b->code, op_db_err(b->db)->msg);
+		hi.schema_version = (uint64_t)b->schema;
+		hi.next_batch = b->up.seq + 1;
+		op_buf_init(&f, 0);
+		op_enc_hello(&f, &hi);
+		if (op_dec_hello(&hd, f.p, f.len, &why) < 0) {
+			op_buf_free(&f);
+			return failf(m, "%s: HELLO does not decode: %s", b->code, why);
+		}
+		/* HQ */
+		if (op_sync_hq_hello(on(h)->s, b->code, &hd, &w, &perr) < 0) {
+			op_buf_free(&f);
+			if (perr == OP_PERR_REFUSED) {
+				/* a copy of a retired incarnation (a backup from before a
+				 * re-baseline): the operator rebuilds this PC from HQ */
+				trace(m, "HQ refuses %s: %s", b->code, op_db_err(h->db)->msg);
+				return 1;
+			}
+			return failf(m, "HQ: hello from %s: %s", b->code, op_db_err(h->db)->msg);
+		}
+		op_buf_free(&f);
+		memset(&b->down, 0, sizeof(b->down));
+		b->down.cursor = hd.recv_ver;
+		b->peer_schema = (int)hd.schema_version < max ? (int)hd.schema_version : max;
+		b->uploaded = 0;
+		op_sync_peer_contact(h->s, b->code, (int)hd.schema_version,
+				     (int64_t)hd.wall_ms - site_now(h), NULL);
+		w.wall_ms = (uint64_t)site_now(h);
+		w.max_ahead_ms = (uint64_t)MAX_AHEAD_MS;
+		op_buf_init(&f, 0);
+		op_enc_welcome(&f, &w);
+		if (op_dec_welcome(&wd, f.p, f.len, &why) < 0) {
+			op_buf_free(&f);
+			return failf(m, "WELCOME does not decode: %s", why);
+		}
+		/* the branch */
+		absorb(on(b));
+		int64_t before = stamped_seq(b);
+		int rc = op_sync_branch_welcome(b->s, h->code, &wd, &cursor, &rehello);
+		op_buf_free(&f);
+		if (rc < 0)
+			return failf(m, "%s: welcome: %s", b->code, op_db_err(b->db)->msg);
+		if (stamped_seq(b) != before)
+			skipped(b);
+		if (wd.rebase)
+			trace(m, "%s re-baselines (HQ has its versions to %llu)", b->code,
+			      (unsigned long long)wd.applied_batch);
+		if (rehello)
+			continue;
+		trace(m, "%s in session: HQ resumes from %llu, %s from %llu", b->code,
+		      (unsigned long long)b->down.cursor, b->code, (unsigned long long)cursor);
+		b->up.cursor = cursor;
+		b->up.inflight = 0;
+		b->up.idle_sent = 0;
+		b->offset = site_now(b) - (int64_t)wd.wall_ms;
+		op_sync_set_offset(b->s, b->offset);
+		op_sync_peer_contact(b->s, h->code, (int)wd.schema_version, b->offset, NULL);
+		b->online = 1;
+		return 0;
 	}
-	memset(&b->down, 0, sizeof(b->down));
-	b->down.cursor = grew ? 0 : recv;
-	b->peer_schema = b->schema < max ? b->schema : max;
-	b->uploaded = 0;
-	op_sync_peer_contact(h->s, b->code, b->schema, b_wall - site_now(h), NULL);
-	if (op_sync_peer_get(h->s, b->code, &hrecv, &hacked) < 0)
-		return failf(m, "HQ: peer: %s", op_db_err(h->db)->msg);
-	int64_t h_wall = site_now(h);
-	/* branch */
-	on(b);
-	b->up.cursor = hrecv;
-	b->up.inflight = 0;
-	b->up.idle_sent = 0;
-	b->offset = site_now(b) - h_wall;
-	op_sync_set_offset(b->s, b->offset);
-	op_sync_peer_contact(b->s, h->code, max, b->offset, NULL);
-	b->online = 1;
-	return 0;
+	return failf(m, "%s: still re-baselining after three HELLOs", b->code);
+}
+
+static int put_back(struct sim *m, struct site *b, int rebuild);
+
+/* Connect b; a store HQ refuses for good is rebuilt from HQ first. */
+static int go_online(struct sim *m, struct site *b)
+{
+	int rc = connect_branch(m, b);
+	if (rc == 1 && put_back(m, b, 1) == 0)
+		rc = connect_branch(m, b);
+	return rc == 1 ? failf(m, "HQ refuses %s even rebuilt", b->code) : rc;
 }
 
 static int stamp_fn(struct site *x, void *arg)
@@ -942,7 +1020,7 @@ static int pump(struct sim *m, struct site *x)
 	int chunk = 1 + (int)below(&m->r, 40);
 	if (!x->hq && !x->online)
 		return 0;
-	if (op_sync_pending(on(x)->s) > 0 && stamp_fn(x, &chunk) < 0)
+	if (!op_sync_rebasing(on(x)->s) && op_sync_pending(x->s) > 0 && stamp_fn(x, &chunk) < 0)
 		return failf(m, "%s: stamp: %s", x->code, op_db_err(x->db)->msg);
 	absorb(x);
 	if (!x->hq)
@@ -1371,7 +1449,7 @@ static int put_back(struct sim *m, struct site *b, int rebuild)
 static int crash_stamp(struct sim *m, struct site *x)
 {
 	int chunk = 1 + (int)below(&m->r, 20);
-	if ((!x->hq && !x->online) || op_sync_pending(on(x)->s) <= 0)
+	if ((!x->hq && !x->online) || op_sync_rebasing(on(x)->s) || op_sync_pending(x->s) <= 0)
 		return 0;
 	int rc = in_child(x, KILL_MIDWAY, 1 + (int64_t)below(&m->r, 300), stamp_fn, &chunk);
 	if (rc < 0)
@@ -1400,7 +1478,7 @@ static int step(struct sim *m)
 	if (k < 44) {
 		if (!b->online && pct(&m->r, 70)) {
 			trace(m, "%s connects", b->code);
-			return connect_branch(m, b);
+			return go_online(m, b);
 		}
 		if (b->online && (m->faults & F_OFFLINE) && pct(&m->r, 35)) {
 			trace(m, "%s goes offline", b->code);
@@ -1446,7 +1524,7 @@ static int settle(struct sim *m)
 		/* fresh sessions, as daemons reconnecting after a timeout */
 		b->schema = op_db_schema_max();
 		session_end(b);
-		if (connect_branch(m, b) < 0)
+		if (go_online(m, b) < 0)
 			return -1;
 	}
 	for (int round = 0; round < 500 && quiet < 3; round++) {
@@ -1545,6 +1623,8 @@ static int run_seed(struct sim *m)
 		x->cfg.max_ahead_ms = MAX_AHEAD_MS;
 		x->cfg.now_ms = site_now;
 		x->cfg.now_arg = x;
+		x->cfg.log = engine_log;
+		x->cfg.log_arg = x;
 		/* small batches, so a backlog takes several */
 		x->cfg.batch_changes = 4 + (int)below(&m->r, 60);
 		x->cfg.batch_bytes = 2048 + below(&m->r, 16384);
