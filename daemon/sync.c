@@ -25,7 +25,8 @@ struct tstmt {
 	sqlite3_stmt *sel;	/* SELECT every column WHERE id = ?1 */
 	sqlite3_stmt *ins;	/* INSERT every column */
 	sqlite3_stmt *del;	/* DELETE WHERE id = ?1 */
-	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions */
+	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions,
+				 * plus local deltas not stamped yet (re-baselining) */
 	sqlite3_stmt *upd[64];	/* UPDATE one column WHERE id = ?2 */
 };
 
@@ -41,6 +42,7 @@ struct op_sync {
 	struct op_sync_stats st;
 	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
 	char why[300];			/* reason of the last refusal */
+	int rebasing;			/* during an apply: journal left unstamped */
 };
 
 static void logf_(op_sync *s, int level, const char *fmt, ...)
@@ -115,8 +117,10 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 	if (t->counter_col >= 0)
 		ts->sum = prep(s, sqlite3_mprintf(
 			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
-			" WHERE tbl = %d AND gid = ?1 AND col = %d) WHERE id = ?1",
-			t->name, t->cols[t->counter_col].name, t->num, t->counter_col));
+			" WHERE tbl = %d AND gid = ?1 AND col = %d) + (SELECT coalesce(sum(delta), 0)"
+			" FROM journal WHERE seq > (SELECT coalesce(max(value), 0) FROM meta WHERE"
+			" key = 'stamped_seq') AND tbl = %d AND gid = ?1) WHERE id = ?1",
+			t->name, t->cols[t->counter_col].name, t->num, t->counter_col, t->num));
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
 
@@ -960,6 +964,27 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	return rc;
 }
 
+static const char SQL_PENDING_COL[] =
+	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
+	" AND (op = 1 OR (op = 2 AND (cols >> :c) & 1)) LIMIT 1";
+
+/* Has column col of the row a local write not stamped yet? 1, 0 or -1. */
+static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
+			 size_t gl, int col)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PENDING_COL);
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, op_db_meta_int(s->db, "stamped_seq", 0));
+	sqlite3_bind_int(st, 2, t->num);
+	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, col);
+	rc = op_db_step(s->db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
+}
+
 /* Merge one run of changes to the same row. */
 static int apply_group(op_sync *s, const struct op_change *g, int n)
 {
@@ -1104,6 +1129,17 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			s->st.ignored++;
 			continue;
 		}
+		/* Re-baselining leaves this store's journal unstamped: a local
+		 * write still waiting there would be read back from the row
+		 * once stamped, so it must not be overwritten now (stamped
+		 * after HQ's stream, it is the newer version anyway). */
+		int pend = s->rebasing ? pending_write(s, t, c->gid, c->gid_len, (int)c->col) : 0;
+		if (pend < 0)
+			goto fail;
+		if (pend) {
+			s->st.ignored++;
+			continue;
+		}
 		if (!missed && differs && other && c->prev != local.hlc &&
 		    log_conflict(s, t, c, row, &local, 1, "newer concurrent edit") < 0)
 			goto fail;
@@ -1170,7 +1206,8 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	/* Local writes not yet versioned must be, before anything remote
 	 * lands on top of them; not while re-baselining, when this store's
 	 * own history is still coming back from HQ (section 10). */
-	if (!op_sync_rebasing(s) && stamp_in_txn(s, INT64_MAX) < 0)
+	s->rebasing = op_sync_rebasing(s);
+	if (!s->rebasing && stamp_in_txn(s, INT64_MAX) < 0)
 		goto fail;
 	state_load(s);
 	op_rd_init(&rd, raw, n);

@@ -444,3 +444,21 @@ Test(sync, row_whose_name_changed_since_creation_reaches_a_new_peer)
 	pump(&hq, &b);
 	cr_assert_str_eq(q1(&b, "SELECT name FROM customer WHERE id = 'c-1'"), "new name");
 }
+
+Test(sync, rebasing_keeps_unstamped_local_writes)
+{
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	pump(&a, &hq);
+	exec(&hq, "UPDATE customer SET notes = 'hq', points = points + 10");
+	cr_assert_geq(op_sync_stamp(hq.s, 1000), 0);
+	/* a, restored and re-baselining, made writes its journal still holds
+	 * unstamped while HQ's stream comes in */
+	exec(&a, "UPDATE customer SET notes = 'mine', points = points + 5");
+	exec(&a, "INSERT OR REPLACE INTO meta(key, value) VALUES ('rebasing', 1)");
+	pump(&hq, &a);
+	cr_assert_str_eq(q1(&a, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+	cr_assert_eq(op_sync_caught_up(a.s), 0);
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+	cr_assert_str_eq(q1(&a, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+}
