@@ -966,9 +966,11 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 
 static const char SQL_PENDING_COL[] =
 	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
-	" AND (op = 1 OR (op = 2 AND (cols >> :c) & 1)) LIMIT 1";
+	" AND (CASE WHEN :c < 0 THEN op = 3 ELSE op = 1 OR (op = 2 AND (cols >> :c) & 1) END)"
+	" LIMIT 1";
 
-/* Has column col of the row a local write not stamped yet? 1, 0 or -1. */
+/* Has column col of the row a local write not stamped yet (col -1: was
+ * the row deleted here)? 1, 0 or -1. */
 static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
 			 size_t gl, int col)
 {
@@ -1071,6 +1073,15 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			s->st.ignored += (uint64_t)n;
 			logf_(s, OP_LOG_WARN, "%s %.*s: change for a row this store does not have",
 			      t->name, (int)g[0].gid_len, g[0].gid);
+			return 0;
+		}
+		/* deleted here, the delete still waiting in the journal while
+		 * re-baselining: HQ's copy of the row must not bring it back */
+		int gone = s->rebasing ? pending_write(s, t, mk->gid, mk->gid_len, -1) : 0;
+		if (gone < 0)
+			return -1;
+		if (gone) {
+			s->st.ignored += (uint64_t)n;
 			return 0;
 		}
 		if (insert_row(s, t, g, n, mk) < 0)

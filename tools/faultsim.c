@@ -1552,6 +1552,24 @@ static int settle(struct sim *m)
 	return 0;
 }
 
+/* The first line of dump a that dump b does not have, or NULL. */
+static const char *first_missing(const char *a, const char *b)
+{
+	for (const char *l = a; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		size_t n = strcspn(l, "\n");
+		const char *f = b;
+		int found = 0;
+		while (!found && (f = strstr(f, (char[]){ l[0], 0 })) != NULL) {
+			found = (f == b || f[-1] == '\n') && strncmp(f, l, n) == 0 &&
+				(f[n] == '\n' || f[n] == 0);
+			f++;
+		}
+		if (!found)
+			return l;
+	}
+	return NULL;
+}
+
 /* Every replica's dump against the model's. */
 static int check(struct sim *m)
 {
@@ -1561,23 +1579,11 @@ static int check(struct sim *m)
 		struct site *x = &m->site[i];
 		char *want = model_dump(m, x), *got = store_dump(on(x));
 		if (!m->fail[0] && strcmp(want, got) != 0) {
-			const char *w = want, *g = got;
-			while (*w && *w == *g)
-				w++, g++;
-			while (w > want && w[-1] != '\n')
-				w--, g--;
-			/* the row the two disagree on first, as each has it */
-			const char *gw = w, *wg = g, *bar = strchr(w, '|');
-			size_t idl = bar ? (size_t)(bar - w) : 0;
-			int lw = (int)strcspn(w, "\n"), lg = (int)strcspn(g, "\n");
-			if (idl && (gw = strstr(got, (char[]){ '\n', 0 }) ? got : got)) {
-				char key[128];
-				snprintf(key, sizeof(key), "%.*s|", (int)idl, w);
-				gw = strstr(got, key);
-			}
-			failf(m, "%s differs from the model: model has '%.*s', store has '%.*s'"
-			      " (store's next row '%.*s')", x->code, lw, w,
-			      gw ? (int)strcspn(gw, "\n") : 6, gw ? gw : "(none)", lg, wg);
+			const char *a = first_missing(want, got), *b = first_missing(got, want);
+			failf(m, "%s differs from the model: model has '%.*s' (store lacks it), "
+			      "store has '%.*s' (model lacks it)", x->code,
+			      a ? (int)strcspn(a, "\n") : 4, a ? a : "none",
+			      b ? (int)strcspn(b, "\n") : 4, b ? b : "none");
 		}
 		if (m->verbose && i == 0)
 			printf("--- model at HQ\n%s---\n", want);

@@ -462,3 +462,29 @@ Test(sync, rebasing_keeps_unstamped_local_writes)
 	cr_assert_str_eq(q1(&hq, "SELECT notes || ' ' || points FROM customer"), "mine 15");
 	cr_assert_str_eq(q1(&a, "SELECT notes || ' ' || points FROM customer"), "mine 15");
 }
+
+Test(sync, rebasing_keeps_a_local_delete)
+{
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	pump(&a, &hq);
+	/* a re-baselines: HQ sends its rows back while a's delete waits */
+	exec(&a, "INSERT OR REPLACE INTO meta(key, value) VALUES ('rebasing', 1)");
+	exec(&a, "DELETE FROM customer WHERE id = 'c-1'");
+	exec(&hq, "INSERT INTO peer(site, recv_ver) VALUES ('A', 0)"
+		  " ON CONFLICT(site) DO NOTHING");
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	/* as the re-baseline stream does: a's own row, from HQ */
+	exec(&hq, "UPDATE customer SET notes = 'from hq'");
+	cr_assert_geq(op_sync_stamp(hq.s, 1000), 0);
+	exec(&hq, "UPDATE clock SET site = 'HQ' WHERE col = -2");
+	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "0");
+	cr_assert_eq(op_sync_caught_up(a.s), 0);
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
+}
