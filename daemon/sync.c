@@ -565,9 +565,10 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
  * version also goes out by itself, a duplicate the receiver ignores; a
  * branch leaves out other sites' versions, which HQ gave it). A
  * receiver that lacks the row needs every value to create it: a NOT NULL
- * column left for a later group would fail the insert. */
+ * column left for a later group would fail the insert. NULL values are
+ * left out (a new row has them) unless `nulls`. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
-		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
+		    sqlite3_stmt *row, int peer_schema, int nulls, op_buf *raw)
 {
 	struct own { uint64_t hlc, prev; char site[40], staff[80]; } own[64];
 	uint64_t has = 0, skip = 0;
@@ -606,7 +607,7 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	for (int k = 1; k < t->ncols; k++) {
 		if (k == t->counter_col || t->cols[k].since > peer_schema ||
 		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
-		    sqlite3_column_type(row, k) == SQLITE_NULL)
+		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL))
 			continue;
 		*c = mk;
 		if (k < 64 && (has & ((uint64_t)1 << k))) {
@@ -696,7 +697,9 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 			}
 			if (r == SQLITE_ROW) {
 				if (c.col == OP_COL_ROW) {
-					int n = emit_row(s, t, &c, row, peer_schema, raw);
+					/* a branch getting its own rows back may hold
+					 * an older copy (a backup): NULLs must reach it */
+					int n = emit_row(s, t, &c, row, peer_schema, mine, raw);
 					if (n < 0) {
 						sqlite3_reset(row);
 						sqlite3_reset(st);

@@ -146,7 +146,8 @@ struct ent {
 	char *val;			/* NULL: SQL NULL */
 	int64_t delta;
 	int site;
-	int64_t jseq;			/* journal seq at its site; 0 once detached */
+	int64_t jseq;			/* journal seq at its site */
+	int detached;			/* its store went back: only its version remains */
 	uint64_t hlc;			/* once stamped: its version's hlc */
 	int stamped, dominated, dead;
 };
@@ -438,7 +439,7 @@ static void absorb(struct site *x)
 			uint64_t h = 0;
 			char who[16] = "";
 			int f = 0;
-			if (e->dead || e->stamped || e->site != x->idx || !e->jseq || e->jseq > upto)
+			if (e->dead || e->stamped || e->site != x->idx || e->detached || e->jseq > upto)
 				continue;
 			e->stamped = 1;
 			if (e->kind == E_INC)
@@ -468,7 +469,7 @@ static void skipped(struct site *x)
 	for (int i = 0; i < m->nrows; i++)
 		for (int k = 0; k < m->rows[i].n; k++) {
 			struct ent *e = &m->rows[i].e[k];
-			if (!e->dead && !e->stamped && e->site == x->idx && e->jseq &&
+			if (!e->dead && !e->stamped && e->site == x->idx && !e->detached &&
 			    e->jseq <= upto && e->kind != E_INS) {
 				e->stamped = 1;
 				e->dominated = 1;
@@ -515,7 +516,7 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 		int n = r->n;
 		for (int k = 0; k < n; k++) {
 			struct ent *e = &r->e[k];
-			if (e->dead || e->site != x->idx || !e->jseq)
+			if (e->dead || e->site != x->idx || e->detached)
 				continue;
 			if (e->jseq <= maxseq && e->jseq <= stamped)
 				continue;
@@ -526,12 +527,13 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 					e = &r->e[k];	/* ent_add may move the array */
 					c->val = e->val ? strdup(e->val) : NULL;
 					c->hlc = e->hlc;
-					c->stamped = 1;
+					c->jseq = e->jseq;
+					c->stamped = c->detached = 1;
 				}
 				e->stamped = e->dominated = 0;
 				e->hlc = 0;
 			} else if (keep) {
-				e->jseq = 0;
+				e->detached = 1;
 			} else {
 				e->dead = 1;
 			}

@@ -488,3 +488,24 @@ Test(sync, rebasing_keeps_a_local_delete)
 	pump(&a, &hq);
 	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
 }
+
+Test(sync, own_rows_sent_back_carry_their_nulls)
+{
+	exec(&a, "INSERT INTO customer(id, name, email) VALUES ('c-1', 'x', 'old@x.cn')");
+	exec(&a, "UPDATE customer SET email = NULL");
+	pump(&a, &hq);		/* one pass: HQ has the row with no email */
+	/* a comes back from a backup that had the row as first written,
+	 * its journal unstamped; HQ sends a its own rows back */
+	exec(&a, "UPDATE op_ctx SET applying = 1; UPDATE customer SET email = 'old@x.cn';"
+		 " UPDATE op_ctx SET applying = 0; DELETE FROM clock");
+	exec(&hq, "UPDATE peer SET rebase_upto = (SELECT value FROM meta WHERE key = 'ver')"
+		  " WHERE site = 'A'");
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&a, "SELECT coalesce(email, 'NULL') FROM customer"), "NULL");
+}
