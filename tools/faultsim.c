@@ -148,6 +148,7 @@ struct ent {
 	int site;
 	int64_t jseq;			/* journal seq at its site */
 	int detached;			/* its store went back: only its version remains */
+	int held;			/* HQ had it when its store went back */
 	uint64_t hlc;			/* once stamped: its version's hlc */
 	int stamped, dominated, dead;
 };
@@ -520,7 +521,9 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 				continue;
 			if (e->jseq <= maxseq && e->jseq <= stamped)
 				continue;
-			int keep = durable(m, r, e);
+			int keep = e->held || durable(m, r, e);
+			if (keep && e->kind != E_COL)
+				e->held = 1;	/* HQ keeps it, whatever this store does */
 			if (e->jseq <= maxseq) {
 				if (keep && e->kind == E_COL) {
 					struct ent *c = ent_add(r, E_COL, e->col, NULL, 0, e->site, 0);
