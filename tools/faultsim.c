@@ -364,8 +364,10 @@ static void site_close(struct site *x)
 
 static sqlite3 *stock(struct site *x)
 {
-	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(x->raw, 5000);
+		sqlite3_exec(x->raw, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	}
 	return x->raw;
 }
 
@@ -1113,7 +1115,7 @@ struct wr {
 static int run_write(struct sim *m, struct site *x, const struct wr *w, int use_stock,
 		     const char *new_id_table, char *new_id)
 {
-	sqlite3 *db = use_stock ? stock(x) : op_db_handle(x->db);
+	sqlite3 *db = use_stock ? stock(on(x)) : op_db_handle(on(x)->db);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1608,7 +1610,10 @@ static void rm_dir(const char *dir)
 
 static int run_seed(struct sim *m)
 {
-	const char *tmp = getenv("TMPDIR");
+	/* stores are small: memory-backed when there is /dev/shm */
+	const char *tmp = getenv("FAULTSIM_TMP");
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 	int rc = -1, max = op_db_schema_max();
 
 	m->r.s = m->seed * 0x2545f4914f6cdd1dull + 1;
