@@ -541,6 +541,10 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 				e->detached = 1;
 			} else {
 				e->dead = 1;
+				if (getenv("FAULTSIM_ROW") && strcmp(getenv("FAULTSIM_ROW"), r->gid) == 0)
+					printf("  (%s went back: entry %d of %s lost; HQ tombstone %d)\n", x->code,
+					       k, r->gid, q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM clock"
+							 " WHERE gid = ?1", r->gid, 0) > 0);
 			}
 		}
 		/* a row whose creation is lost is lost whole: only x had it */
@@ -1559,6 +1563,26 @@ static int settle(struct sim *m)
 	return 0;
 }
 
+/* The model's entries for one row (FAULTSIM_ROW=id, for debugging). */
+static void model_print(struct sim *m, const char *gid)
+{
+	static const char *kinds[] = { "insert", "column", "delete", "points" };
+	for (int i = 0; i < m->nrows; i++) {
+		struct mrow *r = &m->rows[i];
+		if (strcmp(r->gid, gid) != 0)
+			continue;
+		for (int k = 0; k < r->n; k++) {
+			struct ent *e = &r->e[k];
+			printf("  %s col %d '%s' %+lld by %s seq %lld hlc %llu%s%s%s%s%s\n",
+			       kinds[e->kind], e->col, e->val ? e->val : "NULL", (long long)e->delta,
+			       m->site[e->site].code, (long long)e->jseq,
+			       (unsigned long long)e->hlc, e->stamped ? " stamped" : "",
+			       e->dominated ? " beaten" : "", e->detached ? " detached" : "",
+			       e->held ? " held" : "", e->dead ? " dead" : "");
+		}
+	}
+}
+
 /* The first line of dump a that dump b does not have, or NULL. */
 static const char *first_missing(const char *a, const char *b)
 {
@@ -1594,6 +1618,8 @@ static int check(struct sim *m)
 		}
 		if (m->verbose && i == 0)
 			printf("--- model at HQ\n%s---\n", want);
+		if (getenv("FAULTSIM_ROW"))
+			model_print(m, getenv("FAULTSIM_ROW"));
 		free(want);
 		free(got);
 	}
