@@ -486,6 +486,24 @@ static void hq_message(struct dctx *d)
 	}
 	if (op_wire_hdr_parse(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &code, &perr,
 			      &why) < 0) {
+		if (perr == OP_PERR_VERSION) {
+			/* answered in the peer's own version, whose header and
+			 * ERROR layout every version keeps: it can read why */
+			unsigned char hdr[OP_WIRE_HDR_LEN];
+			char msg[128];
+			op_wire_hdr(hdr, OP_MSG_ERROR);
+			hdr[2] = ((const unsigned char *)zmq_msg_data(&f[1]))[2];
+			snprintf(msg, sizeof(msg), "protocol version %d is not spoken here (HQ "
+				 "speaks %d): upgrade outpost on this branch", hdr[2],
+				 OP_PROTO_VERSION);
+			op_buf_reset(&d->body);
+			op_enc_error(&d->body, OP_PERR_VERSION, msg);
+			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0 &&
+			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
+				zmq_send(d->sock, d->body.p, d->body.len, ZMQ_DONTWAIT);
+			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, hdr[2]);
+			goto out;
+		}
 		send_error(d, &tmp, perr, why);
 		op_log(OP_LOG_WARN, "%s sent a bad header: %s", user, why);
 		goto out;

@@ -113,10 +113,14 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 	ts->ins = prep(s, sqlite3_str_finish(ins));
 	ts->del = prep(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
 	if (t->counter_col >= 0)
+		/* the sum of every site's contribution, plus this store's own
+		 * deltas not yet stamped (a re-baseline defers stamping) */
 		ts->sum = prep(s, sqlite3_mprintf(
 			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
-			" WHERE tbl = %d AND gid = ?1 AND col = %d) WHERE id = ?1",
-			t->name, t->cols[t->counter_col].name, t->num, t->counter_col));
+			" WHERE tbl = %d AND gid = ?1 AND col = %d) + (SELECT coalesce(sum(delta), 0)"
+			" FROM journal WHERE seq > (SELECT value FROM meta WHERE key = 'stamped_seq')"
+			" AND tbl = %d AND gid = ?1) WHERE id = ?1",
+			t->name, t->cols[t->counter_col].name, t->num, t->counter_col, t->num));
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
 
