@@ -498,8 +498,8 @@ static void hq_message(struct dctx *d)
 				 OP_PROTO_VERSION);
 			op_buf_reset(&d->body);
 			op_enc_error(&d->body, OP_PERR_VERSION, msg);
-			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0 &&
-			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
+			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
 				zmq_send(d->sock, d->body.p, d->body.len, ZMQ_DONTWAIT);
 			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, hdr[2]);
 			goto out;
