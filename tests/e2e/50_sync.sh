@@ -7,6 +7,7 @@
 # shell. Every scenario has fresh stores in its own directory under $T, and
 # convergence is checked by comparing a canonical dump of every replica.
 . "$(dirname "$0")/lib.sh"
+plan 121
 
 S=			# the current scenario's directory
 PORT=			# its HQ's port
@@ -658,3 +659,4 @@ each "SELECT notes || ' ' || email FROM customer WHERE id = '$U'" "从 shell 改
 each "SELECT count(*) FROM customer WHERE id = '$D'" 0 "the shell's delete reached every replica"
 stop_hq
 section "done"
+done_testing

@@ -6,6 +6,7 @@
 # in the history, restored and added back; push is incremental; the stock
 # git client reads the repositories and `git fsck --strict` is clean.
 . "$(dirname "$0")/lib.sh"
+plan 101
 
 cd "$T" || exit 1
 HQ=$T/hq.db
@@ -204,3 +205,4 @@ expect_eq "it has GZ01's first commit with every record" \
 	"$(git -C "$T/elsewhere/gz01.git" ls-tree -r --name-only main | grep -c '^customer/')" \
 	"$(sql "$T/gz01.db" "SELECT count(*) FROM customer")"
 expect_eq "no history warnings in HQ's log" "$(grep -c 'history not written' "$T/hq.log")" 0
+done_testing

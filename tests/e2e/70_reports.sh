@@ -5,6 +5,7 @@
 # definitions). Then the HTML page, rendered by headless Chromium when it
 # is (or can be) installed.
 . "$(dirname "$0")/lib.sh"
+plan 136
 export TZ=UTC	# "today" is the local date; keep it the UTC one here
 
 HQ=$T/hq.db
@@ -442,3 +443,4 @@ EOF
 		[ -n "${SHOT_TO:-}" ] && cp "$T/shot.png" "$SHOT_TO"
 	else bad "chromium screenshot of the page"; fi
 fi
+done_testing

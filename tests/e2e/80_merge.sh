@@ -1,6 +1,7 @@
 # 80_merge.sh — duplicate customers: dupes, merge, unmerge, and a merge at
 # HQ meeting a branch's offline edit of the duplicate, through real daemons.
 . "$(dirname "$0")/lib.sh"
+plan 29
 cd "$T"
 O=$OUTPOST
 $O --db hq.db init --site HQ --hq >/dev/null
@@ -65,3 +66,4 @@ expect_eq "kept email restored" "$(sql hq.db "SELECT coalesce(email,'') FROM cus
 rounds
 expect_eq "unmerge reached B" "$(sql b.db "SELECT merged_into IS NULL FROM customer WHERE id='$DUP'")" "1"
 expect_rc 66 "nothing left to unmerge" $O --db hq.db customer unmerge "$DUP"
+done_testing
