@@ -21,8 +21,6 @@ refused() {
 	expect_rc "$r_want" "$r_desc" "$@"
 	expect_eq "$r_desc: nothing written" "$(ccount)/$(jcount)" "$r_before"
 }
-# ok_if COND DESC: a check written as a shell condition.
-ok_if() { if eval "$1"; then ok "$2"; else bad "$2"; fi; }
 
 echo "-- version and help (no store needed)"
 expect_rc 0 "--version" $OUTPOST --version

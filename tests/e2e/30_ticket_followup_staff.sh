@@ -106,7 +106,6 @@ expect_eq "ticket branch is the site" "$(q "SELECT branch FROM ticket WHERE id =
 expect_eq "ticket has its first step" \
 	"$(q "SELECT count(*) || ' ' || action || ' ' || status || ' ' || staff FROM ticket_step WHERE ticket_id = '$TID1'")" \
 	"1 opened open li.na"
-ok_if() { if eval "$1"; then ok "$2"; else bad "$2"; fi; }
 ok_if '[ "$(date +%H)" != "$(date -u +%H)" ]' "local time is not UTC here (TZ=$TZ)"
 expect_eq "received_at is UTC now" \
 	"$(q "SELECT abs(strftime('%s', received_at) - strftime('%s', 'now')) < 60 FROM ticket WHERE id = '$TID1'")" 1

@@ -1,7 +1,7 @@
 # 80_merge.sh — duplicate customers: dupes, merge, unmerge, and a merge at
 # HQ meeting a branch's offline edit of the duplicate, through real daemons.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 30
 cd "$T"
 O=$OUTPOST
 $O --db hq.db init --site HQ --hq >/dev/null
@@ -15,7 +15,7 @@ $O --db b.db peer hq "$(cat hq.db.pub)" >/dev/null
 P=$(free_port)
 $OUTPOSTD --hq --db hq.db --listen tcp://127.0.0.1:$P 2>hq.log &
 track $!
-sleep 0.3
+wait_listening "$P" $!
 sync1() { timeout 60 $OUTPOSTD --branch --db $1.db --connect tcp://127.0.0.1:$P --once --timeout 10 2>>$1.log; }
 rounds() { for i in 1 2; do sync1 a; sync1 b; done; }
 

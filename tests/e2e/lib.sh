@@ -92,6 +92,8 @@ expect_err() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (got '$2', wanted '$3')"; fi
 }
+# ok_if COND DESC: a check written as a shell condition.
+ok_if() { if eval "$1"; then ok "$2"; else bad "$2"; fi; }
 # sql DB QUERY: one value from the stock sqlite3 shell.
 sql() { sqlite3 -batch "$1" "$2"; }
 
