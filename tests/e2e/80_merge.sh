@@ -4,19 +4,7 @@
 plan 30
 cd "$T"
 O=$OUTPOST
-$O --db hq.db init --site HQ --hq >/dev/null
-$O --db a.db init --site A >/dev/null
-$O --db b.db init --site B >/dev/null
-for s in hq a b; do $O --db $s.db keys init >/dev/null 2>&1; done
-$O --db hq.db peer enrol A "$(cat a.db.pub)" >/dev/null
-$O --db hq.db peer enrol B "$(cat b.db.pub)" >/dev/null
-$O --db a.db peer hq "$(cat hq.db.pub)" >/dev/null
-$O --db b.db peer hq "$(cat hq.db.pub)" >/dev/null
-P=$(free_port)
-$OUTPOSTD --hq --db hq.db --listen tcp://127.0.0.1:$P 2>hq.log &
-track $!
-wait_listening "$P" $!
-sync1() { timeout 60 $OUTPOSTD --branch --db $1.db --connect tcp://127.0.0.1:$P --once --timeout 10 2>>$1.log; }
+hq_and_branches A B
 rounds() { for i in 1 2; do sync1 a; sync1 b; done; }
 
 $O --db a.db customer add --name 张伟 --phone 13800138000 >/dev/null

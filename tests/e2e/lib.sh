@@ -133,3 +133,26 @@ clock_passes() {
 	cp_at=$1
 	wait_for 3 "the clock to pass $cp_at" '[ "$(date -u "+%Y-%m-%d %H:%M:%S")" \> "$cp_at" ]'
 }
+# hq_and_branches SITE...: in the current directory, hq.db (site HQ) and a
+# store per branch (site.db, lower case) with keys, each branch enrolled at
+# HQ and HQ's key pinned at it; HQ's outpostd listening on $P (a check),
+# logging to hq.log. sync1 SITE then runs one --once for a branch.
+hq_and_branches() {
+	"$OUTPOST" --db hq.db init --site HQ --hq >/dev/null
+	"$OUTPOST" --db hq.db keys init >/dev/null 2>&1
+	for hb in "$@"; do
+		hb_db=$(echo "$hb" | tr A-Z a-z).db
+		"$OUTPOST" --db "$hb_db" init --site "$hb" >/dev/null
+		"$OUTPOST" --db "$hb_db" keys init >/dev/null 2>&1
+		"$OUTPOST" --db hq.db peer enrol "$hb" "$(cat "$hb_db.pub")" >/dev/null
+		"$OUTPOST" --db "$hb_db" peer hq "$(cat hq.db.pub)" >/dev/null
+	done
+	P=$(free_port)
+	"$OUTPOSTD" --hq --db hq.db --listen "tcp://127.0.0.1:$P" 2>hq.log &
+	track $!
+	wait_listening "$P" $!
+}
+sync1() {
+	timeout 60 "$OUTPOSTD" --branch --db "$1.db" --connect "tcp://127.0.0.1:$P" --once \
+		--timeout 10 2>>"$1.log"
+}
