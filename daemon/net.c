@@ -819,6 +819,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
 	struct session *s = &d->sess[0];
 	int64_t start = mono_ms(), last_ping = 0, connected_at;
+	int64_t hello_at = start;	/* --timeout counts from the last new session */
 	int caught = 0, rc = 0;
 
 	if (branch_connect(d) < 0)
@@ -842,7 +843,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (fatal == 3) {
 				if (branch_connect(d) < 0)
 					return -1;
-				connected_at = mono_ms();
+				connected_at = hello_at = mono_ms();
 				s->last_seen = 0;
 				caught = 0;
 				break;
@@ -853,7 +854,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		now = mono_ms();
 		if (!s->ready) {
-			if (d->cfg->once && now - (s->last_seen > start ? s->last_seen : start) >
+			if (d->cfg->once && now - (s->last_seen > hello_at ? s->last_seen : hello_at) >
 					    d->cfg->timeout_s * 1000L)
 				return op_errc(&d->err, EX_UNAVAILABLE,
 					       "HQ at %s did not answer within %d s (unreachable, "
@@ -883,7 +884,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			       3 * d->cfg->heartbeat_s);
 			if (branch_connect(d) < 0)
 				return -1;
-			connected_at = now;
+			connected_at = hello_at = now;
 			s->last_seen = 0;
 			caught = 0;
 			continue;
