@@ -37,6 +37,7 @@ struct op_db {
 	char *path;
 	op_err err;
 	int flags;
+	int applying;		/* op_ctx.applying of the open transaction */
 	char *site;
 	int hq;
 	struct stmt_slot *slots;
@@ -55,6 +56,7 @@ int op_db_schema_max(void)
 
 sqlite3 *op_db_handle(op_db *db) { return db->db; }
 op_err *op_db_err(op_db *db) { return &db->err; }
+int op_db_flags(const op_db *db) { return db->flags; }
 const char *op_db_path(const op_db *db) { return db->path; }
 
 int op_db_fail(op_db *db, const char *what)
@@ -336,15 +338,41 @@ static int begin(op_db *db, const char *staff, int applying)
 		op_db_rollback(db);
 		return -1;
 	}
+	db->applying = applying;
 	return 0;
 }
 
 int op_db_begin(op_db *db, const char *staff) { return begin(db, staff, 0); }
-int op_db_begin_apply(op_db *db) { return begin(db, NULL, 1); }
+/* applying = 2: remote, and the search index in bulk (008_search_bulk.sql) */
+int op_db_begin_apply(op_db *db) { return begin(db, NULL, 2); }
+
+static const char SQL_SEARCH_STALE[] =
+	"INSERT INTO customer_fts(customer_fts, rowid, name, phone, email, address)"
+	" SELECT 'delete', rid, name, phone, email, address FROM search_pending"
+	" WHERE indexed";
+static const char SQL_SEARCH_FRESH[] =
+	"INSERT INTO customer_fts(rowid, name, phone, email, address)"
+	" SELECT c.rowid, c.name, c.phone, c.email, c.address FROM search_pending p"
+	" JOIN customer c ON c.rowid = p.rid";
+static const char SQL_SEARCH_DONE[] = "DELETE FROM search_pending";
+
+int op_db_search_flush(op_db *db)
+{
+	static const char *const sql[] = { SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_DONE };
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = op_db_stmt(db, sql[i]);
+		if (!st || op_db_run(db, st) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int op_db_commit(op_db *db)
 {
-	if (set_ctx(db, NULL, 0) < 0 || op_db_exec(db, "COMMIT") < 0) {
+	int bulk = db->applying == 2;
+	db->applying = 0;
+	if ((bulk && op_db_search_flush(db) < 0) || set_ctx(db, NULL, 0) < 0 ||
+	    op_db_exec(db, "COMMIT") < 0) {
 		op_err saved = db->err;
 		op_db_rollback(db);
 		db->err = saved;
@@ -355,6 +383,8 @@ int op_db_commit(op_db *db)
 
 void op_db_rollback(op_db *db)
 {
+	if (db)
+		db->applying = 0;
 	if (db && !sqlite3_get_autocommit(db->db))
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
