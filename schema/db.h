@@ -84,7 +84,7 @@ int op_db_exec(op_db *db, const char *sql);
  * as the actor of every journal entry until commit. op_db_begin_apply: the
  * same but journal triggers stay quiet (remote changes) and the search
  * index is brought up to date in bulk (op_db_search_flush) at commit, not
- * row by row (008_search_bulk.sql). op_db_commit resets the context and
+ * row by row (009_search_bulk.sql). op_db_commit resets the context and
  * commits; op_db_rollback is NULL-safe and never fails. */
 int op_db_begin(op_db *db, const char *staff);
 int op_db_begin_apply(op_db *db);

@@ -1,4 +1,4 @@
--- 008_search_bulk.sql — the search index kept in bulk while a batch merges.
+-- 009_search_bulk.sql — the search index kept in bulk while a batch merges.
 --
 -- FTS5 flushes its pending index data at the end of every statement that
 -- touches the index: a merge that writes row by row paid that flush for
