@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -122,6 +123,8 @@ struct dctx {
 	int hist_dirty;		/* batches received since the last history commit */
 	int64_t hist_at;	/* mono ms of the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
+	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
+	int64_t repack_at;	/* mono ms it was last started */
 };
 
 #define HISTORY_EVERY_MS 30000
@@ -140,6 +143,41 @@ static void history_flush(struct dctx *d, int force)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 	d->hist_dirty = 0;
 	d->hist_at = mono_ms();
+}
+
+#define REPACK_EVERY_MS 60000
+
+/* Every minute, while nothing waits to be committed, a child process
+ * merges the history's small packs (op_history_repack) and the loop goes
+ * on; wait: reap it (at exit). */
+static void history_repack(struct dctx *d, int wait)
+{
+	if (d->repack_pid > 0) {
+		if (waitpid(d->repack_pid, NULL, wait ? 0 : WNOHANG) != d->repack_pid)
+			return;
+		d->repack_pid = 0;
+	}
+	if (wait || d->cfg->no_history || d->hist_dirty ||
+	    mono_ms() - d->repack_at < REPACK_EVERY_MS)
+		return;
+	d->repack_at = mono_ms();
+	char *path = d->cfg->history ? strdup(d->cfg->history) :
+		     op_history_default_path(d->cfg->db);
+	pid_t p = path ? fork() : -1;
+	if (p == 0) {
+		op_err e = { 0 };
+		int n = op_history_repack(path, &e);
+		if (n < 0)
+			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
+		else if (n > 0)
+			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
+		_exit(n < 0);
+	}
+	if (p < 0)
+		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
+	else
+		d->repack_pid = p;
+	free(path);
 }
 
 /* Send [rid] hdr body. */
@@ -879,6 +917,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
 		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
 			op_enc_ping(&d->body, (uint64_t)now_ms());
@@ -955,6 +994,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 				pump_out(d, s);
 		}
 		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
 			last_gc = now;
@@ -987,7 +1027,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct dctx d = { .cfg = cfg };
+	struct dctx d = { .cfg = cfg, .repack_at = mono_ms() };
 	int rc;
 
 	op_log_set_level(cfg->log_level);
@@ -999,6 +1039,7 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
 	if (d.db)
 		history_flush(&d, 1);
+	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
 	int code = rc < 0 ? (d.err.code ? d.err.code : EX_SOFTWARE) : 0;

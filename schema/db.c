@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <unicode/ucol.h>
 #include <unicode/utrans.h>
@@ -547,6 +548,21 @@ static int migrate(op_db *db)
 	return 0;
 }
 
+#define BUSY_TRIES 5000	/* about 5 s */
+
+/* Waiting for another connection's write lock: try again every
+ * millisecond. SQLite's own busy timeout sleeps up to 100 ms between
+ * tries and keeps missing the short gaps between a catching-up daemon's
+ * batch transactions, so the clerk's write waited for the whole catch-up. */
+static int busy_wait(void *arg, int tries)
+{
+	struct timespec ms = { 0, 1000000 };
+	if (tries >= BUSY_TRIES)
+		return 0;
+	nanosleep(&ms, NULL);
+	return 1;
+}
+
 int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 {
 	op_db *db = calloc(1, sizeof(*db));
@@ -577,7 +593,7 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->db, 1);
-	sqlite3_busy_timeout(db->db, 5000);
+	sqlite3_busy_handler(db->db, busy_wait, NULL);
 	db->coll = ucol_open("zh", &ust);
 	if (U_SUCCESS(ust))
 		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,

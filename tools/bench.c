@@ -831,7 +831,7 @@ static int bench_sync(const char *dir, int64_t n, op_err *e)
 		goto out;
 	}
 
-	printf("sync: %lld changes branch->HQ in %.2f s (%.0f changes/s), "
+	printf("sync (in-process): %lld changes branch->HQ in %.2f s (%.0f changes/s), "
 	       "sqlite3changeset_apply %.2f s: ratio Y/X = %.2f (target >= 0.5)\n",
 	       (long long)(2 * n), x, (double)(2 * n) / x, y, y / x);
 	printf("sync: compressed bytes per change: %.1f\n", (double)ps.z_bytes / (double)(2 * n));
@@ -949,11 +949,11 @@ static int bench_catchup(const char *dir, int64_t n, op_err *e)
 	if (expect_count(hq, "HQ customers", SQL_NCUST, n, e) < 0)
 		goto out;
 	double rss = maxrss_mib();
-	printf("catchup: %lld-change backlog applied at HQ in %.1f s (%.0f changes/s),"
+	printf("catchup (in-process): %lld-change backlog applied at HQ in %.1f s (%.0f changes/s),"
 	       " %llu batches of <= %.0f KiB raw\n", (long long)n, t1 - t0,
 	       (double)n / (t1 - t0), (unsigned long long)ps.batches,
 	       (double)ps.max_raw / 1024.0);
-	printf("catchup: peak RSS %.1f MiB (%.1f MiB before the first batch; target <= 64 MiB)"
+	printf("catchup (in-process): peak RSS %.1f MiB (%.1f MiB before the first batch; target <= 64 MiB)"
 	       " — in-process build+apply; outpostd's path is the same engine\n", rss, rss0);
 	rc = 0;
 out:
