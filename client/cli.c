@@ -141,11 +141,15 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	if (reflen >= 6)
 		sqlite3_str_appendf(s, " OR (id >= :ref AND id < :ref || '~')"
 				    " OR substr(id, -length(:ref)) = :ref");
+	/* Key columns are matched in the base table, as typed: a scope view
+	 * may show a phone masked, yet the person who typed the whole number
+	 * finds the row (the outer query keeps only rows in scope). */
 	for (const char *k = keycols; k && *k; ) {
 		char col[64];
 		size_t l = strcspn(k, ",");
 		snprintf(col, sizeof(col), "%.*s", (int)(l < 63 ? l : 63), k);
-		sqlite3_str_appendf(s, " OR \"%w\" = :ref", col);
+		sqlite3_str_appendf(s, " OR id IN (SELECT id FROM main.\"%w\" WHERE \"%w\" = :ref)",
+				    table, col);
 		k += l + (k[l] == ',');
 	}
 	sqlite3_str_appendall(s, " LIMIT 3");

@@ -24,8 +24,6 @@ struct op_cli {
 	FILE *out;		/* stdout */
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
 	char role[16];		/* the signed-in staff member's role, or "" */
-	const char *only_owner;	/* sales: only customers they own */
-	char only_branch[32];	/* a manager at HQ: only their branch */
 };
 
 /* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err

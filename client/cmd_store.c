@@ -200,7 +200,14 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)
 		cli->fmt = OP_FMT_CSV;
 	sqlite3_stmt *st = NULL;
-	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", t->name);
+	/* The described columns, not "*": a scope view (scope.h) carries the
+	 * rowid as a column of its own. */
+	sqlite3_str *s = sqlite3_str_new(op_db_handle(cli->db));
+	sqlite3_str_appendall(s, "SELECT ");
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
+	sqlite3_str_appendf(s, " FROM \"%w\" ORDER BY rowid", t->name);
+	char *sql = sqlite3_str_finish(s);
 	if (!sql || sqlite3_prepare_v2(op_db_handle(cli->db), sql, -1, &st, NULL)) {
 		sqlite3_free(sql);
 		op_db_fail(cli->db, "export");

@@ -808,7 +808,7 @@ static const char SQL_CF_ALL[] =
 static const char SQL_CF_GET[] =
 	"SELECT " CONFLICT_COLS " FROM conflict WHERE id = :id";
 static const char SQL_CF_RESOLVE[] =
-	"UPDATE conflict SET resolved_at = datetime('now'), resolved_by = :by,"
+	"UPDATE main.conflict SET resolved_at = datetime('now'), resolved_by = :by,"
 	"       resolution = :how WHERE id = :id AND resolved_at IS NULL";
 /* HLCs are milliseconds << 16 plus a counter (daemon/sync.c). */
 static const char SQL_HLC_TIME[] =
@@ -1239,7 +1239,7 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 		if (!keep && value_arg(cli, t, col, cli_opt(spec, "value"), &val) < 0)
 			goto out;
 		/* identifiers from the table description, the value bound */
-		sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = :v WHERE id = :id",
+		sql = sqlite3_mprintf("UPDATE main.\"%w\" SET \"%w\" = :v WHERE id = :id",
 				      t->name, t->cols[col].name);
 		if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &upd, NULL) != SQLITE_OK) {
 			op_db_fail(db, "resolve");

@@ -33,6 +33,9 @@ INSERT INTO ticket(id, ticket_no, customer_id, problem, branch) VALUES
  ('01900000-0000-7000-8000-000000t00001', 'SH01-T-$D-0101', '01900000-0000-7000-8000-00000000aaa1', '甲LINA投诉', 'SH01'),
  ('01900000-0000-7000-8000-000000t00002', 'SH01-T-$D-0202', '01900000-0000-7000-8000-00000000bbb2', '乙WANG投诉', 'SH01'),
  ('01900000-0000-7000-8000-000000t00003', 'BJ01-T-$D-0303', '01900000-0000-7000-8000-00000000ccc3', '丙ZHOU投诉', 'BJ01');
+-- Satisfaction averages 1.50 at SH01 and 2.67 over the chain.
+UPDATE ticket SET satisfaction = CASE branch WHEN 'BJ01' THEN 5
+	ELSE 1 + (ticket_no LIKE '%0202') END;
 INSERT INTO ticket_step(ticket_id, staff, status, action)
  SELECT id, 'x', 'open', problem || '步骤' FROM ticket;
 INSERT INTO followup(customer_id, staff, purpose, next_due, branch) VALUES
@@ -102,7 +105,7 @@ args() {
 	"report customers"|"report channels"|"report service"|"report orders"|\
 	"report staff") echo "" ;;
 	"followup due") echo "--days 30" ;;
-	"customer search") echo "LINA" ;;
+	"customer search") echo SEARCH ;;
 	"customer dupes") echo "" ;;
 	"report sales") echo "--by staff" ;;
 	"report html"|"report --html") echo "-" ;;
@@ -157,6 +160,7 @@ scenario() {
 		CONFLICT) a=$(sqlite3 "$db" "SELECT id FROM conflict WHERE gid LIKE '%$(ref c $mine)'")
 			  other=$(sqlite3 "$db" "SELECT id FROM conflict WHERE gid LIKE '%$(ref c $others)'") ;;
 		HREF) other="customer $(ref c $others)"; a="customer $(ref c $mine)" ;;
+		SEARCH) a=$(echo $mine | tr a-z A-Z) ;;
 		esac
 		for f in "" --json --csv; do
 			run $O --db "$db" $f --as "$who" $g ${s:+$s} $a </dev/null
@@ -166,7 +170,7 @@ scenario() {
 			check "$who" "$in" "$out" "$desc"
 		done
 		# A command that takes a REF refuses one outside the scope.
-		if [ -n "$other" ] && [ "$RC" -ne 77 ]; then
+		if [ -n "$other" ] && [ "$RC" -ne 77 ] && [ "$others" != nobody ]; then
 			run $O --db "$db" --as "$who" $g ${s:+$s} $other </dev/null
 			if [ "$RC" -ne 0 ] && ! printf '%s\n' "$OUT" | grep -Eq -- "${out:-^$}"; then
 				ok "$kind $who: $g $s of a row outside the scope refused (exit $RC)"
@@ -181,7 +185,7 @@ EOF
 scenario "$BR" branch li.na "$M_LINA" "$M_WANG|$M_ZHOU" lina wang
 scenario "$HQ" hq li.na "$M_LINA" "$M_WANG|$M_ZHOU" lina wang
 # A manager: the branch, not the chain, at a branch store and at HQ.
-scenario "$BR" branch mgr "$M_LINA|$M_WANG|333\.00" "$N_ZHOU" wang zhou
-scenario "$HQ" hq mgr "$M_LINA|$M_WANG|333\.00" "$N_ZHOU|444\.00|777\.00" wang zhou
+scenario "$BR" branch mgr "$M_LINA|$M_WANG|333\.00|1\.50" "$N_ZHOU" wang zhou
+scenario "$HQ" hq mgr "$M_LINA|$M_WANG|333\.00|1\.50" "$N_ZHOU|444\.00|777\.00|2\.67" wang zhou
 # HQ: everything.
-scenario "$HQ" hq chief "$M_ZHOU|777\.00" "" zhou nobody
+scenario "$HQ" hq chief "$M_ZHOU|777\.00|2\.67" "" zhou nobody
