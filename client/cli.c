@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "scope.h"
 
 int cli_db(struct op_cli *cli, op_db **out)
 {
@@ -193,7 +194,28 @@ int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st)
 	op_out_end(o);
 	if (n < 0 && cli->db)
 		op_db_fail(cli->db, "query");
+	if (n >= 0 && cli_audit(cli, n, 0) < 0)
+		return -1;
 	return n;
+}
+
+int cli_audit(struct op_cli *cli, int64_t rows, int always)
+{
+	const struct op_cmd *c = cli->cmd;
+	char what[96];
+
+	if (!cli->db || !c)
+		return 0;
+	if (!always && strcmp(c->group, "export") != 0 &&
+	    (cli->fmt == OP_FMT_TABLE || rows < OP_ACCESS_BULK))
+		return 0;
+	snprintf(what, sizeof(what), "%s%s%s%s", c->group, c->name ? " " : "",
+		 c->name ? c->name : "", cli->fmt == OP_FMT_JSON ? " --json" :
+		 cli->fmt == OP_FMT_CSV ? " --csv" : "");
+	if (strcmp(c->group, "export") == 0 && cli->cmd_arg)
+		snprintf(what, sizeof(what), "export %s%s", cli->cmd_arg,
+			 cli->fmt == OP_FMT_JSON ? " --json" : "");
+	return op_access_record(cli->db, cli->as, what, rows);
 }
 
 void cli_now(char out[20])

@@ -369,6 +369,10 @@ static int cmd_restore(struct op_cli *cli, int argc, char **argv)
 	op_history_free(h);
 	if (rc < 0)
 		return cli_fail(cli);
+	/* A whole store leaves the history in readable form: audited, where
+	 * there is a store to hold the record. */
+	if (cli->db && cli_audit(cli, (int64_t)res.records, 1) < 0)
+		return cli_fail(cli);
 	utc(res.time, when);
 	fprintf(cli->out, "restored %llu records of %s%s as of commit %.10s (%s UTC) into %s\n",
 		(unsigned long long)res.records, res.site, res.hq ? " (HQ)" : "", res.commit,

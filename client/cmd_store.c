@@ -99,11 +99,31 @@ static const char SQL_LOG[] =
 	"   AND (:since IS NULL OR ts >= (julianday(:since) - 2440587.5) * 86400000)"
 	" ORDER BY seq DESC LIMIT :limit";
 
+/* The access audit (010_access.sql), newest first; through the scope
+ * views like every read, so a manager sees the branch's. */
+static const char SQL_ACCESS[] =
+	"SELECT at, staff, role, branch, what, rows FROM access_log"
+	" WHERE (:staff IS NULL OR staff = :staff)"
+	"   AND (:since IS NULL OR at >= :since)"
+	" ORDER BY at DESC, rowid DESC LIMIT :limit";
+
+static int log_access(struct op_cli *cli, const struct cli_opt *spec, int64_t limit)
+{
+	op_db *db = cli->db;
+	sqlite3_stmt *st = op_db_stmt(db, SQL_ACCESS);
+	if (!st || op_bind_text(db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
+	    op_bind_text(db, st, ":since", cli_opt(spec, "since")) < 0 ||
+	    op_bind_int(db, st, ":limit", limit) < 0)
+		return cli_fail(cli);
+	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+}
+
 static int cmd_log(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "table", 0, NULL }, { "id", 0, NULL },
 				  { "staff", 0, NULL }, { "since", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+				  { "limit", 0, NULL }, { "access", 1, NULL },
+				  { NULL, 0, NULL } };
 	const char *pos[1];
 	int npos, rc;
 	const struct op_table *t = NULL;
@@ -119,6 +139,12 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 		const char *why;
 		if (op_valid_int(&limit, cli_opt(spec, "limit"), 1, 1000000, &why) < 0)
 			return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	}
+	if (cli_opt(spec, "access")) {
+		if (cli_opt(spec, "table") || cli_opt(spec, "id"))
+			return cli_error(cli, EX_USAGE, "--access lists reads, not rows: "
+					 "it takes --staff, --since and --limit");
+		return log_access(cli, spec, limit);
 	}
 	if (cli_opt(spec, "id")) {
 		if (!t)
@@ -193,12 +219,14 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	const struct op_table *t = op_table_by_name(pos[0]);
 	if (!t)
 		return cli_error(cli, EX_DATAERR, "export: no table '%s' (one of: branch staff "
-				 "customer product sales_order order_item ticket ticket_step followup)",
+				 "customer product sales_order order_item ticket ticket_step followup "
+				 "access_log)",
 				 pos[0]);
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
 	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)
 		cli->fmt = OP_FMT_CSV;
+	cli->cmd_arg = t->name;
 	sqlite3_stmt *st = NULL;
 	/* The described columns, not "*": a scope view (scope.h) carries the
 	 * rowid as a column of its own. */
@@ -223,8 +251,9 @@ const struct op_cmd op_cmds_store[] = {
 	{ "init", NULL, cmd_init, "init --site CODE [--hq]",
 	  "create the store (a branch, or HQ with --hq)" },
 	{ "log", NULL, cmd_log,
-	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]",
-	  "the journal as an audit trail: who changed what, when, where" },
+	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]\n"
+	  "       log --access [--staff CODE] [--since DATE] [--limit N]",
+	  "the journal as an audit trail: who changed what, when, where; --access: who read personal data in bulk" },
 	{ "export", NULL, cmd_export, "export TABLE [--csv|--json]",
 	  "every row of a table as CSV (default) or JSON" },
 	{ NULL, NULL, NULL, NULL, NULL },

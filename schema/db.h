@@ -98,6 +98,7 @@ struct op_db_scope {
 	char text[96];		/* for report headers */
 	char staff[64];
 	char branch[32];	/* OP_SCOPE_BRANCH: the branch, "" for none */
+	char role[16];		/* the signed-in role, whatever the kind */
 };
 struct op_db_scope *op_db_scope_slot(op_db *db);
 

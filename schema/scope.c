@@ -96,7 +96,35 @@ const char *op_scope_branch(op_db *db)
 const char *op_scope_staff(op_db *db)
 {
 	struct op_db_scope *s = op_db_scope_slot(db);
-	return s->kind == OP_SCOPE_ALL ? NULL : s->staff;
+	return s->staff[0] ? s->staff : NULL;
+}
+
+static const char SQL_ACCESS[] =
+	"INSERT INTO main.access_log(staff, role, branch, what, rows)"
+	" VALUES (:staff, :role, :branch, :what, :rows)";
+
+int op_access_record(op_db *db, const char *staff, const char *what, int64_t rows)
+{
+	struct op_db_scope *sc = op_db_scope_slot(db);
+	sqlite3_stmt *st;
+	int own = !op_db_in_txn(db);
+
+	if (!staff)
+		staff = op_scope_staff(db);
+	if (own && op_db_begin(db, staff) < 0)
+		return -1;
+	if (!(st = op_db_stmt(db, SQL_ACCESS)) ||
+	    op_bind_text(db, st, ":staff", staff) < 0 ||
+	    op_bind_text(db, st, ":role", sc->role[0] ? sc->role : NULL) < 0 ||
+	    op_bind_text(db, st, ":branch", op_db_site(db)) < 0 ||
+	    op_bind_text(db, st, ":what", what) < 0 ||
+	    op_bind_int(db, st, ":rows", rows) < 0 || op_db_run(db, st) < 0 ||
+	    (own && op_db_commit(db) < 0)) {
+		if (own)
+			op_db_rollback(db);
+		return op_errctx(op_db_err(db), "cannot record the access audit");
+	}
+	return 0;
 }
 
 static const char SQL_EXISTS[] =
@@ -200,6 +228,8 @@ int op_scope_set(op_db *db, const char *staff, const char *role, const char *bra
 	char sql[128];
 	sqlite3_stmt *st;
 
+	snprintf(sc->role, sizeof(sc->role), "%s", role ? role : "");
+	snprintf(sc->staff, sizeof(sc->staff), "%s", staff ? staff : "");
 	if (kind == OP_SCOPE_ALL)
 		return 0;
 	if ((!branch || !*branch) && !op_db_is_hq(db))
@@ -229,7 +259,6 @@ int op_scope_set(op_db *db, const char *staff, const char *role, const char *bra
 	}
 	sqlite3_set_authorizer(op_db_handle(db), guard, NULL);
 	sc->kind = kind;
-	snprintf(sc->staff, sizeof(sc->staff), "%s", staff ? staff : "");
 	snprintf(sc->branch, sizeof(sc->branch), "%s", branch ? branch : "");
 	if (kind == OP_SCOPE_OWNER)
 		snprintf(sc->text, sizeof(sc->text), "only customers owned by %s", sc->staff);

@@ -53,4 +53,13 @@ const char *op_scope_staff(op_db *db);
 /* Whether table (a main table name) is shadowed by a scope view. */
 int op_scope_covers(const char *table);
 
+/* The access audit (010_access.sql): a listing in JSON or CSV of this
+ * many rows or more is a bulk read and is recorded. */
+#define OP_ACCESS_BULK 20
+
+/* Record that staff (NULL: the signed-in person, if any) read rows rows
+ * of personal data by what ("export customer"), in its own transaction
+ * (journaled: it syncs to HQ). 0, or -1 with the db error set. */
+int op_access_record(op_db *db, const char *staff, const char *what, int64_t rows);
+
 #endif

@@ -187,5 +187,16 @@ scenario "$HQ" hq li.na "$M_LINA" "$M_WANG|$M_ZHOU" lina wang
 # A manager: the branch, not the chain, at a branch store and at HQ.
 scenario "$BR" branch mgr "$M_LINA|$M_WANG|333\.00|1\.50" "$N_ZHOU" wang zhou
 scenario "$HQ" hq mgr "$M_LINA|$M_WANG|333\.00|1\.50" "$N_ZHOU|444\.00|777\.00|2\.67" wang zhou
+# Service: the branch, with phone numbers masked.
+S_IN='甲LINA|乙WANG|SH01-[0-9]{8}-0101|SH01-T-[0-9]{8}-0202|0000aaa1'
+S_OUT="13800000001|13800000002|$N_ZHOU"
+scenario "$BR" branch fix "$S_IN" "$S_OUT" lina zhou
+scenario "$HQ" hq fix "$S_IN" "$S_OUT" wang zhou
+run $O --db "$BR" --as fix customer show 0000aaa1
+expect_out "service finds a customer by the whole phone, shown masked" '^phone +\+86138\*\*\*\*0001$'
+run $O --db "$BR" --as mgr customer show 0000aaa1
+expect_out "a manager sees the whole phone" '^phone +\+8613800000001$'
+run $O --db "$BR" --csv --as fix ticket list
+expect_out "service's ticket list masks phones in CSV too" '138\*\*\*\*000[12]'
 # HQ: everything.
 scenario "$HQ" hq chief "$M_ZHOU|777\.00|2\.67" "" zhou nobody
