@@ -25,6 +25,7 @@ struct op_cli {
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
 	char role[16];		/* the signed-in staff member's role, or "" */
 	const char *cmd_arg;	/* what the command reads, for the access audit ("customer") */
+	char *unsealed;		/* a decrypted backup's temporary directory (cmd_history.c) */
 };
 
 /* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err

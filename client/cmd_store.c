@@ -71,6 +71,16 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	if (op_db_init_site(cli->db, site, cli_opt(spec, "hq") != NULL) < 0)
 		return cli_fail(cli);
+	/* Personal data: the store and its WAL files are for their owner only
+	 * (SQLite gives new -wal/-shm files the store's mode). */
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s%s", cli->db_path, sfx[i]);
+		if (chmod(p, 0600) != 0 && errno != ENOENT)
+			return cli_error(cli, EX_NOPERM, "cannot make '%s' private (mode 600): %s",
+					 p, strerror(errno));
+	}
 	fprintf(cli->out, "store %s is site %s (%s), schema %d\n", cli->db_path,
 		op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
 		op_db_schema_version(cli->db));

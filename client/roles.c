@@ -67,6 +67,12 @@ static const struct {
 	{ "report", NULL, R_BOSS },
 	{ "classify", NULL, R_BOSS },
 	{ "remind", NULL, R_ALL },
+	/* Whole-store reads and the backup key: HQ and admin. A manager reads
+	 * the history of the rows in their scope. */
+	{ "history", "commit", R_HQ | R_ADMIN },
+	{ "history", "restore", R_HQ | R_ADMIN },
+	{ "history", "push", R_HQ | R_ADMIN },
+	{ "history", "keygen", R_ADMIN },
 	{ "history", NULL, R_BOSS },
 };
 
