@@ -163,7 +163,8 @@ static int list_files(const char *dir, struct files *f, op_err *e)
 		f->n++;
 	}
 	closedir(d);
-	qsort(f->name, f->n, sizeof(*f->name), cmp_names);
+	if (f->n > 1)
+		qsort(f->name, f->n, sizeof(*f->name), cmp_names);
 	return 0;
 }
 
