@@ -1,6 +1,7 @@
 # 91_scope_branch.sh — row scope per role at a branch store (which holds
 # the chain's customers): see scope.inc. 93_scope_hq.sh does HQ.
 . "$(dirname "$0")/lib.sh"
+plan 4
 . "$(dirname "$0")/scope.inc"
 
 # Sales: their own customers only.
@@ -15,3 +16,4 @@ run $O --db "$BR" --as mgr customer show 0000aaa1
 expect_out "a manager sees the whole phone" '^phone +\+8613800000001$'
 run $O --db "$BR" --csv --as fix ticket list
 expect_out "service's ticket list masks phones in CSV too" '138\*\*\*\*000[12]'
+done_testing

@@ -2,6 +2,7 @@
 # recorded (who, when, what, how many rows), `log --access` lists them,
 # a manager sees the branch's, and the records sync to HQ.
 . "$(dirname "$0")/lib.sh"
+plan 27
 O=$OUTPOST
 HQ=$T/hq.db
 BR=$T/sh01.db
@@ -55,10 +56,11 @@ expect_eq "the audit is journaled (it syncs)" \
 PORT=$(free_port)
 "$OUTPOSTD" --hq --db "$HQ" --listen "tcp://127.0.0.1:$PORT" --no-history --log-level warning 2>"$T/hq.log" &
 track $!
-sleep 0.3
+wait_listening "$PORT" $!
 expect_rc 0 "the branch syncs" timeout 60 "$OUTPOSTD" --branch --db "$BR" \
 	--connect "tcp://127.0.0.1:$PORT" --once --timeout 15 --log-level warning
 expect_eq "HQ has every access record" \
 	"$(sqlite3 "$HQ" "SELECT count(*) FROM access_log WHERE branch = 'SH01'")" "$(access)"
 expect_rc 0 "HQ's log --access lists the branch's reads" $O --db "$HQ" log --access
 expect_out "with who and where" "li\.na +sales +SH01 +customer list --csv +30"
+done_testing

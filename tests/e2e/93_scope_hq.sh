@@ -1,6 +1,7 @@
 # 93_scope_hq.sh — row scope per role at HQ (every branch's data): see
 # scope.inc. 91_scope_branch.sh does a branch store.
 . "$(dirname "$0")/lib.sh"
+plan 10
 . "$(dirname "$0")/scope.inc"
 
 # Sales: their own customers only, even at HQ.
@@ -22,3 +23,4 @@ expect_rc 0 "hq chief: history show of BJ01's order" $O --db "$HQ" --as chief hi
 expect_out "shows it" "BJ01-[0-9]{8}-0303"
 # HQ: everything.
 scenario "$HQ" hq chief "$M_ZHOU|777\.00|2\.67" "" zhou nobody
+done_testing
