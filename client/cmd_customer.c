@@ -12,6 +12,7 @@
 #include <string.h>
 #include "cmds.h"
 #include "record.h"
+#include "scope.h"
 
 const struct op_field op_customer_fields[] = {
 	{ "name", "name", F_LINE, NULL, 0, 0, 1, "姓名|客户姓名|客户名称|名字|customer|customer name" },
@@ -47,8 +48,12 @@ static const char SHOW_COLS[] =
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into";
 
-static const char SQL_VISIBLE[] =
-	"SELECT coalesce(owner, ''), coalesce(home_branch, '') FROM customer WHERE id = :id";
+/* A customer outside the signed-in person's scope is not in the scope
+ * view at all; this names why, from the row's owner and home branch only. */
+static const char SQL_HIDDEN[] =
+	"SELECT coalesce(owner, ''), coalesce(home_branch, '') FROM main.customer"
+	" WHERE phone = :ref OR name = :ref OR id = :ref"
+	"  OR (length(:ref) >= 6 AND substr(id, -length(:ref)) = :ref) LIMIT 1";
 
 int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 {
@@ -56,35 +61,27 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 	const char *why;
 	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
 		ref = phone;
-	if (cli_resolve(cli, "customer", "phone,name", ref, id) < 0)
-		return -1;
-	if (!cli->only_owner && !cli->only_branch[0])
+	if (cli_resolve(cli, "customer", "phone,name", ref, id) == 0)
 		return 0;
-	/* Row-level rules of roles.c: the same refusal whichever command. */
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_VISIBLE);
-	int rc = -1;
-	if (st && op_bind_text(cli->db, st, ":id", *id) == 0 &&
+	if (cli->err.code != EX_NOINPUT || op_scope_kind(cli->db) == OP_SCOPE_ALL)
+		return -1;
+	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_HIDDEN);
+	if (st && op_bind_text(cli->db, st, ":ref", ref) == 0 &&
 	    op_db_step(cli->db, st) == SQLITE_ROW) {
 		const char *owner = (const char *)sqlite3_column_text(st, 0);
 		const char *branch = (const char *)sqlite3_column_text(st, 1);
-		if (cli->only_owner && strcmp(owner, cli->only_owner) != 0)
+		if (op_scope_kind(cli->db) == OP_SCOPE_OWNER)
 			op_errc(&cli->err, EX_NOPERM, "customer %s is not yours (owner: %s); "
-				"sales staff work with their own customers, a manager with all",
-				ref, *owner ? owner : "nobody");
-		else if (cli->only_branch[0] && strcmp(branch, cli->only_branch) != 0)
-			op_errc(&cli->err, EX_NOPERM, "customer %s belongs to branch %s; you "
-				"manage %s (role hq sees every branch)", ref, branch,
-				cli->only_branch);
+				"sales staff work with their own customers, a manager with "
+				"the branch's", ref, *owner ? owner : "nobody");
 		else
-			rc = 0;
+			op_errc(&cli->err, EX_NOPERM, "customer %s belongs to branch %s; "
+				"you work for %s (role hq sees every branch)", ref,
+				*branch ? branch : "none", op_scope_text(cli->db));
 	}
 	if (st)
 		sqlite3_reset(st);
-	if (rc < 0) {
-		free(*id);
-		*id = NULL;
-	}
-	return rc;
+	return -1;
 }
 
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
@@ -147,7 +144,7 @@ static int cmd_edit(struct op_cli *cli, int argc, char **argv)
 			op_errc(&cli->err, EX_DATAERR, "add-points: %s", why);
 			goto fail;
 		}
-		static const char SQL[] = "UPDATE customer SET points = points + :d WHERE id = :id";
+		static const char SQL[] = "UPDATE main.customer SET points = points + :d WHERE id = :id";
 		sqlite3_stmt *st = op_db_stmt(cli->db, SQL);
 		if (!st || op_bind_int(cli->db, st, ":d", d) < 0 ||
 		    op_bind_text(cli->db, st, ":id", id) < 0 || op_db_run(cli->db, st) < 0)
@@ -182,14 +179,6 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* What the signed-in role may see (roles.c). */
-static int bind_scope(struct op_cli *cli, sqlite3_stmt *st)
-{
-	return op_bind_text(cli->db, st, ":mine", cli->only_owner) < 0 ||
-	       op_bind_text(cli->db, st, ":mybranch",
-			    cli->only_branch[0] ? cli->only_branch : NULL) < 0 ? -1 : 0;
-}
-
 static const char SQL_LIST[] =
 	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
@@ -197,7 +186,6 @@ static const char SQL_LIST[] =
 	"   AND (:owner IS NULL OR owner = :owner)"
 	"   AND (:branch IS NULL OR home_branch = :branch)"
 	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
-	"   AND (:mine IS NULL OR owner = :mine) AND (:mybranch IS NULL OR home_branch = :mybranch)"
 	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
@@ -218,7 +206,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
 	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
 	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0 || bind_scope(cli, st) < 0)
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		return cli_fail(cli);
 	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 }
@@ -229,7 +217,6 @@ static const char SQL_SEARCH_FTS[] =
 	"SELECT substr(c.id, -8) AS id, c.name, c.phone, c.email, c.owner,"
 	"       c.home_branch AS branch, c.points FROM customer c"
 	" WHERE c.merged_into IS NULL"
-	"   AND (:mine IS NULL OR c.owner = :mine) AND (:mybranch IS NULL OR c.home_branch = :mybranch)"
 	"   AND (c.rowid IN (SELECT rowid FROM customer_fts"
 	"        WHERE customer_fts MATCH :match)"
 	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0))"
@@ -238,7 +225,6 @@ static const char SQL_SEARCH_SHORT[] =
 	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL"
-	"   AND (:mine IS NULL OR owner = :mine) AND (:mybranch IS NULL OR home_branch = :mybranch)"
 	"   AND (instr(name, :q) > 0"
 	"    OR instr(lower(email), lower(:q)) > 0"
 	"    OR (:digits IS NOT NULL AND instr(phone, :digits) > 0))"
@@ -302,7 +288,7 @@ static int cmd_search(struct op_cli *cli, int argc, char **argv)
 			goto fail;
 	}
 	if (op_bind_text(cli->db, st, ":digits", nd ? dg : NULL) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0 || bind_scope(cli, st) < 0)
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		goto fail;
 	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 	sqlite3_free(match);
@@ -317,7 +303,7 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 	const char *pos[1];
 	int npos, rc;
 	char *id = NULL;
-	static const char SQL[] = "DELETE FROM customer WHERE id = :id";
+	static const char SQL[] = "DELETE FROM main.customer WHERE id = :id";
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;

@@ -202,7 +202,7 @@ static sqlite3_stmt *insert_stmt(struct import *im, uint64_t mask, int rows)
 		}
 	/* The SQL names columns from the constant field table only. */
 	sqlite3_str *s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendall(s, "INSERT INTO customer(");
+	sqlite3_str_appendall(s, "INSERT INTO main.customer(");
 	for (int i = 0; i < NF; i++)
 		if (mask & ((uint64_t)1 << i))
 			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", F[i].col);

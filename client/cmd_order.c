@@ -259,7 +259,7 @@ static int parse_item(struct op_cli *cli, int k, struct item *it)
 static const char SQL_PRODUCT[] =
 	"SELECT id, name, spec, price, active FROM product WHERE sku = :sku";
 static const char SQL_ITEM_INSERT[] =
-	"INSERT INTO order_item(order_id, product_id, sku, name, spec, qty,"
+	"INSERT INTO main.order_item(order_id, product_id, sku, name, spec, qty,"
 	"                       unit_price, line_total)"
 	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line)";
 static const char SQL_MERGED[] =
@@ -490,7 +490,7 @@ static const char SQL_STATUS_GET[] =
  * recorded already. A note is appended to the notes, dated ("; " between:
  * notes are one line, op_valid_text refuses line breaks). */
 static const char SQL_STATUS_SET[] =
-	"UPDATE sales_order SET status = :new,"
+	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
 	"                        THEN date('now') ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"

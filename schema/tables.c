@@ -61,6 +61,11 @@ static const struct op_column followup_cols[] = {
 	COL("purpose"), COL("opinion"), COL("next_action"), COL("next_due"),
 	COL("branch"),
 };
+static const struct op_column access_cols[] = {
+	{ "id", OP_COL_ID, 10 }, { "at", 0, 10 }, { "staff", 0, 10 },
+	{ "role", 0, 10 }, { "branch", 0, 10 }, { "what", 0, 10 },
+	{ "rows", 0, 10 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -77,6 +82,7 @@ const struct op_table op_tables[] = {
 	T("ticket",      7, UP,        ticket_cols,   -1, "ticket_no"),
 	T("ticket_step", 8, UP,        step_cols,     -1, "action"),
 	T("followup",    9, UP,        followup_cols, -1, "purpose"),
+	{ "access_log", 10, UP, 10, access_cols, NCOLS(access_cols), -1, -1, "what" },
 };
 const int op_ntables = NCOLS(op_tables);
 
