@@ -37,6 +37,11 @@ _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 #define MAX_CENTS INT64_C(10000000000000)
 
 #define MONEY(col) "printf('%d.%02d', " col " / 100, " col " % 100)"
+/* A quantity of scale decimals: whole units stay integers (JSON 3), others
+ * are exact decimal text (JSON "3.50"), as op_qty_format writes them. */
+#define QTY(q, scale) "CASE WHEN " scale " = 0 THEN " q " ELSE printf('%d.%0*d', " \
+	q " / " POW10(scale) ", " scale ", " q " % " POW10(scale) ") END"
+#define POW10(scale) "(CASE " scale " WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)"
 
 
 /* An order REF: id, id prefix or order number. The messages say "order",
@@ -75,7 +80,8 @@ static const char SQL_SHOW[] =
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id"
 	" WHERE o.id = :id";
 static const char SQL_ITEMS[] =
-	"SELECT row_number() OVER (ORDER BY rowid) AS \"#\", sku, name, spec, qty,"
+	"SELECT row_number() OVER (ORDER BY rowid) AS \"#\", sku, name, spec,"
+	"       " QTY("qty", "qty_scale") " AS qty, unit,"
 	"       " MONEY("unit_price") " AS unit_price,"
 	"       " MONEY("line_total") " AS line_total"
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
@@ -170,9 +176,10 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 struct item {
 	const char *arg;	/* "SKU:QTY[:PRICE]" as typed (argv) */
-	char sku[128];
-	int64_t qty, price;	/* price < 0: the product's */
-	char *product_id, *name, *spec;
+	char sku[128], qtys[64];	/* qtys: the quantity as typed */
+	int64_t qty, price;	/* qty in steps of the unit; price < 0: the product's */
+	int scale;		/* the unit's decimals (product.qty_scale) */
+	char *product_id, *name, *spec, *unit;
 	int64_t line;
 };
 
@@ -231,7 +238,7 @@ static int split_items(struct op_cli *cli, int argc, char **argv,
 static int parse_item(struct op_cli *cli, int k, struct item *it)
 {
 	const char *a = it->arg, *c1 = strchr(a, ':'), *c2, *why;
-	char qty[64];
+	char *qty = it->qtys;
 
 	it->price = -1;
 	if (!c1 || c1 == a)
@@ -243,13 +250,13 @@ static int parse_item(struct op_cli *cli, int k, struct item *it)
 	it->sku[c1 - a] = '\0';
 	c2 = strchr(c1 + 1, ':');
 	size_t ql = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
-	if (ql >= sizeof(qty))
-		ql = sizeof(qty) - 1;
+	if (ql >= sizeof(it->qtys))
+		ql = sizeof(it->qtys) - 1;
 	memcpy(qty, c1 + 1, ql);
 	qty[ql] = '\0';
-	if (op_valid_int(&it->qty, qty, 1, 1000000, &why) < 0)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity '%s': %s",
-			       k, qty, why);
+	/* the quantity is checked against the product's unit (price_item) */
+	if (!qty[0])
+		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity: empty", k);
 	if (c2 && op_valid_money(&it->price, c2 + 1, &why) < 0)
 		return op_errc(&cli->err, EX_DATAERR, "item %d: price '%s': %s",
 			       k, c2 + 1, why);
@@ -257,11 +264,12 @@ static int parse_item(struct op_cli *cli, int k, struct item *it)
 }
 
 static const char SQL_PRODUCT[] =
-	"SELECT id, name, spec, price, active FROM product WHERE sku = :sku";
+	"SELECT id, name, spec, price, active, unit, qty_scale FROM product WHERE sku = :sku";
 static const char SQL_ITEM_INSERT[] =
 	"INSERT INTO order_item(order_id, product_id, sku, name, spec, qty,"
-	"                       unit_price, line_total)"
-	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line)";
+	"                       unit_price, line_total, unit, qty_scale)"
+	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line,"
+	"         :unit, :scale)";
 static const char SQL_MERGED[] =
 	"SELECT merged_into FROM customer WHERE id = :id AND merged_into IS NOT NULL";
 
@@ -293,12 +301,19 @@ static int price_item(struct op_cli *cli, int k, struct item *it, int64_t *total
 	it->product_id = col_dup(st, 0);
 	it->name = col_dup(st, 1);
 	it->spec = col_dup(st, 2);
+	it->unit = col_dup(st, 5);
+	it->scale = sqlite3_column_int(st, 6);
 	if (it->price < 0)
 		it->price = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (!it->product_id || !it->name)
 		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	if (__builtin_mul_overflow(it->qty, it->price, &it->line) || it->line > MAX_CENTS)
+	const char *why;
+	if (op_valid_qty(&it->qty, it->qtys, it->scale, &why) < 0)
+		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity '%s' %s: %s",
+			       k, it->qtys, it->unit ? it->unit : "", why);
+	if (op_line_total(&it->line, it->qty, it->scale, it->price) < 0 ||
+	    it->line > MAX_CENTS)
 		return op_errc(&cli->err, EX_DATAERR, "item %d: line total is too large", k);
 	*total += it->line;
 	if (*total > MAX_CENTS)
@@ -318,7 +333,9 @@ static int insert_item(struct op_cli *cli, const char *order, const struct item 
 	    op_bind_text(db, st, ":spec", it->spec) < 0 ||
 	    op_bind_int(db, st, ":qty", it->qty) < 0 ||
 	    op_bind_int(db, st, ":price", it->price) < 0 ||
-	    op_bind_int(db, st, ":line", it->line) < 0 || op_db_run(db, st) < 0)
+	    op_bind_int(db, st, ":line", it->line) < 0 ||
+	    op_bind_text(db, st, ":unit", it->unit) < 0 ||
+	    op_bind_int(db, st, ":scale", it->scale) < 0 || op_db_run(db, st) < 0)
 		return op_errctx(op_db_err(db), "cannot add order item");
 	return 0;
 }
@@ -421,6 +438,7 @@ out:
 		free(items[k].product_id);
 		free(items[k].name);
 		free(items[k].spec);
+		free(items[k].unit);
 	}
 	free(items);
 	free(rest);

@@ -34,6 +34,7 @@ static const struct op_column customer_cols[] = {
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
 	COL("price"), COL("active"), COL("created_at"),
+	{ "unit", 0, 11 }, { "qty_scale", 0, 11 },
 };
 static const struct op_column order_cols[] = {
 	ID, COL("order_no"), COL("order_date"), COL("customer_id"),
@@ -45,6 +46,7 @@ static const struct op_column order_cols[] = {
 static const struct op_column item_cols[] = {
 	ID, COL("order_id"), COL("product_id"), COL("sku"), COL("name"),
 	COL("spec"), COL("qty"), COL("unit_price"), COL("line_total"),
+	{ "unit", 0, 11 }, { "qty_scale", 0, 11 },
 };
 static const struct op_column ticket_cols[] = {
 	ID, COL("ticket_no"), COL("customer_id"), COL("order_id"), COL("kind"),

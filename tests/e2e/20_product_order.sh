@@ -85,7 +85,7 @@ expect_rc 0 "order add by phone, two items" $OUTPOST --as li.na order add \
 	--customer "138 0013 8000" --item CUR-01:2 --item HK-2:1 --payment 微信 \
 	--expected 2026/12/01 --channel 门店 --delivery-address "上海市徐汇区 1 号"
 expect_out "total 2x1999.50 + 1x10 = 4009.00" '^total +4009\.00$'
-expect_out "line total 3999.00" 'CUR-01 .* 2 +1999\.50 +3999\.00'
+expect_out "line total 3999.00" 'CUR-01 .* 2 +件 +1999\.50 +3999\.00'
 expect_out "status pending" '^status +pending$'
 expect_out "payment alias stored canonical" '^payment +wechat$'
 expect_out "staff from --as" '^staff +li\.na$'
@@ -126,7 +126,7 @@ expect_rc 65 "zero qty refused" $OUTPOST order add --customer 张三 --item CUR-
 expect_err "qty message" "item 1: quantity '0'"
 expect_rc 65 "fractional qty refused" $OUTPOST order add --customer 张三 --item HK-2:1 --item CUR-01:1.5
 expect_err "qty message names item 2" "item 2: quantity '1\.5'"
-expect_rc 65 "qty over the limit refused" $OUTPOST order add --customer 张三 --item CUR-01:1000001
+expect_rc 65 "qty over the limit refused" $OUTPOST order add --customer 张三 --item CUR-01:1000000001
 expect_rc 65 "bad item price refused" $OUTPOST order add --customer 张三 --item CUR-01:1:abc
 expect_err "price message" "item 1: price 'abc'"
 expect_rc 65 "item without qty refused" $OUTPOST order add --customer 张三 --item CUR-01
