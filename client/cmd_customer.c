@@ -87,15 +87,38 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 	return rc;
 }
 
+/* A phone is how the counter finds a customer again: a second customer
+ * with the same one is refused unless --allow-duplicate (two people
+ * sharing a family phone). 0, or -1 with cli->err set. */
+static int check_phone_free(struct op_cli *cli, const char *raw)
+{
+	const struct op_field *f = rec_field(F, NF, "phone", 0);
+	char phone[64];
+	int isnull, n;
+
+	if (!raw || rec_norm(cli, f, raw, phone, sizeof(phone), &isnull) < 0 || isnull)
+		return raw && cli->err.msg[0] ? -1 : 0;
+	if ((n = cli_same(cli, "customer", "phone", phone, NULL, 1)) <= 0)
+		return n;
+	return op_errc(&cli->err, EX_DATAERR, "phone: %s already belongs to %s; "
+		       "give --allow-duplicate to register another person with it",
+		       phone, n == 1 ? "the customer above (use that one)" :
+		       "the customers above (use one of them)");
+}
+
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[OP_MAX_FIELDS] = { 0 }, *pos[1];
+	struct cli_opt extra[] = { { "allow-duplicate", 1, NULL }, { NULL, 0, NULL } };
 	int npos, rc;
 	char *id = NULL;
 
-	if ((rc = rec_begin(cli, argc, argv, F, NF, vals, NULL, pos, 0, &npos)) >= 0)
+	if ((rc = rec_begin(cli, argc, argv, F, NF, vals, extra, pos, 0, &npos)) >= 0)
 		return rc;
 	if (cli_db(cli, &cli->db) < 0)
+		return cli_fail(cli);
+	int phone = (int)(rec_field(F, NF, "phone", 0) - F);
+	if (!extra[0].val && check_phone_free(cli, vals[phone]) < 0)
 		return cli_fail(cli);
 	/* New customers belong to this branch unless told otherwise. */
 	int branch = (int)(rec_field(F, NF, "branch", 0) - F),
@@ -191,7 +214,7 @@ static int bind_scope(struct op_cli *cli, sqlite3_stmt *st)
 }
 
 static const char SQL_LIST[] =
-	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
+	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL"
 	"   AND (:owner IS NULL OR owner = :owner)"
@@ -226,7 +249,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 /* 3+ characters: the trigram index; fewer: a scan with instr(). Phone
  * digits are matched against the E.164 form either way. */
 static const char SQL_SEARCH_FTS[] =
-	"SELECT substr(c.id, -8) AS id, c.name, c.phone, c.email, c.owner,"
+	"SELECT " CLI_SHORT_ID("c.id") " AS id, c.name, c.phone, c.email, c.owner,"
 	"       c.home_branch AS branch, c.points FROM customer c"
 	" WHERE c.merged_into IS NULL"
 	"   AND (:mine IS NULL OR c.owner = :mine) AND (:mybranch IS NULL OR c.home_branch = :mybranch)"
@@ -235,7 +258,7 @@ static const char SQL_SEARCH_FTS[] =
 	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0))"
 	" ORDER BY c.name COLLATE pinyin, c.id LIMIT :limit";
 static const char SQL_SEARCH_SHORT[] =
-	"SELECT substr(id, -8) AS id, name, phone, email, owner,"
+	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL"
 	"   AND (:mine IS NULL OR owner = :mine) AND (:mybranch IS NULL OR home_branch = :mybranch)"
@@ -329,8 +352,8 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 		goto fail;
 	if (op_db_run(cli->db, st) < 0) {
 		if (op_db_err(cli->db)->code == EX_DATAERR)
-			op_errc(&cli->err, EX_DATAERR, "customer %.8s still has orders, "
-				"tickets or follow-ups; they must go first", id);
+			op_errc(&cli->err, EX_DATAERR, "customer %s still has orders, "
+				"tickets or follow-ups; they must go first", cli_short_id(id));
 		goto fail;
 	}
 	if (op_db_commit(cli->db) < 0)
@@ -349,13 +372,16 @@ const struct op_cmd op_cmds_customer[] = {
 	  "customer add --name NAME [--phone P] [--email E] [--gender G] [--birthday D]\n"
 	  "       [--address A] [--employer E] [--title T] [--interests I] [--style S]\n"
 	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
-	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]",
-	  "register a customer" },
+	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]\n"
+	  "       [--allow-duplicate]",
+	  "register a customer (a phone that is already a customer's is refused\n"
+	  "unless --allow-duplicate)" },
 	{ "customer", "edit", cmd_edit,
 	  "customer edit REF [--FIELD VALUE]... [--add-points N]",
 	  "change fields (\"\" clears one); --add-points adds to points as a counter" },
 	{ "customer", "show", cmd_show, "customer show REF",
-	  "one customer (REF: id or its first 6+ characters, phone, or exact name)" },
+	  "one customer (REF: the short id lists show, the id or its first 6+ characters,\n"
+	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
 	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",
 	  "customers sorted by name (pinyin order)" },

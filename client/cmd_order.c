@@ -56,7 +56,7 @@ static int resolve_order(struct op_cli *cli, const char *ref, char **id)
 		op_errc(&cli->err, EX_USAGE, "empty order reference");
 	else if (cli->err.code == EX_DATAERR)
 		op_errc(&cli->err, EX_DATAERR, "'%s' matches more than one order; "
-			"give the order number or the full id", ref);
+			"give the order number or one of the ids above", ref);
 	return -1;
 }
 
@@ -183,57 +183,6 @@ struct item {
 	int64_t line;
 };
 
-/* Split --item arguments out of argv: cli_parse keeps one value per
- * option, an order has many items. *rest gets the other arguments (argv[0]
- * first) and *items the item values, both malloc'd arrays of borrowed
- * strings. Values of other options are skipped over, so "--notes --item"
- * stays a note. 0, or -1 when --item has no value. */
-static int split_items(struct op_cli *cli, int argc, char **argv,
-		       char ***rest, int *nrest, const char ***items, int *nitems)
-{
-	char **r = calloc((size_t)argc + 1, sizeof(*r));
-	const char **it = calloc((size_t)argc + 1, sizeof(*it));
-	int nr = 0, ni = 0, i;
-
-	if (!r || !it) {
-		free(r);
-		free(it);
-		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	}
-	r[nr++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0)
-			break;
-		if (strcmp(a, "--item") == 0) {
-			if (i + 1 >= argc) {
-				free(r);
-				free(it);
-				return op_errc(&cli->err, EX_USAGE,
-					       "option '--item' needs a value");
-			}
-			it[ni++] = argv[++i];
-			continue;
-		}
-		if (strncmp(a, "--item=", 7) == 0) {
-			it[ni++] = a + 7;
-			continue;
-		}
-		r[nr++] = argv[i];
-		/* every other option of order add takes a value */
-		if (strncmp(a, "--", 2) == 0 && !strchr(a, '=') &&
-		    strcmp(a, "--help") != 0 && i + 1 < argc)
-			r[nr++] = argv[++i];
-	}
-	for (; i < argc; i++)
-		r[nr++] = argv[i];
-	*rest = r;
-	*nrest = nr;
-	*items = it;
-	*nitems = ni;
-	return 0;
-}
-
 /* Parse item k's text (no database): SKU, quantity, optional price. */
 static int parse_item(struct op_cli *cli, int k, struct item *it)
 {
@@ -354,8 +303,8 @@ static int follow_merge(struct op_cli *cli, char **id)
 		sqlite3_reset(st);
 		if (!to)
 			return op_errc(&cli->err, EX_OSERR, "out of memory");
-		cli_warn(cli, "customer %.8s was merged into %.8s; the order goes to %.8s",
-			 *id, to, to);
+		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
+			 cli_short_id(*id), cli_short_id(to), cli_short_id(to));
 		free(*id);
 		*id = to;
 	}
@@ -372,7 +321,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	int64_t total = 0;
 
 	memset(vals, 0, sizeof(vals));
-	if (split_items(cli, argc, argv, &rest, &nrest, &args, &nitems) < 0 ||
+	if (cli_split_multi(cli, argc, argv, "item", NULL, &rest, &nrest, &args, &nitems) < 0 ||
 	    rec_parse(cli, nrest, rest, F, NU, vals, extra, pos, 0, &npos, &help) < 0) {
 		rc = cli_fail(cli);
 		cli_usage(cli->cmd, stderr);
