@@ -62,11 +62,22 @@ enum dup_mode { DUP_UPDATE, DUP_SKIP, DUP_ADD };
 /* im->field[j] of a column that is not imported */
 #define COL_BLANK (-1)		/* no header */
 #define COL_SKIP (-2)		/* unknown header, or --map 'X=skip' */
+#define COL_CUSTOM (-3)		/* a custom field: --map 'X=custom:KEY', --keep-unknown */
+/* Custom-field columns a sheet may have. */
+#define MAX_CUSTOM 32
+
+/* A row's custom fields (borrowed from the row's cells and the header). */
+struct custom {
+	const char *key[MAX_CUSTOM], *val[MAX_CUSTOM];
+	int n;
+};
 
 struct import {
 	struct op_cli *cli;
 	const char *name;	/* the file as the user named it */
 	int strict;		/* unknown and blank-header columns are fatal */
+	int keep_unknown;	/* unknown columns become custom fields */
+	char **ckey;		/* per column: the custom field's key (COL_CUSTOM) */
 	enum dup_mode dup;
 	int ncols;		/* columns in the header */
 	int *field;		/* per column: index into F, COL_BLANK or COL_SKIP */
@@ -170,6 +181,38 @@ static int skip_word(const char *s)
 	       strcmp(s, "跳过") == 0 || strcmp(s, "忽略") == 0;
 }
 
+/* Headers of a row-number column, which is neither a field nor worth
+ * keeping as one. */
+static int row_number(const char *h)
+{
+	static const char *const names[] = { "序号", "行号", "#", "no", "no.", "编号序号", NULL };
+	for (int i = 0; names[i]; i++)
+		if (strcasecmp(h, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Column j holds custom field key. 0, or -1 with cli->err set. */
+static int set_custom(struct import *im, int j, const char *key)
+{
+	int n = 0;
+	for (int k = 0; k < im->ncols; k++)
+		n += im->field[k] == COL_CUSTOM;
+	if (n >= MAX_CUSTOM)
+		return op_errc(&im->cli->err, EX_DATAERR, "more than %d custom-field "
+			       "columns", MAX_CUSTOM);
+	if (custom_key_ok(im->cli, key) < 0)
+		return -1;
+	for (int k = 0; k < im->ncols; k++)
+		if (im->field[k] == COL_CUSTOM && strcmp(im->ckey[k], key) == 0)
+			return op_errc(&im->cli->err, EX_DATAERR, "two columns give the "
+				       "custom field '%s'; keep one", key);
+	if (!(im->ckey[j] = strdup(key)))
+		return op_errc(&im->cli->err, EX_OSERR, "out of memory");
+	im->field[j] = COL_CUSTOM;
+	return 0;
+}
+
 /* Check the --map values before reading the file. 0, or an exit code. */
 static int check_maps(struct op_cli *cli, const char *const *maps, int nmaps)
 {
@@ -182,7 +225,10 @@ static int check_maps(struct op_cli *cli, const char *const *maps, int nmaps)
 			return rc;
 		}
 		trim_header(to, sizeof(to), eq + 1);
-		if (!skip_word(to) && !rec_field(F, NF, to, 1)) {
+		if (strncmp(to, "custom:", 7) == 0) {
+			if (custom_key_ok(cli, to + 7) < 0)
+				return cli_fail(cli);
+		} else if (!skip_word(to) && !rec_field(F, NF, to, 1)) {
 			int rc = cli_error(cli, EX_USAGE, "--map '%s': no customer field "
 					   "'%s'", maps[k], to);
 			print_accepted(stderr);
@@ -205,7 +251,8 @@ static int map_header(struct import *im, char **cells, int n, long line,
 	im->ncols = n;
 	im->field = calloc((size_t)n, sizeof(int));
 	im->warned = calloc((size_t)n, 1);
-	if (!im->field || !im->warned)
+	im->ckey = calloc((size_t)n, sizeof(char *));
+	if (!im->field || !im->warned || !im->ckey)
 		return cli_error(cli, EX_OSERR, "out of memory");
 	for (int j = 0; j < n; j++) {
 		trim_header(h, sizeof(h), cells[j]);
@@ -222,8 +269,24 @@ static int map_header(struct import *im, char **cells, int n, long line,
 				im->field[j] = COL_SKIP;
 				continue;
 			}
+			if (strncmp(tob, "custom:", 7) == 0) {
+				if (set_custom(im, j, tob + 7) < 0)
+					return cli_fail(cli);
+				continue;
+			}
 		}
 		const struct op_field *f = rec_field(F, NF, to ? tob : h, 1);
+		if (!f && !im->strict && row_number(h)) {
+			cli_warn(cli, "line %ld: column %d '%s' is a row number; skipped",
+				 line, j + 1, h);
+			im->field[j] = COL_SKIP;
+			continue;
+		}
+		if (!f && im->keep_unknown) {
+			if (set_custom(im, j, h) < 0)
+				return cli_fail(cli);
+			continue;
+		}
 		if (!f && im->strict) {
 			int rc = cli_error(cli, EX_DATAERR, "line %ld: unknown column "
 					   "'%s' (column %d); nothing imported",
@@ -589,12 +652,55 @@ out:
 	return rc;
 }
 
+/* Set the row's custom fields on customer id, adding "custom:KEY" to
+ * *what for each that changed. 0, or -1 with the error set. */
+static int update_custom(struct import *im, const struct custom *cu,
+			 const char *id, char *what, size_t whatsz)
+{
+	size_t len = strlen(what);
+	for (int k = 0; k < cu->n; k++) {
+		int changed;
+		if (custom_set(im->cli, id, cu->key[k], cu->val[k], &changed) < 0)
+			return -1;
+		if (changed && len < whatsz)
+			len += (size_t)snprintf(what + len, whatsz - len, "%scustom:%s",
+						len ? ", " : "", cu->key[k]);
+	}
+	return 0;
+}
+
+/* A new row with custom fields needs its id for them, which a batched
+ * INSERT does not give: it goes in alone, after the rows waiting. 0 when
+ * it went in or was refused (counted in im->bad); -1 on an error that ends
+ * the import. */
+static int insert_custom(struct import *im, const char *const *vals,
+			 const struct custom *cu, long line)
+{
+	struct op_cli *cli = im->cli;
+	char *id = NULL, what[256] = "";
+
+	if (flush(im) < 0)
+		return -1;
+	if (rec_insert(cli, "customer", F, NF, vals, &id) < 0 ||
+	    update_custom(im, cu, id, what, sizeof(what)) < 0) {
+		free(id);
+		if (cli->err.code == EX_DATAERR || op_db_err(cli->db)->code == EX_DATAERR) {
+			row_bad(im, line);
+			return 0;
+		}
+		return -1;
+	}
+	im->imported++;
+	free(id);
+	return 0;
+}
+
 /* A row whose customer may be there already (not --on-duplicate add):
  * 1 when it was dealt with as a duplicate, 0 when it is new, -1 on an
  * error that ends the import. injected: the branch column was filled in
  * by the import, not the sheet (an update leaves the branch alone). */
-static int import_dup(struct import *im, const char *const *vals, int injected,
-		      long line)
+static int import_dup(struct import *im, const char *const *vals,
+		      const struct custom *cu, int injected, long line)
 {
 	struct op_cli *cli = im->cli;
 	int null[OP_MAX_FIELDS], n, rc = 1;
@@ -633,7 +739,8 @@ static int import_dup(struct import *im, const char *const *vals, int injected,
 	} else {
 		if (injected)
 			null[branch] = 1;
-		if (update_existing(im, vals, null, id[0], what, sizeof(what)) < 0) {
+		if (update_existing(im, vals, null, id[0], what, sizeof(what)) < 0 ||
+		    update_custom(im, cu, id[0], what, sizeof(what)) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -671,10 +778,14 @@ static int import_row(struct import *im, char **cells, int n, long line)
 		row_bad(im, line);
 		return 0;
 	}
+	struct custom cu = { .n = 0 };
 	for (j = 0; j < n; j++) {
 		if (im->field[j] >= 0)
 			vals[im->field[j]] = cells[j];
-		else if (im->field[j] == COL_BLANK && !is_blank(cells[j])) {
+		else if (im->field[j] == COL_CUSTOM && !is_blank(cells[j])) {
+			cu.key[cu.n] = im->ckey[j];
+			cu.val[cu.n++] = cells[j];
+		} else if (im->field[j] == COL_BLANK && !is_blank(cells[j])) {
 			if (im->strict) {
 				op_errc(&cli->err, EX_DATAERR, "column %d has a value "
 					"but no header", j + 1);
@@ -696,12 +807,14 @@ static int import_row(struct import *im, char **cells, int n, long line)
 	}
 	op_err_clear(&cli->err);
 	if (im->dup != DUP_ADD) {
-		int d = import_dup(im, vals, injected, line);
+		int d = import_dup(im, vals, &cu, injected, line);
 		if (d < 0)
 			return -1;
 		if (d > 0)
 			return 0;
 	}
+	if (cu.n)
+		return insert_custom(im, vals, &cu, line);
 	switch (queue_row(im, vals, line)) {
 	case -1:
 		row_bad(im, line);
@@ -762,8 +875,9 @@ static const char *enc_name(enum op_csv_enc e)
 static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "dry-run", 1, NULL }, { "strict", 1, NULL },
-				  { "on-duplicate", 0, NULL }, { NULL, 0, NULL } };
-	static const char *const flags[] = { "dry-run", "strict", NULL };
+				  { "on-duplicate", 0, NULL }, { "keep-unknown", 1, NULL },
+				  { NULL, 0, NULL } };
+	static const char *const flags[] = { "dry-run", "strict", "keep-unknown", NULL };
 	const char *pos[1], **maps = NULL, *od;
 	char **rest = NULL;
 	int npos, rc, dry, got, nrest, nmaps;
@@ -783,6 +897,7 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 		goto out;
 	dry = cli_opt(spec, "dry-run") != NULL;
 	im.strict = cli_opt(spec, "strict") != NULL;
+	im.keep_unknown = cli_opt(spec, "keep-unknown") != NULL;
 	if ((od = cli_opt(spec, "on-duplicate"))) {
 		if (strcmp(od, "update") == 0)
 			im.dup = DUP_UPDATE;
@@ -881,6 +996,9 @@ out:
 	free(im.norm);
 	free(im.field);
 	free(im.warned);
+	for (int j = 0; im.ckey && j < im.ncols; j++)
+		free(im.ckey[j]);
+	free(im.ckey);
 	free(rest);
 	free(maps);
 	op_csv_free(csv);
@@ -890,9 +1008,10 @@ out:
 const struct op_cmd op_cmds_import[] = {
 	{ "import", "customers", cmd_customers,
 	  "import customers FILE.csv [--dry-run] [--map 'COLUMN=FIELD']...\n"
-	  "       [--on-duplicate update|skip|add] [--strict]",
+	  "       [--on-duplicate update|skip|add] [--strict | --keep-unknown]",
 	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin);\n"
-	  "a bad value imports nothing; unknown columns are skipped (--strict: refused);\n"
+	  "a bad value imports nothing; unknown columns are skipped (--strict: refused;\n"
+	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them);\n"
 	  "a customer already there (same phone, else email) is updated by default" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

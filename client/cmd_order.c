@@ -21,7 +21,7 @@ static const struct op_field F[] = {
 	{ "payment", "payment", F_ENUM, &op_enum_payment, 0, 0, 0, "付款方式|支付方式|付款|支付" },
 	{ "delivery-address", "delivery_address", F_TEXT, NULL, 0, 0, 0, "送货地址|收货地址|配送地址" },
 	{ "expected", "expected_date", F_DATE, NULL, 0, 0, 0, "预计送货日期|预计交货日期|交货日期" },
-	{ "channel", "channel", F_ENUM, &op_enum_channel, 0, 0, 0, "渠道|来源|销售渠道" },
+	{ "channel", "channel", F_CHANNEL, NULL, 0, 0, 0, "渠道|来源|销售渠道" },
 	{ "notes", "notes", F_TEXT, NULL, 0, 0, 0, "备注|说明" },
 	{ "date", "order_date", F_DATE, NULL, 0, 0, 0, "日期|下单日期|订单日期" },
 	/* not options */

@@ -131,26 +131,16 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	const char *vals[NF], *pos[1];
 	char skubuf[256];
 	int npos, rc;
-	char *id = NULL;
 
 	memset(vals, 0, sizeof(vals));
 	if ((rc = begin_write(cli, argc, argv, vals, pos, 0, &npos)) >= 0)
 		return rc;
 	if (!vals[PRECISION])
 		vals[PRECISION] = default_precision(vals[UNIT]);
-	if (op_db_begin(cli->db, cli->as) < 0)
+	if (vals[SKU] && check_sku(cli, vals[SKU], NULL, skubuf, sizeof(skubuf),
+				   &vals[SKU]) < 0)
 		return cli_fail(cli);
-	if ((vals[SKU] && check_sku(cli, vals[SKU], NULL, skubuf, sizeof(skubuf),
-				    &vals[SKU]) < 0) ||
-	    rec_insert(cli, "product", F, NF, vals, &id) < 0 ||
-	    op_db_commit(cli->db) < 0) {
-		op_db_rollback(cli->db);
-		free(id);
-		return cli_fail(cli);
-	}
-	rc = rec_show(cli, "product", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
-	free(id);
-	return rc;
+	return rec_add_show(cli, "product", F, NF, vals, SHOW_COLS, NULL, NULL);
 }
 
 static int cmd_edit(struct op_cli *cli, int argc, char **argv)

@@ -43,6 +43,8 @@ static const struct {
 	{ "product", "add", R_HQ | R_ADMIN },
 	{ "product", "edit", R_HQ | R_ADMIN },
 	{ "product", NULL, R_ALL },
+	{ "channel", "list", R_ALL },
+	{ "channel", NULL, R_HQ | R_ADMIN },
 	{ "order", "add", R_SALES | R_BOSS },
 	{ "order", "status", R_SALES | R_BOSS },
 	{ "order", NULL, R_ALL },

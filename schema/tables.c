@@ -29,7 +29,7 @@ static const struct op_column customer_cols[] = {
 	COL("pref_material"), COL("pref_brand"), COL("budget"), COL("channel"),
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
-	{ "merged_into", OP_COL_MERGED, 1 },
+	{ "merged_into", OP_COL_MERGED, 1 }, { "wechat", 0, 12 },
 };
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
@@ -64,6 +64,16 @@ static const struct op_column followup_cols[] = {
 	COL("branch"),
 };
 
+static const struct op_column channel_cols[] = {
+	{ "id", OP_COL_ID, 12 }, { "code", 0, 12 }, { "name_zh", 0, 12 },
+	{ "name_en", 0, 12 }, { "aliases", 0, 12 }, { "active", 0, 12 },
+	{ "created_at", 0, 12 },
+};
+static const struct op_column attr_cols[] = {
+	{ "id", OP_COL_ID, 12 }, { "customer_id", 0, 12 }, { "key", 0, 12 },
+	{ "value", 0, 12 },
+};
+
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
 #define T(name, num, route, cols, counter, label) \
@@ -79,6 +89,8 @@ const struct op_table op_tables[] = {
 	T("ticket",      7, UP,        ticket_cols,   -1, "ticket_no"),
 	T("ticket_step", 8, UP,        step_cols,     -1, "action"),
 	T("followup",    9, UP,        followup_cols, -1, "purpose"),
+	{ "channel", 20, DOWN, 12, channel_cols, NCOLS(channel_cols), -1, -1, "code" },
+	{ "customer_attr", 21, UP | DOWN, 12, attr_cols, NCOLS(attr_cols), -1, -1, "key" },
 };
 const int op_ntables = NCOLS(op_tables);
 

@@ -407,9 +407,9 @@ refused 65 "import --dry-run of a bad GBK file" $OUTPOST import customers --dry-
 expect_err "dry run reports the bad row" 'line 3: phone: '
 
 # Headers.
-printf '姓名,电话,微信\n钱七,13800138071,qian7\n' >"$T/unknown.csv"
+printf '姓名,电话,QQ号\n钱七,13800138071,qian7\n' >"$T/unknown.csv"
 refused 65 "import --strict with an unknown header" $OUTPOST import customers --strict "$T/unknown.csv"
-expect_err "unknown header named" "unknown column '微信'"
+expect_err "unknown header named" "unknown column 'QQ号'"
 expect_err "accepted names listed" '^  phone, 电话, 手机'
 printf '电话,邮箱\n13800138081,x@example.com\n' >"$T/nonamecol.csv"
 refused 65 "import without a name column" $OUTPOST import customers "$T/nonamecol.csv"

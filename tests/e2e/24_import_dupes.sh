@@ -8,14 +8,16 @@ BR=$T/store.db
 ncust() { sql "$BR" "SELECT count(*) FROM customer"; }
 expect_rc 0 "init" $OUTPOST init --site SH01
 
-echo "-- a real sheet: 序号, an unknown 微信 column, a blank header"
-printf '序号,姓名,电话,微信,,备注\n1,张伟,13800138000,zw_88,,老客户\n2,王芳,13900139000,wf-1,x,\n3,李娜,,,,无电话\n' >"$T/shop.csv"
+echo "-- a real sheet: 序号, 微信, an unknown column, a blank header"
+printf '序号,姓名,电话,微信,楼盘,,备注\n1,张伟,13800138000,zw_88,万科城,,老客户\n2,王芳,13900139000,wf-1,,x,\n3,李娜,,,,,无电话\n' >"$T/shop.csv"
 expect_rc 0 "the sheet with 序号 and 微信 columns imports" $OUTPOST import customers "$T/shop.csv"
 expect_out "three customers" '^imported 3 customers from '
-expect_err "序号 reported and skipped" "column 1 '序号' is not a customer field; skipped"
-expect_err "the blank-header column with a value is reported once" "line 3: column 5 has values but no header; skipped"
+expect_err "序号 is a row number, skipped" "column 1 '序号' is a row number; skipped"
+expect_err "an unknown column is reported and skipped" "column 5 '楼盘' is not a customer field; skipped \(--map '楼盘=FIELD' imports it\)"
+expect_err "the blank-header column with a value is reported once" "line 3: column 6 has values but no header; skipped"
 expect_eq "rows in the store" "$(ncust)" 3
-expect_eq "values of the known columns" "$(sql "$BR" "SELECT phone || ' ' || coalesce(notes, '') FROM customer WHERE name='张伟'")" "+8613800138000 老客户"
+expect_eq "values of the known columns, 微信 as the WeChat id" \
+	"$(sql "$BR" "SELECT phone || ' ' || wechat || ' ' || coalesce(notes, '') FROM customer WHERE name='张伟'")" "+8613800138000 zw_88 老客户"
 
 echo "-- re-importing the same file changes nothing"
 j0=$(sql "$BR" "SELECT count(*) FROM journal")
