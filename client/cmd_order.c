@@ -46,7 +46,7 @@ _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 
 /* An order REF: id, id prefix or order number. The messages say "order",
  * the word staff use, rather than the table's name. */
-static int resolve_order(struct op_cli *cli, const char *ref, char **id)
+int cmd_order_ref(struct op_cli *cli, const char *ref, char **id)
 {
 	if (cli_resolve(cli, "sales_order", "order_no", ref, id) == 0)
 		return 0;
@@ -73,7 +73,9 @@ static int need_site(struct op_cli *cli)
 
 static const char SQL_SHOW[] =
 	"SELECT o.id, o.order_no, o.order_date AS date, c.name AS customer,"
-	"       c.phone, " MONEY("o.total") " AS total, o.payment,"
+	"       c.phone, " MONEY("o.total") " AS total,"
+	"       " MONEY(ORDER_PAID("o.id")) " AS paid,"
+	"       " MONEY("(o.total - " ORDER_PAID("o.id") ")") " AS outstanding, o.payment,"
 	"       o.delivery_address, o.expected_date AS expected,"
 	"       o.delivered_date AS delivered, o.status, o.channel, o.notes,"
 	"       o.staff, o.branch, o.created_at"
@@ -165,7 +167,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	if (resolve_order(cli, pos[0], &id) < 0)
+	if (cmd_order_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
 	free(id);
@@ -452,7 +454,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 /* ------------------------------------------------------------ status */
 
 static const char SQL_STATUS_GET[] =
-	"SELECT status, order_no FROM sales_order WHERE id = :id";
+	"SELECT o.status, o.order_no, o.total - " ORDER_PAID("o.id")
+	" FROM sales_order o WHERE o.id = :id";
 /* Delivery ends the wait: the delivered date is today unless one was
  * recorded already. A note is appended to the notes, dated ("; " between:
  * notes are one line, op_valid_text refuses line breaks). */
@@ -476,9 +479,41 @@ static void next_statuses(char *out, size_t n, const char *from)
 						len ? ", " : "", a->canon);
 }
 
+/* Completing an order that still has due cents outstanding: refused
+ * unless a manager (manager, hq or admin; anyone in a store nobody has
+ * secured) says so with --force. Then the note records who and how much.
+ * 0, or -1 with cli->err set. */
+static int balance_due(struct op_cli *cli, int64_t due, int force, const char **note,
+		       char *buf, size_t bufsz)
+{
+	char amt[32];
+
+	rec_money(amt, sizeof(amt), due);
+	if (!force)
+		return op_errc(&cli->err, EX_DATAERR, "order has %s outstanding; record "
+			       "the balance first (payment add), or a manager may "
+			       "complete it with --force", amt);
+	if (cli->role[0] && strcmp(cli->role, "manager") != 0 &&
+	    strcmp(cli->role, "hq") != 0 && strcmp(cli->role, "admin") != 0)
+		return op_errc(&cli->err, EX_NOPERM, "completing an order with %s "
+			       "outstanding needs the role manager, hq or admin (%s is %s)",
+			       amt, cli->as, cli->role);
+	/* *note may point into buf already: build aside, then copy */
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	sqlite3_str_appendf(s, "%s%scompleted with %s outstanding by %s",
+			    *note ? *note : "", *note ? "; " : "", amt,
+			    cli->as ? cli->as : "?");
+	char *t = sqlite3_str_finish(s);
+	snprintf(buf, bufsz, "%s", t ? t : "");
+	sqlite3_free(t);
+	*note = buf;
+	return 0;
+}
+
 static int cmd_status(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "note", 0, NULL }, { NULL, 0, NULL } };
+	struct cli_opt spec[] = { { "note", 0, NULL }, { "force", 1, NULL },
+				  { NULL, 0, NULL } };
 	const char *pos[2], *why, *to, *note;
 	char *id = NULL, old[32], next[128], notebuf[4096];
 	int npos, rc;
@@ -494,7 +529,7 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 			return cli_fail(cli);
 		note = isnull ? NULL : notebuf;
 	}
-	if (resolve_order(cli, pos[0], &id) < 0)
+	if (cmd_order_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 
 	op_db *db = cli->db;
@@ -507,6 +542,7 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(st, 0));
+	int64_t due = sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
 	if (strcmp(old, to) == 0) {
 		op_errc(&cli->err, EX_DATAERR, "order is already %s", old);
@@ -522,6 +558,10 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 				"(%s is final)", old, to, old);
 		goto fail;
 	}
+	if (strcmp(to, "completed") == 0 && due > 0 &&
+	    balance_due(cli, due, cli_opt(spec, "force") != NULL, &note, notebuf,
+			sizeof(notebuf)) < 0)
+		goto fail;
 	int delivered = strcmp(to, "delivered") == 0 || strcmp(to, "completed") == 0;
 	if (!(st = op_db_stmt(db, SQL_STATUS_SET)) ||
 	    op_bind_text(db, st, ":new", to) < 0 ||
@@ -551,8 +591,9 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "list", cmd_list,
 	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N]",
 	  "orders, newest first" },
-	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N]",
+	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "
-	  "or to cancelled / returned" },
+	  "or to cancelled / returned;\nan order with a balance due completes only "
+	  "with a manager's --force" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

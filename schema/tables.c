@@ -73,6 +73,11 @@ static const struct op_column attr_cols[] = {
 	{ "id", OP_COL_ID, 12 }, { "customer_id", 0, 12 }, { "key", 0, 12 },
 	{ "value", 0, 12 },
 };
+static const struct op_column payment_cols[] = {
+	{ "id", OP_COL_ID, 13 }, { "order_id", 0, 13 }, { "kind", 0, 13 },
+	{ "amount", 0, 13 }, { "method", 0, 13 }, { "paid_at", 0, 13 },
+	{ "staff", 0, 13 }, { "branch", 0, 13 }, { "notes", 0, 13 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -91,6 +96,8 @@ const struct op_table op_tables[] = {
 	T("followup",    9, UP,        followup_cols, -1, "purpose"),
 	{ "channel", 20, DOWN, 12, channel_cols, NCOLS(channel_cols), -1, -1, "code" },
 	{ "customer_attr", 21, UP | DOWN, 12, attr_cols, NCOLS(attr_cols), -1, -1, "key" },
+	{ "payment", 22, UP, 13, payment_cols, NCOLS(payment_cols), -1, -1,
+	  "kind || ' ' || printf('%d.%02d', amount / 100, amount % 100)" },
 };
 const int op_ntables = NCOLS(op_tables);
 

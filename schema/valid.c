@@ -916,6 +916,15 @@ static const struct op_enum_alias payment_v[] = {
 };
 const struct op_enum op_enum_payment = { "payment method", payment_v };
 
+static const struct op_enum_alias payment_kind_v[] = {
+	{ "deposit", "定金|订金|预付|预付款|首付" },
+	{ "balance", "尾款|余款|balance-payment" },
+	{ "payment", "pay|full|付款|货款|全款|收款" },
+	{ "refund", "退款|退钱" },
+	{ NULL, NULL }
+};
+const struct op_enum op_enum_payment_kind = { "payment kind", payment_kind_v };
+
 static const struct op_enum_alias ticket_status_v[] = {
 	{ "open", "new|待处理|未处理|新建" },
 	{ "in_progress", "progress|doing|处理中|进行中" },
