@@ -3,6 +3,7 @@
 # totalled to the cent, stored as an integer of the unit's smallest step;
 # whole-unit products still refuse fractions; rounding is half up.
 . "$(dirname "$0")/lib.sh"
+plan 35
 
 HQ=$T/hq.db
 BR=$T/store.db
@@ -64,3 +65,4 @@ echo "-- reports count in units"
 expect_rc 0 "report products" $OUTPOST --json report products --from 2000-01-01 --to 2100-12-31
 got=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(" ".join("%s=%s" % (r["sku"], r["qty"]) for r in sorted(j["products"], key=lambda r: r["sku"])))')
 expect_eq "qty in metres, not steps (reports show 2 decimals)" "$got" "CUR-LINEN-280=3.5 ROD-AL-2M=2 TILE-60=1.84"
+done_testing

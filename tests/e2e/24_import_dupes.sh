@@ -3,6 +3,7 @@
 # header, columns to map), duplicates at import and at the counter, the
 # candidates of an ambiguous lookup, and short ids that resolve.
 . "$(dirname "$0")/lib.sh"
+plan 55
 
 BR=$T/store.db
 ncust() { sql "$BR" "SELECT count(*) FROM customer"; }
@@ -89,3 +90,4 @@ got=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print([c["id"] for c i
 expect_eq "--json carries the full id" "$got" "$full"
 expect_rc 0 "--json search" $OUTPOST --json customer search 周八
 expect_out "search --json too" "\"id\": \"$full\""
+done_testing

@@ -3,6 +3,7 @@
 # 抖音 and 小红书 are channels of their own), the WeChat id, and free custom
 # fields through add, edit, show, search, import and export.
 . "$(dirname "$0")/lib.sh"
+plan 60
 
 HQ=$T/hq.db
 BR=$T/store.db
@@ -87,3 +88,4 @@ printf '姓名,电话,小区\n郑十,13400134000,翠湖苑二期\n' >"$T/c2.csv"
 expect_rc 0 "a changed custom value updates" $OUTPOST import customers "$T/c2.csv" --map '小区=custom:小区'
 expect_err "named as updated" "updated: custom:小区"
 expect_eq "updated value" "$(sql "$BR" "SELECT value FROM customer_attr WHERE key='小区'")" 翠湖苑二期
+done_testing

@@ -3,6 +3,7 @@
 # and outstanding on the order, refusals that name the amount, completion
 # with a balance due only by a manager, the outstanding-balances report.
 . "$(dirname "$0")/lib.sh"
+plan 53
 
 HQ=$T/hq.db
 BR=$T/store.db
@@ -85,3 +86,4 @@ expect_err "names the roles" "needs the role manager, hq or admin \(li\.na is sa
 expect_rc 0 "a manager completes it" env OUTPOST_PIN=1234 $OUTPOST --as mgr order status "$no3" completed --force
 expect_out "the note records it" "completed with 170\.00 outstanding by mgr"
 expect_out "status completed" '^status +completed$'
+done_testing

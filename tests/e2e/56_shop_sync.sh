@@ -4,6 +4,7 @@
 # branches; payments recorded offline at a branch and at HQ all count at
 # HQ; custom fields set at two branches offline merge into one row each.
 . "$(dirname "$0")/lib.sh"
+plan 28
 
 S=$T
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
@@ -77,3 +78,4 @@ for st in hq a b; do
 		"$(sql "$S/hq.db" "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT * FROM customer_attr ORDER BY key)")"
 done
 expect_eq "HQ: two fields, 楼盘 once" "$(sql "$S/hq.db" "SELECT count(*) || ' ' || count(DISTINCT key) FROM customer_attr")" "2 2"
+done_testing
