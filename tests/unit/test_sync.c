@@ -511,3 +511,34 @@ Test(sync, own_rows_sent_back_carry_their_nulls)
 	send_all_once(&hq, &a);
 	cr_assert_str_eq(q1(&a, "SELECT coalesce(email, 'NULL') FROM customer"), "NULL");
 }
+
+/* A new store for a site HQ has versions of (a PC rebuilt with init) is
+ * re-baselined too, but none of its journal can be the old copy's:
+ * site_hlc is 0, so its first writes are all sent. */
+Test(sync, new_store_for_a_known_site_keeps_its_first_writes)
+{
+	struct site n;
+	struct op_hello h;
+	struct op_welcome w;
+	int perr = 0, rehello = 0;
+	uint64_t cursor = 0;
+	op_err e = { 0 };
+
+	exec(&hq, "INSERT INTO peer(site, pubkey) VALUES ('A', 'ka')");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('r', 'R')");
+	round_all();
+	hello_of(&a, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);	/* records A's incarnation */
+	snprintf(n.path, sizeof(n.path), "%s/A-new.db", dir);
+	cr_assert_eq(op_db_open(&n.db, n.path, OP_DB_CREATE | OP_DB_DAEMON, &e), 0, "%s", e.msg);
+	cr_assert_eq(op_db_init_site(n.db, "A", 0), 0);
+	cr_assert_eq(op_sync_new(&n.s, n.db, NULL, &e), 0, "%s", e.msg);
+	exec(&n, "INSERT INTO customer(id, name) VALUES ('early', 'written before the first sync')");
+	hello_of(&n, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);
+	cr_assert_eq(w.rebase, 1);
+	cr_assert_eq(w.site_hlc, 0);
+	cr_assert_eq(op_sync_branch_welcome(n.s, "HQ", &w, &cursor, &rehello), 0);
+	cr_assert_eq(op_sync_pending(n.s), 1, "the early write is still to be sent");
+	close_site(&n);
+}
