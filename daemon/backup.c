@@ -157,7 +157,7 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		const struct op_table *t = &op_tables[i];
 		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
 		git_tree *sub;
-		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE)
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE || !op_table_known(t))
 			continue;
 		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
