@@ -32,8 +32,8 @@ static const char SQL_DUPES[] =
 	"  UNION ALL SELECT x.id, y.id, 20, 'same birthday' FROM c x JOIN c y"
 	"   ON x.birthday = y.birthday AND x.id < y.id AND (x.name = y.name OR x.py = y.py)"
 	"   WHERE x.birthday IS NOT NULL)"
-	" SELECT min(100, sum(score)) AS score, substr(a, -8) AS id_a, ca.name AS name_a,"
-	"  coalesce(ca.home_branch, '') AS branch_a, substr(b, -8) AS id_b, cb.name AS name_b,"
+	" SELECT min(100, sum(score)) AS score, " CLI_SHORT_ID("a") " AS id_a, ca.name AS name_a,"
+	"  coalesce(ca.home_branch, '') AS branch_a, " CLI_SHORT_ID("b") " AS id_b, cb.name AS name_b,"
 	"  coalesce(cb.home_branch, '') AS branch_b, group_concat(why, ', ') AS reason"
 	" FROM p JOIN customer ca ON ca.id = a JOIN customer cb ON cb.id = b"
 	" GROUP BY a, b"
@@ -153,8 +153,8 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 					 " WHERE id = ?2), '')"), keep, dup, 0, &txt) < 0)
 		goto fail;
 	if (txt) {
-		op_errc(&cli->err, EX_DATAERR, "%.8s is itself merged into another customer",
-			keep);
+		op_errc(&cli->err, EX_DATAERR, "%s is itself merged into another customer",
+			cli_short_id(keep));
 		goto fail;
 	}
 	if (run_sql(cli, sqlite3_mprintf("SELECT merged_into FROM customer WHERE id = ?2"),

@@ -1253,9 +1253,9 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 		    op_bind_text(db, upd, ":id", gid) < 0 || op_db_run(db, upd) < 0)
 			goto out;
 		if (sqlite3_changes(op_db_handle(db)) == 0) {
-			op_errc(&cli->err, EX_NOINPUT, "%s %.8s no longer exists (deleted "
+			op_errc(&cli->err, EX_NOINPUT, "%s %s no longer exists (deleted "
 				"since the conflict); resolve conflict %" PRId64
-				" with --keep kept", t->name, gid, id);
+				" with --keep kept", t->name, cli_short_id(gid), id);
 			goto out;
 		}
 	}
@@ -1271,10 +1271,10 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 	rc = 0;
 	fprintf(cli->out, "resolved conflict %" PRId64 " (%s): ", id, how);
 	if (t)
-		fprintf(cli->out, "%s %.8s%s%s, %s", t->name, gid, *label ? " " : "",
+		fprintf(cli->out, "%s %s%s%s, %s", t->name, cli_short_id(gid), *label ? " " : "",
 			label, cname);
 	else
-		fprintf(cli->out, "table#%" PRId64 " %.8s, %s", tnum, gid, cname);
+		fprintf(cli->out, "table#%" PRId64 " %s, %s", tnum, cli_short_id(gid), cname);
 	if (strcmp(how, "kept") == 0)
 		fputs(" stays as it is\n", cli->out);
 	else

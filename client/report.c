@@ -84,13 +84,16 @@ static const char SQL_SALES_STAFF[] =
 	" SELECT coalesce(g.staff, '(none)'), s.name, " SALES_COLS("g")
 	" FROM g LEFT JOIN staff s ON s.code = g.staff ORDER BY 4 DESC, 1";
 
-/* Items of the period's non-cancelled orders, per product. Items are
+/* Items of the period's non-cancelled orders, per product, qty in the
+ * product's unit (3.5 m is 3.5, not the 350 steps stored). Items are
  * fewer than orders: each item finds its order through sales_order_item
  * (id, order_date, status, branch) without reading the order row. */
 #define ITEMS \
 	"i AS (SELECT coalesce(i.product_id, i.sku, i.name) AS k," \
 	" max(i.product_id) AS pid, max(i.sku) AS sku, max(i.name) AS name," \
-	" sum(i.qty) AS qty, count(DISTINCT i.order_id) AS n," \
+	" CASE WHEN max(i.qty_scale) = 0 THEN sum(i.qty) ELSE sum(i.qty * 1.0 /" \
+	"  (CASE i.qty_scale WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)) END AS qty," \
+	" count(DISTINCT i.order_id) AS n," \
 	" sum(i.line_total) AS s" \
 	" FROM order_item i CROSS JOIN sales_order o ON o.id = i.order_id" \
 	" WHERE " PERIOD("o") " AND " SOLD("o") " GROUP BY 1)"
@@ -421,9 +424,9 @@ static const struct sec_def
 	S_BRANCH = { "sales", "Sales by branch", SQL_SALES_BRANCH, "branch:t name:t" SALES_C },
 	S_STAFF = { "sales", "Sales by salesperson", SQL_SALES_STAFF, "staff:t name:t" SALES_C },
 	S_PRODUCTS = { "products", "Best-selling products", SQL_PRODUCTS,
-		       "sku:t name:t category:t qty:i orders:i sales:m* share_pct:p" },
+		       "sku:t name:t category:t qty:n orders:i sales:m* share_pct:p" },
 	S_CATEGORIES = { "categories", "Best-selling categories", SQL_CATEGORIES,
-			 "category:t products:i qty:i sales:m* share_pct:p" },
+			 "category:t products:i qty:n sales:m* share_pct:p" },
 	S_SEGMENTS = { "segments", "Sales from new and returning customers",
 		       SQL_CUST_SEGMENTS, "segment:t customers:i orders:i sales:m* share_pct:p" },
 	S_RATES = { "rates", "Repurchase and churn", SQL_CUST_RATES,
