@@ -164,7 +164,12 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 			goto out;
 		}
 		sqlite3_finalize(ins);
-		if (!(ins = insert_stmt(db, t))) {
+		/* The commit's records are the table: rows a new store starts
+		 * with (the seeded source channels) give way to them. */
+		char *clear = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int cleared = clear ? op_db_exec(db, clear) : -1;
+		sqlite3_free(clear);
+		if (cleared < 0 || !(ins = insert_stmt(db, t))) {
 			git_tree_free(sub);
 			*e = *op_db_err(db);
 			goto out;
