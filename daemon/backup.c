@@ -147,14 +147,19 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		const struct op_table *t = &op_tables[i];
 		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
 		git_tree *sub;
-		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE)
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE || !op_table_known(t))
 			continue;
 		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
 			goto out;
 		}
 		sqlite3_finalize(ins);
-		if (!(ins = insert_stmt(db, t))) {
+		/* The commit's records are the table: rows a new store starts
+		 * with (the seeded source channels) give way to them. */
+		char *clear = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int cleared = clear ? op_db_exec(db, clear) : -1;
+		sqlite3_free(clear);
+		if (cleared < 0 || !(ins = insert_stmt(db, t))) {
 			git_tree_free(sub);
 			*e = *op_db_err(db);
 			goto out;

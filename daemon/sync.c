@@ -156,7 +156,8 @@ int op_sync_new(op_sync **out, op_db *db, const struct op_sync_cfg *cfg,
 		return op_errc(e, EX_CONFIG, "store has no site; run 'outpost init' first");
 	}
 	for (int i = 0; i < op_ntables; i++)
-		if (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0) {
+		if (op_table_known(&op_tables[i]) &&
+		    (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0)) {
 			op_errc(e, EX_SOFTWARE, "%s", op_db_err(db)->msg);
 			op_sync_free(s);
 			return -1;
@@ -1002,7 +1003,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 	sqlite3_stmt *row;
 	int rc = 0, have;
 
-	if (!t) {
+	if (!t || !op_table_known(t)) {
 		s->st.ignored += (uint64_t)n;	/* a table this schema lacks */
 		return 0;
 	}
