@@ -23,6 +23,7 @@ OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
 OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
 OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
+OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -38,6 +39,14 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id);
 /* An order REF as staff type it: the order number, the id or its short
  * form. 0 and *id (malloc'd), or -1 with cli->err set. */
 int cmd_order_ref(struct op_cli *cli, const char *ref, char **id);
+
+/* Print a record with lines (an order, a quote): head_sql and items_sql
+ * each take :id; what names it in "no WHAT with id". Order show's format,
+ * for --json too. 0, or -1 with the error set. */
+int cmd_show_with_items(struct op_cli *cli, const char *head_sql, const char *items_sql,
+			const char *what, const char *id);
+/* order show of order id (cmd_order.c): 0, or -1 with the error set. */
+int cmd_order_show(struct op_cli *cli, const char *id);
 
 /* SQL: cents paid on order id (payments less refunds; payment table).
  * id must be qualified ("o.id"): a bare id would be the payment's. */

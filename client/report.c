@@ -405,6 +405,17 @@ static const char SQL_PERIOD[] =
 
 /* ------------------------------------------------------------ definitions */
 
+/* Quotations per salesperson in the period, and how many became orders
+ * (cmd_quote.c): the quote's date decides the period. */
+static const char SQL_QUOTES[] =
+	"SELECT coalesce(q.staff, '(none)'), s.name, count(*),"
+	" sum(q.status = 'converted'), 100.0 * sum(q.status = 'converted') / count(*),"
+	" sum(q.total)"
+	" FROM quote q LEFT JOIN staff s ON s.code = q.staff"
+	" WHERE q.quote_date BETWEEN :from AND :to AND (:branch IS NULL OR q.branch = :branch)"
+	"   AND q.status <> 'cancelled'"
+	" GROUP BY q.staff ORDER BY 3 DESC, 1";
+
 struct sec_def {
 	const char *key, *title, *sql;
 	const char *cols;	/* "name:type[*] ...": t i m p n, h hidden scale */
@@ -441,6 +452,8 @@ static const struct sec_def
 	S_STAFFPERF = { "staff", "Staff performance", SQL_STAFF,
 			"staff:t name:t branch:t followups:i enquiries:i converted:i"
 			" conversion_pct:p orders:i sales:m* satisfaction:n rated:i" },
+	S_QUOTES = { "quotes", "Quotations by salesperson", SQL_QUOTES,
+		     "staff:t name:t quotes:i converted:i conversion_pct:p quoted:m" },
 	S_CLASSES = { "classes", "Customers by class", SQL_CLASS_COUNTS,
 		      "class:t label:t customers:i share_pct:p spend:m* min_spend:m max_spend:m" },
 	S_FREQ = { "frequency", "Customers by purchase frequency", SQL_FREQ_COUNTS,
@@ -474,7 +487,7 @@ static const struct rep_def reports[] = {
 	{ "service", NULL, "After-sales service", { &S_SVC_SUMMARY, &S_SVC_STATUS }, 0, 0, NULL, NULL },
 	{ "orders", NULL, "Orders", { &S_ORD_SUMMARY, &S_ORD_STATUS, &S_ORD_OVERDUE }, 0, 0,
 	  SQL_ORDERS_TEMP, SQL_ORDERS_PREP },
-	{ "staff", NULL, "Staff performance", { &S_STAFFPERF }, 0, 0, NULL, NULL },
+	{ "staff", NULL, "Staff performance", { &S_STAFFPERF, &S_QUOTES }, 0, 0, NULL, NULL },
 };
 #define NREPORTS (sizeof(reports) / sizeof(reports[0]))
 

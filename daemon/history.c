@@ -542,6 +542,8 @@ static int write_all(struct writer *w)
 {
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
+		if (!op_table_known(t))
+			continue;
 		sqlite3_stmt *st = w->all[t->num];
 		int rc;
 		while ((rc = op_db_step(w->db, st)) == SQLITE_ROW) {
@@ -571,7 +573,7 @@ static void summary(struct writer *w, const char *site, char *out, size_t n)
 	buf_printf(&b, "%s: ", site);
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
-		uint64_t c = w->cnt[t->num].changed;
+		uint64_t c = op_table_known(t) ? w->cnt[t->num].changed : 0;
 		if (!c)
 			continue;
 		buf_printf(&b, "%s%llu %s", first ? "" : ", ", (unsigned long long)c, noun(t, c));
@@ -703,7 +705,7 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
-		if (t->num >= MAXT)
+		if (t->num >= MAXT || !op_table_known(t))
 			continue;
 		if (!(w.sel[t->num] = table_select(&w, t, 0)) ||
 		    (full && !(w.all[t->num] = table_select(&w, t, 1))))

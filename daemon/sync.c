@@ -154,7 +154,8 @@ int op_sync_new(op_sync **out, op_db *db, const struct op_sync_cfg *cfg,
 		return op_errc(e, EX_CONFIG, "store has no site; run 'outpost init' first");
 	}
 	for (int i = 0; i < op_ntables; i++)
-		if (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0) {
+		if (op_table_known(&op_tables[i]) &&
+		    (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0)) {
 			op_errc(e, EX_SOFTWARE, "%s", op_db_err(db)->msg);
 			op_sync_free(s);
 			return -1;
