@@ -24,6 +24,7 @@ OP_GROUP op_cmds_report[];	/* report, classify, remind */
 OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
 OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
 OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
+OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */

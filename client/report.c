@@ -335,6 +335,19 @@ static const char SQL_CLASS_LIST[] =
 #define LAST_AT "(SELECT max(f.at) FROM followup f WHERE f.customer_id = c.id)"
 #define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
 	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
+/* Home visits: the day before and on the day, and overdue while still
+ * scheduled after it (cmd_appt.c); starts_at is local wall time. */
+#define REMIND_VISITS \
+	" UNION ALL SELECT a.starts_at, CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
+	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
+	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
+	"  a.kind || ' visit ' || substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), '')," \
+	"  coalesce(a.address, 'no address'), a.created_at" \
+	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id" \
+	" WHERE a.status = 'scheduled' AND (:staff IS NULL OR a.staff = :staff" \
+	"  OR (a.staff IS NULL AND c.owner = :staff))" \
+	"  AND (:branch IS NULL OR a.branch = :branch)" \
+	"  AND date(a.starts_at) <= date(:today, '+' || max(:days, 1) || ' days')"
 #define REMIND(owner, handler, seller) \
 	"WITH u(until) AS (SELECT datetime(:now, '+' || :days || ' days'))," \
 	" e AS (SELECT c.*, datetime(c.created_at, '+24 hours') AS due FROM customer c" \
@@ -387,6 +400,7 @@ static const char SQL_CLASS_LIST[] =
 	"  'expected ' || o.expected_date || ', still ' || o.status, o.order_date" \
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id" \
 	" WHERE " OVERDUE("o") " AND " seller \
+	REMIND_VISITS \
 	" ORDER BY 1, 3, 4 COLLATE pinyin"
 static const char SQL_REMIND[] = REMIND("1", "1", "1");
 static const char SQL_REMIND_STAFF[] = REMIND("c.owner = :staff",

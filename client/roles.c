@@ -51,6 +51,7 @@ static const struct {
 	{ "quote", "add", R_SALES | R_BOSS },
 	{ "quote", "convert", R_SALES | R_BOSS },
 	{ "quote", NULL, R_ALL },
+	{ "appt", NULL, R_ALL },
 	{ "payment", "add", R_SALES | R_BOSS },
 	{ "payment", "list", R_ALL },
 	{ "payment", NULL, R_BOSS },

@@ -91,6 +91,13 @@ static const struct op_column quote_item_cols[] = {
 	{ "unit_price", 0, 14 }, { "line_total", 0, 14 }, { "unit", 0, 14 },
 	{ "qty_scale", 0, 14 }, { "discount", 0, 14 },
 };
+static const struct op_column appt_cols[] = {
+	{ "id", OP_COL_ID, 15 }, { "customer_id", 0, 15 }, { "kind", 0, 15 },
+	{ "starts_at", 0, 15 }, { "ends_at", 0, 15 }, { "address", 0, 15 },
+	{ "staff", 0, 15 }, { "status", 0, 15 }, { "result", 0, 15 },
+	{ "measurements", 0, 15 }, { "order_id", 0, 15 }, { "ticket_id", 0, 15 },
+	{ "notes", 0, 15 }, { "branch", 0, 15 }, { "created_at", 0, 15 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -113,6 +120,7 @@ const struct op_table op_tables[] = {
 	  "kind || ' ' || printf('%d.%02d', amount / 100, amount % 100)" },
 	{ "quote", 23, UP, 14, quote_cols, NCOLS(quote_cols), -1, -1, "quote_no" },
 	{ "quote_item", 24, UP, 14, quote_item_cols, NCOLS(quote_item_cols), -1, -1, "name" },
+	{ "appointment", 25, UP, 15, appt_cols, NCOLS(appt_cols), -1, -1, "kind || ' ' || starts_at" },
 };
 const int op_ntables = NCOLS(op_tables);
 
