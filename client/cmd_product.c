@@ -173,17 +173,7 @@ fail:
 
 static int cmd_show(struct op_cli *cli, int argc, char **argv)
 {
-	const char *pos[1];
-	int npos, rc;
-	char *id = NULL;
-
-	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
-		return rc;
-	if (cli_resolve(cli, "product", "sku", pos[0], &id) < 0)
-		return cli_fail(cli);
-	rc = rec_show(cli, "product", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
-	free(id);
-	return rc;
+	return rec_show_ref(cli, argc, argv, "product", "sku", SHOW_COLS);
 }
 
 static const char SQL_LIST[] =
