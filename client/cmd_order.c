@@ -425,7 +425,12 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 	    op_bind_int(db, st, ":delivered", delivered) < 0 ||
 	    op_bind_text(db, st, ":note", note) < 0 ||
 	    op_bind_text(db, st, ":id", id) < 0 ||
-	    op_bind_text(db, st, ":old", old) < 0 || op_db_run(db, st) < 0 ||
+	    op_bind_text(db, st, ":old", old) < 0 || op_db_run(db, st) < 0)
+		goto fail;
+	/* goods leave stock when shipped, and come back when returned */
+	int left = strcmp(old, "pending") != 0;
+	if ((strcmp(to, "shipped") == 0 && cmd_stock_order(cli, id, "sale") < 0) ||
+	    (strcmp(to, "returned") == 0 && left && cmd_stock_order(cli, id, "return") < 0) ||
 	    op_db_commit(db) < 0)
 		goto fail;
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;

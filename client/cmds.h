@@ -25,6 +25,7 @@ OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
 OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
 OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
+OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -53,6 +54,10 @@ int cmd_order_show(struct op_cli *cli, const char *id);
  * id must be qualified ("o.id"): a bare id would be the payment's. */
 #define ORDER_PAID(id) "(SELECT coalesce(sum(CASE kind WHEN 'refund' THEN -amount" \
 	" ELSE amount END), 0) FROM payment WHERE order_id = " id ")"
+
+/* Move stock for order's items at its branch (cmd_stock.c): kind "sale"
+ * takes them off, "return" puts them back. Inside the transaction; 0 or -1. */
+int cmd_stock_order(struct op_cli *cli, const char *order, const char *kind);
 
 /* Custom fields (custom.c). custom_key_ok: 0 when key may name a custom
  * field, else -1 with cli->err. custom_set: set (value "" clears) field

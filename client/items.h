@@ -71,6 +71,6 @@ void items_end(struct op_lines *L);
  * others exact decimal text (JSON "3.50"), as op_qty_format writes them. */
 #define ITEMS_QTY(q, scale) "CASE WHEN " scale " = 0 THEN " q " ELSE printf('%d.%0*d', " \
 	q " / " ITEMS_POW10(scale) ", " scale ", " q " % " ITEMS_POW10(scale) ") END"
-#define ITEMS_POW10(scale) "(CASE " scale " WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)"
+#define ITEMS_POW10(scale) "(CASE " scale " WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)"
 
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include "report.h"
+#include "items.h"
 #include "valid.h"
 
 /* ------------------------------------------------------------ SQL */
@@ -348,6 +349,18 @@ static const char SQL_CLASS_LIST[] =
 	"  OR (a.staff IS NULL AND c.owner = :staff))" \
 	"  AND (:branch IS NULL OR a.branch = :branch)" \
 	"  AND date(a.starts_at) <= date(:today, '+' || max(:days, 1) || ' days')"
+/* Products under their safe level at this branch (at HQ: every branch),
+ * on the general list only (cmd_stock.c). */
+#define REMIND_STOCK \
+	" UNION ALL SELECT :today, 'low', 'stock', p.name || ' (' || p.sku || ')', NULL, NULL," \
+	"  'low stock at ' || s.branch, 'on hand ' || " ITEMS_QTY("s.on_hand", "p.qty_scale") \
+	"  || ' ' || p.unit || ', safe level ' || " ITEMS_QTY("s.safe_level", "p.qty_scale") \
+	"  || ' ' || p.unit, NULL" \
+	" FROM stock s JOIN product p ON p.id = s.product_id" \
+	" WHERE s.on_hand < s.safe_level AND :staff IS NULL" \
+	"  AND (:branch IS NULL OR s.branch = :branch)" \
+	"  AND (s.branch = (SELECT value FROM meta WHERE key = 'site')" \
+	"   OR (SELECT value FROM meta WHERE key = 'role') = 'hq')"
 #define REMIND(owner, handler, seller) \
 	"WITH u(until) AS (SELECT datetime(:now, '+' || :days || ' days'))," \
 	" e AS (SELECT c.*, datetime(c.created_at, '+24 hours') AS due FROM customer c" \
@@ -400,7 +413,7 @@ static const char SQL_CLASS_LIST[] =
 	"  'expected ' || o.expected_date || ', still ' || o.status, o.order_date" \
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id" \
 	" WHERE " OVERDUE("o") " AND " seller \
-	REMIND_VISITS \
+	REMIND_VISITS REMIND_STOCK \
 	" ORDER BY 1, 3, 4 COLLATE pinyin"
 static const char SQL_REMIND[] = REMIND("1", "1", "1");
 static const char SQL_REMIND_STAFF[] = REMIND("c.owner = :staff",

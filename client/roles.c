@@ -52,6 +52,8 @@ static const struct {
 	{ "quote", "convert", R_SALES | R_BOSS },
 	{ "quote", NULL, R_ALL },
 	{ "appt", NULL, R_ALL },
+	{ "stock", "list", R_ALL },
+	{ "stock", NULL, R_BOSS },
 	{ "payment", "add", R_SALES | R_BOSS },
 	{ "payment", "list", R_ALL },
 	{ "payment", NULL, R_BOSS },

@@ -98,6 +98,15 @@ static const struct op_column appt_cols[] = {
 	{ "measurements", 0, 15 }, { "order_id", 0, 15 }, { "ticket_id", 0, 15 },
 	{ "notes", 0, 15 }, { "branch", 0, 15 }, { "created_at", 0, 15 },
 };
+static const struct op_column stock_cols[] = {
+	{ "id", OP_COL_ID, 16 }, { "product_id", 0, 16 }, { "branch", 0, 16 },
+	{ "on_hand", OP_COL_COUNTER, 16 }, { "safe_level", 0, 16 },
+};
+static const struct op_column move_cols[] = {
+	{ "id", OP_COL_ID, 16 }, { "product_id", 0, 16 }, { "branch", 0, 16 },
+	{ "kind", 0, 16 }, { "qty", 0, 16 }, { "order_id", 0, 16 }, { "at", 0, 16 },
+	{ "staff", 0, 16 }, { "notes", 0, 16 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -121,6 +130,8 @@ const struct op_table op_tables[] = {
 	{ "quote", 23, UP, 14, quote_cols, NCOLS(quote_cols), -1, -1, "quote_no" },
 	{ "quote_item", 24, UP, 14, quote_item_cols, NCOLS(quote_item_cols), -1, -1, "name" },
 	{ "appointment", 25, UP, 15, appt_cols, NCOLS(appt_cols), -1, -1, "kind || ' ' || starts_at" },
+	{ "stock", 26, UP | DOWN, 16, stock_cols, NCOLS(stock_cols), 3, -1, "branch" },
+	{ "stock_move", 27, UP, 16, move_cols, NCOLS(move_cols), -1, -1, "kind || ' ' || qty" },
 };
 const int op_ntables = NCOLS(op_tables);
 
