@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "scope.h"
 #include "tables.h"
 
 int cli_db(struct op_cli *cli, op_db **out)
@@ -243,7 +244,10 @@ int cli_same(struct op_cli *cli, const char *table, const char *col,
 	if (cli_db(cli, &db) < 0)
 		return -1;
 	/* names from the caller's constants and the table description */
-	char *sql = sqlite3_mprintf("SELECT id, %s FROM \"%w\" WHERE \"%w\" = :v%s"
+	/* main.: a duplicate is a duplicate even if another salesperson
+	 * owns it (the person typed the value; the refusal must not depend
+	 * on who asks) */
+	char *sql = sqlite3_mprintf("SELECT id, %s FROM main.\"%w\" WHERE \"%w\" = :v%s"
 				    " ORDER BY id LIMIT %d", describe, table, col,
 				    t && t->merged_col >= 0 ? " AND merged_into IS NULL" : "",
 				    MAX_CANDIDATES + 1);
@@ -304,11 +308,15 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	if (reflen >= 6)
 		sqlite3_str_appendf(s, " OR (id >= :ref AND id < :ref || '~')"
 				    " OR substr(id, -length(:ref)) = :ref");
+	/* Key columns are matched in the base table, as typed: a scope view
+	 * may show a phone masked, yet the person who typed the whole number
+	 * finds the row (the outer query keeps only rows in scope). */
 	for (const char *k = keycols; k && *k; ) {
 		char col[64];
 		size_t l = strcspn(k, ",");
 		snprintf(col, sizeof(col), "%.*s", (int)(l < 63 ? l : 63), k);
-		sqlite3_str_appendf(s, " OR \"%w\" = :ref", col);
+		sqlite3_str_appendf(s, " OR id IN (SELECT id FROM main.\"%w\" WHERE \"%w\" = :ref)",
+				    table, col);
 		k += l + (k[l] == ',');
 	}
 	sqlite3_str_appendf(s, " LIMIT %d", MAX_CANDIDATES + 1);
@@ -360,7 +368,28 @@ int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st)
 	op_out_end(o);
 	if (n < 0 && cli->db)
 		op_db_fail(cli->db, "query");
+	if (n >= 0 && cli_audit(cli, n, 0) < 0)
+		return -1;
 	return n;
+}
+
+int cli_audit(struct op_cli *cli, int64_t rows, int always)
+{
+	const struct op_cmd *c = cli->cmd;
+	char what[96];
+
+	if (!cli->db || !c)
+		return 0;
+	if (!always && strcmp(c->group, "export") != 0 &&
+	    (cli->fmt == OP_FMT_TABLE || rows < OP_ACCESS_BULK))
+		return 0;
+	snprintf(what, sizeof(what), "%s%s%s%s", c->group, c->name ? " " : "",
+		 c->name ? c->name : "", cli->fmt == OP_FMT_JSON ? " --json" :
+		 cli->fmt == OP_FMT_CSV ? " --csv" : "");
+	if (strcmp(c->group, "export") == 0 && cli->cmd_arg)
+		snprintf(what, sizeof(what), "export %s%s", cli->cmd_arg,
+			 cli->fmt == OP_FMT_JSON ? " --json" : "");
+	return op_access_record(cli->db, cli->as, what, rows);
 }
 
 void cli_now(char out[20])

@@ -24,8 +24,8 @@ struct op_cli {
 	FILE *out;		/* stdout */
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
 	char role[16];		/* the signed-in staff member's role, or "" */
-	const char *only_owner;	/* sales: only customers they own */
-	char only_branch[32];	/* a manager at HQ: only their branch */
+	const char *cmd_arg;	/* what the command reads, for the access audit ("customer") */
+	char *unsealed;		/* a decrypted backup's temporary directory (cmd_history.c) */
 };
 
 /* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err
@@ -110,10 +110,18 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 int cli_same(struct op_cli *cli, const char *table, const char *col,
 	     const char *val, char **first, int print);
 
-/* Print a statement's rows in cli->fmt. Returns rows printed or -1. A
- * statement with a :short_ids parameter gets 1 for the text table and 0
- * for --json and --csv, so CLI_SHORT_ID columns carry the full id there. */
+/* Print a statement's rows in cli->fmt. Returns rows printed or -1. A bulk
+ * read (cli_audit) is recorded. A statement with a :short_ids parameter
+ * gets 1 for the text table and 0 for --json and --csv, so CLI_SHORT_ID
+ * columns carry the full id there. */
 int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st);
+
+/* The access audit of the command running, after it printed rows rows:
+ * recorded (schema/scope.h op_access_record) when it is an export, or a
+ * --json / --csv listing of OP_ACCESS_BULK rows or more, or always is
+ * set (history restore). A failure to record is an error: the rows were
+ * printed, but nobody may read in bulk unrecorded. 0 or -1. */
+int cli_audit(struct op_cli *cli, int64_t rows, int always);
 
 /* The short id people read and type: the last 8 characters of a UUIDv7
  * (its random tail; the start is a timestamp shared by rows made in the

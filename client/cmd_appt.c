@@ -154,7 +154,7 @@ static int measurement(struct op_cli *cli, const char *in, sqlite3_str *out)
 }
 
 static const char SQL_DONE[] =
-	"UPDATE appointment SET status = :status,"
+	"UPDATE main.appointment SET status = :status,"
 	" result = coalesce(:result, result),"
 	" measurements = CASE WHEN :m IS NULL THEN measurements"
 	"   ELSE coalesce(measurements || char(10), '') || :m END"
@@ -277,7 +277,7 @@ const struct op_cmd op_cmds_appt[] = {
 	  "appt add --customer REF | --ticket REF --at 'DATE HH:MM' [--until HH:MM]\n"
 	  "       [--kind measure|install|repair|delivery] [--address A] [--staff S]\n"
 	  "       [--order REF] [--notes N]",
-	  "book a home visit: 上门测量 measure (default), 安装 install, 维修 repair\n"
+	  "book a home visit: 上门测量 measure (default), 安装 install, 维修 repair "
 	  "(the default from a ticket), 送货 delivery; the address is the customer's unless given" },
 	{ "appt", "done", cmd_done,
 	  "appt done REF [--result R] [--measure ROOM=WIDTHxHEIGHT]...",

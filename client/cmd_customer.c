@@ -12,6 +12,7 @@
 #include <string.h>
 #include "cmds.h"
 #include "record.h"
+#include "scope.h"
 
 const struct op_field op_customer_fields[] = {
 	{ "name", "name", F_LINE, NULL, 0, 0, 1, "姓名|客户姓名|客户名称|名字|customer|customer name" },
@@ -51,8 +52,12 @@ static const char SHOW_COLS[] =
 	"   (SELECT key, value FROM customer_attr WHERE customer_id = customer.id"
 	"    AND value IS NOT NULL ORDER BY key)) AS custom";
 
-static const char SQL_VISIBLE[] =
-	"SELECT coalesce(owner, ''), coalesce(home_branch, '') FROM customer WHERE id = :id";
+/* A customer outside the signed-in person's scope is not in the scope
+ * view at all; this names why, from the row's owner and home branch only. */
+static const char SQL_HIDDEN[] =
+	"SELECT coalesce(owner, ''), coalesce(home_branch, '') FROM main.customer"
+	" WHERE phone = :ref OR name = :ref OR id = :ref"
+	"  OR (length(:ref) >= 6 AND substr(id, -length(:ref)) = :ref) LIMIT 1";
 
 int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 {
@@ -60,35 +65,27 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id)
 	const char *why;
 	if (op_valid_phone(phone, sizeof(phone), ref, &why) == 0)
 		ref = phone;
-	if (cli_resolve(cli, "customer", "phone,name", ref, id) < 0)
-		return -1;
-	if (!cli->only_owner && !cli->only_branch[0])
+	if (cli_resolve(cli, "customer", "phone,name", ref, id) == 0)
 		return 0;
-	/* Row-level rules of roles.c: the same refusal whichever command. */
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_VISIBLE);
-	int rc = -1;
-	if (st && op_bind_text(cli->db, st, ":id", *id) == 0 &&
+	if (cli->err.code != EX_NOINPUT || op_scope_kind(cli->db) == OP_SCOPE_ALL)
+		return -1;
+	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_HIDDEN);
+	if (st && op_bind_text(cli->db, st, ":ref", ref) == 0 &&
 	    op_db_step(cli->db, st) == SQLITE_ROW) {
 		const char *owner = (const char *)sqlite3_column_text(st, 0);
 		const char *branch = (const char *)sqlite3_column_text(st, 1);
-		if (cli->only_owner && strcmp(owner, cli->only_owner) != 0)
+		if (op_scope_kind(cli->db) == OP_SCOPE_OWNER)
 			op_errc(&cli->err, EX_NOPERM, "customer %s is not yours (owner: %s); "
-				"sales staff work with their own customers, a manager with all",
-				ref, *owner ? owner : "nobody");
-		else if (cli->only_branch[0] && strcmp(branch, cli->only_branch) != 0)
-			op_errc(&cli->err, EX_NOPERM, "customer %s belongs to branch %s; you "
-				"manage %s (role hq sees every branch)", ref, branch,
-				cli->only_branch);
+				"sales staff work with their own customers, a manager with "
+				"the branch's", ref, *owner ? owner : "nobody");
 		else
-			rc = 0;
+			op_errc(&cli->err, EX_NOPERM, "customer %s belongs to branch %s; "
+				"you work for %s (role hq sees every branch)", ref,
+				*branch ? branch : "none", op_scope_text(cli->db));
 	}
 	if (st)
 		sqlite3_reset(st);
-	if (rc < 0) {
-		free(*id);
-		*id = NULL;
-	}
-	return rc;
+	return -1;
 }
 
 /* A phone is how the counter finds a customer again: a second customer
@@ -208,7 +205,7 @@ static int edit_main(struct op_cli *cli, int argc, char **argv,
 			op_errc(&cli->err, EX_DATAERR, "add-points: %s", why);
 			goto fail;
 		}
-		static const char SQL[] = "UPDATE customer SET points = points + :d WHERE id = :id";
+		static const char SQL[] = "UPDATE main.customer SET points = points + :d WHERE id = :id";
 		sqlite3_stmt *st = op_db_stmt(cli->db, SQL);
 		if (!st || op_bind_int(cli->db, st, ":d", d) < 0 ||
 		    op_bind_text(cli->db, st, ":id", id) < 0 || op_db_run(cli->db, st) < 0)
@@ -248,14 +245,6 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* What the signed-in role may see (roles.c). */
-static int bind_scope(struct op_cli *cli, sqlite3_stmt *st)
-{
-	return op_bind_text(cli->db, st, ":mine", cli->only_owner) < 0 ||
-	       op_bind_text(cli->db, st, ":mybranch",
-			    cli->only_branch[0] ? cli->only_branch : NULL) < 0 ? -1 : 0;
-}
-
 static const char SQL_LIST[] =
 	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
@@ -263,7 +252,6 @@ static const char SQL_LIST[] =
 	"   AND (:owner IS NULL OR owner = :owner)"
 	"   AND (:branch IS NULL OR home_branch = :branch)"
 	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
-	"   AND (:mine IS NULL OR owner = :mine) AND (:mybranch IS NULL OR home_branch = :mybranch)"
 	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
@@ -284,7 +272,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
 	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
 	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0 || bind_scope(cli, st) < 0)
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		return cli_fail(cli);
 	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 }
@@ -298,7 +286,6 @@ static const char SQL_SEARCH_FTS[] =
 	"SELECT " CLI_SHORT_ID("c.id") " AS id, c.name, c.phone, c.email, c.owner,"
 	"       c.home_branch AS branch, c.points FROM customer c"
 	" WHERE c.merged_into IS NULL"
-	"   AND (:mine IS NULL OR c.owner = :mine) AND (:mybranch IS NULL OR c.home_branch = :mybranch)"
 	"   AND (c.rowid IN (SELECT rowid FROM customer_fts"
 	"        WHERE customer_fts MATCH :match)"
 	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0)"
@@ -308,7 +295,6 @@ static const char SQL_SEARCH_SHORT[] =
 	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
 	" WHERE merged_into IS NULL"
-	"   AND (:mine IS NULL OR owner = :mine) AND (:mybranch IS NULL OR home_branch = :mybranch)"
 	"   AND (instr(name, :q) > 0"
 	"    OR instr(lower(email), lower(:q)) > 0"
 	"    OR (:digits IS NOT NULL AND instr(phone, :digits) > 0)"
@@ -374,7 +360,7 @@ static int cmd_search(struct op_cli *cli, int argc, char **argv)
 			goto fail;
 	}
 	if (op_bind_text(cli->db, st, ":digits", nd ? dg : NULL) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0 || bind_scope(cli, st) < 0)
+	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		goto fail;
 	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 	sqlite3_free(match);
@@ -389,7 +375,7 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 	const char *pos[1];
 	int npos, rc;
 	char *id = NULL;
-	static const char SQL[] = "DELETE FROM customer WHERE id = :id";
+	static const char SQL[] = "DELETE FROM main.customer WHERE id = :id";
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;
@@ -423,14 +409,14 @@ const struct op_cmd op_cmds_customer[] = {
 	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
 	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]\n"
 	  "       [--wechat ID] [--custom KEY=VALUE]... [--allow-duplicate]",
-	  "register a customer (a phone that is already a customer's is refused\n"
+	  "register a customer (a phone that is already a customer's is refused "
 	  "unless --allow-duplicate)" },
 	{ "customer", "edit", cmd_edit,
 	  "customer edit REF [--FIELD VALUE]... [--custom KEY=VALUE]... [--add-points N]",
-	  "change fields (\"\" clears one, KEY= a custom one); --add-points adds to\n"
+	  "change fields (\"\" clears one, KEY= a custom one); --add-points adds to "
 	  "points as a counter" },
 	{ "customer", "show", cmd_show, "customer show REF",
-	  "one customer (REF: the short id lists show, the id or its first 6+ characters,\n"
+	  "one customer (REF: the short id lists show, the id or its first 6+ characters, "
 	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
 	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",

@@ -361,7 +361,7 @@ static sqlite3_stmt *insert_stmt(struct import *im, uint64_t mask, int rows)
 		}
 	/* The SQL names columns from the constant field table only. */
 	sqlite3_str *s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendall(s, "INSERT INTO customer(");
+	sqlite3_str_appendall(s, "INSERT INTO main.customer(");
 	for (int i = 0; i < NF; i++)
 		if (mask & ((uint64_t)1 << i))
 			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", F[i].col);
@@ -1009,9 +1009,9 @@ const struct op_cmd op_cmds_import[] = {
 	{ "import", "customers", cmd_customers,
 	  "import customers FILE.csv [--dry-run] [--map 'COLUMN=FIELD']...\n"
 	  "       [--on-duplicate update|skip|add] [--strict | --keep-unknown]",
-	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin);\n"
-	  "a bad value imports nothing; unknown columns are skipped (--strict: refused;\n"
-	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them);\n"
+	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin); "
+	  "a bad value imports nothing; unknown columns are skipped (--strict: refused; "
+	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them); "
 	  "a customer already there (same phone, else email) is updated by default" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -317,7 +317,7 @@ static const char SQL_STATUS_GET[] =
  * recorded already. A note is appended to the notes, dated ("; " between:
  * notes are one line, op_valid_text refuses line breaks). */
 static const char SQL_STATUS_SET[] =
-	"UPDATE sales_order SET status = :new,"
+	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
 	"                        THEN date('now') ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"
@@ -447,8 +447,8 @@ const struct op_cmd op_cmds_order[] = {
 	  "order add --customer REF --item SKU:QTY[:PRICE[:DISCOUNT]] [--item ...] [--payment P]\n"
 	  "       [--delivery-address A] [--expected DATE] [--channel C] [--notes N]\n"
 	  "       [--date DATE] [--discount MONEY|N%|N折]",
-	  "record an order; QTY in the product's unit (3.5 for metres); items are priced\n"
-	  "from the catalogue unless PRICE (per unit) is given; DISCOUNT and --discount take\n"
+	  "record an order; QTY in the product's unit (3.5 for metres); items are priced "
+	  "from the catalogue unless PRICE (per unit) is given; DISCOUNT and --discount take "
 	  "money off a line or the whole order (50, 10%, 9折)" },
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
@@ -457,7 +457,7 @@ const struct op_cmd op_cmds_order[] = {
 	  "orders, newest first" },
 	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "
-	  "or to cancelled / returned;\nan order with a balance due completes only "
+	  "or to cancelled / returned; an order with a balance due completes only "
 	  "with a manager's --force" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

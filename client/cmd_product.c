@@ -207,7 +207,7 @@ const struct op_cmd op_cmds_product[] = {
 	{ "product", "add", cmd_add,
 	  "product add --sku SKU --name NAME --price MONEY [--category C] [--spec S]\n"
 	  "       [--unit U] [--precision 0-3]",
-	  "add a product to the catalogue (HQ store only); PRICE is per UNIT (default 件);\n"
+	  "add a product to the catalogue (HQ store only); PRICE is per UNIT (default 件); "
 	  "PRECISION is the decimals a quantity may have (米, 平方米, kg: 2 unless given)" },
 	{ "product", "edit", cmd_edit,
 	  "product edit REF [--sku S] [--name N] [--price MONEY] [--category C] [--spec S]\n"

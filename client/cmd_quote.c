@@ -143,18 +143,18 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 static const char SQL_QUOTE_GET[] =
 	"SELECT quote_no, status, valid_until, valid_until < date('now') FROM quote WHERE id = :id";
 static const char SQL_CONVERT_ORDER[] =
-	"INSERT INTO sales_order(customer_id, total, discount, quote_id, payment,"
+	"INSERT INTO main.sales_order(customer_id, total, discount, quote_id, payment,"
 	"                        delivery_address, expected_date, notes, staff, branch)"
 	" SELECT customer_id, total, discount, id, :payment, :address, :expected,"
 	"        'from quote ' || quote_no, coalesce(:staff, staff), :branch"
 	" FROM quote WHERE id = :id RETURNING id";
 static const char SQL_CONVERT_ITEMS[] =
-	"INSERT INTO order_item(order_id, product_id, sku, name, spec, qty, unit_price,"
+	"INSERT INTO main.order_item(order_id, product_id, sku, name, spec, qty, unit_price,"
 	"                       line_total, unit, qty_scale, discount)"
 	" SELECT :order, product_id, sku, name, spec, qty, unit_price, line_total, unit,"
 	"        qty_scale, discount FROM quote_item WHERE quote_id = :id ORDER BY rowid";
 static const char SQL_CONVERT_DONE[] =
-	"UPDATE quote SET status = 'converted', order_id = :order WHERE id = :id AND status = 'open'";
+	"UPDATE main.quote SET status = 'converted', order_id = :order WHERE id = :id AND status = 'open'";
 
 static int cmd_convert(struct op_cli *cli, int argc, char **argv)
 {

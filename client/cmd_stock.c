@@ -18,11 +18,11 @@
 #include "record.h"
 
 static const char SQL_STOCK_ADD[] =
-	"INSERT INTO stock(id, product_id, branch, on_hand)"
+	"INSERT INTO main.stock(id, product_id, branch, on_hand)"
 	" VALUES (:pid || '@' || :branch, :pid, :branch, :d)"
 	" ON CONFLICT(id) DO UPDATE SET on_hand = on_hand + excluded.on_hand";
 static const char SQL_MOVE[] =
-	"INSERT INTO stock_move(product_id, branch, kind, qty, order_id, staff, notes)"
+	"INSERT INTO main.stock_move(product_id, branch, kind, qty, order_id, staff, notes)"
 	" VALUES (:pid, :branch, :kind, :d, :order, :staff, :notes)";
 
 /* Book one movement of d steps. Inside a transaction; 0 or -1. */
@@ -180,7 +180,7 @@ static int cmd_adjust(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_SAFE[] =
-	"INSERT INTO stock(id, product_id, branch, safe_level)"
+	"INSERT INTO main.stock(id, product_id, branch, safe_level)"
 	" VALUES (:pid || '@' || :branch, :pid, :branch, :level)"
 	" ON CONFLICT(id) DO UPDATE SET safe_level = excluded.safe_level";
 

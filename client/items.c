@@ -147,12 +147,12 @@ int items_discount(struct op_cli *cli, const char *what, const char *in,
 }
 
 static const char SQL_ORDER_ITEM[] =
-	"INSERT INTO order_item(order_id, product_id, sku, name, spec, qty,"
+	"INSERT INTO main.order_item(order_id, product_id, sku, name, spec, qty,"
 	"                       unit_price, line_total, unit, qty_scale, discount)"
 	" VALUES (:parent, :product, :sku, :name, :spec, :qty, :price, :line,"
 	"         :unit, :scale, :discount)";
 static const char SQL_QUOTE_ITEM[] =
-	"INSERT INTO quote_item(quote_id, product_id, sku, name, spec, qty,"
+	"INSERT INTO main.quote_item(quote_id, product_id, sku, name, spec, qty,"
 	"                       unit_price, line_total, unit, qty_scale, discount)"
 	" VALUES (:parent, :product, :sku, :name, :spec, :qty, :price, :line,"
 	"         :unit, :scale, :discount)";

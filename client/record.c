@@ -3,7 +3,9 @@
  *
  * The SQL here is assembled from the caller's constant field table (column
  * names) with every value bound as a parameter; it is prepared per call
- * because the set of columns varies with what the person typed.
+ * because the set of columns varies with what the person typed. Writes name
+ * main.<table>: a signed-in connection reads through scope views of the
+ * same names (schema/scope.h), which cannot be written.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -244,7 +246,7 @@ int rec_insert(struct op_cli *cli, const char *table, const struct op_field *f,
 		}
 	}
 	s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendf(s, "INSERT INTO \"%w\"(", table);
+	sqlite3_str_appendf(s, "INSERT INTO main.\"%w\"(", table);
 	for (int i = 0; i < n; i++)
 		if (vals[i] && !null[i])
 			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", f[i].col);
@@ -311,7 +313,7 @@ int rec_update(struct op_cli *cli, const char *table, const struct op_field *f,
 		}
 	}
 	s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendf(s, "UPDATE \"%w\" SET ", table);
+	sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET ", table);
 	for (int i = 0; i < n; i++)
 		if (vals[i])
 			sqlite3_str_appendf(s, "%s\"%w\" = ?%d", any++ ? ", " : "",

@@ -63,6 +63,11 @@ static const struct op_column followup_cols[] = {
 	COL("purpose"), COL("opinion"), COL("next_action"), COL("next_due"),
 	COL("branch"),
 };
+static const struct op_column access_cols[] = {
+	{ "id", OP_COL_ID, 10 }, { "at", 0, 10 }, { "staff", 0, 10 },
+	{ "role", 0, 10 }, { "branch", 0, 10 }, { "what", 0, 10 },
+	{ "rows", 0, 10 },
+};
 
 static const struct op_column channel_cols[] = {
 	{ "id", OP_COL_ID, 12 }, { "code", 0, 12 }, { "name_zh", 0, 12 },
@@ -123,6 +128,7 @@ const struct op_table op_tables[] = {
 	T("ticket",      7, UP,        ticket_cols,   -1, "ticket_no"),
 	T("ticket_step", 8, UP,        step_cols,     -1, "action"),
 	T("followup",    9, UP,        followup_cols, -1, "purpose"),
+	{ "access_log", 10, UP, 10, access_cols, NCOLS(access_cols), -1, -1, "what" },
 	{ "channel", 20, DOWN, 12, channel_cols, NCOLS(channel_cols), -1, -1, "code" },
 	{ "customer_attr", 21, UP | DOWN, 12, attr_cols, NCOLS(attr_cols), -1, -1, "key" },
 	{ "payment", 22, UP, 13, payment_cols, NCOLS(payment_cols), -1, -1,

@@ -3,7 +3,7 @@
 # branch: pricing in integer cents, all-or-nothing writes, numbers that
 # carry the branch code, status transitions, JSON output and the journal.
 . "$(dirname "$0")/lib.sh"
-plan 150
+plan 153
 
 HQ=$T/hq.db
 BR=$T/store.db		# $OUTPOST_DB: the branch
@@ -195,8 +195,10 @@ expect_out "notes kept on one line" 'shipped: 顺丰 SF123; [0-9-]+ delivered: �
 today=$(sql "$BR" "SELECT date('now')")
 expect_eq "delivered date is today" "$(sql "$BR" "SELECT delivered_date FROM sales_order WHERE id='$oid'")" "$today"
 sql "$BR" "UPDATE sales_order SET delivered_date='2026-01-02' WHERE id='$oid'"
-# paid in full first: an order with a balance due is not completed (28_payments)
-$OUTPOST payment add "$no1" --amount 4009 --method 现金 >/dev/null
+expect_rc 65 "completing with a balance due is refused" $OUTPOST order status "$no1" 完成
+expect_err "the refusal names the outstanding balance" 'outstanding; record the balance first'
+due=$(sql "$BR" "SELECT printf('%d.%02d', total / 100, total % 100) FROM sales_order WHERE id='$oid'")
+expect_rc 0 "the balance is paid" $OUTPOST payment add "$no1" --amount "$due" --method 现金 --kind balance
 expect_rc 0 "delivered -> completed (完成)" $OUTPOST order status "$no1" 完成
 expect_eq "an existing delivered date is kept" "$(sql "$BR" "SELECT delivered_date FROM sales_order WHERE id='$oid'")" 2026-01-02
 expect_rc 0 "completed -> returned" $OUTPOST order status "$no1" 退货
