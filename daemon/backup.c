@@ -145,12 +145,24 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 	}
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
+		if (!op_table_known(t))
+			continue;
 		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
 		git_tree *sub;
 		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE || !op_table_known(t))
 			continue;
 		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
+			goto out;
+		}
+		/* The new store's migrations seeded some rows (the channel
+		 * list); the snapshot's own copy of them replaces them. */
+		char *del = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int dr = del ? op_db_exec(db, del) : -1;
+		sqlite3_free(del);
+		if (dr < 0) {
+			git_tree_free(sub);
+			*e = *op_db_err(db);
 			goto out;
 		}
 		sqlite3_finalize(ins);

@@ -542,6 +542,8 @@ static int write_all(struct writer *w)
 {
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
+		if (!op_table_known(t))
+			continue;
 		sqlite3_stmt *st = w->all[t->num];
 		int rc;
 		if (!st)
@@ -573,7 +575,7 @@ static void summary(struct writer *w, const char *site, char *out, size_t n)
 	buf_printf(&b, "%s: ", site);
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
-		uint64_t c = w->cnt[t->num].changed;
+		uint64_t c = op_table_known(t) ? w->cnt[t->num].changed : 0;
 		if (!c)
 			continue;
 		buf_printf(&b, "%s%llu %s", first ? "" : ", ", (unsigned long long)c, noun(t, c));
