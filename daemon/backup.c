@@ -79,7 +79,7 @@ static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqli
 		sqlite3_clear_bindings(ins);
 		for (int c = 0; c < t->ncols && c < 64; c++)
 			if (r.vals[c])
-				sqlite3_bind_text(ins, c + 1, r.vals[c], -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(ins, c + 1, r.vals[c], (int)r.lens[c], SQLITE_TRANSIENT);
 		int rc = op_db_run(db, ins);
 		op_recfile_free(&r);
 		if (rc < 0) {
@@ -93,7 +93,7 @@ static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqli
 
 static void remove_store(const char *path)
 {
-	char p[4096];
+	char p[4200];
 	unlink(path);
 	snprintf(p, sizeof(p), "%s-wal", path);
 	unlink(p);
@@ -114,8 +114,16 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 	int empty, r, rc = -1, made = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (!*to_path)
+		return op_errc(e, EX_USAGE, "restore needs the name of the new store file");
 	if (access(to_path, F_OK) == 0)
 		return op_errc(e, EX_CANTCREAT, "'%s' exists; restore makes a new store", to_path);
+	/* The store is built under a temporary name and renamed when whole: a
+	 * failure (a full disk) leaves nothing that blocks a retry. */
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.restoring", to_path) >= (int)sizeof(tmp))
+		return op_errc(e, EX_USAGE, "'%s': path too long", to_path);
+	remove_store(tmp);
 	if (op_hist_walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
 		return -1;
 	while (!empty && (r = git_revwalk_next(&cid, walk)) == 0) {
@@ -146,9 +154,9 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		goto out;
 	}
 	/* Foreign keys off (OP_DB_DAEMON): rows arrive table by table. */
-	if (op_db_open(&db, to_path, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
-		goto out;
 	made = 1;
+	if (op_db_open(&db, tmp, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
+		goto out;
 	if (op_db_init_site(db, res->site, res->hq) < 0 || op_db_begin_apply(db) < 0) {
 		*e = *op_db_err(db);
 		goto out;
@@ -181,6 +189,20 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		*e = *op_db_err(db);
 		goto out;
 	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	/* Leaving WAL mode moves everything into the one file (and can fail
+	 * on a full disk too); the next open turns WAL on again. */
+	if (op_db_exec(db, "PRAGMA journal_mode = DELETE") < 0) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	op_db_free(db);
+	db = NULL;
+	if (rename(tmp, to_path) < 0) {
+		op_errc(e, EX_CANTCREAT, "cannot create '%s': %s", to_path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	sqlite3_finalize(ins);
@@ -188,7 +210,7 @@ out:
 		op_db_rollback(db);
 	op_db_free(db);
 	if (rc < 0 && made)
-		remove_store(to_path);
+		remove_store(tmp);
 	git_message_trailer_array_free(&tr);
 	git_tree_free(root);
 	git_commit_free(c);

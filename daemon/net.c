@@ -571,6 +571,16 @@ out:
 
 /* --- keys and sockets --- */
 
+/* A store that held data before its history began gets its first commit
+ * now, authored by this site: the first round committed on top of it is
+ * then authored by whoever made that round's changes. */
+static void history_baseline(struct dctx *d)
+{
+	op_err herr = { 0 };
+	if (!d->cfg->no_history && op_history_baseline(d->db, d->cfg->history, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+}
+
 /* Read a Z85 key (40 characters) from the first line of path. */
 static int read_key(op_err *e, const char *path, char out[41])
 {
@@ -612,6 +622,7 @@ static int setup(struct dctx *d)
 	sc.log = sync_log;
 	if (op_sync_new(&d->sync, d->db, &sc, &d->err) < 0)
 		return -1;
+	history_baseline(d);
 	snprintf(path, sizeof(path), "%s.key", cfg->db);
 	if (read_key(&d->err, cfg->key_file ? cfg->key_file : path, secret) < 0)
 		return -1;

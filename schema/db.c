@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <unicode/ucol.h>
 #include <unicode/utrans.h>
@@ -517,6 +518,12 @@ static int migrate(op_db *db)
 	return 0;
 }
 
+static int empty_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 {
 	op_db *db = calloc(1, sizeof(*db));
@@ -538,6 +545,14 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	else if (access(path, F_OK) != 0) {
 		op_errc(e, EX_NOINPUT, "no store at '%s' (run 'outpost init --site CODE' "
 			"first, or pass --db)", path);
+		goto fail;
+	} else if (empty_file(path)) {
+		/* SQLite would take it for a new database and migrate it into an
+		 * empty store: a truncated or half-copied store must not vanish
+		 * under a read command. */
+		op_errc(e, EX_DATAERR, "store '%s' is an empty file (0 bytes), not an Outpost "
+			"store: restore it from a backup ('outpost backup restore'), or remove "
+			"it and run 'outpost init'", path);
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &db->db, oflags, NULL) != SQLITE_OK) {
