@@ -21,6 +21,7 @@ OP_GROUP op_cmds_import[];	/* import customers */
 OP_GROUP op_cmds_sync[];
 OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
+OP_GROUP op_cmds_backup[];	/* backup ... */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include "backup.h"
 #include "error.h"
 
 struct op_dcfg {
@@ -28,6 +29,8 @@ struct op_dcfg {
 	int no_history;		/* --no-history: keep none */
 	int classify_s;		/* HQ: reclassify customers after sync, at most this often */
 	void (*ready)(void);	/* called once the socket is up (sd_notify) */
+	struct op_backup_cfg backup;	/* --backup DIR...: snapshots on schedule */
+	int backup_now;		/* --backup-now: one snapshot, then exit */
 };
 
 void op_dcfg_default(struct op_dcfg *cfg);

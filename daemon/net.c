@@ -72,6 +72,7 @@ void op_dcfg_default(struct op_dcfg *cfg)
 	cfg->window = 8;
 	cfg->batch_bytes = 512 * 1024;
 	cfg->classify_s = 300;
+	op_backup_cfg_default(&cfg->backup);
 }
 
 static int64_t now_ms(void)
@@ -119,6 +120,7 @@ struct dctx {
 	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
 	int nsess;
 	int applied;		/* HQ: changes merged since the last classify */
+	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
 };
 
 /* Send [rid] hdr body. */
@@ -571,6 +573,29 @@ out:
 
 /* --- keys and sockets --- */
 
+/* Snapshots on schedule (--backup DIR), whether or not the peer can be
+ * reached: a branch offline for a week still has its dailies. */
+static void backup_tick(struct dctx *d)
+{
+	const struct op_backup_cfg *b = &d->cfg->backup;
+	int64_t now = mono_ms();
+	if (!b->ntargets || (d->backup_checked &&
+			     now - d->backup_checked < (b->speed > 1 ? 1000 : 30000)))
+		return;
+	d->backup_checked = now;
+	time_t t = op_backup_now(b);
+	if (!op_backup_due(b, op_db_site(d->db), t))
+		return;
+	struct op_backup_result res;
+	op_err e = { 0 };
+	if (op_backup_run(d->db, b, t, &res, &e) < 0)
+		op_log(OP_LOG_ERR, "backup: %s", e.msg);
+	if (res.written)
+		op_log(OP_LOG_INFO, "backup: snapshot %s (%.1f MiB) in %d of %d targets in %lld ms; "
+		       "retention removed %d", res.name, (double)res.bytes / 1048576.0,
+		       res.written, b->ntargets, (long long)(mono_ms() - now), res.removed);
+}
+
 /* A store that held data before its history began gets its first commit
  * now, authored by this site: the first round committed on top of it is
  * then authored by whoever made that round's changes. */
@@ -862,6 +887,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
+		backup_tick(d);
 		now = mono_ms();
 		if (!s->ready) {
 			if (d->cfg->once && now - (s->last_seen > start ? s->last_seen : start) >
@@ -962,6 +988,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_sync_gc(d->sync);
 			last_gc = now;
 		}
+		backup_tick(d);
 		/* Customer classes follow the consolidated data: recomputed
 		 * after sync, at most every --classify-every seconds. */
 		if (d->applied && d->cfg->classify_s > 0 &&
