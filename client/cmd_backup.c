@@ -10,28 +10,6 @@
 #include "backup.h"
 #include "cmds.h"
 
-/* Parse options; -1 to go on, or the exit code. The store is opened only
- * when open_db is set. */
-static int begin(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
-		 const char **pos, int minpos, int maxpos, int *npos, int open_db)
-{
-	int help, rc;
-
-	if (open_db)
-		return cmd_begin(cli, argc, argv, spec, pos, minpos, maxpos, npos);
-	if (cli_parse(cli, argc, argv, spec, pos, maxpos, npos, &help) < 0 ||
-	    (!help && *npos < minpos && op_errc(&cli->err, EX_USAGE, "missing argument"))) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
-		return rc;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		return 0;
-	}
-	return -1;
-}
-
 static int keep_opt(struct op_cli *cli, const struct cli_opt *spec, const char *name, int *v)
 {
 	const char *s = cli_opt(spec, name), *why;
@@ -53,7 +31,7 @@ static int cmd_backup(struct op_cli *cli, int argc, char **argv)
 	struct op_backup_result res;
 	int npos, rc;
 
-	if ((rc = begin(cli, argc, argv, spec, pos, 1, OP_BACKUP_MAX_TARGETS, &npos, 1)) >= 0)
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, OP_BACKUP_MAX_TARGETS, &npos)) >= 0)
 		return rc;
 	op_backup_cfg_default(&cfg);
 	if (keep_opt(cli, spec, "keep-daily", &cfg.daily) < 0 ||
@@ -93,7 +71,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	const char *pos[1];
 	int npos, rc;
 
-	if ((rc = begin(cli, argc, argv, spec, pos, 1, 1, &npos, 1)) >= 0)
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
@@ -112,7 +90,7 @@ static int cmd_verify(struct op_cli *cli, int argc, char **argv)
 	const char *pos[1];
 	int npos, rc;
 
-	if ((rc = begin(cli, argc, argv, spec, pos, 1, 1, &npos, 0)) >= 0)
+	if ((rc = cmd_parse(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
 	if (op_backup_verify(pos[0], &cli->err) < 0)
 		return cli_fail(cli);
@@ -127,7 +105,7 @@ static int cmd_restore(struct op_cli *cli, int argc, char **argv)
 	char *aside = NULL;
 	int npos, rc;
 
-	if ((rc = begin(cli, argc, argv, spec, pos, 1, 1, &npos, 0)) >= 0)
+	if ((rc = cmd_parse(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
 	/* The store is replaced underneath: no handle of ours stays on it. */
 	op_db_free(cli->db);

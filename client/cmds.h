@@ -42,5 +42,10 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id);
 int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos);
+/* The same without opening the store (commands that replace or only name
+ * files). */
+int cmd_parse(struct op_cli *cli, int argc, char **argv,
+	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
+	      int *npos);
 
 #endif

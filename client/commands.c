@@ -86,9 +86,22 @@ int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos)
 {
+	op_db *db;
+	int rc = cmd_parse(cli, argc, argv, spec, pos, minpos, maxpos, npos);
+
+	if (rc >= 0)
+		return rc;
+	if (cli_db(cli, &db) < 0)
+		return cli_fail(cli);
+	return -1;
+}
+
+int cmd_parse(struct op_cli *cli, int argc, char **argv,
+	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
+	      int *npos)
+{
 	const struct op_cmd *self = cli->cmd;
 	int help = 0;
-	op_db *db;
 
 	if (cli_parse(cli, argc, argv, spec, pos, maxpos, npos, &help) < 0) {
 		int rc = cli_fail(cli);
@@ -105,7 +118,5 @@ int cmd_begin(struct op_cli *cli, int argc, char **argv,
 		cli_usage(self, stderr);
 		return rc;
 	}
-	if (cli_db(cli, &db) < 0)
-		return cli_fail(cli);
 	return -1;
 }
