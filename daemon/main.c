@@ -10,14 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "daemon.h"
+#include "health.h"
 #include "db.h"
 #include "sync.h"
 #include "protocol.h"
-#include <stddef.h>
 
 static volatile sig_atomic_t stop;
 
@@ -206,22 +204,7 @@ static int read_config(struct op_dcfg *c, const char *path, int *role)
 	return 0;
 }
 
-static void notify_ready(void)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	memcpy(sa.sun_path, path, strlen(path));
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';	/* abstract namespace */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
-	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
-	close(fd);
-}
+static void notify_ready(void) { op_health_notify("READY=1"); }
 
 /* --backup-now: one snapshot into every --backup target, retention, exit. */
 static int backup_now(const struct op_dcfg *cfg)
