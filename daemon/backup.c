@@ -622,6 +622,44 @@ static void utc_text(time_t t, const char *fmt, char *out, size_t n)
 	strftime(out, n, fmt, &tm);
 }
 
+/* key = value in meta on connection c, or the key removed (value NULL). */
+static void meta_put(sqlite3 *c, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql = value ? "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+				  " ON CONFLICT(key) DO UPDATE SET value = excluded.value" :
+				  "DELETE FROM meta WHERE key = ?1";
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (value)
+			sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Keep the outcome in the store's meta, so sync status and the health
+ * check see it; on a connection of its own that gives up after 200 ms: a
+ * snapshot never waits for a writer (an import) to say how it went. */
+static void backup_note(op_db *db, const char *name, const char *errs)
+{
+	sqlite3 *c = NULL;
+	char at[32], last[160];
+	utc_text(time(NULL), "%Y-%m-%d %H:%M:%S", at, sizeof(at));
+	if (sqlite3_open_v2(op_db_path(db), &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(c, 200);
+		if (sqlite3_exec(c, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			snprintf(last, sizeof(last), "%s %s", at, name ? name : "");
+			if (name)
+				meta_put(c, "backup_last", last);
+			meta_put(c, "backup_error", errs);
+			meta_put(c, "backup_error_at", errs ? at : NULL);
+			sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
+		}
+	}
+	sqlite3_close(c);
+}
+
 int op_backup_run(op_db *db, const struct op_backup_cfg *cfg, time_t now,
 		  struct op_backup_result *res, op_err *e)
 {
@@ -660,22 +698,7 @@ int op_backup_run(op_db *db, const struct op_backup_cfg *cfg, time_t now,
 		if (r > 0)
 			res->removed += r;
 	}
-	/* Kept in the store, so sync status and the health check see it; but
-	 * a snapshot never waits for a writer (an import) to say so. */
-	char at[32], last[160];
-	sqlite3_busy_timeout(op_db_handle(db), 200);
-	utc_text(time(NULL), "%Y-%m-%d %H:%M:%S", at, sizeof(at));
-	if (res->written) {
-		snprintf(last, sizeof(last), "%s %s", at, res->name);
-		op_db_meta_set(db, "backup_last", last);
-	}
-	if (failed) {
-		op_db_meta_set(db, "backup_error", errs);
-		op_db_meta_set(db, "backup_error_at", at);
-	} else {
-		op_db_exec(db, "DELETE FROM meta WHERE key IN ('backup_error', 'backup_error_at')");
-	}
-	sqlite3_busy_timeout(op_db_handle(db), 5000);
+	backup_note(db, res->written ? res->name : NULL, failed ? errs : NULL);
 	return failed ? op_errc(e, EX_IOERR, "%s", errs) : 0;
 }
 

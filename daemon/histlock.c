@@ -8,9 +8,10 @@
  * commit, so what a killed one left behind can be cleared safely:
  *   - refs/heads/main.lock, left by a kill during the ref update, which
  *     would make every later commit fail;
- *   - objects/pack/tmp_outpost_* files, and packs without their index, left
- *     by a kill while a pack was written (gitpack.c writes the pack, then
- *     the index: a pack without one is invisible to git and libgit2).
+ *   - objects/pack/tmp_outpost_PID_* files whose process is gone, and
+ *     packs that have been without their index for 10 minutes, left by a
+ *     kill while a pack was written (gitpack.c writes the pack, then the
+ *     index: a pack without one is invisible to git and libgit2).
  * A ref lock younger than a few seconds is left alone: it may be the stock
  * git client's, working right now.
  *
@@ -21,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "history_int.h"
 
 #define STALE_LOCK_S 5		/* a ref lock older than this, under our lock, is dead */
+#define STALE_PACK_S 600	/* a pack without an index for this long is dead */
 
 int op_hist_lock(const char *repo_path, op_err *e)
 {
@@ -58,10 +61,15 @@ void op_hist_unlock(int fd)
 		close(fd);	/* releases the flock */
 }
 
-static int old_enough(const char *path, time_t now)
+static time_t mtime_of(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && now - st.st_mtime >= STALE_LOCK_S;
+	return stat(path, &st) == 0 ? st.st_mtime : time(NULL);
+}
+
+static int old_enough(const char *path, time_t now)
+{
+	return access(path, F_OK) == 0 && now - mtime_of(path) >= STALE_LOCK_S;
 }
 
 int op_hist_clear_stale(const char *repo_path, void (*warn)(const char *what, void *arg),
@@ -86,12 +94,15 @@ int op_hist_clear_stale(const char *repo_path, void (*warn)(const char *what, vo
 		int drop = 0;
 		snprintf(q, sizeof(q), "%s/%s", p, name);
 		if (strncmp(name, "tmp_outpost_", 12) == 0) {
-			drop = 1;	/* no outpost writer is running: ours is dead */
+			/* tmp_outpost_PID_...: its writer is gone (the pack
+			 * merger runs in a child of its own, lock or no lock) */
+			long pid = strtol(name + 12, NULL, 10);
+			drop = pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
 		} else if (strncmp(name, "pack-", 5) == 0 && len > 5 &&
 			   strcmp(name + len - 5, ".pack") == 0) {
 			char idx[4600];
 			snprintf(idx, sizeof(idx), "%.*s.idx", (int)(strlen(q) - 5), q);
-			drop = access(idx, F_OK) != 0 && old_enough(q, now);
+			drop = access(idx, F_OK) != 0 && now - mtime_of(q) >= STALE_PACK_S;
 		}
 		if (drop && unlink(q) == 0) {
 			n++;

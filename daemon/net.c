@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -106,9 +107,67 @@ struct dctx {
 	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
 	int nsess;
 	int applied;		/* HQ: changes merged since the last classify */
+	int hist_dirty;		/* batches received since the last history commit */
+	int64_t hist_at;	/* mono ms of the last history commit */
+	char hist_site[40];	/* the peer of the last of those batches */
+	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
+	int64_t repack_at;	/* mono ms it was last started */
 	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
 	int64_t status_at, watchdog_at;	/* mono ms of the last STATUS=, WATCHDOG=1 */
 };
+
+#define HISTORY_EVERY_MS 30000
+
+/* The history follows sync rounds, not batches: committed when a round
+ * ends (force), every HISTORY_EVERY_MS during a long one, and at exit, so
+ * a catch-up makes a few commits (and packs), not one per batch. Failing
+ * never stops sync. */
+static void history_flush(struct dctx *d, int force)
+{
+	op_err herr = { 0 };
+	if (d->cfg->no_history || !d->hist_dirty ||
+	    (!force && mono_ms() - d->hist_at < HISTORY_EVERY_MS))
+		return;
+	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+	d->hist_dirty = 0;
+	d->hist_at = mono_ms();
+}
+
+#define REPACK_EVERY_MS 60000
+
+/* Every minute, while nothing waits to be committed, a child process
+ * merges the history's small packs (op_history_repack) and the loop goes
+ * on; wait: reap it (at exit). */
+static void history_repack(struct dctx *d, int wait)
+{
+	if (d->repack_pid > 0) {
+		if (waitpid(d->repack_pid, NULL, wait ? 0 : WNOHANG) != d->repack_pid)
+			return;
+		d->repack_pid = 0;
+	}
+	if (wait || d->cfg->no_history || d->hist_dirty ||
+	    mono_ms() - d->repack_at < REPACK_EVERY_MS)
+		return;
+	d->repack_at = mono_ms();
+	char *path = d->cfg->history ? strdup(d->cfg->history) :
+		     op_history_default_path(d->cfg->db);
+	pid_t p = path ? fork() : -1;
+	if (p == 0) {
+		op_err e = { 0 };
+		int n = op_history_repack(path, &e);
+		if (n < 0)
+			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
+		else if (n > 0)
+			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
+		_exit(n < 0);
+	}
+	if (p < 0)
+		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
+	else
+		d->repack_pid = p;
+	free(path);
+}
 
 /* Send [rid] hdr body. */
 static int send_msg(struct dctx *d, const struct session *s, int code,
@@ -233,7 +292,7 @@ static void round_add(struct session *s, const struct op_batch_hdr *h,
 }
 
 /* The peer has nothing more: one line for the round. */
-static void round_end(struct session *s, uint64_t ver)
+static void round_log(struct session *s, uint64_t ver)
 {
 	struct round *r = &s->round;
 	if (!r->batches)
@@ -268,6 +327,9 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
 		return;
 	}
+	/* An empty batch ends the peer's round: HQ's first from a branch
+	 * (it has sent all it had), a branch's from HQ (caught up). */
+	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
 	int64_t t0 = mono_ms();
@@ -297,8 +359,8 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
 		round_add(s, &h, &st, mono_ms() - t0);
 	}
-	if (h.count == 0)
-		round_end(s, h.upto_ver);
+	if (round_end)
+		round_log(s, h.upto_ver);
 	/* HQ has nothing more for us: a re-baseline is complete */
 	if (!d->cfg->hq && h.count == 0 && op_sync_caught_up(d->sync) < 0)
 		op_log(OP_LOG_ERR, "cannot end the re-baseline: %s", op_db_err(d->db)->msg);
@@ -307,10 +369,10 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
 	/* After the ACK, for both roles: a round's changes (and at a branch
-	 * its own, sent since) go to the history; failing never stops sync. */
-	op_err herr = { 0 };
-	if (!d->cfg->no_history && op_history_commit(d->db, d->cfg->history, s->site, &herr) < 0)
-		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+	 * its own, sent since) go to the history. */
+	d->hist_dirty = 1;
+	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
+	history_flush(d, round_end);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -914,6 +976,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
 	struct session *s = &d->sess[0];
 	int64_t start = mono_ms(), last_ping = 0, connected_at;
+	int64_t hello_at = start;	/* --timeout counts from the last new session */
 	int caught = 0, rc = 0;
 
 	if (branch_connect(d) < 0)
@@ -937,7 +1000,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (fatal == 3) {
 				if (branch_connect(d) < 0)
 					return -1;
-				connected_at = mono_ms();
+				connected_at = hello_at = mono_ms();
 				s->last_seen = 0;
 				caught = 0;
 				break;
@@ -949,7 +1012,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		chores(d);
 		now = mono_ms();
 		if (!s->ready) {
-			if (d->cfg->once && now - (s->last_seen > start ? s->last_seen : start) >
+			if (d->cfg->once && now - (s->last_seen > hello_at ? s->last_seen : hello_at) >
 					    d->cfg->timeout_s * 1000L)
 				return op_errc(&d->err, EX_UNAVAILABLE,
 					       "HQ at %s did not answer within %d s (unreachable, "
@@ -968,6 +1031,8 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
+		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
 			op_enc_ping(&d->body, (uint64_t)now_ms());
@@ -979,7 +1044,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			       3 * d->cfg->heartbeat_s);
 			if (branch_connect(d) < 0)
 				return -1;
-			connected_at = now;
+			connected_at = hello_at = now;
 			s->last_seen = 0;
 			caught = 0;
 			continue;
@@ -1043,6 +1108,8 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
+		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
 			last_gc = now;
@@ -1053,14 +1120,20 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		if (d->applied && d->cfg->classify_s > 0 &&
 		    now - last_classify > d->cfg->classify_s * 1000L) {
 			op_report *r = NULL;
+			op_db *cdb = NULL;
+			op_err ce = { 0 };
 			int64_t t0 = mono_ms();
-			if (op_report_classify(&r, d->db, NULL, NULL) < 0)
+			/* On a connection of its own, closed after: whatever the
+			 * report sets (pragmas, its cache) leaves with it. */
+			if (op_db_open(&cdb, d->cfg->db, OP_DB_DAEMON, &ce) < 0 ||
+			    op_report_classify(&r, cdb, NULL, NULL) < 0)
 				op_log(OP_LOG_WARN, "classify after sync failed: %s",
-				       op_db_err(d->db)->msg);
+				       cdb ? op_db_err(cdb)->msg : ce.msg);
 			else
 				op_log(OP_LOG_INFO, "customers reclassified in %lld ms",
 				       (long long)(mono_ms() - t0));
 			op_report_free(r);
+			op_db_free(cdb);
 			d->applied = 0;
 			last_classify = now;
 		}
@@ -1070,7 +1143,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct dctx d = { .cfg = cfg };
+	struct dctx d = { .cfg = cfg, .repack_at = mono_ms() };
 	int rc;
 
 	op_log_set_level(cfg->log_level);
@@ -1080,6 +1153,9 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
+	if (d.db)
+		history_flush(&d, 1);
+	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
 	/* why a branch gave up is kept for `sync status`, not only logged */

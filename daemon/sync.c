@@ -531,7 +531,8 @@ static const char SQL_OUT[] =
 static const char SQL_PEER_REBASE[] =
 	"SELECT rebase_upto FROM peer WHERE site = :p";
 static const char SQL_OWN_COLS[] =
-	"SELECT col FROM clock WHERE tbl = :t AND gid = :g AND col >= 0";
+	"SELECT col, hlc, site, prev, staff FROM clock WHERE tbl = :t AND gid = :g"
+	" AND col >= 0";
 
 static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 {
@@ -559,13 +560,19 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 	}
 }
 
-/* Emit the row image for a creation entry: the marker, then every column
- * that has no later entry of its own, all at the row's version. */
+/* Emit the row image for a creation entry: the marker, then every column,
+ * at the row's version or, for a column written since, at its own (that
+ * version also goes out by itself, a duplicate the receiver ignores; a
+ * branch leaves out other sites' versions, which HQ gave it). A
+ * receiver that lacks the row needs every value to create it: a NOT NULL
+ * column left for a later group would fail the insert. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
 {
-	uint64_t own = 0;
+	struct own { uint64_t hlc, prev; char site[40], staff[80]; } own[64];
+	uint64_t has = 0, skip = 0;
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COLS);
+	struct op_change mk = *c;
 	int rc;
 
 	if (!st)
@@ -574,8 +581,20 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
 	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
 		int col = sqlite3_column_int(st, 0);
-		if (col < 64)
-			own |= (uint64_t)1 << col;
+		if (col >= 64)
+			continue;
+		has |= (uint64_t)1 << col;
+		/* a branch speaks only for itself: another site's version of a
+		 * column came from HQ, which has it (and the row) already */
+		if (!s->hq && strcmp((const char *)sqlite3_column_text(st, 2), s->site) != 0) {
+			skip |= (uint64_t)1 << col;
+			continue;
+		}
+		own[col].hlc = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(own[col].site, sizeof(own[col].site), "%s", sqlite3_column_text(st, 2));
+		own[col].prev = (uint64_t)sqlite3_column_int64(st, 3);
+		snprintf(own[col].staff, sizeof(own[col].staff), "%s",
+			 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -585,15 +604,25 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	c->vtype = OP_V_NULL;
 	op_enc_change(raw, c);
 	for (int k = 1; k < t->ncols; k++) {
-		if ((own & ((uint64_t)1 << k)) || k == t->counter_col ||
-		    t->cols[k].since > peer_schema ||
+		if (k == t->counter_col || t->cols[k].since > peer_schema ||
+		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
 		    sqlite3_column_type(row, k) == SQLITE_NULL)
 			continue;
+		*c = mk;
+		if (k < 64 && (has & ((uint64_t)1 << k))) {
+			c->hlc = own[k].hlc;
+			c->prev = own[k].prev;
+			c->site = own[k].site;
+			c->site_len = strlen(own[k].site);
+			c->staff = own[k].staff;
+			c->staff_len = strlen(own[k].staff);
+		}
 		c->col = k;
 		value_from(c, row, k);
 		op_enc_change(raw, c);
 		n++;
 	}
+	*c = mk;
 	return n;
 }
 
@@ -881,7 +910,8 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	char st_buf[80];
 
 	snprintf(st_buf, sizeof(st_buf), "%.*s", (int)stl, staff ? staff : "");
-	if (!ctx)
+	/* The search index must be current before row-by-row triggers run. */
+	if (!ctx || op_db_search_flush(s->db) < 0)
 		return -1;
 	sqlite3_bind_int(ctx, 1, 0);
 	sqlite3_bind_text(ctx, 2, st_buf[0] ? st_buf : NULL, -1, SQLITE_STATIC);
@@ -928,7 +958,7 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 		logf_(s, OP_LOG_INFO, "%s %.*s was merged into %s: its new changes moved there",
 		      t->name, (int)gl, gid, keep);
 	sqlite3_reset(ctx);
-	sqlite3_bind_int(ctx, 1, 1);
+	sqlite3_bind_int(ctx, 1, 2);	/* back to a bulk remote apply */
 	sqlite3_bind_null(ctx, 2);
 	if (op_db_run(s->db, ctx) < 0)
 		return -1;

@@ -6,6 +6,7 @@
 # the sqlite3 shell, and a branch upgrading its schema. Every check compares
 # with what a replica must hold, not only replicas with each other.
 . "$(dirname "$0")/lib.sh"
+plan 58
 
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
 S=$T/s
@@ -174,3 +175,4 @@ run env OUTPOST_PIN=4321 "$OUTPOST" --db "$S/d.db" --as wang customer list
 expect_eq "the staff member can sign in there" "$RC" 0
 run env OUTPOST_PIN=1111 "$OUTPOST" --db "$S/d.db" --as wang customer list
 expect_eq "with the right PIN only" "$RC" 77
+done_testing

@@ -7,6 +7,7 @@
 # --backup-now` for a systemd timer; restoring a snapshot re-baselines the
 # branch, so what HQ already had comes back.
 . "$(dirname "$0")/lib.sh"
+plan 34
 
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
 export TZ=UTC
@@ -147,3 +148,4 @@ expect_eq "HQ re-baselined it" "$(grep -c 're-baselined' "$S/hq.log" | awk '{pri
 expect_eq "the customer made after the snapshot is back at B" \
 	"$(sql "$S/b.db" "SELECT count(*) FROM customer WHERE name = '后来'")" 1
 expect_rc 65 "a file that is not a store is not restored" on b backup restore "$S/big.csv"
+done_testing

@@ -6,6 +6,7 @@
 # its own status; the daemon tells systemd READY=, STATUS= and feeds the
 # watchdog; log lines carry ISO timestamps in a file, one line per round.
 . "$(dirname "$0")/lib.sh"
+plan 48
 
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
 json() { printf '%s\n' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>&1; }
@@ -123,3 +124,4 @@ expect_rc 0 "A syncs" sync a
 expect_rc 69 "HQ's health check fails" on hq sync status --stale 6h --json
 expect_eq "history_error names the repository" "$(json '"notgit" in d["history_error"]')" True
 expect_eq "with its time" "$(json 'd["history_error_at"] is not None')" True
+done_testing

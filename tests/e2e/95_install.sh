@@ -4,10 +4,11 @@
 # page (without scdoc the pages are left out, and `make man` fails without
 # leaving one behind).
 . "$(dirname "$0")/lib.sh"
+plan 9
 
 if [ "$(cd "$BIN" && pwd)" != "$ROOT/bin" ]; then
-	ok "skipped: installs the default build, not $BIN"
-	exit 0
+	skip 9 "installs the default build, not $BIN"
+	done_testing
 fi
 D=$T/root
 expect_rc 0 "make install without scdoc" make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr SCDOC=outpost-no-scdoc
@@ -24,3 +25,4 @@ expect_eq "the daemon runs as outpost, group-writable files, a watchdog" \
 rm -f "$ROOT"/build/outpost.1 "$ROOT"/build/outpostd.8
 expect_rc 2 "make man with a failing scdoc fails" make -s -C "$ROOT" man SCDOC=false
 expect_eq "and leaves no page, empty or not" "$(ls "$ROOT"/build/outpost.1* "$ROOT"/build/outpostd.8* 2>/dev/null | wc -l)" 0
+done_testing
