@@ -8,7 +8,8 @@
  *     BRANCH=SH01` picks one branch; should that socket refuse, "<6>..." on
  *     stderr, whose prefix journald reads as the level;
  *   - anything else (a file, `--once >> log` from cron): an ISO 8601 UTC
- *     timestamp, "2026-11-22T21:35:46.120Z outpostd: info: ...".
+ *     timestamp, then the level as journald reads it, as before:
+ *     "2026-11-22T21:35:46.120Z <6>outpostd: ...".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +93,6 @@ void op_log(int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ outpostd: %s: %s\n", when, ts.tv_nsec / 1000000,
-		names[level & 7], buf);
+	fprintf(stderr, "%s.%03ldZ <%d>outpostd: %s\n", when, ts.tv_nsec / 1000000, level & 7,
+		buf);
 }

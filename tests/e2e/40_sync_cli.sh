@@ -2,7 +2,7 @@
 # the HQ allow-list (peer), sync status read from the sync tables, and the
 # conflict log (list, show, resolve writing back through the journal).
 . "$(dirname "$0")/lib.sh"
-plan 129
+plan 130
 
 HQ=$T/hq.db
 BR=$T/br.db

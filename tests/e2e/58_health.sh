@@ -45,7 +45,7 @@ echo "-- logs an operator can read"
 expect_eq "the start-up line names the role once" \
 	"$(grep -c "listening on $EP as HQ site HQ (schema" "$S/hq.log")" 1
 expect_eq "a log file gets ISO timestamps" \
-	"$(head -1 "$S/hq.log" | grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z outpostd: info: ')" 1
+	"$(head -1 "$S/hq.log" | grep -Ec '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z <6>outpostd: ')" 1
 sqlite3 -batch "$S/a.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 	INSERT INTO customer(name, phone) SELECT '客户' || i, '+86139' || printf('%08d', i) FROM n"
 expect_rc 0 "A syncs 20,000 customers" sync a
