@@ -6,7 +6,8 @@
  *     goes to journald's native socket with PRIORITY=, SYSLOG_IDENTIFIER=
  *     and BRANCH= (the peer the line is about), so `journalctl -u outpostd
  *     BRANCH=SH01` picks one branch; should that socket refuse, "<6>..." on
- *     stderr, whose prefix journald reads as the level;
+ *     stderr, whose prefix journald reads as the level (tests point
+ *     OUTPOST_TEST_JOURNAL_SOCKET at a socket of their own);
  *   - anything else (a file, `--once >> log` from cron): an ISO 8601 UTC
  *     timestamp, then the level as journald reads it, as before:
  *     "2026-11-22T21:35:46.120Z <6>outpostd: ...".
@@ -55,7 +56,13 @@ static int journal_send(int level, const char *msg)
 			 log_peer[0] ? "\n" : "", msg);
 	if (n < 0 || (size_t)n >= sizeof(buf) || strchr(msg, '\n'))
 		return -1;
-	memcpy(sa.sun_path, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
+	/* tests only: OUTPOST_TEST_JOURNAL_SOCKET stands in for journald */
+	const char *path = getenv("OUTPOST_TEST_JOURNAL_SOCKET");
+	if (!path || !*path)
+		path = JOURNAL_SOCKET;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

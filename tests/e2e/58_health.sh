@@ -6,7 +6,7 @@
 # its own status; the daemon tells systemd READY=, STATUS= and feeds the
 # watchdog; log lines carry ISO timestamps in a file, one line per round.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 51
 
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
 json() { printf '%s\n' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>&1; }
@@ -53,6 +53,29 @@ expect_rc 0 "B syncs" sync b
 expect_eq "HQ logged A's round as one line" "$(grep -c 'received [0-9]* changes from A in [0-9]* batches' "$S/hq.log")" 1
 expect_eq "and no line per batch" "$(grep -c 'applied [0-9]* changes from A' "$S/hq.log")" 0
 expect_eq "B got them in one line too" "$(grep -c 'received [0-9]* changes from HQ in [0-9]* batches' "$S/b.log")" 1
+
+# Under systemd: stderr is the journal stream; lines go to journald's
+# socket (a stand-in here) with the level and BRANCH=, else "<N>..." on stderr.
+python3 -c "
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind('$S/journal')
+with open('$S/journaled', 'a') as f:
+    while True:
+        f.write(s.recv(4096).decode().replace('\n', '|') + '\n'); f.flush()" &
+track $!
+wait_for 5 "the journal stand-in" '[ -S "$S/journal" ]'
+: >"$S/a-journal.log"
+JS=$(stat -c '%d:%i' "$S/a-journal.log")
+JOURNAL_STREAM=$JS OUTPOST_TEST_JOURNAL_SOCKET=$S/journal \
+	"$OUTPOSTD" --branch --db "$S/a.db" --connect "$EP" --once --timeout 10 2>>"$S/a-journal.log"
+wait_for 5 "journal lines" 'grep -q "in sync with HQ" "$S/journaled" 2>/dev/null'
+expect_eq "journal lines carry the level, the identifier and BRANCH=" \
+	"$(grep -c '^PRIORITY=6|SYSLOG_IDENTIFIER=outpostd|BRANCH=A|MESSAGE=in sync with HQ|$' "$S/journaled")" 1
+expect_eq "and nothing went to stderr" "$(wc -c <"$S/a-journal.log" | tr -d ' ')" 0
+JOURNAL_STREAM=$JS OUTPOST_TEST_JOURNAL_SOCKET=$S/nobody \
+	"$OUTPOSTD" --branch --db "$S/a.db" --connect "$EP" --once --timeout 10 2>>"$S/a-journal.log"
+expect_eq "without journald's socket: the level prefix on stderr" \
+	"$(grep -c '^<6>outpostd: in sync with HQ$' "$S/a-journal.log")" 1
 
 echo "-- sync status at HQ: every branch's state"
 expect_rc 0 "status --stale 6h: all fresh" on hq sync status --stale 6h
