@@ -19,6 +19,7 @@ OP_GROUP op_cmds_followup[];	/* followup ... */
 OP_GROUP op_cmds_staff[];	/* staff ..., branch ... */
 OP_GROUP op_cmds_import[];	/* import customers */
 OP_GROUP op_cmds_sync[];
+OP_GROUP op_cmds_status[];	/* sync status */
 OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
 OP_GROUP op_cmds_backup[];	/* backup ... */
