@@ -25,8 +25,10 @@ static const char SQL_ST_HQ[] =
 	"       last_error FROM peer"
 	" ORDER BY site = 'HQ' DESC, revoked_at IS NOT NULL, last_contact DESC, site"
 	" LIMIT 1";
+/* Sync status is about the store, not about rows: the whole journal, even
+ * for a reader confined to a scope (schema/scope.h). */
 static const char SQL_ST_UNSTAMPED[] =
-	"SELECT count(*) FROM journal WHERE seq > :stamped";
+	"SELECT count(*) FROM main.journal WHERE seq > :stamped";
 /* Our own versions the peer has not acknowledged, of tables routed its way. */
 static const char SQL_ST_UNACKED[] =
 	"SELECT (SELECT count(*) FROM clock WHERE ver > :acked AND site = :site"
@@ -37,7 +39,7 @@ static const char SQL_ST_UNACKED[] =
  * unacknowledged, stamp_mark says which journal entries those acked
  * versions covered; otherwise everything stamped is through. */
 static const char SQL_ST_OLDEST[] =
-	"SELECT min(ts) FROM journal WHERE seq > CASE WHEN :unacked > 0"
+	"SELECT min(ts) FROM main.journal WHERE seq > CASE WHEN :unacked > 0"
 	"  THEN coalesce((SELECT max(seq_upto) FROM stamp_mark"
 	"                 WHERE ver_upto <= :acked), 0)"
 	"  ELSE :stamped END";

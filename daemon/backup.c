@@ -176,6 +176,16 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
 			goto out;
 		}
+		/* The new store's migrations seeded some rows (the channel
+		 * list); the snapshot's own copy of them replaces them. */
+		char *del = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int dr = del ? op_db_exec(db, del) : -1;
+		sqlite3_free(del);
+		if (dr < 0) {
+			git_tree_free(sub);
+			*e = *op_db_err(db);
+			goto out;
+		}
 		sqlite3_finalize(ins);
 		if (!(ins = insert_stmt(db, t))) {
 			git_tree_free(sub);

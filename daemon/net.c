@@ -274,7 +274,7 @@ static void round_add(struct session *s, const struct op_batch_hdr *h,
 	struct round *r = &s->round;
 	int64_t now = mono_ms();
 	if (!r->batches)
-		r->started = r->said = now;
+		r->started = r->said = now - ms;	/* from the first batch's start */
 	r->batches++;
 	r->changes += h->count;
 	r->merged += st->applied;

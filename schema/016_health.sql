@@ -1,4 +1,4 @@
--- 010_health.sql — what HQ needs to tell which branch is behind or broken
+-- 016_health.sql — what HQ needs to tell which branch is behind or broken
 -- (outpost sync status, docs/OPERATIONS.md "What to watch").
 --
 --   head_ver       the branch's newest version, as its last HELLO said: with
