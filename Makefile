@@ -6,10 +6,14 @@
 #   make mutate     mutants of the product that the tests must kill (MUTANTS=names)
 #   make soak SEEDS=N  the fault harness over N seeds, every fault kind
 #   make SANITIZE=address,undefined test
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   binaries, systemd units, man pages
+#   make install-service                      and the outpost user, group, /var/lib/outpost
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+STATEDIR ?= /var/lib/outpost
+UNITS   := outpostd.service outpost-backup.service outpost-backup.timer
 CC      ?= cc
 B       := build
 BIN     := bin
@@ -43,7 +47,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
 
-.PHONY: all test unit e2e demo bench install clean deps mutate soak
+.PHONY: all test unit e2e demo bench man install install-service clean deps mutate soak
 all: $(BIN)/outpost $(BIN)/outpostd
 
 deps: ; @sh tools/deps.sh
@@ -106,17 +110,35 @@ BENCHES := $(B)/tools/bench $(B)/tools/bench_reports $(B)/tools/bench_history \
 bench: all $(BENCHES)
 	@OUTPOST_BIN=$(CURDIR)/$(BIN) sh tools/bench.sh $(B)/tools/bench
 
+# A page is written under a temporary name and kept only when scdoc made
+# it: a missing scdoc never leaves an empty page for `install` to copy.
+SCDOC ?= scdoc
 man: $(B)/outpost.1 $(B)/outpostd.8
-$(B)/%.1: docs/%.1.scd ; scdoc < $< > $@
-$(B)/%.8: docs/%.8.scd ; scdoc < $< > $@
+$(B)/%.1: docs/%.1.scd ; @sh tools/man.sh "$(SCDOC)" $< $@
+$(B)/%.8: docs/%.8.scd ; @sh tools/man.sh "$(SCDOC)" $< $@
 
+# Binaries, the systemd units (their paths set to PREFIX) and the man pages
+# when scdoc can make them. The service user is install-service's job.
 install: all
 	@sh tools/deps.sh install
-	@$(MAKE) --no-print-directory man
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BIN)/outpost $(BIN)/outpostd $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(B)/outpost.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 $(B)/outpostd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	for u in $(UNITS); do \
+		sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' tools/$$u > $(B)/$$u.tmp && \
+		install -m 0644 $(B)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u && rm -f $(B)/$$u.tmp || exit 1; \
+	done
+	@if $(MAKE) --no-print-directory man; then \
+		install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 && \
+		install -m 0644 $(B)/outpost.1 $(DESTDIR)$(PREFIX)/share/man/man1/ && \
+		install -m 0644 $(B)/outpostd.8 $(DESTDIR)$(PREFIX)/share/man/man8/; \
+	else echo "make install: man pages not installed (no $(SCDOC); apt-get install scdoc)" >&2; fi
+
+# The service user and group `outpost`, and the state directory they share
+# with the clerks' CLI: group outpost, setgid, group-writable (2770), so
+# the store, its WAL files, snapshots and the history stay shared. Run as
+# root, without DESTDIR; add clerks with `usermod -aG outpost NAME`.
+install-service: install
+	@sh tools/install-service.sh "$(STATEDIR)" "$(UNITDIR)"
 
 clean:
 	rm -rf build build-san bin

@@ -10,9 +10,7 @@
  *              outpostd --hq accepts the keys of rows with revoked_at NULL.
  *              A branch instead pins HQ's key (meta 'hq_pubkey'). peer and
  *              meta are local tables: nothing written here is journaled.
- *   sync       status, read from the tables outpostd keeps (peer, journal,
- *              stamp_mark, clock, counter, conflict), so it works with the
- *              daemon stopped.
+ *   sync       status: in cmd_status.c (helpers shared through syncout.h).
  *   conflicts  the conflict log: list, show, resolve. Writing the value that
  *              lost (or a new one) is an ordinary local write inside
  *              op_db_begin, so the journal triggers record it and it syncs
@@ -29,6 +27,7 @@
 #include <unistd.h>
 #include <zmq.h>
 #include "cmds.h"
+#include "syncout.h"
 #include "record.h"
 #include "tables.h"
 
@@ -58,13 +57,13 @@ static int begin_nodb(struct op_cli *cli, int argc, char **argv,
 }
 
 /* `--json` given after the command name works like the global option. */
-static void json_opt(struct op_cli *cli, const struct cli_opt *spec)
+void json_opt(struct op_cli *cli, const struct cli_opt *spec)
 {
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
 }
 
-static int need_site(struct op_cli *cli)
+int need_site(struct op_cli *cli)
 {
 	if (!op_db_site(cli->db))
 		return op_errc(&cli->err, EX_CONFIG, "this store has no site yet; "
@@ -94,7 +93,7 @@ bad:
 
 /* One integer from the first column of a one-row query; *isnull says the
  * value was NULL (then *v is 0). 0 or -1 with the db error set. */
-static int one_int(op_db *db, sqlite3_stmt *st, int64_t *v, int *isnull)
+int one_int(op_db *db, sqlite3_stmt *st, int64_t *v, int *isnull)
 {
 	int rc = op_db_step(db, st);
 
@@ -112,7 +111,7 @@ static int one_int(op_db *db, sqlite3_stmt *st, int64_t *v, int *isnull)
 	return 0;
 }
 
-static int64_t now_ms(void)
+int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -120,7 +119,7 @@ static int64_t now_ms(void)
 }
 
 /* "42s", "5m 03s", "2h 10m", "3d 4h": an age for people. */
-static void fmt_age(char *out, size_t n, int64_t s)
+void fmt_age(char *out, size_t n, int64_t s)
 {
 	if (s < 60)
 		snprintf(out, n, "%" PRId64 "s", s);
@@ -132,17 +131,8 @@ static void fmt_age(char *out, size_t n, int64_t s)
 		snprintf(out, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
 }
 
-/* A record being assembled for op_out_record / op_out_row: it owns copies
- * of its values. */
-#define REC_MAX 24
-struct rec {
-	int n;
-	const char *names[REC_MAX];
-	char *vals[REC_MAX];
-	enum op_kind kinds[REC_MAX];
-};
 
-static void rec_put(struct rec *r, const char *name, const char *v,
+void rec_put(struct rec *r, const char *name, const char *v,
 		    enum op_kind k)
 {
 	if (r->n >= REC_MAX)
@@ -153,7 +143,7 @@ static void rec_put(struct rec *r, const char *name, const char *v,
 	r->n++;
 }
 
-static void rec_int(struct rec *r, const char *name, int64_t v)
+void rec_int(struct rec *r, const char *name, int64_t v)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%" PRId64, v);
@@ -161,7 +151,7 @@ static void rec_int(struct rec *r, const char *name, int64_t v)
 }
 
 /* Column i of the current row of st, NULL staying NULL. */
-static void rec_col(struct rec *r, const char *name, sqlite3_stmt *st, int i)
+void rec_col(struct rec *r, const char *name, sqlite3_stmt *st, int i)
 {
 	int t = sqlite3_column_type(st, i);
 	rec_put(r, name, (const char *)sqlite3_column_text(st, i),
@@ -169,21 +159,21 @@ static void rec_col(struct rec *r, const char *name, sqlite3_stmt *st, int i)
 		OP_K_TEXT);
 }
 
-static void rec_clear(struct rec *r)
+void rec_clear(struct rec *r)
 {
 	for (int i = 0; i < r->n; i++)
 		free(r->vals[i]);
 	r->n = 0;
 }
 
-static void rec_print(struct op_cli *cli, const struct rec *r)
+void rec_print(struct op_cli *cli, const struct rec *r)
 {
 	op_out_record(cli->out, cli->fmt, r->n, r->names,
 		      (const char *const *)r->vals, r->kinds);
 }
 
 /* The fields of r as JSON members, without the braces. */
-static void rec_json_members(FILE *fp, const struct rec *r)
+void rec_json_members(FILE *fp, const struct rec *r)
 {
 	for (int i = 0; i < r->n; i++) {
 		if (i)
@@ -197,18 +187,6 @@ static void rec_json_members(FILE *fp, const struct rec *r)
 		else
 			op_json_str(fp, r->vals[i]);
 	}
-}
-
-/* ",1,3," — the numbers of the tables whose changes flow `route`, bound
- * into the status queries and matched with instr(), so their SQL stays
- * constant. */
-static void route_tables(char *out, size_t n, unsigned route)
-{
-	size_t len = (size_t)snprintf(out, n, ",");
-	for (int i = 0; i < op_ntables && len < n; i++)
-		if ((op_tables[i].route & route) && op_table_known(&op_tables[i]))
-			len += (size_t)snprintf(out + len, n - len, "%d,",
-						op_tables[i].num);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -587,212 +565,6 @@ static int cmd_peer_hq(struct op_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "pinned HQ's key %.12s…\n", key);
 	free(old);
 	return 0;
-}
-
-/* ------------------------------------------------------------ sync status */
-
-/* On a branch: the HQ row (a branch has one peer; prefer one named HQ). */
-static const char SQL_ST_HQ[] =
-	"SELECT site, last_contact, acked_ver, recv_ver, drift_ms, schema_version,"
-	"       last_error FROM peer"
-	" ORDER BY site = 'HQ' DESC, revoked_at IS NOT NULL, last_contact DESC, site"
-	" LIMIT 1";
-/* Sync status is about the store, not about rows: the whole journal, even
- * for a reader confined to a scope (schema/scope.h). */
-static const char SQL_ST_UNSTAMPED[] =
-	"SELECT count(*) FROM main.journal WHERE seq > :stamped";
-/* Our own versions the peer has not acknowledged, of tables routed its way. */
-static const char SQL_ST_UNACKED[] =
-	"SELECT (SELECT count(*) FROM clock WHERE ver > :acked AND site = :site"
-	"          AND instr(:tbls, ',' || tbl || ',') > 0)"
-	"     + (SELECT count(*) FROM counter WHERE ver > :acked AND site = :site"
-	"          AND instr(:tbls, ',' || tbl || ',') > 0)";
-/* The oldest journal entry HQ does not have yet. While stamped versions are
- * unacknowledged, stamp_mark says which journal entries those acked
- * versions covered; otherwise everything stamped is through. */
-static const char SQL_ST_OLDEST[] =
-	"SELECT min(ts) FROM main.journal WHERE seq > CASE WHEN :unacked > 0"
-	"  THEN coalesce((SELECT max(seq_upto) FROM stamp_mark"
-	"                 WHERE ver_upto <= :acked), 0)"
-	"  ELSE :stamped END";
-static const char SQL_ST_CONFLICTS[] =
-	"SELECT count(*) FROM conflict WHERE resolved_at IS NULL";
-static const char SQL_ST_BRANCHES[] =
-	"SELECT count(*) FROM peer WHERE revoked_at IS NULL";
-static const char SQL_ST_PEERS[] =
-	"SELECT p.site, p.last_contact, p.recv_ver, p.acked_ver,"
-	"   (SELECT count(*) FROM clock c WHERE c.ver > p.acked_ver"
-	"      AND c.site <> p.site AND instr(:tbls, ',' || c.tbl || ',') > 0)"
-	" + (SELECT count(*) FROM counter k WHERE k.ver > p.acked_ver"
-	"      AND k.site <> p.site AND instr(:tbls, ',' || k.tbl || ',') > 0),"
-	"   p.drift_ms, p.schema_version, p.revoked_at, p.refused, p.last_error"
-	"  FROM peer p ORDER BY p.site";
-
-static int status_branch(struct op_cli *cli)
-{
-	op_db *db = cli->db;
-	const char *site = op_db_site(db);
-	int human = cli->fmt == OP_FMT_TABLE, has_hq = 0, null_oldest;
-	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0), acked = 0;
-	int64_t unstamped, unacked, oldest, conflicts;
-	char tbls[256], buf[64];
-	char *pin = op_db_meta_get(db, "hq_pubkey");
-	struct rec hq = { 0 }, r = { 0 };
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	route_tables(tbls, sizeof(tbls), OP_ROUTE_UP);
-	if (!(st = op_db_stmt(db, SQL_ST_HQ)) || (rc = op_db_step(db, st)) < 0)
-		goto out;
-	if (rc == SQLITE_ROW) {
-		has_hq = 1;
-		acked = sqlite3_column_int64(st, 2);
-		for (int i = 0; i < 7; i++)
-			rec_col(&hq, sqlite3_column_name(st, i), st, i);
-	}
-	sqlite3_reset(st);
-	rc = -1;
-	if (!(st = op_db_stmt(db, SQL_ST_UNSTAMPED)) ||
-	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
-	    one_int(db, st, &unstamped, NULL) < 0)
-		goto out;
-	if (!(st = op_db_stmt(db, SQL_ST_UNACKED)) ||
-	    op_bind_int(db, st, ":acked", acked) < 0 ||
-	    op_bind_text(db, st, ":site", site) < 0 ||
-	    op_bind_text(db, st, ":tbls", tbls) < 0 ||
-	    one_int(db, st, &unacked, NULL) < 0)
-		goto out;
-	if (!(st = op_db_stmt(db, SQL_ST_OLDEST)) ||
-	    op_bind_int(db, st, ":unacked", unacked) < 0 ||
-	    op_bind_int(db, st, ":acked", acked) < 0 ||
-	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
-	    one_int(db, st, &oldest, &null_oldest) < 0)
-		goto out;
-	if (!(st = op_db_stmt(db, SQL_ST_CONFLICTS)) || one_int(db, st, &conflicts, NULL) < 0)
-		goto out;
-
-	/* hq fields: 0 site, 1 last_contact, 2 acked_ver, 3 recv_ver,
-	 * 4 drift_ms, 5 schema_version, 6 last_error */
-#define HQV(i) (has_hq ? hq.vals[i] : NULL)
-#define HQK(i) (has_hq ? hq.kinds[i] : OP_K_NULL)
-	rec_put(&r, "site", site, OP_K_TEXT);
-	rec_put(&r, "role", "branch", OP_K_TEXT);
-	rec_int(&r, "schema_version", op_db_schema_version(db));
-	rec_put(&r, "hq", HQV(0) ? HQV(0) : human ? "(not yet in contact)" : NULL,
-		OP_K_TEXT);
-	if (pin && human)
-		snprintf(buf, sizeof(buf), "%.12s…", pin);
-	rec_put(&r, "hq_pubkey", pin ? (human ? buf : pin) :
-		human ? "not pinned: run 'outpost peer hq KEY'" : NULL, OP_K_TEXT);
-	rec_put(&r, "last_contact", HQV(1) ? HQV(1) : human ? "never" : NULL,
-		OP_K_TEXT);
-	rec_int(&r, "unsent", unstamped + unacked);
-	if (null_oldest) {
-		rec_put(&r, "lag_seconds", human ? "-" : NULL, OP_K_INT);
-	} else {
-		int64_t lag = (now_ms() - oldest) / 1000;
-		if (lag < 0)
-			lag = 0;
-		if (human) {
-			fmt_age(buf, sizeof(buf), lag);
-			rec_put(&r, "lag_seconds", buf, OP_K_TEXT);
-		} else {
-			rec_int(&r, "lag_seconds", lag);
-		}
-	}
-	rec_put(&r, "drift_ms", HQV(4), HQK(4));
-	rec_put(&r, "hq_schema_version", HQV(5), HQK(5));
-	rec_put(&r, "recv_ver", HQV(3), HQK(3));
-	rec_int(&r, "acked_ver", acked);
-	rec_int(&r, "open_conflicts", conflicts);
-	rec_put(&r, "last_error", HQV(6), OP_K_TEXT);
-#undef HQV
-#undef HQK
-	rec_print(cli, &r);
-	rc = 0;
-out:
-	rec_clear(&hq);
-	rec_clear(&r);
-	free(pin);
-	return rc < 0 ? cli_fail(cli) : 0;
-}
-
-static int status_hq(struct op_cli *cli)
-{
-	static const char *const names[] = {
-		"site", "last_contact", "recv_ver", "acked_ver", "pending",
-		"drift_ms", "schema_version", "revoked", "refused", "last_error",
-	};
-	enum { NCOLS = sizeof(names) / sizeof(names[0]) };
-	op_db *db = cli->db;
-	int human = cli->fmt == OP_FMT_TABLE;
-	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0);
-	int64_t unstamped, conflicts, branches;
-	char tbls[256];
-	struct rec tot = { 0 }, row = { 0 };
-	sqlite3_stmt *st;
-	op_out *o = NULL;
-	int rc = -1;
-
-	route_tables(tbls, sizeof(tbls), OP_ROUTE_DOWN);
-	if (!(st = op_db_stmt(db, SQL_ST_UNSTAMPED)) ||
-	    op_bind_int(db, st, ":stamped", stamped) < 0 ||
-	    one_int(db, st, &unstamped, NULL) < 0 ||
-	    !(st = op_db_stmt(db, SQL_ST_CONFLICTS)) || one_int(db, st, &conflicts, NULL) < 0 ||
-	    !(st = op_db_stmt(db, SQL_ST_BRANCHES)) || one_int(db, st, &branches, NULL) < 0)
-		goto out;
-	rec_put(&tot, "site", op_db_site(db), OP_K_TEXT);
-	rec_put(&tot, "role", "hq", OP_K_TEXT);
-	rec_int(&tot, "schema_version", op_db_schema_version(db));
-	rec_int(&tot, "active_branches", branches);
-	rec_int(&tot, "open_conflicts", conflicts);
-	rec_int(&tot, "unstamped", unstamped);
-	if (!(st = op_db_stmt(db, SQL_ST_PEERS)) || op_bind_text(db, st, ":tbls", tbls) < 0)
-		goto out;
-
-	/* JSON: one object, the branches an array inside it. CSV: the
-	 * branch table alone. People: totals, then the table. */
-	if (cli->fmt == OP_FMT_JSON) {
-		fputc('{', cli->out);
-		rec_json_members(cli->out, &tot);
-		fputs(", \"branches\": ", cli->out);
-	} else if (human) {
-		rec_print(cli, &tot);
-		fputc('\n', cli->out);
-	}
-	o = op_out_new(cli->out, cli->fmt);
-	op_out_cols(o, NCOLS, names);
-	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
-		for (int i = 0; i < NCOLS; i++)
-			rec_col(&row, names[i], st, i);
-		if (human && !row.vals[1])
-			row.vals[1] = strdup("never");
-		op_out_row(o, (const char *const *)row.vals, row.kinds);
-		rec_clear(&row);
-	}
-	sqlite3_reset(st);
-	op_out_end(o);
-	if (cli->fmt == OP_FMT_JSON)
-		fputs("}\n", cli->out);
-	rc = rc == SQLITE_DONE ? 0 : -1;
-out:
-	rec_clear(&tot);
-	rec_clear(&row);
-	return rc < 0 ? cli_fail(cli) : 0;
-}
-
-static int cmd_sync_status(struct op_cli *cli, int argc, char **argv)
-{
-	struct cli_opt spec[] = { { "json", 1, NULL }, { NULL, 0, NULL } };
-	const char *pos[1];
-	int npos, rc;
-
-	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
-		return rc;
-	json_opt(cli, spec);
-	if (need_site(cli) < 0)
-		return cli_fail(cli);
-	return op_db_is_hq(cli->db) ? status_hq(cli) : status_branch(cli);
 }
 
 /* ------------------------------------------------------------ conflicts */
@@ -1307,8 +1079,6 @@ const struct op_cmd op_cmds_sync[] = {
 	  "the sites this store syncs with" },
 	{ "peer", "hq", cmd_peer_hq, "peer hq PUBKEY",
 	  "branch: pin HQ's public key (outpostd talks to nothing else)" },
-	{ "sync", "status", cmd_sync_status, "sync status [--json]",
-	  "what is waiting to sync, lag, clock drift, conflicts, last error" },
 	{ "conflicts", "list", cmd_conflicts_list, "conflicts list [--all] [--json]",
 	  "concurrent edits waiting for review (--all: resolved ones too)" },
 	{ "conflicts", "show", cmd_conflicts_show, "conflicts show ID [--json]",

@@ -19,6 +19,7 @@ OP_GROUP op_cmds_followup[];	/* followup ... */
 OP_GROUP op_cmds_staff[];	/* staff ..., branch ... */
 OP_GROUP op_cmds_import[];	/* import customers */
 OP_GROUP op_cmds_sync[];
+OP_GROUP op_cmds_status[];	/* sync status */
 OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
 OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
@@ -26,6 +27,7 @@ OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
 OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
 OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
+OP_GROUP op_cmds_backup[];	/* backup ... */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -75,6 +77,11 @@ int custom_set_all(struct op_cli *cli, const char *cid, const char *const *kv, i
  * once (0 after --help; the error already printed otherwise):
  *     if ((rc = cmd_begin(...)) >= 0) return rc;                          */
 int cmd_begin(struct op_cli *cli, int argc, char **argv,
+	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
+	      int *npos);
+/* The same without opening the store (commands that replace or only name
+ * files). */
+int cmd_parse(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos);
 

@@ -13,7 +13,8 @@ static const struct op_cmd *const groups[] = {
 	op_cmds_store, op_cmds_customer, op_cmds_channel, op_cmds_product, op_cmds_order,
 	op_cmds_quote, op_cmds_payment, op_cmds_appt, op_cmds_stock,
 	op_cmds_ticket, op_cmds_followup, op_cmds_staff, op_cmds_import,
-	op_cmds_sync, op_cmds_merge, op_cmds_report, op_cmds_history,
+	op_cmds_sync, op_cmds_status, op_cmds_merge, op_cmds_report, op_cmds_history,
+	op_cmds_backup,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -86,9 +87,22 @@ int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos)
 {
+	op_db *db;
+	int rc = cmd_parse(cli, argc, argv, spec, pos, minpos, maxpos, npos);
+
+	if (rc >= 0)
+		return rc;
+	if (cli_db(cli, &db) < 0)
+		return cli_fail(cli);
+	return -1;
+}
+
+int cmd_parse(struct op_cli *cli, int argc, char **argv,
+	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
+	      int *npos)
+{
 	const struct op_cmd *self = cli->cmd;
 	int help = 0;
-	op_db *db;
 
 	if (cli_parse(cli, argc, argv, spec, pos, maxpos, npos, &help) < 0) {
 		int rc = cli_fail(cli);
@@ -105,7 +119,5 @@ int cmd_begin(struct op_cli *cli, int argc, char **argv,
 		cli_usage(self, stderr);
 		return rc;
 	}
-	if (cli_db(cli, &db) < 0)
-		return cli_fail(cli);
 	return -1;
 }

@@ -85,6 +85,7 @@ static const struct {
 	{ "history", "push", R_HQ | R_ADMIN },
 	{ "history", "keygen", R_ADMIN },
 	{ "history", NULL, R_BOSS },
+	{ "backup", NULL, R_ADMIN },	/* a snapshot is every row of the store */
 };
 
 static const char *const role_names[] = { "sales", "service", "manager", "hq", "admin" };

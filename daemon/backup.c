@@ -2,9 +2,13 @@
  * backup.c — getting data back out of the history (see history.h and
  * docs/HISTORY.md): restore builds a new store from one commit's tree, push
  * copies the repository to a second place (a USB disk, a share) with
- * libgit2's local push, incrementally.
+ * libgit2's local push, incrementally. And snapshots of the store itself
+ * (backup.h): verified copies taken online, their retention, and putting
+ * one back.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <git2.h>
+#include "backup.h"
 #include "history_int.h"
 #include "recfile.h"
 
@@ -79,7 +84,7 @@ static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqli
 		sqlite3_clear_bindings(ins);
 		for (int c = 0; c < t->ncols && c < 64; c++)
 			if (r.vals[c])
-				sqlite3_bind_text(ins, c + 1, r.vals[c], -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(ins, c + 1, r.vals[c], (int)r.lens[c], SQLITE_TRANSIENT);
 		int rc = op_db_run(db, ins);
 		op_recfile_free(&r);
 		if (rc < 0) {
@@ -104,8 +109,16 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 	int empty, r, rc = -1, made = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (!*to_path)
+		return op_errc(e, EX_USAGE, "restore needs the name of the new store file");
 	if (access(to_path, F_OK) == 0)
 		return op_errc(e, EX_CANTCREAT, "'%s' exists; restore makes a new store", to_path);
+	/* The store is built under a temporary name and renamed when whole: a
+	 * failure (a full disk) leaves nothing that blocks a retry. */
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.restoring", to_path) >= (int)sizeof(tmp))
+		return op_errc(e, EX_USAGE, "'%s': path too long", to_path);
+	op_db_remove(tmp);
 	if (op_hist_walk_start(h, &walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, &empty, e) < 0)
 		return -1;
 	while (!empty && (r = git_revwalk_next(&cid, walk)) == 0) {
@@ -136,9 +149,9 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		goto out;
 	}
 	/* Foreign keys off (OP_DB_DAEMON): rows arrive table by table. */
-	if (op_db_open(&db, to_path, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
-		goto out;
 	made = 1;
+	if (op_db_open(&db, tmp, OP_DB_CREATE | OP_DB_DAEMON, e) < 0)
+		goto out;
 	if (op_db_init_site(db, res->site, res->hq) < 0 || op_db_begin_apply(db) < 0) {
 		*e = *op_db_err(db);
 		goto out;
@@ -153,16 +166,6 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 			continue;
 		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
-			goto out;
-		}
-		/* The new store's migrations seeded some rows (the channel
-		 * list); the snapshot's own copy of them replaces them. */
-		char *del = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
-		int dr = del ? op_db_exec(db, del) : -1;
-		sqlite3_free(del);
-		if (dr < 0) {
-			git_tree_free(sub);
-			*e = *op_db_err(db);
 			goto out;
 		}
 		sqlite3_finalize(ins);
@@ -188,6 +191,20 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 		*e = *op_db_err(db);
 		goto out;
 	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	/* Leaving WAL mode moves everything into the one file (and can fail
+	 * on a full disk too); the next open turns WAL on again. */
+	if (op_db_exec(db, "PRAGMA journal_mode = DELETE") < 0) {
+		*e = *op_db_err(db);
+		goto out;
+	}
+	op_db_free(db);
+	db = NULL;
+	if (rename(tmp, to_path) < 0) {
+		op_errc(e, EX_CANTCREAT, "cannot create '%s': %s", to_path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	sqlite3_finalize(ins);
@@ -195,7 +212,7 @@ out:
 		op_db_rollback(db);
 	op_db_free(db);
 	if (rc < 0 && made)
-		op_db_remove(to_path);
+		op_db_remove(tmp);
 	git_message_trailer_array_free(&tr);
 	git_tree_free(root);
 	git_commit_free(c);
@@ -362,3 +379,395 @@ int op_history_parse_time(const char *s, time_t *out)
 	return 0;
 }
 
+
+/* --- snapshots of the store (backup.h) --- */
+
+#define SNAP_FMT "%Y%m%dT%H%M%SZ"
+
+void op_backup_cfg_default(struct op_backup_cfg *cfg)
+{
+	const char *now = getenv("OUTPOST_TEST_BACKUP_NOW");
+	const char *speed = getenv("OUTPOST_TEST_BACKUP_SPEED");
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->daily = 7;
+	cfg->weekly = 4;
+	cfg->every_s = 86400;
+	cfg->started = time(NULL);
+	cfg->base = now && *now ? (time_t)strtoll(now, NULL, 10) : cfg->started;
+	cfg->speed = speed && *speed ? strtod(speed, NULL) : 1.0;
+	if (cfg->speed <= 0)
+		cfg->speed = 1.0;
+}
+
+time_t op_backup_now(const struct op_backup_cfg *cfg)
+{
+	return cfg->base + (time_t)((double)(time(NULL) - cfg->started) * cfg->speed);
+}
+
+static int sync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int op_backup_verify(const char *path, op_err *e)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *st = NULL;
+	char what[300] = "";
+	int ok = 0;
+
+	if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(what, sizeof(what), "%s", s ? sqlite3_errmsg(s) : "out of memory");
+	} else if (sqlite3_prepare_v2(s, "SELECT (SELECT group_concat(integrity_check, '; ')"
+				      " FROM pragma_integrity_check), (SELECT user_version FROM"
+				      " pragma_user_version), (SELECT value FROM meta WHERE key ="
+				      " 'site')", -1, &st, NULL) != SQLITE_OK ||
+		   sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(what, sizeof(what), "%s", sqlite3_errmsg(s));
+	} else if (!sqlite3_column_text(st, 0) ||
+		   strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		snprintf(what, sizeof(what), "integrity check: %.200s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
+	} else if (sqlite3_column_int(st, 1) < 1 || !sqlite3_column_text(st, 2)) {
+		snprintf(what, sizeof(what), "not an Outpost store with a site");
+	} else {
+		ok = 1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return ok ? 0 : op_errc(e, EX_DATAERR, "snapshot '%s' is not usable: %s", path, what);
+}
+
+int op_backup_snapshot(op_db *db, const char *path, op_err *e)
+{
+	char tmp[4200];
+	sqlite3_stmt *st = NULL;
+
+	if (access(path, F_OK) == 0)
+		return op_errc(e, EX_CANTCREAT, "'%s' exists", path);
+	snprintf(tmp, sizeof(tmp), "%s.partial", path);
+	unlink(tmp);
+	/* One read transaction of the WAL store: consistent, and writers
+	 * (the clerk's CLI, an import) go on meanwhile. */
+	if (sqlite3_prepare_v2(op_db_handle(db), "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		op_errc(e, EX_IOERR, "cannot write snapshot '%s': %s", path,
+			sqlite3_errmsg(op_db_handle(db)));
+		sqlite3_finalize(st);
+		unlink(tmp);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (op_backup_verify(tmp, e) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	/* A snapshot holds every customer: the owner and the group (the
+	 * operators) read it, nobody else. */
+	if (chmod(tmp, 0640) < 0 || sync_path(tmp, 0) < 0 || rename(tmp, path) < 0) {
+		op_errc(e, EX_IOERR, "cannot write snapshot '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	sync_path(dir, 1);
+	return 0;
+}
+
+/* The time in a snapshot's name "SITE-YYYYMMDDTHHMMSSZ.db", or -1. */
+static time_t snap_time(const char *name, const char *site)
+{
+	size_t n = strlen(site);
+	struct tm tm = { 0 };
+	if (strncmp(name, site, n) != 0 || name[n] != '-')
+		return -1;
+	const char *p = name + n + 1, *end = strptime(p, SNAP_FMT, &tm);
+	if (!end || strcmp(end, ".db") != 0)
+		return -1;
+	return timegm(&tm);
+}
+
+struct snap { char name[96]; time_t t; };
+
+static int snap_cmp(const void *a, const void *b)
+{
+	const struct snap *x = a, *y = b;
+	return x->t < y->t ? 1 : x->t > y->t ? -1 : strcmp(y->name, x->name);
+}
+
+/* The snapshots of site in dir, newest first (malloc'd), and leftovers of a
+ * crash (.partial files older than an hour) removed. */
+static int snaps(const char *dir, const char *site, struct snap **out, op_err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct snap *v = NULL;
+	int n = 0, cap = 0;
+
+	*out = NULL;
+	if (!d)
+		return op_errc(e, EX_CANTCREAT, "backup target '%s': %s (not mounted?)", dir,
+			       strerror(errno));
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len > 8 && strcmp(de->d_name + len - 8, ".partial") == 0 &&
+		    strncmp(de->d_name, site, strlen(site)) == 0) {
+			char p[4400];
+			struct stat st;
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			if (stat(p, &st) == 0 && time(NULL) - st.st_mtime > 3600)
+				unlink(p);
+			continue;
+		}
+		time_t t = snap_time(de->d_name, site);
+		if (t < 0 || len >= sizeof(v->name))
+			continue;
+		if (n == cap) {
+			struct snap *nv = realloc(v, (size_t)(cap = cap ? cap * 2 : 32) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return op_errc(e, EX_OSERR, "out of memory");
+			}
+			v = nv;
+		}
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n++].t = t;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), snap_cmp);
+	*out = v;
+	return n;
+}
+
+int op_backup_list(const char *dir, const char *site,
+		   void (*cb)(const char *name, time_t t, void *arg), void *arg, op_err *e)
+{
+	struct snap *v;
+	int n = snaps(dir, site, &v, e);
+	for (int i = 0; i < n; i++)
+		cb(v[i].name, v[i].t, arg);
+	free(v);
+	return n;
+}
+
+int op_backup_prune(const char *dir, const char *site, int daily, int weekly, time_t now,
+		    op_err *e)
+{
+	struct snap *v;
+	int n = snaps(dir, site, &v, e), removed = 0, days = 0, weeks = 0;
+	long last_day = -1, last_week = -1;
+
+	for (int i = 0; i < n; i++) {
+		struct tm tm;
+		char wk[16];
+		localtime_r(&v[i].t, &tm);
+		long day = (tm.tm_year + 1900L) * 1000 + tm.tm_yday;
+		strftime(wk, sizeof(wk), "%G%V", &tm);
+		long week = strtol(wk, NULL, 10);
+		int keep = i == 0 || v[i].t > now;	/* the newest, and any from the future */
+		if (day != last_day && days < daily) {
+			keep = 1;
+			days++;
+		}
+		if (week != last_week && weeks < weekly) {
+			keep = 1;
+			weeks++;
+		}
+		last_day = day;
+		last_week = week;
+		if (keep)
+			continue;
+		char p[4400];
+		snprintf(p, sizeof(p), "%s/%s", dir, v[i].name);
+		if (unlink(p) == 0)
+			removed++;
+	}
+	free(v);
+	return n < 0 ? -1 : removed;
+}
+
+int op_backup_due(const struct op_backup_cfg *cfg, const char *site, time_t now)
+{
+	struct snap *v;
+	op_err e = { 0 };
+	if (cfg->ntargets == 0)
+		return 0;
+	int n = snaps(cfg->targets[0], site, &v, &e);
+	int due = n <= 0 || now - v[0].t >= cfg->every_s;
+	free(v);
+	return n < 0 ? 1 : due;
+}
+
+static void utc_text(time_t t, const char *fmt, char *out, size_t n)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, fmt, &tm);
+}
+
+/* key = value in meta on connection c, or the key removed (value NULL). */
+static void meta_put(sqlite3 *c, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql = value ? "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+				  " ON CONFLICT(key) DO UPDATE SET value = excluded.value" :
+				  "DELETE FROM meta WHERE key = ?1";
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (value)
+			sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Keep the outcome in the store's meta, so sync status and the health
+ * check see it; on a connection of its own that gives up after 200 ms: a
+ * snapshot never waits for a writer (an import) to say how it went. */
+static void backup_note(op_db *db, const char *name, const char *errs)
+{
+	sqlite3 *c = NULL;
+	char at[32], last[160];
+	utc_text(time(NULL), "%Y-%m-%d %H:%M:%S", at, sizeof(at));
+	if (sqlite3_open_v2(op_db_path(db), &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(c, 200);
+		if (sqlite3_exec(c, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			snprintf(last, sizeof(last), "%s %s", at, name ? name : "");
+			if (name)
+				meta_put(c, "backup_last", last);
+			meta_put(c, "backup_error", errs);
+			meta_put(c, "backup_error_at", errs ? at : NULL);
+			sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
+		}
+	}
+	sqlite3_close(c);
+}
+
+int op_backup_run(op_db *db, const struct op_backup_cfg *cfg, time_t now,
+		  struct op_backup_result *res, op_err *e)
+{
+	const char *site = op_db_site(db);
+	char stamp[32], errs[600] = "";
+	int failed = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!site)
+		return op_errc(e, EX_CONFIG, "the store has no site; run 'outpost init' first");
+	if (cfg->ntargets == 0)
+		return op_errc(e, EX_USAGE, "no backup target (a directory: a second disk, a "
+			       "mounted share)");
+	utc_text(now, SNAP_FMT, stamp, sizeof(stamp));
+	snprintf(res->name, sizeof(res->name), "%s-%s.db", site, stamp);
+	for (int i = 0; i < cfg->ntargets; i++) {
+		char path[4200];
+		op_err te = { 0 };
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", cfg->targets[i], res->name);
+		if (stat(cfg->targets[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			op_errc(&te, EX_CANTCREAT, "backup target '%s' is not a directory (not "
+				"mounted?)", cfg->targets[i]);
+		else if (access(path, F_OK) != 0)
+			op_backup_snapshot(db, path, &te);
+		if (te.msg[0]) {
+			failed++;
+			size_t k = strlen(errs);
+			snprintf(errs + k, sizeof(errs) - k, "%s%s", k ? "; " : "", te.msg);
+			continue;
+		}
+		res->written++;
+		if (stat(path, &st) == 0)
+			res->bytes = st.st_size;
+		int r = op_backup_prune(cfg->targets[i], site, cfg->daily, cfg->weekly, now, &te);
+		if (r > 0)
+			res->removed += r;
+	}
+	backup_note(db, res->written ? res->name : NULL, failed ? errs : NULL);
+	return failed ? op_errc(e, EX_IOERR, "%s", errs) : 0;
+}
+
+/* Copy the store file from to to (which must not exist) with SQLite's
+ * backup API. */
+static int copy_store(const char *from, const char *to, op_err *e)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		op_errc(e, EX_CANTCREAT, "cannot copy '%s' to '%s': %s", from, to,
+			sqlite3_errmsg(dst ? dst : src));
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	int r = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+	if (b)
+		sqlite3_backup_finish(b);
+	if (r != SQLITE_DONE ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode = DELETE;"
+			 " UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'incarnation';",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		op_errc(e, EX_IOERR, "cannot copy '%s' to '%s': %s", from, to, sqlite3_errmsg(dst));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	if (rc < 0)
+		unlink(to);
+	return rc;
+}
+
+int op_backup_restore(const char *from, const char *store_path, char **aside, op_err *e)
+{
+	char tmp[4200], old[4200], stamp[32];
+	static const char *const side[] = { "", "-wal", "-shm" };
+
+	*aside = NULL;
+	if (op_backup_verify(from, e) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.restoring", store_path);
+	op_db_remove(tmp);
+	if (copy_store(from, tmp, e) < 0 || sync_path(tmp, 0) < 0) {
+		if (!e->msg[0])
+			op_errc(e, EX_IOERR, "cannot write '%s': %s", tmp, strerror(errno));
+		op_db_remove(tmp);
+		return -1;
+	}
+	utc_text(time(NULL), "%Y%m%dT%H%M%SZ", stamp, sizeof(stamp));
+	snprintf(old, sizeof(old), "%s.before-restore-%s", store_path, stamp);
+	if (access(store_path, F_OK) == 0) {
+		/* The store with its WAL files, moved together: nothing is lost. */
+		for (int i = 0; i < 3; i++) {
+			char a[4300], b[4300];
+			snprintf(a, sizeof(a), "%s%s", store_path, side[i]);
+			snprintf(b, sizeof(b), "%s%s", old, side[i]);
+			if (rename(a, b) < 0 && errno != ENOENT) {
+				op_errc(e, EX_CANTCREAT, "cannot move '%s' aside: %s", a, strerror(errno));
+				op_db_remove(tmp);
+				return -1;
+			}
+		}
+		*aside = strdup(old);
+	}
+	if (rename(tmp, store_path) < 0) {
+		op_errc(e, EX_CANTCREAT, "cannot put the snapshot in place at '%s': %s",
+			store_path, strerror(errno));
+		op_db_remove(tmp);
+		return -1;
+	}
+	return 0;
+}

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include "backup.h"
 #include "error.h"
 
 struct op_dcfg {
@@ -28,6 +29,8 @@ struct op_dcfg {
 	int no_history;		/* --no-history: keep none */
 	int classify_s;		/* HQ: reclassify customers after sync, at most this often */
 	void (*ready)(void);	/* called once the socket is up (sd_notify) */
+	struct op_backup_cfg backup;	/* --backup DIR...: snapshots on schedule */
+	int backup_now;		/* --backup-now: one snapshot, then exit */
 };
 
 void op_dcfg_default(struct op_dcfg *cfg);
@@ -37,8 +40,12 @@ void op_dcfg_default(struct op_dcfg *cfg);
  * EX_CONFIG for bad keys or settings, EX_SOFTWARE otherwise. */
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop);
 
-/* stderr logging with syslog level prefixes journald understands. */
+/* Logging (log.c): to the journal with the level and BRANCH= field when
+ * stderr is journald's, with ISO timestamps to a file, plainly to a
+ * terminal. */
 void op_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void op_log_set_level(int level);
+/* The peer the following lines are about (BRANCH=); NULL: none. */
+void op_log_peer(const char *site);
 
 #endif

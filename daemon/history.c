@@ -19,6 +19,7 @@
  * compares trees level by level, skipping identical subtrees. Restoring a
  * store from the history and pushing it elsewhere are in backup.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,8 +157,32 @@ char *op_history_default_path(const char *db_path)
 static void git_up(void)
 {
 	static int up;
-	if (!up)
-		up = git_libgit2_init() > 0;
+	if (up)
+		return;
+	up = git_libgit2_init() > 0;
+	/* The history is the store's, not a person's: no $HOME/.gitconfig or
+	 * /etc/gitconfig (an unreadable or broken one would stop it), and no
+	 * owner check (safe.directory) — the daemon's user writes the
+	 * repository, the clerk's CLI reads it. */
+	for (int lv = GIT_CONFIG_LEVEL_SYSTEM; lv <= GIT_CONFIG_LEVEL_GLOBAL; lv++)
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, lv, "");
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+}
+
+/* An existing directory with nothing in it (a fresh mount point). */
+static int empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, "lost+found"))
+			n++;
+	closedir(d);
+	return n == 0;
 }
 
 /* Open the repository at path, creating it (bare, HEAD -> main) when it
@@ -169,9 +194,12 @@ int op_hist_repo_open(git_repository **out, const char *path, int create, int *c
 	*out = NULL;
 	if (created)
 		*created = 0;
-	if (stat(path, &st) != 0) {
-		if (errno != ENOENT)
-			return op_errc(e, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+	int fresh = stat(path, &st) != 0;
+	if (fresh && errno != ENOENT)
+		return op_errc(e, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+	if (!fresh && create && S_ISDIR(st.st_mode) && empty_dir(path))
+		fresh = 1;
+	if (fresh) {
 		if (!create)
 			return op_errc(e, EX_NOINPUT, "no history at '%s' (outpostd writes it "
 				       "after each sync; or run 'outpost history commit')", path);
@@ -188,10 +216,21 @@ int op_hist_repo_open(git_repository **out, const char *path, int create, int *c
 			*created = 1;
 		return 0;
 	}
-	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
-				    GIT_REPOSITORY_OPEN_BARE, NULL) < 0)
-		return op_hist_gitfail(e, EX_DATAERR, "'%s' is not a git repository", path);
-	return 0;
+	int r = git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
+					GIT_REPOSITORY_OPEN_BARE, NULL);
+	if (r == 0)
+		return 0;
+	/* Say what really stopped it: "not a repository" only when it is not. */
+	const git_error *ge = git_error_last();
+	if (r == GIT_EOWNER)
+		return op_hist_gitfail(e, EX_NOPERM, "cannot open the history '%s' (owned by "
+				       "another user)", path);
+	if (ge && ge->klass == GIT_ERROR_CONFIG)
+		return op_hist_gitfail(e, EX_CONFIG, "cannot open the history '%s': git "
+				       "configuration", path);
+	if (ge && ge->klass == GIT_ERROR_OS)
+		return op_hist_gitfail(e, EX_IOERR, "cannot open the history '%s'", path);
+	return op_hist_gitfail(e, EX_DATAERR, "'%s' is not a git repository", path);
 }
 
 /* --- writing --- */
@@ -894,13 +933,23 @@ int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_si
 		return op_errc(e, EX_SOFTWARE, "internal: history commit inside a transaction");
 	}
 	git_up();
+	int lock = op_hist_lock(path, e);
+	if (lock == -1) {
+		op_hist_note(db, e);
+		free(path);
+		return -1;
+	}
+	if (lock >= 0)
+		op_hist_clear_stale(path, NULL, NULL);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		op_err_clear(e);
 		if ((rc = commit_once(db, path, author_site, flags, res, e)) <= 0)
 			break;
 	}
+	op_hist_unlock(lock);
 	if (rc > 0)
 		rc = -1;
+	op_hist_note(db, rc < 0 ? e : NULL);
 	free(path);
 	return rc;
 }
@@ -1233,3 +1282,24 @@ int op_history_find(op_history *h, const struct op_table *t, const char *ref,
 	return rc ? -1 : 0;
 }
 
+
+int op_history_baseline(op_db *db, const char *repo_path, op_err *e)
+{
+	char *path = repo_path ? strdup(repo_path) : op_history_default_path(op_db_path(db));
+	git_repository *r = NULL;
+	git_oid head;
+	int rc;
+
+	if (!path)
+		return op_errc(e, EX_OSERR, "out of memory");
+	git_up();
+	rc = op_hist_repo_open(&r, path, 1, NULL, e);
+	int has = rc == 0 && git_reference_name_to_id(&head, r, REF_MAIN) == 0;
+	git_repository_free(r);
+	free(path);
+	if (rc < 0) {
+		op_hist_note(db, e);
+		return -1;
+	}
+	return has ? 0 : op_history_commit_ex(db, repo_path, op_db_site(db), 0, NULL, e);
+}

@@ -62,6 +62,12 @@ int op_history_repack(const char *repo_path, op_err *e);
 int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_site,
 			 unsigned flags, struct op_history_result *res, op_err *e);
 
+/* The first commit of a store that already holds data, before any round
+ * is committed on top of it: every record, authored by the store's own
+ * site (outpostd runs it at start-up). Does nothing when the history has a
+ * commit. 0 or -1 with e set. */
+int op_history_baseline(op_db *db, const char *repo_path, op_err *e);
+
 /* --- reading --- */
 
 typedef struct op_history op_history;

@@ -32,4 +32,19 @@ int op_hist_set_mark(op_db *db, const char *key, int64_t v);
 int op_hist_walk_start(op_history *h, git_revwalk **out, unsigned sort, int *empty,
 		       op_err *e);
 
+/* histlock.c: the writers' lock on REPO/outpost.lock, held while
+ * committing. Returns the lock's descriptor (give it to op_hist_unlock),
+ * -2 when there is nothing to lock (no repository yet, or read-only), or
+ * -1 with e set. */
+int op_hist_lock(const char *repo_path, op_err *e);
+void op_hist_unlock(int fd);
+/* Under the lock: remove what a killed writer left (a ref lock, temporary
+ * packs, packs without an index), telling warn about each. Returns how
+ * many files were removed. */
+int op_hist_clear_stale(const char *repo_path, void (*warn)(const char *what, void *arg),
+			void *arg);
+/* Record a failed commit in the store's meta (e), or clear the record
+ * (e NULL). 0 or -1. */
+int op_hist_note(op_db *db, const op_err *e);
+
 #endif

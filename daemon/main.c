@@ -10,13 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "daemon.h"
+#include "health.h"
+#include "db.h"
 #include "sync.h"
 #include "protocol.h"
-#include <stddef.h>
 
 static volatile sig_atomic_t stop;
 
@@ -38,6 +37,12 @@ static void usage(FILE *fp)
 	      "  --classify-every SECONDS  HQ: reclassify customers after sync at most\n"
 	      "                     this often (default 300; 0: never)\n"
 	      "  --history PATH     history repository (default DB.git); --no-history: none\n"
+	      "  --backup DIR       take verified snapshots of the store into DIR (repeat for\n"
+	      "                     more targets), even while HQ cannot be reached\n"
+	      "  --backup-every SECONDS  how often (default 86400)\n"
+	      "  --backup-keep DAILY,WEEKLY  retention (default 7,4)\n"
+	      "  --backup-now       with --db and --backup: one snapshot now, then exit\n"
+	      "                     (a systemd timer where no daemon runs)\n"
 	      "  --version, --help\n", fp);
 }
 
@@ -77,6 +82,8 @@ static void free_cfg(struct op_dcfg *c)
 	free((char *)c->key_file);
 	free((char *)c->hq_key);
 	free((char *)c->history);
+	for (int i = 0; i < c->backup.ntargets; i++)
+		free((char *)c->backup.targets[i]);
 }
 
 /* Set one option by name (from argv or the config file); strings are
@@ -88,6 +95,7 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 	if (!strcmp(k, "branch")) { *role = 2; return 0; }
 	if (!strcmp(k, "once")) { c->once = 1; return 0; }
 	if (!strcmp(k, "no-history")) { c->no_history = 1; return 0; }
+	if (!strcmp(k, "backup-now")) { c->backup_now = 1; return 0; }
 	if (!v) {
 		fprintf(stderr, "outpostd: option '%s' needs a value\n", k);
 		return -1;
@@ -97,6 +105,25 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 	else if (!strcmp(k, "key")) set_str(&c->key_file, v);
 	else if (!strcmp(k, "hq-key")) set_str(&c->hq_key, v);
 	else if (!strcmp(k, "history")) set_str(&c->history, v);
+	else if (!strcmp(k, "backup")) {
+		if (c->backup.ntargets >= OP_BACKUP_MAX_TARGETS) {
+			fprintf(stderr, "outpostd: at most %d backup targets\n", OP_BACKUP_MAX_TARGETS);
+			return -1;
+		}
+		c->backup.targets[c->backup.ntargets++] = strdup(v);
+	} else if (!strcmp(k, "backup-every")) {
+		if (num(k, v, 60, 86400 * 30, &n) < 0) return -1;
+		c->backup.every_s = (int)n;
+	} else if (!strcmp(k, "backup-keep")) {
+		int dd, ww, used = 0;
+		if (sscanf(v, "%d,%d%n", &dd, &ww, &used) != 2 || v[used] || dd < 0 || ww < 0 ||
+		    dd > 10000 || ww > 10000) {
+			fprintf(stderr, "outpostd: backup-keep: '%s' is not DAILY,WEEKLY (e.g. 7,4)\n", v);
+			return -1;
+		}
+		c->backup.daily = dd;
+		c->backup.weekly = ww;
+	}
 	else if (!strcmp(k, "timeout")) {
 		if (num(k, v, 1, 86400, &n) < 0) return -1;
 		c->timeout_s = (int)n;
@@ -120,6 +147,13 @@ static int set_opt(struct op_dcfg *c, const char *k, const char *v, int *role)
 		return -1;
 	}
 	return 0;
+}
+
+/* Options that take no value. */
+static int flag_opt(const char *k)
+{
+	return !strcmp(k, "hq") || !strcmp(k, "branch") || !strcmp(k, "once") ||
+	       !strcmp(k, "no-history") || !strcmp(k, "backup-now");
 }
 
 static char *trim(char *s)
@@ -153,8 +187,7 @@ static int read_config(struct op_dcfg *c, const char *path, int *role)
 		}
 		*eq = '\0';
 		char *k = trim(s), *v = trim(eq + 1);
-		if ((!strcmp(k, "hq") || !strcmp(k, "branch") || !strcmp(k, "once") ||
-		     !strcmp(k, "no-history")) &&
+		if (flag_opt(k) &&
 		    strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "yes"))
 			continue;
 		if (!strcmp(k, "role")) {
@@ -171,21 +204,32 @@ static int read_config(struct op_dcfg *c, const char *path, int *role)
 	return 0;
 }
 
-static void notify_ready(void)
+static void notify_ready(void) { op_health_notify("READY=1"); }
+
+/* --backup-now: one snapshot into every --backup target, retention, exit. */
+static int backup_now(const struct op_dcfg *cfg)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	memcpy(sa.sun_path, path, strlen(path));
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';	/* abstract namespace */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
-	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
-	close(fd);
+	op_db *db = NULL;
+	op_err e = { 0 };
+	struct op_backup_result res;
+	int rc = 0;
+
+	op_log_set_level(cfg->log_level);
+	if (!cfg->db || !cfg->backup.ntargets) {
+		fprintf(stderr, "outpostd: --backup-now needs --db and --backup DIR\n");
+		return EX_USAGE;
+	}
+	if (op_db_open(&db, cfg->db, OP_DB_DAEMON, &e) < 0 ||
+	    op_backup_run(db, &cfg->backup, op_backup_now(&cfg->backup), &res, &e) < 0) {
+		op_log(OP_LOG_ERR, "backup: %s", e.msg);
+		rc = e.code ? e.code : EX_SOFTWARE;
+	}
+	if (db && res.written)
+		op_log(OP_LOG_INFO, "backup: snapshot %s (%.1f MiB) in %d of %d targets; "
+		       "retention removed %d", res.name, (double)res.bytes / 1048576.0,
+		       res.written, cfg->backup.ntargets, res.removed);
+	op_db_free(db);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -214,8 +258,7 @@ int main(int argc, char **argv)
 		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - a - 2) : 63, a + 2);
 		if (eq)
 			v = eq + 1;
-		else if (strcmp(key, "hq") && strcmp(key, "branch") && strcmp(key, "once") &&
-			 strcmp(key, "no-history") && i + 1 < argc)
+		else if (!flag_opt(key) && i + 1 < argc)
 			v = argv[++i];
 		if (!strcmp(key, "config")) {
 			if (!v || read_config(&cfg, v, &role) < 0)
@@ -226,6 +269,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			{ rc = EX_USAGE; goto out; }
 		}
+	}
+	if (cfg.backup_now) {
+		rc = backup_now(&cfg);
+		goto out;
 	}
 	if (!role || !cfg.db || !cfg.endpoint) {
 		fprintf(stderr, "outpostd: need --hq or --branch, --db, and --listen or --connect\n");

@@ -22,6 +22,7 @@
 #include <zmq.h>
 #include "daemon.h"
 #include "db.h"
+#include "health.h"
 #include "history.h"
 #include "report.h"
 #include "sync.h"
@@ -29,29 +30,6 @@
 
 #define MAX_SESSIONS 4096
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-
-static int log_level = OP_LOG_INFO;
-
-void op_log_set_level(int level) { log_level = level; }
-
-void op_log(int level, const char *fmt, ...)
-{
-	static const char *names[] = { "emerg", "alert", "crit", "error",
-				       "warning", "notice", "info", "debug" };
-	char buf[2048];
-	va_list ap;
-	if (level > log_level)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	/* <N> prefixes are read by journald (SyslogLevelPrefix); on a
-	 * terminal the level is spelled out instead. */
-	if (isatty(2))
-		fprintf(stderr, "outpostd: %s: %s\n", names[level & 7], buf);
-	else
-		fprintf(stderr, "<%d>outpostd: %s\n", level & 7, buf);
-}
 
 static void sync_log(void *arg, int level, const char *fmt, ...)
 {
@@ -73,6 +51,7 @@ void op_dcfg_default(struct op_dcfg *cfg)
 	cfg->window = 8;
 	cfg->batch_bytes = 512 * 1024;
 	cfg->classify_s = 300;
+	op_backup_cfg_default(&cfg->backup);
 }
 
 static int64_t now_ms(void)
@@ -91,6 +70,13 @@ static int64_t mono_ms(void)
 
 /* --- shared state of a running daemon --- */
 
+/* What a peer sent in one round (up to the empty batch that says it has
+ * nothing more): logged as one line, not one per batch. */
+struct round {
+	uint64_t batches, changes, merged, unchanged, conflicts;
+	int64_t started, ms, said;	/* mono ms: first batch, applying, last progress line */
+};
+
 struct session {
 	unsigned char rid[256];	/* ROUTER identity (HQ) */
 	size_t rid_len;
@@ -108,6 +94,7 @@ struct session {
 	int uploaded;		/* HQ: the branch said it has nothing more to send */
 	int stuck;		/* the cursor is past our data (reported once) */
 	int64_t progress;	/* mono ms of the last sign of progress */
+	struct round round;	/* what this peer sent since its last "caught up" */
 };
 
 struct dctx {
@@ -125,6 +112,8 @@ struct dctx {
 	char hist_site[40];	/* the peer of the last of those batches */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
+	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
+	int64_t status_at, watchdog_at;	/* mono ms of the last STATUS=, WATCHDOG=1 */
 };
 
 #define HISTORY_EVERY_MS 30000
@@ -279,6 +268,45 @@ static void pump_out(struct dctx *d, struct session *s)
 	}
 }
 
+static void round_add(struct session *s, const struct op_batch_hdr *h,
+		      const struct op_sync_stats *st, int64_t ms)
+{
+	struct round *r = &s->round;
+	int64_t now = mono_ms();
+	if (!r->batches)
+		r->started = r->said = now - ms;	/* from the first batch's start */
+	r->batches++;
+	r->changes += h->count;
+	r->merged += st->applied;
+	r->unchanged += st->ignored;
+	r->conflicts += st->conflicts;
+	r->ms += ms;
+	/* a long catch-up says how far it has got, every 10 seconds */
+	if (now - r->said >= 10000) {
+		op_log(OP_LOG_INFO, "receiving from %s: %llu changes in %llu batches so far "
+		       "(%lld s), at version %llu", s->site, (unsigned long long)r->changes,
+		       (unsigned long long)r->batches, (long long)((now - r->started) / 1000),
+		       (unsigned long long)h->upto_ver);
+		r->said = now;
+	}
+}
+
+/* The peer has nothing more: one line for the round. */
+static void round_log(struct session *s, uint64_t ver)
+{
+	struct round *r = &s->round;
+	if (!r->batches)
+		return;
+	op_log(OP_LOG_INFO, "received %llu changes from %s in %llu batch%s, %lld ms "
+	       "(%lld ms applying; %llu merged, %llu unchanged, %llu conflicts), now at "
+	       "version %llu", (unsigned long long)r->changes, s->site,
+	       (unsigned long long)r->batches, r->batches == 1 ? "" : "es",
+	       (long long)(mono_ms() - r->started), (long long)r->ms,
+	       (unsigned long long)r->merged, (unsigned long long)r->unchanged,
+	       (unsigned long long)r->conflicts, (unsigned long long)ver);
+	memset(r, 0, sizeof(*r));
+}
+
 /* A BATCH from s: inflate under the cap, merge, ACK after commit. */
 static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 {
@@ -324,12 +352,15 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		struct op_sync_stats st;
 		op_sync_stats(d->sync, &st);
 		d->applied = 1;
-		op_log(OP_LOG_INFO, "applied %llu changes from %s in %lld ms "
+		op_log(OP_LOG_DEBUG, "applied %llu changes from %s in %lld ms "
 		       "(%llu merged, %llu unchanged, %llu conflicts), now at version %llu",
 		       (unsigned long long)h.count, s->site, (long long)(mono_ms() - t0),
 		       (unsigned long long)st.applied, (unsigned long long)st.ignored,
 		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
+		round_add(s, &h, &st, mono_ms() - t0);
 	}
+	if (round_end)
+		round_log(s, h.upto_ver);
 	/* HQ has nothing more for us: a re-baseline is complete */
 	if (!d->cfg->hq && h.count == 0 && op_sync_caught_up(d->sync) < 0)
 		op_log(OP_LOG_ERR, "cannot end the re-baseline: %s", op_db_err(d->db)->msg);
@@ -479,6 +510,7 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	int64_t drift = (int64_t)h.wall_ms - now;
 	s->drift = drift;
 	op_sync_peer_contact(d->sync, s->site, (int)h.schema_version, drift, NULL);
+	op_health_hello(d->db, s->site, h.head_ver);
 	w.wall_ms = (uint64_t)now;
 	w.max_ahead_ms = (uint64_t)d->cfg->max_ahead_ms;
 	op_buf_reset(&d->body);
@@ -582,6 +614,7 @@ static void hq_message(struct dctx *d)
 		goto out;
 	}
 	s->last_seen = mono_ms();
+	op_log_peer(s->site);
 	const void *p = zmq_msg_data(&f[2]);
 	size_t len = zmq_msg_size(&f[2]);
 	/* A branch whose connection came back by itself (HQ restarted) still
@@ -627,11 +660,70 @@ static void hq_message(struct dctx *d)
 		send_error(d, s, OP_PERR_UNKNOWN, "unknown message code");
 	}
 out:
+	op_log_peer(NULL);
 	for (int i = 0; i < n && i < 3; i++)
 		zmq_msg_close(&f[i]);
 }
 
 /* --- keys and sockets --- */
+
+/* Snapshots on schedule (--backup DIR), whether or not the peer can be
+ * reached: a branch offline for a week still has its dailies. */
+static void backup_tick(struct dctx *d)
+{
+	const struct op_backup_cfg *b = &d->cfg->backup;
+	int64_t now = mono_ms();
+	if (!b->ntargets || (d->backup_checked &&
+			     now - d->backup_checked < (b->speed > 1 ? 1000 : 30000)))
+		return;
+	d->backup_checked = now;
+	time_t t = op_backup_now(b);
+	if (!op_backup_due(b, op_db_site(d->db), t))
+		return;
+	struct op_backup_result res;
+	op_err e = { 0 };
+	if (op_backup_run(d->db, b, t, &res, &e) < 0)
+		op_log(OP_LOG_ERR, "backup: %s", e.msg);
+	if (res.written)
+		op_log(OP_LOG_INFO, "backup: snapshot %s (%.1f MiB) in %d of %d targets in %lld ms; "
+		       "retention removed %d", res.name, (double)res.bytes / 1048576.0,
+		       res.written, b->ntargets, (long long)(mono_ms() - now), res.removed);
+}
+
+/* systemd: the watchdog fed at half its interval, the STATUS= line (what
+ * `systemctl status outpostd` shows) every 30 seconds. */
+static void health_tick(struct dctx *d)
+{
+	int64_t now = mono_ms(), wd = op_health_watchdog_ms();
+	if (wd > 0 && now - d->watchdog_at >= wd / 2) {
+		op_health_notify("WATCHDOG=1");
+		d->watchdog_at = now;
+	}
+	if (!getenv("NOTIFY_SOCKET") || (d->status_at && now - d->status_at < 30000))
+		return;
+	char line[400];
+	memcpy(line, "STATUS=", 7);
+	op_health_summary(d->db, line + 7, sizeof(line) - 7);
+	op_health_notify(line);
+	d->status_at = now;
+}
+
+/* What the loops do besides messages: snapshots and systemd. */
+static void chores(struct dctx *d)
+{
+	backup_tick(d);
+	health_tick(d);
+}
+
+/* A store that held data before its history began gets its first commit
+ * now, authored by this site: the first round committed on top of it is
+ * then authored by whoever made that round's changes. */
+static void history_baseline(struct dctx *d)
+{
+	op_err herr = { 0 };
+	if (!d->cfg->no_history && op_history_baseline(d->db, d->cfg->history, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+}
 
 /* Read a Z85 key (40 characters) from the first line of path. */
 static int read_key(op_err *e, const char *path, char out[41])
@@ -674,6 +766,9 @@ static int setup(struct dctx *d)
 	sc.log = sync_log;
 	if (op_sync_new(&d->sync, d->db, &sc, &d->err) < 0)
 		return -1;
+	if (!cfg->hq)
+		op_log_peer(op_db_site(d->db));	/* every line of a branch is its own */
+	history_baseline(d);
 	snprintf(path, sizeof(path), "%s.key", cfg->db);
 	if (read_key(&d->err, cfg->key_file ? cfg->key_file : path, secret) < 0)
 		return -1;
@@ -699,8 +794,8 @@ static int setup(struct dctx *d)
 		if (zmq_bind(d->sock, cfg->endpoint) < 0)
 			return op_errc(&d->err, EX_UNAVAILABLE, "cannot listen on %s: %s",
 				       cfg->endpoint, zmq_strerror(zmq_errno()));
-		op_log(OP_LOG_INFO, "HQ %s listening on %s (schema %d, key %.12s…)",
-		       op_db_site(d->db), cfg->endpoint, op_db_schema_max(), public);
+		op_log(OP_LOG_INFO, "listening on %s as HQ site %s (schema %d, key %.12s…)",
+		       cfg->endpoint, op_db_site(d->db), op_db_schema_max(), public);
 	} else {
 		char hqkey[41];
 		char *meta = cfg->hq_key ? NULL : op_db_meta_get(d->db, "hq_pubkey");
@@ -914,6 +1009,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
+		chores(d);
 		now = mono_ms();
 		if (!s->ready) {
 			if (d->cfg->once && now - (s->last_seen > hello_at ? s->last_seen : hello_at) >
@@ -1018,6 +1114,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_sync_gc(d->sync);
 			last_gc = now;
 		}
+		chores(d);
 		/* Customer classes follow the consolidated data: recomputed
 		 * after sync, at most every --classify-every seconds. */
 		if (d->applied && d->cfg->classify_s > 0 &&
@@ -1061,6 +1158,10 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
+	/* why a branch gave up is kept for `sync status`, not only logged */
+	if (rc < 0 && !cfg->hq && d.db && d.err.msg[0] &&
+	    op_health_record_error(d.db, d.err.msg) < 0)
+		op_log(OP_LOG_WARN, "cannot record the error: %s", op_db_err(d.db)->msg);
 	int code = rc < 0 ? (d.err.code ? d.err.code : EX_SOFTWARE) : 0;
 	if (d.sock)
 		zmq_close(d.sock);

@@ -40,9 +40,15 @@ int op_recfile_name(const char *id, char *out, size_t n)
 			out[o++] = hex[*p & 15];
 		}
 	}
+	if (!*id) {	/* an empty id: "%00", which no other id can give */
+		if (n < 4)
+			return -1;
+		memcpy(out, "%00", 4);
+		return 0;
+	}
 	if (n)
 		out[o] = '\0';
-	return o ? 0 : -1;
+	return 0;
 }
 
 static int hexval(int c)
@@ -127,7 +133,7 @@ long op_recfile_text(const struct op_table *t, sqlite3_stmt *st, char **buf, siz
 			size_t n = (size_t)sqlite3_column_bytes(st, c), from = 0;
 			for (size_t i = 0; i < n; i++) {
 				const char *esc = s[i] == '\n' ? "\\n" : s[i] == '\r' ? "\\r" :
-						  s[i] == '\\' ? "\\\\" : NULL;
+						  s[i] == '\\' ? "\\\\" : s[i] == '\0' ? "\\0" : NULL;
 				if (!esc)
 					continue;
 				add(&x, s + from, i - from);
@@ -162,13 +168,14 @@ int op_recfile_parse(struct op_recfile *r, const struct op_table *t, const void 
 			continue;	/* a column this build does not know */
 		char *v = colon + 1 + (colon[1] == ' '), *o = v;
 		for (char *p = v; *p; p++) {
-			if (*p == '\\' && (p[1] == 'n' || p[1] == 'r' || p[1] == '\\')) {
+			if (*p == '\\' && (p[1] == 'n' || p[1] == 'r' || p[1] == '\\' || p[1] == '0')) {
 				p++;
-				*o++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : '\\';
+				*o++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == '0' ? '\0' : '\\';
 			} else {
 				*o++ = *p;
 			}
 		}
+		r->lens[c] = (size_t)(o - v);
 		*o = '\0';
 		r->vals[c] = v;
 	}

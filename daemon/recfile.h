@@ -6,11 +6,12 @@
  *   TABLE/xx/yy/NAME   xx yy: the last four characters of the id when they
  *                      are hex digits (UUIDv7 ids end in random ones),
  *                      lowercased, else "__/__"; NAME: the id, with bytes
- *                      outside [A-Za-z0-9._-] (and a leading '.') as %XX.
+ *                      outside [A-Za-z0-9._-] (and a leading '.') as %XX;
+ *                      an empty id is "%00".
  *   "column: value\n"  one line per non-NULL column, in the order of the
  *                      table description (schema/tables.c); integers in
  *                      decimal (money stays cents), text as is with '\',
- *                      line feed and carriage return written \\ \n \r.
+ *                      line feed, carriage return and NUL written \\ \n \r \0.
  *
  * The same row always gives the same bytes, so an unchanged record is the
  * same git object and costs nothing.
@@ -31,8 +32,7 @@
 /* The four shard characters of id ("____" for an id without a hex tail). */
 void op_recfile_shard(const char *id, char out[5]);
 
-/* The file name of id, into out[n]. 0, or -1 when id is empty or the name
- * does not fit. */
+/* The file name of id, into out[n]. 0, or -1 when the name does not fit. */
 int op_recfile_name(const char *id, char *out, size_t n);
 
 /* The id a file name stands for (malloc'd; NULL when out of memory). */
@@ -52,6 +52,7 @@ long op_recfile_text(const struct op_table *t, sqlite3_stmt *st, char **buf, siz
 struct op_recfile {
 	char *copy;
 	const char *vals[64];
+	size_t lens[64];	/* bytes of vals[c]: a value may hold a NUL */
 };
 
 /* 0, or -1 when out of memory. Free with op_recfile_free (also after -1). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <unicode/ucol.h>
@@ -544,6 +545,10 @@ static int migrate(op_db *db)
 		return op_errc(&db->err, EX_DATAERR,
 			       "store schema version %d is newer than this outpost "
 			       "understands (%d); upgrade outpost", have, max);
+	/* Up to date, the usual case: no write lock, so opening a store never
+	 * waits for a writer (an import, the daemon's catch-up). */
+	if (have == max && op_journal_current(db, want_journal))
+		return 0;
 	if (op_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return op_db_fail(db, "cannot migrate");
 	for (const struct op_migration *m = op_migrations; m->version; m++) {
@@ -587,6 +592,12 @@ static int migrate(op_db *db)
 	return 0;
 }
 
+static int empty_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 #define BUSY_TRIES 5000	/* about 5 s */
 
 /* Waiting for another connection's write lock: try again every
@@ -623,6 +634,14 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	else if (access(path, F_OK) != 0) {
 		op_errc(e, EX_NOINPUT, "no store at '%s' (run 'outpost init --site CODE' "
 			"first, or pass --db)", path);
+		goto fail;
+	} else if (empty_file(path)) {
+		/* SQLite would take it for a new database and migrate it into an
+		 * empty store: a truncated or half-copied store must not vanish
+		 * under a read command. */
+		op_errc(e, EX_DATAERR, "store '%s' is an empty file (0 bytes), not an Outpost "
+			"store: restore it from a backup ('outpost backup restore'), or remove "
+			"it and run 'outpost init'", path);
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &db->db, oflags, NULL) != SQLITE_OK) {

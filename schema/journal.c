@@ -94,6 +94,17 @@ static const char SQL_OLD_TRIGGERS[] =
 	"SELECT name FROM sqlite_schema WHERE type = 'trigger' "
 	"AND name LIKE 'op\\_j\\_%' ESCAPE '\\'";
 
+int op_journal_current(op_db *db, int enabled)
+{
+	char *sql = op_journal_sql(), *sig = sql ? signature(sql, enabled) : NULL;
+	char *have = sig ? op_db_meta_get(db, "journal_sig") : NULL;
+	int rc = have && strcmp(have, sig) == 0;
+	free(have);
+	sqlite3_free(sig);
+	free(sql);
+	return rc;
+}
+
 int op_journal_install(op_db *db, int enabled)
 {
 	char *sql = op_journal_sql(), *sig = NULL, *have = NULL;

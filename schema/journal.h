@@ -14,6 +14,9 @@
 
 enum op_jop { OP_J_INSERT = 1, OP_J_UPDATE = 2, OP_J_DELETE = 3 };
 
+/* 1 when the store's journal triggers are the ones this build installs
+ * (enabled or not), else 0. Reads only. */
+int op_journal_current(op_db *db, int enabled);
 /* (Re)create the triggers when the description changed since the last call
  * (a signature is kept in meta). enabled = 0 drops them (benchmarks). Must be
  * called inside a write transaction. 0 or -1 with the db error set. */

@@ -21,7 +21,7 @@ if [ "${1:-}" = test ]; then
 	have_cmd python3  || need="$need python3"
 	have_cmd faketime || need="$need faketime"
 fi
-[ "${1:-}" = install ] && { have_cmd scdoc || need="$need scdoc"; }
+# scdoc is optional: `make install` skips the man pages without it
 have_cmd cc   || need="$need gcc"
 have_cmd make || need="$need make"
 

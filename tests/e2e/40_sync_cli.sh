@@ -2,7 +2,7 @@
 # the HQ allow-list (peer), sync status read from the sync tables, and the
 # conflict log (list, show, resolve writing back through the journal).
 . "$(dirname "$0")/lib.sh"
-plan 129
+plan 130
 
 HQ=$T/hq.db
 BR=$T/br.db
@@ -128,11 +128,13 @@ INSERT INTO clock(tbl, gid, col, hlc, site, ver) VALUES
  (5, 'o1', -2, 1, 'SH02', 4), (3, 'c4', 1, 1, 'SH02', 5);"
 expect_rc 0 "hq status (human)" hq sync status
 expect_out "hq status has totals" "^active_branches +2"
-expect_out "hq status has a branch table" "^site +last_contact +recv_ver +acked_ver +pending"
-expect_out "SH01 pending: newer versions from others, routed down" "^SH01 +2025-01-02 03:04:05 +7 +1 +2 +-20"
+expect_out "hq status has a branch table" "^site +state +last_contact +recv_ver +acked_ver +pending"
+expect_out "SH01 pending: newer versions from others, routed down; silent since 2025: stale" \
+	"^SH01 +stale +2025-01-02 03:04:05 +7 +1 +2 "
 expect_rc 0 "hq status --json" hq sync status --json
 expect_eq "json: branches" "$(json '",".join(b["site"] for b in d["branches"])')" "SH01,SH02"
 expect_eq "json: SH01 pending" "$(json 'd["branches"][0]["pending"]')" 2
+expect_eq "json: SH01 drift" "$(json 'd["branches"][0]["drift_ms"]')" -20
 expect_eq "json: SH02 pending (orders flow up only)" "$(json 'd["branches"][1]["pending"]')" 3
 expect_eq "json: role" "$(json 'd["role"]')" hq
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "db.h"
 
@@ -136,4 +137,22 @@ Test(db, uuid7_shape)
 	}
 	sqlite3_reset(st);
 	cr_assert_eq(n, 2);
+}
+
+Test(db, a_zero_byte_store_is_not_made_into_an_empty_one)
+{
+	char p[200];
+	op_err e = { 0 };
+	op_db *x = NULL;
+	snprintf(p, sizeof(p), "%s.empty", path);
+	FILE *fp = fopen(p, "w");
+	cr_assert_not_null(fp);
+	fclose(fp);
+	cr_assert_eq(op_db_open(&x, p, 0, &e), -1, "a read command refuses it");
+	cr_assert_eq(e.code, EX_DATAERR, "%s", e.msg);
+	cr_assert(strstr(e.msg, "empty"), "%s", e.msg);
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_size, 0, "the file is left as it was");
+	unlink(p);
 }

@@ -37,7 +37,11 @@ Test(recfile, names_escape_what_a_tree_cannot_hold_and_come_back)
 	cr_assert_str_eq(name, "a%2Fb");
 	cr_assert_eq(op_recfile_name("a.b_c-d", name, sizeof(name)), 0);
 	cr_assert_str_eq(name, "a.b_c-d", "plain ids are their own names");
-	cr_assert_eq(op_recfile_name("", name, sizeof(name)), -1);
+	cr_assert_eq(op_recfile_name("", name, sizeof(name)), 0, "an empty id has a file too");
+	cr_assert_str_eq(name, "%00");
+	char *empty = op_recfile_id(name);
+	cr_assert_str_eq(empty, "");
+	free(empty);
 	cr_assert_eq(op_recfile_name("abcdef", name, 4), -1, "does not fit");
 }
 
