@@ -456,8 +456,9 @@ static sqlite3_stmt *table_select(struct writer *w, const struct op_table *t, in
 {
 	sqlite3_str *s = sqlite3_str_new(NULL);
 	sqlite3_str_appendall(s, "SELECT ");
-	for (int c = 0; c < t->ncols; c++)
-		sqlite3_str_appendf(s, "\"%w\", ", t->cols[c].name);
+	for (int c = 0; c < t->ncols; c++)	/* newer than this build: NULL */
+		sqlite3_str_appendf(s, op_col_known(t, c) ? "\"%w\", " : "NULL, ",
+				    t->cols[c].name);
 	/* label_sql is an expression from the table description, not data */
 	sqlite3_str_appendf(s, "(%s)", t->label_sql ? t->label_sql : "NULL");
 	if (all)

@@ -105,6 +105,8 @@ struct session {
 	int64_t drift;		/* peer clock minus ours at the handshake, ms */
 	int failed;		/* the last batch from this peer was refused */
 	int uploaded;		/* HQ: the branch said it has nothing more to send */
+	int stuck;		/* the cursor is past our data (reported once) */
+	int64_t progress;	/* mono ms of the last sign of progress */
 };
 
 struct dctx {
@@ -148,6 +150,16 @@ static int send_batch(struct dctx *d, struct session *s)
 	uint64_t upto, count;
 	const char *why;
 
+	if (s->cursor > op_sync_head(d->sync)) {
+		/* Only a store restored behind its peer's record gets here (a
+		 * protocol-2 HQ re-baselines it first): say so once. */
+		if (!s->stuck++)
+			op_log(OP_LOG_ERR, "%s has this store's changes to version %llu, past its "
+			       "newest (%llu): restored from an older backup? nothing can be sent",
+			       s->site, (unsigned long long)s->cursor,
+			       (unsigned long long)op_sync_head(d->sync));
+		return 0;
+	}
 	op_buf_reset(&d->raw);
 	if (op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
 			  &count) < 0) {
@@ -176,6 +188,8 @@ static int send_batch(struct dctx *d, struct session *s)
 		return -1;
 	}
 	if (count == 0) {
+		/* nothing for this peer up to `upto`: the cursor moves there */
+		s->cursor = upto;
 		s->idle_sent = s->cursor + 1;
 		return 0;
 	}
@@ -185,6 +199,7 @@ static int send_batch(struct dctx *d, struct session *s)
 	s->cursor = upto;
 	s->idle_sent = 0;
 	s->inflight++;
+	s->progress = mono_ms();
 	return 1;
 }
 
@@ -210,23 +225,11 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 {
 	struct op_batch_hdr h;
 	const char *why;
-	uint64_t recv, acked;
 	int perr;
 
 	if (op_dec_batch_hdr(&h, p, n, &why) < 0) {
 		send_error(d, s, OP_PERR_MALFORMED, why);
 		op_log(OP_LOG_WARN, "%s sent a malformed batch: %s", s->site, why);
-		return;
-	}
-	if (op_sync_peer_get(d->sync, s->site, &recv, &acked) < 0)
-		return;
-	if (h.from_ver > recv) {
-		/* A gap (a batch lost before a reconnect): tell the sender where
-		 * we are so it resends from there. */
-		struct op_ack a = { h.seq, recv };
-		op_buf_reset(&d->body);
-		op_enc_ack(&d->body, &a);
-		send_msg(d, s, OP_MSG_ACK, &d->body);
 		return;
 	}
 	op_buf_reset(&d->raw);
@@ -239,18 +242,22 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	}
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
-	if (h.count > 0 && h.upto_ver > recv) {
-		int64_t t0 = mono_ms();
-		if (op_sync_apply(d->sync, s->site, d->raw.p, d->raw.len, h.count,
-				  h.upto_ver, &perr) < 0) {
-			send_error(d, s, perr, op_db_err(d->db)->msg);
-			op_log(OP_LOG_WARN, "batch %llu from %s refused: %s",
-			       (unsigned long long)h.seq, s->site, op_db_err(d->db)->msg);
-			op_sync_peer_contact(d->sync, s->site, s->schema, s->drift,
-					     op_db_err(d->db)->msg);
-			s->failed = 1;
-			return;
-		}
+	int64_t t0 = mono_ms();
+	uint64_t ack;
+	int merged = op_sync_receive(d->sync, s->site, h.from_ver, h.upto_ver, d->raw.p,
+				     d->raw.len, h.count, &ack, &perr);
+	if (merged < 0) {
+		send_error(d, s, perr, op_db_err(d->db)->msg);
+		op_log(perr == OP_PERR_REFUSED ? OP_LOG_ERR : OP_LOG_WARN,
+		       "batch %llu from %s refused: %s", (unsigned long long)h.seq, s->site,
+		       op_db_err(d->db)->msg);
+		op_sync_peer_contact(d->sync, s->site, s->schema, s->drift,
+				     op_db_err(d->db)->msg);
+		s->failed = 1;
+		return;
+	}
+	s->progress = mono_ms();
+	if (merged > 0) {
 		s->failed = 0;
 		struct op_sync_stats st;
 		op_sync_stats(d->sync, &st);
@@ -260,11 +267,11 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		       (unsigned long long)h.count, s->site, (long long)(mono_ms() - t0),
 		       (unsigned long long)st.applied, (unsigned long long)st.ignored,
 		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
-	} else if (h.upto_ver > recv) {
-		/* an empty batch still moves the cursor */
-		op_sync_apply(d->sync, s->site, d->raw.p, 0, 0, h.upto_ver, &perr);
 	}
-	struct op_ack a = { h.seq, h.upto_ver > recv ? h.upto_ver : recv };
+	/* HQ has nothing more for us: a re-baseline is complete */
+	if (!d->cfg->hq && h.count == 0 && op_sync_caught_up(d->sync) < 0)
+		op_log(OP_LOG_ERR, "cannot end the re-baseline: %s", op_db_err(d->db)->msg);
+	struct op_ack a = { h.seq, ack };
 	op_buf_reset(&d->body);
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
@@ -285,6 +292,7 @@ static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
 	}
 	if (s->inflight > 0)
 		s->inflight--;
+	s->progress = mono_ms();
 	op_sync_peer_acked(d->sync, s->site, a.upto_ver);
 	if (a.upto_ver < s->cursor && a.seq == s->seq) {
 		/* The peer is behind what we sent (it lost a batch): resend. */
@@ -373,37 +381,25 @@ static struct session *hq_session(struct dctx *d, const void *rid, size_t len,
 	return free_slot;
 }
 
-static const char SQL_PEER_SCHEMA[] = "SELECT schema_version FROM peer WHERE site = :s";
-
-/* Did the peer's schema version go up since we last spoke? */
-static int peer_schema_grew(struct dctx *d, const char *site, int schema)
-{
-	sqlite3_stmt *st = op_db_stmt(d->db, SQL_PEER_SCHEMA);
-	int grew = 0;
-	if (st && op_bind_text(d->db, st, ":s", site) == 0 &&
-	    op_db_step(d->db, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		grew = sqlite3_column_int(st, 0) < schema;
-	if (st)
-		sqlite3_reset(st);
-	return grew;
-}
-
 static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 {
 	struct op_hello h;
+	struct op_welcome w;
 	const char *why;
-	uint64_t recv, acked;
 	int64_t now = now_ms();
+	int perr;
 
 	if (op_dec_hello(&h, p, n, &why) < 0) {
 		send_error(d, s, OP_PERR_MALFORMED, why);
 		return;
 	}
-	if (h.site_len != strlen(s->site) || memcmp(h.site, s->site, h.site_len) != 0)
-		op_log(OP_LOG_WARN, "key of %s says it is '%.*s'; trusting the key", s->site,
-		       (int)h.site_len, h.site);
-	if (h.schema_version < 1) {
-		send_error(d, s, OP_PERR_SCHEMA, "schema version 0 cannot sync");
+	s->ready = 0;
+	/* identity, incarnation and re-baselining are the engine's call */
+	if (op_sync_hq_hello(d->sync, s->site, &h, &w, &perr) < 0) {
+		send_error(d, s, perr, op_db_err(d->db)->msg);
+		if (perr != OP_PERR_REFUSED)
+			op_log(OP_LOG_WARN, "HELLO from %s refused: %s", s->site,
+			       op_db_err(d->db)->msg);
 		return;
 	}
 	s->schema = (int)(h.schema_version < (uint64_t)op_db_schema_max() ?
@@ -417,27 +413,19 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	s->cursor = h.recv_ver;
 	s->inflight = 0;
 	s->idle_sent = 0;
-	if (peer_schema_grew(d, s->site, (int)h.schema_version)) {
-		/* it now knows columns we left out before: send everything again
-		 * (applying is idempotent, so this only costs bandwidth) */
-		op_log(OP_LOG_INFO, "%s upgraded to schema %llu: resending all", s->site,
-		       (unsigned long long)h.schema_version);
-		s->cursor = 0;
-	}
-	op_sync_peer_get(d->sync, s->site, &recv, &acked);
+	s->stuck = 0;
 	int64_t drift = (int64_t)h.wall_ms - now;
 	s->drift = drift;
 	op_sync_peer_contact(d->sync, s->site, (int)h.schema_version, drift, NULL);
-	struct op_welcome w = { .site = op_db_site(d->db), .site_len = strlen(op_db_site(d->db)),
-				.schema_version = (uint64_t)op_db_schema_max(),
-				.applied_batch = recv, .wall_ms = (uint64_t)now,
-				.max_ahead_ms = (uint64_t)d->cfg->max_ahead_ms };
+	w.wall_ms = (uint64_t)now;
+	w.max_ahead_ms = (uint64_t)d->cfg->max_ahead_ms;
 	op_buf_reset(&d->body);
 	op_enc_welcome(&d->body, &w);
 	send_msg(d, s, OP_MSG_WELCOME, &d->body);
 	op_log(OP_LOG_INFO, "%s connected (schema %llu, has our versions to %llu, we have "
 	       "theirs to %llu, clock %+lld ms)", s->site, (unsigned long long)h.schema_version,
-	       (unsigned long long)h.recv_ver, (unsigned long long)recv, (long long)drift);
+	       (unsigned long long)h.recv_ver, (unsigned long long)w.applied_batch,
+	       (long long)drift);
 	if (drift > d->cfg->max_ahead_ms || drift < -d->cfg->max_ahead_ms)
 		op_log(OP_LOG_WARN, "%s's clock is %+lld s off HQ's; its changes are stamped "
 		       "in HQ time", s->site, (long long)(drift / 1000));
@@ -498,6 +486,24 @@ static void hq_message(struct dctx *d)
 	}
 	if (op_wire_hdr_parse(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &code, &perr,
 			      &why) < 0) {
+		if (perr == OP_PERR_VERSION) {
+			/* answered in the peer's own version, whose header and
+			 * ERROR layout every version keeps: it can read why */
+			unsigned char hdr[OP_WIRE_HDR_LEN];
+			char msg[128];
+			op_wire_hdr(hdr, OP_MSG_ERROR);
+			hdr[2] = ((const unsigned char *)zmq_msg_data(&f[1]))[2];
+			snprintf(msg, sizeof(msg), "protocol version %d is not spoken here (HQ "
+				 "speaks %d): upgrade outpost on this branch", hdr[2],
+				 OP_PROTO_VERSION);
+			op_buf_reset(&d->body);
+			op_enc_error(&d->body, OP_PERR_VERSION, msg);
+			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+				zmq_send(d->sock, d->body.p, d->body.len, ZMQ_DONTWAIT);
+			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, hdr[2]);
+			goto out;
+		}
 		send_error(d, &tmp, perr, why);
 		op_log(OP_LOG_WARN, "%s sent a bad header: %s", user, why);
 		goto out;
@@ -656,6 +662,26 @@ static int setup(struct dctx *d)
 	return 0;
 }
 
+/* Send HELLO on the branch's socket: a new session. */
+static int branch_hello(struct dctx *d)
+{
+	struct session *s = &d->sess[0];
+	struct op_hello h;
+
+	s->ready = 0;
+	s->inflight = 0;
+	s->idle_sent = 0;
+	s->stuck = 0;
+	if (op_sync_hello_fill(d->sync, s->site[0] ? s->site : "HQ", &h) < 0)
+		return op_errc(&d->err, EX_SOFTWARE, "cannot read the sync state: %s",
+			       op_db_err(d->db)->msg);
+	h.next_batch = s->seq + 1;
+	op_buf_reset(&d->body);
+	op_enc_hello(&d->body, &h);
+	return send_msg(d, s, OP_MSG_HELLO, &d->body) < 0 ?
+		op_errc(&d->err, EX_SOFTWARE, "cannot send HELLO: %s", zmq_strerror(zmq_errno())) : 0;
+}
+
 /* (Re)create the branch's DEALER: a fresh socket is a fresh session. */
 static int branch_connect(struct dctx *d)
 {
@@ -675,19 +701,7 @@ static int branch_connect(struct dctx *d)
 	if (zmq_connect(d->sock, d->cfg->endpoint) < 0)
 		return op_errc(&d->err, EX_CONFIG, "cannot connect to %s: %s",
 			       d->cfg->endpoint, zmq_strerror(zmq_errno()));
-	s->ready = 0;
-	s->inflight = 0;
-	s->idle_sent = 0;
-	uint64_t recv = 0, acked = 0;
-	op_sync_peer_get(d->sync, s->site[0] ? s->site : "HQ", &recv, &acked);
-	struct op_hello h = { .site = op_db_site(d->db), .site_len = strlen(op_db_site(d->db)),
-			      .schema_version = (uint64_t)op_db_schema_max(),
-			      .recv_ver = recv, .next_batch = s->seq + 1,
-			      .wall_ms = (uint64_t)now_ms() };
-	op_buf_reset(&d->body);
-	op_enc_hello(&d->body, &h);
-	return send_msg(d, s, OP_MSG_HELLO, &d->body) < 0 ?
-		op_errc(&d->err, EX_SOFTWARE, "cannot send HELLO: %s", zmq_strerror(zmq_errno())) : 0;
+	return branch_hello(d);
 }
 
 /* A message from HQ. Returns 1 when HQ said we are caught up. */
@@ -727,15 +741,23 @@ static int branch_message(struct dctx *d, int *fatal)
 			break;
 		}
 		snprintf(s->site, sizeof(s->site), "%.*s", (int)w.site_len, w.site);
-		s->ready = 1;
 		s->schema = (int)(w.schema_version < (uint64_t)op_db_schema_max() ?
 				  w.schema_version : (uint64_t)op_db_schema_max());
-		s->cursor = w.applied_batch;
-		if (peer_schema_grew(d, s->site, (int)w.schema_version)) {
-			op_log(OP_LOG_INFO, "HQ upgraded to schema %llu: resending all",
-			       (unsigned long long)w.schema_version);
-			s->cursor = 0;
+		int rehello = 0;
+		if (op_sync_branch_welcome(d->sync, s->site, &w, &s->cursor, &rehello) < 0) {
+			op_log(OP_LOG_ERR, "%s", op_db_err(d->db)->msg);
+			op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, s->drift,
+					     op_db_err(d->db)->msg);
+			*fatal = 1;
+			break;
 		}
+		if (rehello) {		/* re-baselining: a new session as the new store */
+			if (branch_hello(d) < 0)
+				*fatal = 1;
+			break;
+		}
+		s->ready = 1;
+		s->progress = mono_ms();
 		int64_t offset = now_ms() - (int64_t)w.wall_ms;
 		s->drift = -offset;
 		op_sync_set_offset(d->sync, offset);
@@ -845,8 +867,10 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			}
 			continue;
 		}
-		/* Local writes reach HQ as soon as they are journaled. */
-		if (op_sync_pending(d->sync) > 0 && op_sync_stamp(d->sync, 2000) < 0)
+		/* Local writes reach HQ as soon as they are journaled (once a
+		 * re-baseline has brought this store's own history back). */
+		if (!op_sync_rebasing(d->sync) && op_sync_pending(d->sync) > 0 &&
+		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
@@ -875,6 +899,10 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_log(OP_LOG_INFO, "in sync with %s", s->site);
 			break;
 		}
+		if (d->cfg->once && now - s->progress > d->cfg->timeout_s * 1000L)
+			return op_errc(&d->err, s->stuck ? EX_PROTOCOL : EX_UNAVAILABLE,
+				       "no progress with %s for %d s%s; not in sync", s->site,
+				       d->cfg->timeout_s, s->stuck ? " (see above)" : "");
 		if (d->cfg->once && now - start > d->cfg->timeout_s * 1000L * 10)
 			return op_errc(&d->err, EX_UNAVAILABLE, "sync did not finish in time");
 	}

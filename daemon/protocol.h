@@ -12,7 +12,7 @@
 #ifndef OP_PROTOCOL_H
 #define OP_PROTOCOL_H
 
-#define OP_PROTO_VERSION 1
+#define OP_PROTO_VERSION 2	/* 2: HELLO/WELCOME carry incarnations */
 
 enum op_msg_code {
 	OP_MSG_HELLO   = 1,	/* branch -> HQ: who I am, what I have */

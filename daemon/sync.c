@@ -39,6 +39,8 @@ struct op_sync {
 	uint64_t hlc;		/* last HLC (valid inside txn) */
 	struct tstmt t[MAXT];
 	struct op_sync_stats st;
+	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
+	char why[300];			/* reason of the last refusal */
 };
 
 static void logf_(op_sync *s, int level, const char *fmt, ...)
@@ -91,23 +93,34 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 
 	sqlite3_str_appendall(sel, "SELECT ");
 	sqlite3_str_appendf(ins, "INSERT INTO \"%w\"(", t->name);
+	/* Columns newer than this build's schema read as NULL and are not
+	 * written (an older build's store; see op_db_schema_max). */
 	for (int c = 0; c < t->ncols; c++) {
+		if (!op_col_known(t, c)) {
+			sqlite3_str_appendall(sel, ", NULL");
+			continue;
+		}
 		sqlite3_str_appendf(sel, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
 		sqlite3_str_appendf(ins, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
 	}
 	sqlite3_str_appendf(sel, " FROM \"%w\" WHERE id = ?1", t->name);
 	sqlite3_str_appendall(ins, ") VALUES (");
 	for (int c = 0; c < t->ncols; c++)
-		sqlite3_str_appendf(ins, "%s?%d", c ? ", " : "", c + 1);
+		if (op_col_known(t, c))
+			sqlite3_str_appendf(ins, "%s?%d", c ? ", " : "", c + 1);
 	sqlite3_str_appendall(ins, ")");
 	ts->sel = prep(s, sqlite3_str_finish(sel));
 	ts->ins = prep(s, sqlite3_str_finish(ins));
 	ts->del = prep(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
 	if (t->counter_col >= 0)
+		/* the sum of every site's contribution, plus this store's own
+		 * deltas not yet stamped (a re-baseline defers stamping) */
 		ts->sum = prep(s, sqlite3_mprintf(
 			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
-			" WHERE tbl = %d AND gid = ?1 AND col = %d) WHERE id = ?1",
-			t->name, t->cols[t->counter_col].name, t->num, t->counter_col));
+			" WHERE tbl = %d AND gid = ?1 AND col = %d) + (SELECT coalesce(sum(delta), 0)"
+			" FROM journal WHERE seq > (SELECT value FROM meta WHERE key = 'stamped_seq')"
+			" AND tbl = %d AND gid = ?1) WHERE id = ?1",
+			t->name, t->cols[t->counter_col].name, t->num, t->counter_col, t->num));
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
 
@@ -315,6 +328,25 @@ static int drop_row_state(op_sync *s, int t, const char *gid, size_t gl)
 
 /* --- stamp --- */
 
+static const char SQL_COUNTER_REVER[] =
+	"UPDATE counter SET ver = :v WHERE tbl = :t AND gid = :g AND col = :c"
+	" AND site = :s";
+
+/* Give this site's counter row of a row a version after its marker's. */
+static int counter_rever(op_sync *s, const struct op_table *t, const char *gid,
+			 size_t gl)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_REVER);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)++s->ver);
+	sqlite3_bind_int(st, 2, t->num);
+	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, t->counter_col);
+	sqlite3_bind_text(st, 5, s->site, -1, SQLITE_STATIC);
+	return op_db_run(s->db, st);
+}
+
 static const char SQL_ROW_NEWEST[] =
 	"SELECT coalesce(max(hlc), 0) FROM clock WHERE tbl = ?1 AND gid = ?2";
 static const char SQL_ROW_UNSEEN[] =
@@ -374,6 +406,10 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		if (rv.found && rv.ver > pass_ver && strcmp(rv.site, s->site) == 0) {
 			if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0,
 				      staff, stl) < 0)
+				return -1;
+			/* The row's counter contribution must not travel ahead of
+			 * the row it belongs to: it follows the marker. */
+			if (t->counter_col >= 0 && counter_rever(s, t, gid, gl) < 0)
 				return -1;
 		} else {
 			for (int c = 1; c < t->ncols && c < 63; c++) {
@@ -466,17 +502,37 @@ int64_t op_sync_stamp(op_sync *s, int chunk)
 
 /* --- build --- */
 
+/* One integer of peer's row from a "SELECT x FROM peer WHERE site = :p";
+ * 0 when there is no row. */
+static int peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, sql);
+	int rc;
+	*v = 0;
+	if (!st || op_bind_text(s->db, st, ":p", peer) < 0)
+		return -1;
+	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW)
+		*v = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
 static const char SQL_OUT[] =
 	"SELECT ver, 0, tbl, gid, col, hlc, site, staff, prev FROM clock"
 	" WHERE ver > :from AND ver <= :to"
-	"   AND (:only IS NULL OR site = :only) AND (:skip IS NULL OR site <> :skip)"
+	"   AND (:only IS NULL OR site = :only)"
+	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
 	" UNION ALL "
 	"SELECT ver, 1, tbl, gid, col, hlc, site, NULL, val FROM counter"
 	" WHERE ver > :from AND ver <= :to"
-	"   AND (:only IS NULL OR site = :only) AND (:skip IS NULL OR site <> :skip)"
+	"   AND (:only IS NULL OR site = :only)"
+	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
 	" ORDER BY 1 LIMIT :n";
+static const char SQL_PEER_REBASE[] =
+	"SELECT rebase_upto FROM peer WHERE site = :p";
 static const char SQL_OWN_COLS[] =
-	"SELECT col FROM clock WHERE tbl = :t AND gid = :g AND col >= 0";
+	"SELECT col, hlc, site, prev, staff FROM clock WHERE tbl = :t AND gid = :g"
+	" AND col >= 0";
 
 static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 {
@@ -504,13 +560,19 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 	}
 }
 
-/* Emit the row image for a creation entry: the marker, then every column
- * that has no later entry of its own, all at the row's version. */
+/* Emit the row image for a creation entry: the marker, then every column,
+ * at the row's version or, for a column written since, at its own (that
+ * version also goes out by itself, a duplicate the receiver ignores; a
+ * branch leaves out other sites' versions, which HQ gave it). A
+ * receiver that lacks the row needs every value to create it: a NOT NULL
+ * column left for a later group would fail the insert. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
 {
-	uint64_t own = 0;
+	struct own { uint64_t hlc, prev; char site[40], staff[80]; } own[64];
+	uint64_t has = 0, skip = 0;
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COLS);
+	struct op_change mk = *c;
 	int rc;
 
 	if (!st)
@@ -519,8 +581,20 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
 	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
 		int col = sqlite3_column_int(st, 0);
-		if (col < 64)
-			own |= (uint64_t)1 << col;
+		if (col >= 64)
+			continue;
+		has |= (uint64_t)1 << col;
+		/* a branch speaks only for itself: another site's version of a
+		 * column came from HQ, which has it (and the row) already */
+		if (!s->hq && strcmp((const char *)sqlite3_column_text(st, 2), s->site) != 0) {
+			skip |= (uint64_t)1 << col;
+			continue;
+		}
+		own[col].hlc = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(own[col].site, sizeof(own[col].site), "%s", sqlite3_column_text(st, 2));
+		own[col].prev = (uint64_t)sqlite3_column_int64(st, 3);
+		snprintf(own[col].staff, sizeof(own[col].staff), "%s",
+			 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -530,15 +604,25 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	c->vtype = OP_V_NULL;
 	op_enc_change(raw, c);
 	for (int k = 1; k < t->ncols; k++) {
-		if ((own & ((uint64_t)1 << k)) || k == t->counter_col ||
-		    t->cols[k].since > peer_schema ||
+		if (k == t->counter_col || t->cols[k].since > peer_schema ||
+		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
 		    sqlite3_column_type(row, k) == SQLITE_NULL)
 			continue;
+		*c = mk;
+		if (k < 64 && (has & ((uint64_t)1 << k))) {
+			c->hlc = own[k].hlc;
+			c->prev = own[k].prev;
+			c->site = own[k].site;
+			c->site_len = strlen(own[k].site);
+			c->staff = own[k].staff;
+			c->staff_len = strlen(own[k].staff);
+		}
 		c->col = k;
 		value_from(c, row, k);
 		op_enc_change(raw, c);
 		n++;
 	}
+	*c = mk;
 	return n;
 }
 
@@ -547,27 +631,38 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 {
 	uint64_t head = op_sync_head(s), last = from;
 	unsigned need = s->hq ? OP_ROUTE_DOWN : OP_ROUTE_UP;
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OUT);
+	sqlite3_stmt *st;
 	int rc, rows = 0;
+
+	uint64_t own = 0;	/* HQ re-baselining a branch: its own versions to here */
 
 	*upto = from;
 	*count = 0;
-	if (!st)
+	if (s->hq && peer_int(s, SQL_PEER_REBASE, peer, &own) < 0)
+		return -1;
+	if (!(st = op_db_stmt(s->db, SQL_OUT)))
 		return -1;
 	sqlite3_bind_int64(st, 1, (int64_t)from);
 	sqlite3_bind_int64(st, 2, (int64_t)head);
-	/* A branch sends only what it wrote; HQ sends a branch what it lacks. */
+	/* A branch sends only what it wrote; HQ sends a branch what it lacks,
+	 * and while re-baselining it, what it wrote itself. */
 	if (s->hq)
 		sqlite3_bind_text(st, 4, peer, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(st, 3, s->site, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, s->cfg.batch_changes);
+	sqlite3_bind_int64(st, 5, (int64_t)own);
+	sqlite3_bind_int(st, 6, s->cfg.batch_changes);
 	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
 		const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(st, 2));
 		struct op_change c = { 0 };
 		last = (uint64_t)sqlite3_column_int64(st, 0);
 		rows++;
-		if (!t || !(t->route & need) || t->since > peer_schema)
+		if (!t || t->since > peer_schema)
+			continue;
+		/* its own rows go back whatever their route (orders, tickets) */
+		int mine = s->hq && last <= own &&
+			   strcmp((const char *)sqlite3_column_text(st, 6), peer) == 0;
+		if (!(t->route & need) && !mine)
 			continue;
 		c.tbl = (uint64_t)t->num;
 		c.gid = (const char *)sqlite3_column_text(st, 3);
@@ -979,7 +1074,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		const struct op_change *c = &g[i];
 		if (c->col == OP_COL_ROW)
 			continue;
-		if (c->col >= t->ncols || c->col < 1) {
+		if (c->col < 1 || !op_col_known(t, (int)c->col)) {
 			s->st.ignored++;	/* a column this schema lacks */
 			continue;
 		}
@@ -994,11 +1089,15 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		if (col_version(s, t->num, c->gid, c->gid_len, (int)c->col, &local) < 0)
 			goto fail;
 		int cmp = ver_cmp(c->hlc, c->site, c->site_len, local.hlc, local.site);
-		if (cmp == 0) {
+		int differs = !same_value(row, (int)c->col, c);
+		if (cmp == 0 && !differs) {
 			s->st.ignored++;
 			continue;
 		}
-		int differs = !same_value(row, (int)c->col, c);
+		/* The same version with another value: this store missed that
+		 * value (it did not know the column when the row reached it, on
+		 * an older schema). Take it; the version is already right. */
+		int missed = cmp == 0;
 		int other = local.found && (c->site_len != strlen(local.site) ||
 					    memcmp(c->site, local.site, c->site_len) != 0);
 		if (cmp < 0) {
@@ -1009,7 +1108,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			s->st.ignored++;
 			continue;
 		}
-		if (differs && other && c->prev != local.hlc &&
+		if (!missed && differs && other && c->prev != local.hlc &&
 		    log_conflict(s, t, c, row, &local, 1, "newer concurrent edit") < 0)
 			goto fail;
 		sqlite3_stmt *u = upd_stmt(s, t, (int)c->col);
@@ -1027,8 +1126,9 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 				return -1;
 			continue;
 		}
-		if (clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
-			      c->site, c->site_len, c->prev, c->staff, c->staff_len) < 0)
+		if (!missed && clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
+					 c->site, c->site_len, c->prev, c->staff,
+					 c->staff_len) < 0)
 			return -1;
 		s->st.applied++;
 		if (c->col < 64 && c->col != t->merged_col)
@@ -1072,8 +1172,9 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	if (op_db_begin_apply(s->db) < 0)
 		return -1;
 	/* Local writes not yet versioned must be, before anything remote
-	 * lands on top of them. */
-	if (stamp_in_txn(s, INT64_MAX) < 0)
+	 * lands on top of them; not while re-baselining, when this store's
+	 * own history is still coming back from HQ (section 10). */
+	if (!op_sync_rebasing(s) && stamp_in_txn(s, INT64_MAX) < 0)
 		goto fail;
 	state_load(s);
 	op_rd_init(&rd, raw, n);
@@ -1083,6 +1184,14 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 			*perr = OP_PERR_MALFORMED;
 			op_errc(op_db_err(s->db), EX_PROTOCOL, "change %llu of the batch: %s",
 				(unsigned long long)k, rd.err ? rd.err : "malformed");
+			goto fail;
+		}
+		/* Identity is the key: a branch speaks only for itself. */
+		if (s->hq && (c.site_len != strlen(peer) || memcmp(c.site, peer, c.site_len))) {
+			*perr = OP_PERR_REFUSED;
+			op_errc(op_db_err(s->db), EX_NOPERM, "change %llu of the batch says "
+				"site '%.*s', but the batch comes from %s",
+				(unsigned long long)k, (int)c.site_len, c.site, peer);
 			goto fail;
 		}
 		if (hlc_recv(s, c.hlc) < 0) {
@@ -1123,6 +1232,292 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 fail:
 	op_db_rollback(s->db);
 	return -1;
+}
+
+/* --- sessions: identity, incarnations, re-baselining (SYNC.md section 10) --- */
+
+int op_sync_rebasing(op_sync *s)
+{
+	return !s->hq && op_db_meta_int(s->db, "rebasing", 0) != 0;
+}
+
+int op_sync_caught_up(op_sync *s)
+{
+	if (!op_sync_rebasing(s))
+		return 0;
+	logf_(s, OP_LOG_INFO, "re-baseline done: this store has its history back from HQ");
+	return op_db_meta_set_int(s->db, "rebasing", 0);
+}
+
+/* This store's incarnation (created by migration 008, renewed by a
+ * re-baseline), copied into s->inc. */
+static const char *incarnation(op_sync *s)
+{
+	char *v = op_db_meta_get(s->db, "incarnation");
+	snprintf(s->inc, sizeof(s->inc), "%s", v ? v : "");
+	free(v);
+	return s->inc;
+}
+
+int op_sync_hello_fill(op_sync *s, const char *hq, struct op_hello *h)
+{
+	uint64_t recv = 0, acked = 0;
+	memset(h, 0, sizeof(*h));
+	if (op_sync_peer_get(s, hq, &recv, &acked) < 0)
+		return -1;
+	h->site = s->site;
+	h->site_len = strlen(s->site);
+	h->schema_version = (uint64_t)op_db_schema_max();
+	h->recv_ver = recv;
+	h->head_ver = op_sync_head(s);
+	h->incarnation = incarnation(s);
+	h->incarnation_len = strlen(s->inc);
+	h->wall_ms = (uint64_t)op_sync_now(s);
+	return 0;
+}
+
+static const char SQL_PEER_IDENT[] =
+	"SELECT recv_ver, incarnation, next_incarnation, coalesce(retired, '')"
+	" FROM peer WHERE site = :p";
+static const char SQL_PEER_REFUSED[] =
+	"UPDATE peer SET refused = refused + 1, last_error = :e WHERE site = :p";
+static const char SQL_PEER_INC[] =
+	"UPDATE peer SET incarnation = :i WHERE site = :p";
+static const char SQL_PEER_NEXT[] =
+	"UPDATE peer SET next_incarnation = :i WHERE site = :p";
+static const char SQL_PEER_ADOPT[] =
+	"UPDATE peer SET retired = trim(coalesce(retired, '') || ' ' ||"
+	" coalesce(incarnation, '')), incarnation = next_incarnation,"
+	" next_incarnation = NULL, rebase_upto = :v WHERE site = :p";
+static const char SQL_SITE_HLC[] =
+	"SELECT max(h) FROM (SELECT max(hlc) AS h FROM clock WHERE site = :p"
+	" UNION ALL SELECT max(hlc) FROM counter WHERE site = :p)";
+
+/* Is word w (n bytes) one of the space-separated words of list? */
+static int in_list(const char *list, const char *w, size_t n)
+{
+	for (const char *p = list; n && *p; ) {
+		size_t k = strcspn(p, " ");
+		if (k == n && memcmp(p, w, n) == 0)
+			return 1;
+		p += k;
+		p += *p == ' ';
+	}
+	return 0;
+}
+
+static int refuse(op_sync *s, const char *peer, int *perr, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	*perr = OP_PERR_REFUSED;
+	logf_(s, OP_LOG_ERR, "refused %s: %s", peer, s->why);
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_REFUSED);
+	if (st && op_bind_text(s->db, st, ":e", s->why) == 0 &&
+	    op_bind_text(s->db, st, ":p", peer) == 0)
+		op_db_run(s->db, st);
+	return op_errc(op_db_err(s->db), EX_NOPERM, "%s", s->why);
+}
+
+static int peer_text_set(op_sync *s, const char *sql, const char *peer,
+			 const char *v)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, sql);
+	if (!st || op_bind_text(s->db, st, ":i", v) < 0 ||
+	    op_bind_text(s->db, st, ":p", peer) < 0)
+		return -1;
+	return op_db_run(s->db, st);
+}
+
+int op_sync_hq_hello(op_sync *s, const char *key_site, const struct op_hello *h,
+		     struct op_welcome *w, int *perr)
+{
+	uint64_t recv = 0;
+	char cur[OP_WIRE_MAX_INC + 1] = "", next[OP_WIRE_MAX_INC + 1] = "", *retired = NULL;
+	const char *inc = h->incarnation;
+	size_t il = h->incarnation_len;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	*perr = OP_PERR_INTERNAL;
+	if (h->site_len != strlen(key_site) || memcmp(h->site, key_site, h->site_len) != 0)
+		return refuse(s, key_site, perr, "this connection's key belongs to %s, but its "
+			      "HELLO says it is '%.*s'", key_site, (int)h->site_len, h->site);
+	if (h->schema_version < 1) {
+		*perr = OP_PERR_SCHEMA;
+		return op_errc(op_db_err(s->db), EX_PROTOCOL, "schema version 0 cannot sync");
+	}
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_IDENT);
+	if (!st || op_bind_text(s->db, st, ":p", key_site) < 0)
+		return -1;
+	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
+		recv = (uint64_t)sqlite3_column_int64(st, 0);
+		snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(st, 1) ?
+			 (const char *)sqlite3_column_text(st, 1) : "");
+		snprintf(next, sizeof(next), "%s", sqlite3_column_text(st, 2) ?
+			 (const char *)sqlite3_column_text(st, 2) : "");
+		retired = strdup((const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (rc < 0 || (rc == SQLITE_ROW && !retired)) {
+		free(retired);
+		return rc < 0 ? -1 : op_errc(op_db_err(s->db), EX_OSERR, "out of memory");
+	}
+	rc = 0;
+	if (il && retired && in_list(retired, inc, il)) {
+		rc = refuse(s, key_site, perr, "this copy of %s's store (incarnation %.*s) was "
+			    "replaced by a re-baselined one; rebuild this PC with 'outpost "
+			    "init --site %s --from-hq'", key_site, (int)il, inc, key_site);
+		goto out;
+	}
+	snprintf(s->inc, sizeof(s->inc), "%.*s", (int)il, inc);
+	w->site = s->site;
+	w->site_len = strlen(s->site);
+	w->schema_version = (uint64_t)op_db_schema_max();
+	w->applied_batch = recv;
+	w->incarnation = s->inc;
+	w->incarnation_len = strlen(s->inc);
+	if (op_db_begin(s->db, NULL) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (next[0] && il == strlen(next) && memcmp(inc, next, il) == 0) {
+		/* the branch took the incarnation we gave it: from now on its
+		 * old one is retired, and it gets its own history back */
+		st = op_db_stmt(s->db, SQL_PEER_ADOPT);
+		rc = !st || op_bind_int(s->db, st, ":v", (int64_t)op_sync_head(s)) < 0 ||
+		     op_bind_text(s->db, st, ":p", key_site) < 0 ? -1 : op_db_run(s->db, st);
+		logf_(s, OP_LOG_WARN, "%s re-baselined as incarnation %s: sending back its "
+		      "own changes to version %llu", key_site, s->inc,
+		      (unsigned long long)op_sync_head(s));
+	} else if (recv > 0 && (h->head_ver < recv ||
+				(cur[0] && (il != strlen(cur) || memcmp(inc, cur, il))))) {
+		/* Its counter went back (restored from a backup) or it is another
+		 * store (a new PC): it must re-baseline before it writes again. */
+		uint64_t hlc = 0;
+		char fresh[33];
+		sqlite3_stmt *r = op_db_stmt(s->db, "SELECT lower(hex(randomblob(16)))");
+		if (r && op_db_step(s->db, r) == SQLITE_ROW)
+			snprintf(fresh, sizeof(fresh), "%s", sqlite3_column_text(r, 0));
+		if (r)
+			sqlite3_reset(r);
+		rc = !r || peer_int(s, SQL_SITE_HLC, key_site, &hlc) < 0 ||
+		     peer_text_set(s, SQL_PEER_NEXT, key_site, fresh) < 0 ? -1 : 0;
+		snprintf(s->inc, sizeof(s->inc), "%s", fresh);
+		w->incarnation_len = strlen(s->inc);
+		w->rebase = 1;
+		w->site_hlc = hlc;
+		logf_(s, OP_LOG_WARN, "%s is behind what HQ has from it (its versions to %llu, "
+		      "HQ has them to %llu; incarnation %.*s, was %s): restored from a backup "
+		      "or a new PC; re-baselining it", key_site,
+		      (unsigned long long)h->head_ver, (unsigned long long)recv, (int)il, inc,
+		      cur[0] ? cur : "unknown");
+	} else if (il && (il != strlen(cur) || memcmp(inc, cur, il) != 0)) {
+		rc = peer_text_set(s, SQL_PEER_INC, key_site, s->inc);
+	}
+	if (rc < 0 || op_db_commit(s->db) < 0) {
+		op_db_rollback(s->db);
+		rc = -1;
+	}
+out:
+	free(retired);
+	return rc;
+}
+
+static const char SQL_SKIP_OLD[] =
+	"SELECT seq, ts FROM journal WHERE seq > :from ORDER BY seq";
+static const char SQL_RECV_RESET[] =
+	"INSERT INTO peer(site, recv_ver) VALUES (:p, 0)"
+	" ON CONFLICT(site) DO UPDATE SET recv_ver = 0";
+
+/* Journal entries that were in the backup and that the old copy of this
+ * store already sent are not this store's to send again: skip the run of
+ * pending entries no newer than the newest change HQ holds from us. */
+static int skip_sent(op_sync *s, uint64_t site_hlc)
+{
+	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from;
+	int64_t upto = (int64_t)(site_hlc >> 16);
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_SKIP_OLD);
+	int rc;
+	if (!st || op_bind_int(s->db, st, ":from", from) < 0)
+		return -1;
+	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW &&
+	       sqlite3_column_int64(st, 1) - (s->offset > s->cfg.max_ahead_ms ||
+					      s->offset < -s->cfg.max_ahead_ms ? s->offset : 0)
+	       <= upto)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (last > from)
+		logf_(s, OP_LOG_INFO, "journal entries %lld..%lld were sent by the old copy of "
+		      "this store; not sent again", (long long)from + 1, (long long)last);
+	return last > from ? op_db_meta_set_int(s->db, "stamped_seq", last) : 0;
+}
+
+int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *w,
+			   uint64_t *cursor, int *rehello)
+{
+	uint64_t head = op_sync_head(s);
+	char inc[OP_WIRE_MAX_INC + 1];
+
+	*rehello = 0;
+	*cursor = w->applied_batch;
+	if (!w->rebase) {
+		if (w->applied_batch > head)
+			return op_errc(op_db_err(s->db), EX_PROTOCOL, "HQ has this store's "
+				       "changes to version %llu, past its newest (%llu): it was "
+				       "restored from an older backup and HQ does not re-baseline it",
+				       (unsigned long long)w->applied_batch,
+				       (unsigned long long)head);
+		return 0;
+	}
+	snprintf(inc, sizeof(inc), "%.*s", (int)w->incarnation_len, w->incarnation);
+	if (!inc[0])
+		return op_errc(op_db_err(s->db), EX_PROTOCOL, "HQ asked for a re-baseline "
+			       "without an incarnation");
+	if (op_db_begin(s->db, NULL) < 0)
+		return -1;
+	/* New versions are numbered past what HQ has; HQ's whole stream comes
+	 * again (with our own rows); stamping waits until it is in. */
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_RECV_RESET);
+	if (op_db_meta_set(s->db, "incarnation", inc) < 0 ||
+	    op_db_meta_set_int(s->db, "ver", (int64_t)(head > w->applied_batch ? head :
+						       w->applied_batch)) < 0 ||
+	    op_db_meta_set_int(s->db, "rebasing", 1) < 0 ||
+	    !st || op_bind_text(s->db, st, ":p", hq) < 0 || op_db_run(s->db, st) < 0 ||
+	    skip_sent(s, w->site_hlc) < 0 || op_db_commit(s->db) < 0) {
+		op_db_rollback(s->db);
+		return -1;
+	}
+	logf_(s, OP_LOG_WARN, "this store is behind what HQ has from it (versions to %llu, "
+	      "HQ has %llu): restored from a backup or a new PC; re-baselining as "
+	      "incarnation %s", (unsigned long long)head,
+	      (unsigned long long)w->applied_batch, inc);
+	*rehello = 1;
+	return 0;
+}
+
+int op_sync_receive(op_sync *s, const char *peer, uint64_t from_ver,
+		    uint64_t upto_ver, const void *raw, size_t n, uint64_t count,
+		    uint64_t *ack_upto, int *perr)
+{
+	uint64_t recv, acked;
+
+	*perr = OP_PERR_INTERNAL;
+	if (op_sync_peer_get(s, peer, &recv, &acked) < 0)
+		return -1;
+	*ack_upto = recv;
+	/* A gap (a batch lost before a reconnect): the ACK says where we are,
+	 * and the sender resends from there. A duplicate: ACK, nothing else. */
+	if (from_ver > recv || upto_ver <= recv)
+		return 0;
+	if (op_sync_apply(s, peer, raw, count ? n : 0, count, upto_ver, perr) < 0)
+		return -1;
+	*ack_upto = upto_ver;
+	return count > 0;
 }
 
 /* --- peers and garbage collection --- */

@@ -74,6 +74,39 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 		  uint64_t count, uint64_t upto, int *perr);
 
+/* A receiver's handling of a batch covering (from_ver, upto_ver]: a gap
+ * or a duplicate applies nothing; otherwise the changes are merged and the
+ * cursor recorded (op_sync_apply). *ack_upto is what to acknowledge.
+ * Returns 1 when changes were merged, 0 when none, -1 with *perr. */
+int op_sync_receive(op_sync *s, const char *peer, uint64_t from_ver,
+		    uint64_t upto_ver, const void *raw, size_t n, uint64_t count,
+		    uint64_t *ack_upto, int *perr);
+
+/* Sessions (docs/SYNC.md, section 10). A branch's HELLO to HQ peer `hq`
+ * (the peer row's site; "HQ" before the first WELCOME): site, schema, the
+ * cursor, its newest version and its incarnation. Strings borrow s and
+ * live until the next call. 0 or -1. */
+int op_sync_hello_fill(op_sync *s, const char *hq, struct op_hello *h);
+/* HQ's answer to a HELLO on a connection whose key belongs to key_site.
+ * 0 with *w filled (site, schema, applied_batch, incarnation; w->rebase
+ * when the branch went back in time and must re-baseline; wall_ms and
+ * max_ahead_ms are the caller's), or -1 with *perr (OP_PERR_REFUSED when
+ * the HELLO names another site or a retired incarnation, logged and
+ * counted in peer.refused) and the db error set. */
+int op_sync_hq_hello(op_sync *s, const char *key_site, const struct op_hello *h,
+		     struct op_welcome *w, int *perr);
+/* A branch acts on HQ's WELCOME: *cursor is where its sending resumes.
+ * On a re-baseline it takes the new incarnation, numbers its versions past
+ * HQ's cursor, asks for HQ's whole stream again and defers stamping until
+ * it is in; *rehello is then set: send a fresh HELLO. 0 or -1. */
+int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *w,
+			   uint64_t *cursor, int *rehello);
+/* Branch: a re-baseline is under way (stamping waits). */
+int op_sync_rebasing(op_sync *s);
+/* Branch: HQ said it has nothing more (an empty batch); ends a
+ * re-baseline. 0 or -1. */
+int op_sync_caught_up(op_sync *s);
+
 /* Statistics of the last apply (for logs and benchmarks). */
 struct op_sync_stats {
 	uint64_t applied, ignored, conflicts, clamped;

@@ -345,6 +345,13 @@ static int dec_end(op_rd *r, void *m, size_t msz, const char **why)
 	return -1;
 }
 
+/* An incarnation id: 0..OP_WIRE_MAX_INC bytes (empty: not known). */
+static void get_inc(op_rd *r, const char **s, size_t *n)
+{
+	if (op_get_str(r, s, n) == 0 && *n > OP_WIRE_MAX_INC && !r->err)
+		r->err = "incarnation over 64 bytes";
+}
+
 void op_enc_hello(op_buf *b, const struct op_hello *m)
 {
 	if (!site_ok(m->site, m->site_len)) {
@@ -356,6 +363,12 @@ void op_enc_hello(op_buf *b, const struct op_hello *m)
 	op_put_uv(b, m->recv_ver);
 	op_put_uv(b, m->next_batch);
 	op_put_uv(b, m->wall_ms);
+	op_put_uv(b, m->head_ver);
+	if (m->incarnation_len > OP_WIRE_MAX_INC) {
+		buf_fail(b);
+		return;
+	}
+	op_put_str(b, m->incarnation, m->incarnation_len);
 }
 
 int op_dec_hello(struct op_hello *m, const void *p, size_t n, const char **why)
@@ -369,6 +382,8 @@ int op_dec_hello(struct op_hello *m, const void *p, size_t n, const char **why)
 	op_get_uv(&r, &m->recv_ver);
 	op_get_uv(&r, &m->next_batch);
 	op_get_uv(&r, &m->wall_ms);
+	op_get_uv(&r, &m->head_ver);
+	get_inc(&r, &m->incarnation, &m->incarnation_len);
 	return dec_end(&r, m, sizeof *m, why);
 }
 
@@ -383,6 +398,13 @@ void op_enc_welcome(op_buf *b, const struct op_welcome *m)
 	op_put_uv(b, m->applied_batch);
 	op_put_uv(b, m->wall_ms);
 	op_put_uv(b, m->max_ahead_ms);
+	if (m->incarnation_len > OP_WIRE_MAX_INC || m->rebase > 1) {
+		buf_fail(b);
+		return;
+	}
+	op_put_uv(b, (uint64_t)m->rebase);
+	op_put_str(b, m->incarnation, m->incarnation_len);
+	op_put_uv(b, m->site_hlc);
 }
 
 int op_dec_welcome(struct op_welcome *m, const void *p, size_t n,
@@ -397,6 +419,13 @@ int op_dec_welcome(struct op_welcome *m, const void *p, size_t n,
 	op_get_uv(&r, &m->applied_batch);
 	op_get_uv(&r, &m->wall_ms);
 	op_get_uv(&r, &m->max_ahead_ms);
+	uint64_t rebase = 0;
+	op_get_uv(&r, &rebase);
+	if (!r.err && rebase > 1)
+		r.err = "welcome rebase flag is not 0 or 1";
+	m->rebase = (int)rebase;
+	get_inc(&r, &m->incarnation, &m->incarnation_len);
+	op_get_uv(&r, &m->site_hlc);
 	return dec_end(&r, m, sizeof *m, why);
 }
 

@@ -21,6 +21,7 @@
 #define OP_WIRE_MAX_RAW   (16u << 20)	/* inflated batch cap, bytes */
 #define OP_WIRE_MAX_STR   (1u << 20)	/* any one string */
 #define OP_WIRE_HDR_LEN   4
+#define OP_WIRE_MAX_INC   64		/* incarnation id, bytes */
 
 /* A growable byte buffer with a hard cap. */
 typedef struct op_buf {
@@ -66,6 +67,8 @@ struct op_hello {
 	uint64_t recv_ver;	/* highest HQ version this branch has applied */
 	uint64_t next_batch;	/* seq of the next batch the branch will send */
 	uint64_t wall_ms;	/* sender's clock, for drift */
+	uint64_t head_ver;	/* the branch's highest own version (v2) */
+	const char *incarnation; size_t incarnation_len; /* store identity (v2) */
 };
 struct op_welcome {
 	const char *site; size_t site_len;
@@ -74,6 +77,9 @@ struct op_welcome {
 				 * (the name is historical; it is a version) */
 	uint64_t wall_ms;
 	uint64_t max_ahead_ms;	/* how far ahead HQ lets a clock run */
+	int rebase;		/* 1: the branch went back in time; re-baseline (v2) */
+	const char *incarnation; size_t incarnation_len; /* the branch's from now on */
+	uint64_t site_hlc;	/* newest HLC HQ holds from this branch (v2) */
 };
 struct op_batch_hdr {
 	uint64_t seq;		/* batch sequence, per direction, from 1 */

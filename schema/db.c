@@ -18,6 +18,7 @@
 #include "db.h"
 #include "journal.h"
 #include "migrations.h"
+#include "tables.h"
 
 /* 48-bit Unix milliseconds, version 7, variant 10, 74 random bits. */
 const char op_uuid7_sql[] =
@@ -45,12 +46,27 @@ struct op_db {
 	UTransliterator *pinyin;
 };
 
+/* OUTPOST_TEST_SCHEMA_CAP=N makes this build behave as a build of schema N
+ * (it migrates stores only that far and leaves newer columns alone): the
+ * upgrade tests use it to make a store "the way the migrations do" at an
+ * older version. Read once; not for production use. */
 int op_db_schema_max(void)
 {
-	int v = 0;
-	for (const struct op_migration *m = op_migrations; m->version; m++)
-		v = m->version;
-	return v;
+	static int max;
+	if (!max) {
+		const char *cap = getenv("OUTPOST_TEST_SCHEMA_CAP");
+		int v = 0;
+		for (const struct op_migration *m = op_migrations; m->version; m++)
+			v = m->version;
+		if (cap && *cap) {
+			char *end;
+			long c = strtol(cap, &end, 10);
+			if (!*end && c >= 1 && c < v)
+				v = (int)c;
+		}
+		max = v;
+	}
+	return max;
 }
 
 sqlite3 *op_db_handle(op_db *db) { return db->db; }
@@ -461,7 +477,7 @@ static int migrate(op_db *db)
 	if (op_db_exec(db, "BEGIN IMMEDIATE") < 0)
 		return op_db_fail(db, "cannot migrate");
 	for (const struct op_migration *m = op_migrations; m->version; m++) {
-		if (m->version <= have)
+		if (m->version <= have || m->version > max)
 			continue;
 		char *sql = expand_sql(m->sql), pragma[64];
 		if (!sql) {
@@ -481,6 +497,13 @@ static int migrate(op_db *db)
 			op_db_rollback(db);
 			return -1;
 		}
+	}
+	/* Columns this upgrade brings were left out of what peers sent us:
+	 * ask every peer for everything again (docs/SYNC.md, section 7). */
+	if (have > 0 && op_tables_since_max() > have &&
+	    op_db_exec(db, "UPDATE peer SET recv_ver = 0") < 0) {
+		op_db_rollback(db);
+		return -1;
 	}
 	if (op_journal_install(db, want_journal) < 0) {
 		op_errctx(&db->err, "cannot install journal triggers");

@@ -38,9 +38,10 @@ static void table_sql(sqlite3_str *s, const struct op_table *t)
 		sqlite3_str_appendall(s, "NULL");
 	sqlite3_str_appendall(s, ", " TS ", staff\n  FROM op_ctx, (SELECT ");
 	for (int c = 1; c < t->ncols; c++)
-		sqlite3_str_appendf(s, "%s((old.\"%w\" IS NOT new.\"%w\") << %d)",
-				    c > 1 ? " | " : "", t->cols[c].name,
-				    t->cols[c].name, c);
+		if (op_col_known(t, c))
+			sqlite3_str_appendf(s, "%s((old.\"%w\" IS NOT new.\"%w\") << %d)",
+					    c > 1 ? " | " : "", t->cols[c].name,
+					    t->cols[c].name, c);
 	sqlite3_str_appendall(s,
 		" AS m)\n  WHERE op_ctx.id = 1 AND applying = 0 AND m <> 0;\nEND;\n");
 
@@ -49,6 +50,16 @@ static void table_sql(sqlite3_str *s, const struct op_table *t)
 		"  INSERT INTO journal(tbl, gid, op, cols, ts, staff)\n"
 		"  SELECT %d, old.id, 3, 0, " TS ", staff\n"
 		"  FROM op_ctx WHERE id = 1 AND applying = 0;\nEND;\n",
+		n, n, t->num);
+
+	/* A deleted id stays deleted everywhere (the tombstone wins at every
+	 * replica), so a store refuses to bring it back (SYNC.md, section 3). */
+	sqlite3_str_appendf(s,
+		"CREATE TRIGGER \"op_j_%w_re\" BEFORE INSERT ON \"%w\"\n"
+		"WHEN EXISTS (SELECT 1 FROM clock WHERE tbl = %d AND gid = new.id AND col = -1)\n"
+		"  AND (SELECT applying FROM op_ctx WHERE id = 1) = 0 BEGIN\n"
+		"  SELECT RAISE(ABORT, 'this id belongs to a deleted row, and a deleted row "
+		"cannot come back; insert it without an id to get a new one');\nEND;\n",
 		n, n, t->num);
 
 	sqlite3_str_appendf(s,

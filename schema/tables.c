@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include "db.h"
 #include "tables.h"
 
 #define COL(n) { n, 0, 1 }
@@ -93,6 +94,23 @@ const struct op_table *op_table_by_name(const char *name)
 		if (strcmp(op_tables[i].name, name) == 0)
 			return &op_tables[i];
 	return NULL;
+}
+
+int op_tables_since_max(void)
+{
+	int v = 0;
+	for (int i = 0; i < op_ntables; i++) {
+		const struct op_table *t = &op_tables[i];
+		v = t->since > v ? t->since : v;
+		for (int c = 0; c < t->ncols; c++)
+			v = t->cols[c].since > v ? t->cols[c].since : v;
+	}
+	return v;
+}
+
+int op_col_known(const struct op_table *t, int c)
+{
+	return c >= 0 && c < t->ncols && t->cols[c].since <= op_db_schema_max();
 }
 
 int op_table_col(const struct op_table *t, const char *name)

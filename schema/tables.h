@@ -49,6 +49,11 @@ extern const int op_ntables;
 const struct op_table *op_table_by_num(uint64_t num);
 /* The table named name, or NULL. */
 const struct op_table *op_table_by_name(const char *name);
+/* The newest `since` of any table or column. */
+int op_tables_since_max(void);
+/* Is column c of t in this build's schema (op_db_schema_max)? */
+int op_col_known(const struct op_table *t, int c);
+
 /* Index of column name in t, or -1. */
 int op_table_col(const struct op_table *t, const char *name);
 

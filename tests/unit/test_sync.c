@@ -305,3 +305,142 @@ Test(sync, unique_clash_is_logged_not_stalling)
 	cr_assert_str_eq(q1(&a, "SELECT name FROM product"), "local");
 	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM conflict WHERE reason LIKE 'refused here:%'"), "1");
 }
+
+/* Issue 8, defect 1: an edit in the same stamping pass moves the row's
+ * marker forward; its counter contribution must follow, not travel ahead
+ * of the row and be dropped. */
+Test(sync, initial_points_travel_with_their_row)
+{
+	exec(&a, "INSERT INTO customer(id, name, points) VALUES ('r', 'R', 10)");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('s', 'S')");
+	exec(&a, "UPDATE customer SET notes = 'x' WHERE id = 'r'");
+	round_all();
+	round_all();
+	cr_assert_str_eq(q1(&hq, "SELECT points || notes FROM customer WHERE id = 'r'"), "10x");
+	cr_assert_str_eq(q1(&b, "SELECT points FROM customer WHERE id = 'r'"), "10");
+}
+
+/* Identity is the key: a batch whose changes name another site is refused
+ * whole at HQ, and nothing of it is applied. */
+Test(sync, hq_refuses_changes_in_another_sites_name)
+{
+	op_buf raw;
+	uint64_t upto, count;
+	int perr = 0;
+	exec(&a, "INSERT INTO customer(id, name, points) VALUES ('r', 'R', 10)");
+	cr_assert(op_sync_stamp(a.s, 100) > 0);
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(a.s, "HQ", 99, 0, &raw, &upto, &count), 0);
+	cr_assert(count > 0);
+	cr_assert_eq(op_sync_apply(hq.s, "B", raw.p, raw.len, count, upto, &perr), -1);
+	cr_assert_eq(perr, OP_PERR_REFUSED);
+	cr_assert(strstr(op_db_err(hq.db)->msg, "says site 'A'"), "%s", op_db_err(hq.db)->msg);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
+	/* the same batch from its real sender applies */
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), 0);
+	cr_assert_str_eq(q1(&hq, "SELECT points FROM customer WHERE id = 'r'"), "10");
+	op_buf_free(&raw);
+}
+
+/* A value a store missed although it holds the same version (it did not
+ * know the column when the row came, on an older schema) is taken when the
+ * row is sent again, without a conflict. */
+Test(sync, resend_fills_a_value_the_store_missed)
+{
+	exec(&a, "INSERT INTO customer(id, name, email) VALUES ('r', 'R', 'r@x.cn')");
+	round_all();
+	exec(&hq, "UPDATE op_ctx SET applying = 1; UPDATE customer SET email = NULL;"
+		  " UPDATE op_ctx SET applying = 0; UPDATE peer SET recv_ver = 0");
+	cr_assert_str_eq(q1(&hq, "SELECT coalesce(email, '-') FROM customer"), "-");
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT email FROM customer"), "r@x.cn");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM conflict"), "0");
+}
+
+/* A deleted id cannot be inserted again (by any SQLite client): the
+ * tombstone would win everywhere else and the row would diverge. */
+Test(sync, deleted_id_cannot_come_back)
+{
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('r', 'R')");
+	exec(&a, "DELETE FROM customer WHERE id = 'r'");
+	cr_assert(op_sync_stamp(a.s, 100) > 0);
+	char *msg = NULL;
+	int rc = sqlite3_exec(op_db_handle(a.db), "INSERT INTO customer(id, name) "
+			      "VALUES ('r', 'again')", NULL, NULL, &msg);
+	cr_assert_neq(rc, SQLITE_OK);
+	cr_assert(msg && strstr(msg, "deleted row cannot come back"), "%s", msg ? msg : "");
+	sqlite3_free(msg);
+	exec(&a, "INSERT INTO customer(name) VALUES ('new id')");
+}
+
+static void hello_of(struct site *x, struct op_hello *h)
+{
+	cr_assert_eq(op_sync_hello_fill(x->s, "HQ", h), 0);
+}
+
+/* The HQ side of the handshake: a HELLO naming another site is refused and
+ * counted; a store behind HQ's record is re-baselined with a new
+ * incarnation; once it takes it, the old one is retired and refused. */
+Test(sync, hello_identity_and_rebaseline)
+{
+	struct op_hello h;
+	struct op_welcome w;
+	int perr = 0, rehello = 0;
+	uint64_t cursor = 0;
+
+	exec(&hq, "INSERT INTO peer(site, pubkey) VALUES ('A', 'ka'), ('B', 'kb')");
+	hello_of(&a, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "B", &h, &w, &perr), -1);
+	cr_assert_eq(perr, OP_PERR_REFUSED);
+	cr_assert_str_eq(q1(&hq, "SELECT refused FROM peer WHERE site = 'B'"), "1");
+	cr_assert(strstr(q1(&hq, "SELECT last_error FROM peer WHERE site = 'B'"), "belongs to B"));
+
+	/* A syncs for real, then goes back in time (HQ has more of it) */
+	exec(&a, "INSERT INTO customer(id, name, points) VALUES ('r', 'R', 5)");
+	round_all();
+	hello_of(&a, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);
+	cr_assert_eq(w.rebase, 0);
+	char old[80];
+	snprintf(old, sizeof(old), "%.*s", (int)h.incarnation_len, h.incarnation);
+	exec(&a, "UPDATE meta SET value = 1 WHERE key = 'ver'");
+	hello_of(&a, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);
+	cr_assert_eq(w.rebase, 1);
+	cr_assert(w.site_hlc > 0);
+	cr_assert(w.incarnation_len == 32 && memcmp(w.incarnation, old, 32) != 0);
+	cr_assert_eq(op_sync_branch_welcome(a.s, "HQ", &w, &cursor, &rehello), 0);
+	cr_assert_eq(rehello, 1);
+	cr_assert_eq(op_sync_rebasing(a.s), 1);
+	cr_assert(op_sync_head(a.s) >= w.applied_batch);
+	/* the new HELLO carries the new incarnation: HQ retires the old one */
+	hello_of(&a, &h);
+	cr_assert_eq(h.recv_ver, 0);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);
+	cr_assert_eq(w.rebase, 0);
+	cr_assert(strstr(q1(&hq, "SELECT retired FROM peer WHERE site = 'A'"), old));
+	cr_assert_neq(atoi(q1(&hq, "SELECT rebase_upto FROM peer WHERE site = 'A'")), 0);
+	/* a copy still speaking as the old incarnation is refused */
+	struct op_hello stale = h;
+	stale.incarnation = old;
+	stale.incarnation_len = strlen(old);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &stale, &w, &perr), -1);
+	cr_assert_eq(perr, OP_PERR_REFUSED);
+	cr_assert(strstr(op_db_err(hq.db)->msg, "--from-hq"), "%s", op_db_err(hq.db)->msg);
+}
+
+Test(sync, row_whose_name_changed_since_creation_reaches_a_new_peer)
+{
+	/* a's marker for the first row, then another row, then a later
+	 * version of the first row's NOT NULL name: the row image alone
+	 * must be enough to create the row at HQ */
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'old name')");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-2', 'other')");
+	cr_assert_geq(op_sync_stamp(a.s, 1000), 0);
+	exec(&a, "UPDATE customer SET name = 'new name' WHERE id = 'c-1'");
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT name FROM customer WHERE id = 'c-1'"), "new name");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM conflict"), "0");
+	pump(&hq, &b);
+	cr_assert_str_eq(q1(&b, "SELECT name FROM customer WHERE id = 'c-1'"), "new name");
+}

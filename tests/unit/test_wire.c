@@ -31,6 +31,8 @@ static struct op_hello sample_hello(void)
 		.recv_ver = 1234567890123ULL,
 		.next_batch = 300,
 		.wall_ms = 1732300000000ULL,
+		.head_ver = 4242,
+		.incarnation = "0123456789abcdef0123456789abcdef", .incarnation_len = 32,
 	};
 	return m;
 }
@@ -43,6 +45,9 @@ static struct op_welcome sample_welcome(void)
 		.applied_batch = 299,
 		.wall_ms = 1732300000123ULL,
 		.max_ahead_ms = 300000,
+		.rebase = 1,
+		.incarnation = "fedcba9876543210", .incarnation_len = 16,
+		.site_hlc = 0x1234567890ULL,
 	};
 	return m;
 }
@@ -468,7 +473,10 @@ Test(wire_hdr, round_trip_and_refusals)
 	cr_assert_eq(op_wire_hdr_parse("XP\x01\x01", 4, &code, &perr, &why), -1);
 	cr_assert_eq(perr, OP_PERR_MALFORMED);
 	cr_assert_eq(op_wire_hdr_parse("Op\x01\x01", 4, &code, &perr, &why), -1);
-	cr_assert_eq(op_wire_hdr_parse("OP\x02\x01", 4, &code, &perr, &why), -1);
+	/* protocol 1 (before incarnations) is refused with VERSION */
+	cr_assert_eq(op_wire_hdr_parse("OP\x01\x01", 4, &code, &perr, &why), -1);
+	cr_assert_eq(perr, OP_PERR_VERSION);
+	cr_assert_eq(op_wire_hdr_parse("OP\x03\x01", 4, &code, &perr, &why), -1);
 	cr_assert_eq(perr, OP_PERR_VERSION);
 	cr_assert(has(why, "version"));
 	cr_assert_eq(op_wire_hdr_parse("OP\x00\x01", 4, &code, &perr, &why), -1);
@@ -495,6 +503,9 @@ Test(wire_msg, hello_round_trip)
 	cr_assert_eq(out.recv_ver, in.recv_ver);
 	cr_assert_eq(out.next_batch, in.next_batch);
 	cr_assert_eq(out.wall_ms, in.wall_ms);
+	cr_assert_eq(out.head_ver, 4242);
+	cr_assert_eq(out.incarnation_len, 32);
+	cr_assert(memcmp(out.incarnation, in.incarnation, 32) == 0);
 	/* the site string points into the frame */
 	cr_assert(out.site >= (const char *)b.p &&
 		  out.site < (const char *)b.p + b.len);
@@ -518,6 +529,10 @@ Test(wire_msg, welcome_round_trip)
 	cr_assert_eq(out.applied_batch, UINT64_MAX);
 	cr_assert_eq(out.wall_ms, in.wall_ms);
 	cr_assert_eq(out.max_ahead_ms, 300000);
+	cr_assert_eq(out.rebase, 1);
+	cr_assert_eq(out.incarnation_len, 16);
+	cr_assert(memcmp(out.incarnation, "fedcba9876543210", 16) == 0);
+	cr_assert_eq(out.site_hlc, 0x1234567890ULL);
 	op_buf_free(&b);
 }
 
