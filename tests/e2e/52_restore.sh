@@ -6,6 +6,7 @@
 # the sqlite3 shell, and a branch upgrading its schema. Every check compares
 # with what a replica must hold, not only replicas with each other.
 . "$(dirname "$0")/lib.sh"
+plan 58
 
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
 S=$T/s
@@ -31,9 +32,7 @@ expect_eq "HQ has a product" "$?" 0
 "$OUTPOSTD" --hq --db "$S/hq.db" --listen "$EP" 2>>"$S/hq.log" &
 HQPID=$!
 track $HQPID
-i=0
-while ! grep -q 'listening on' "$S/hq.log" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i+1)); done
+wait_for 10 "HQ to listen" "grep -q 'listening on' '$S/hq.log' 2>/dev/null"
 expect_eq "HQ listening" "$(grep -c 'listening on' "$S/hq.log")" 1
 
 # sync STORE: one --once run; its exit status in $SRC, its log in STORE.log
@@ -174,3 +173,4 @@ run env OUTPOST_PIN=4321 "$OUTPOST" --db "$S/d.db" --as wang customer list
 expect_eq "the staff member can sign in there" "$RC" 0
 run env OUTPOST_PIN=1111 "$OUTPOST" --db "$S/d.db" --as wang customer list
 expect_eq "with the right PIN only" "$RC" 77
+done_testing
