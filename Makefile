@@ -94,9 +94,10 @@ mutate: all $(B)/unit
 demo: all
 	@sh tools/demo.sh
 
-BENCHES := $(B)/tools/bench $(B)/tools/bench_reports $(B)/tools/bench_history
+BENCHES := $(B)/tools/bench $(B)/tools/bench_reports $(B)/tools/bench_history \
+           $(B)/tools/changeset_apply
 bench: all $(BENCHES)
-	@sh tools/bench.sh $(B)/tools/bench
+	@OUTPOST_BIN=$(CURDIR)/$(BIN) sh tools/bench.sh $(B)/tools/bench
 
 man: $(B)/outpost.1 $(B)/outpostd.8
 $(B)/%.1: docs/%.1.scd ; scdoc < $< > $@

@@ -814,6 +814,10 @@ static int report_tune(op_db *db)
 {
 	int mode, cache, page;
 
+	/* A daemon's memory stays bounded (invariant 6): there a report runs
+	 * with SQLite's own cache and temporary files. */
+	if (op_db_flags(db) & OP_DB_DAEMON)
+		return 0;
 	if (pragma_int(db, SQL_TEMP_STORE, &mode) < 0 ||
 	    pragma_int(db, SQL_CACHE_SIZE, &cache) < 0 ||
 	    pragma_int(db, SQL_PAGE_SIZE, &page) < 0)

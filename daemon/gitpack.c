@@ -14,12 +14,14 @@
  * and renamed, the index last, as git does: a reader sees a whole pack or
  * none.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "gitpack.h"
@@ -295,5 +297,117 @@ out:
 	free(off);
 	free(crc);
 	free(sorted);
+	return rc;
+}
+
+/* --- consolidating small packs --- */
+
+struct packf { char name[64]; off_t size; };
+
+static int packf_cmp(const void *a, const void *b)
+{
+	off_t x = ((const struct packf *)a)->size, y = ((const struct packf *)b)->size;
+	return x < y ? -1 : x > y;
+}
+
+/* Append the object ids listed in pack_dir/NAME.idx (version 2) to *ids. */
+static int idx_ids(const char *pack_dir, const char *pack, git_oid **ids, size_t *n,
+		   size_t *cap, op_err *e)
+{
+	char path[4200];
+	unsigned char hdr[8 + 1024];
+	snprintf(path, sizeof(path), "%s/%.*s.idx", pack_dir, (int)(strlen(pack) - 5), pack);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return op_errc(e, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
+	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) || memcmp(hdr, "\377tOc", 4) != 0 ||
+	    hdr[7] != 2) {
+		fclose(fp);
+		return op_errc(e, EX_DATAERR, "'%s' is not a version 2 pack index", path);
+	}
+	const unsigned char *f = hdr + 8 + 255 * 4;
+	size_t m = (size_t)f[0] << 24 | (size_t)f[1] << 16 | (size_t)f[2] << 8 | f[3];
+	if (*n + m > *cap) {
+		size_t c = (*n + m) * 2;
+		git_oid *p = realloc(*ids, c * sizeof(*p));
+		if (!p) {
+			fclose(fp);
+			return op_errc(e, EX_OSERR, "out of memory");
+		}
+		*ids = p;
+		*cap = c;
+	}
+	for (size_t i = 0; i < m; i++)
+		if (fread((*ids)[*n + i].id, 1, 20, fp) != 20) {
+			fclose(fp);
+			return op_errc(e, EX_DATAERR, "'%s' is truncated", path);
+		}
+	*n += m;
+	fclose(fp);
+	return 0;
+}
+
+int op_gitpack_consolidate(git_odb *odb, const char *pack_dir, int max_packs,
+			   size_t cap_bytes, op_err *e)
+{
+	struct packf *pf = NULL;
+	size_t npf = 0, pcap = 0, nids = 0, icap = 0, take = 0;
+	git_oid *ids = NULL;
+	off_t sum = 0;
+	struct dirent *de;
+	int rc = -1;
+	DIR *dir = opendir(pack_dir);
+
+	if (!dir)
+		return errno == ENOENT ? 0 : op_errc(e, EX_IOERR, "cannot read '%s': %s",
+						     pack_dir, strerror(errno));
+	while ((de = readdir(dir))) {
+		size_t l = strlen(de->d_name);
+		struct stat st;
+		char path[4200];
+		if (l < 10 || l >= sizeof(pf->name) || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strcmp(de->d_name + l - 5, ".pack") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pack_dir, de->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		if (npf == pcap) {
+			struct packf *p = realloc(pf, (pcap = pcap ? 2 * pcap : 16) * sizeof(*p));
+			if (!p) {
+				op_errc(e, EX_OSERR, "out of memory");
+				goto out;
+			}
+			pf = p;
+		}
+		snprintf(pf[npf].name, sizeof(pf->name), "%s", de->d_name);
+		pf[npf++].size = st.st_size;
+	}
+	rc = 0;
+	if (npf <= (size_t)max_packs)
+		goto out;
+	qsort(pf, npf, sizeof(*pf), packf_cmp);
+	while (take < npf && (take < 2 || sum + pf[take].size <= (off_t)cap_bytes))
+		sum += pf[take++].size;
+	rc = -1;
+	for (size_t i = 0; i < take; i++)
+		if (idx_ids(pack_dir, pf[i].name, &ids, &nids, &icap, e) < 0)
+			goto out;
+	if (op_gitpack_write(odb, pack_dir, ids, nids, e) < 0)
+		goto out;
+	/* The new pack is in place: the merged ones go (a reader that has one
+	 * open keeps it until it closes; one that misses rescans the folder). */
+	for (size_t i = 0; i < take; i++) {
+		char path[4200];
+		size_t l = strlen(pf[i].name) - 5;
+		snprintf(path, sizeof(path), "%s/%.*s.idx", pack_dir, (int)l, pf[i].name);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", pack_dir, pf[i].name);
+		unlink(path);
+	}
+	rc = (int)take;
+out:
+	closedir(dir);
+	free(pf);
+	free(ids);
 	return rc;
 }

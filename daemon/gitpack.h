@@ -23,6 +23,15 @@
 int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, size_t n,
 		     op_err *e);
 
+/* When pack_dir holds more than max_packs packs, merge the smallest into
+ * one (read through odb), as many as stay under cap_bytes together (at
+ * least two), and remove them. Bounds the pack count at about the
+ * repository's size / cap_bytes + max_packs, in memory about cap_bytes.
+ * Returns the number of packs merged (0: none needed), or -1 with e set
+ * (the packs are then left as they were). */
+int op_gitpack_consolidate(git_odb *odb, const char *pack_dir, int max_packs,
+			   size_t cap_bytes, op_err *e);
+
 /* SHA-1 of p[0..n): the checksum a pack ends with. */
 void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20]);
 

@@ -37,7 +37,9 @@
 
 #define BODY_MAX 20		/* records listed in a commit message */
 #define LOOSE_MAX 128		/* objects: fewer are written loose, more as a pack */
-#define PACK_CHUNK 200000	/* objects held in memory before a pack is written */
+#define PACK_BYTES (16u << 20)	/* bytes of new objects held in memory before a
+				 * pack is written: a first commit of a million
+				 * records runs in bounded memory */
 #define MAXT 64
 #define NAME_MAX_ 400		/* longest escaped file name of a record */
 
@@ -215,7 +217,7 @@ struct writer {
 	git_odb *memdb;
 	git_odb_backend *mem;
 	git_oid *objs;		/* what went into mem */
-	size_t nobjs, cap;
+	size_t nobjs, cap, membytes;
 	uint64_t flushed;	/* objects already written out as packs */
 	struct level lv[4];	/* root, table, xx, yy */
 	const struct op_table *t;
@@ -285,6 +287,7 @@ loose_out:
 	if (rc == 0) {
 		git_mempack_reset(w->mem);
 		w->nobjs = 0;
+		w->membytes = 0;
 	}
 	return rc;
 }
@@ -317,6 +320,7 @@ static int level_close(struct writer *w, int k)
 		return 0;
 	if (l->dirty) {
 		git_oid id;
+		w->membytes += git_treebuilder_entrycount(l->b) * 72;	/* about */
 		if (git_treebuilder_entrycount(l->b) == 0) {
 			if (git_treebuilder_get(up->b, l->name))
 				git_treebuilder_remove(up->b, l->name);
@@ -401,6 +405,7 @@ static int put_record(struct writer *w, const struct op_table *t, const char *id
 			return op_hist_gitfail(w->e, EX_SOFTWARE, "cannot hash a record");
 		if (had && git_oid_equal(&id_new, &id_old))
 			return 0;	/* written before (a re-run after a crash) */
+		w->membytes += (size_t)len + 64;
 		if (w->mem->write(w->mem, &id_new, w->text, (size_t)len, GIT_OBJECT_BLOB) < 0 ||
 		    track(w, &id_new) < 0 ||
 		    git_treebuilder_insert(NULL, w->lv[3].b, name, &id_new, GIT_FILEMODE_BLOB) < 0)
@@ -433,7 +438,7 @@ static int put_record(struct writer *w, const struct op_table *t, const char *id
 	w->total++;
 	w->cnt[t->num].changed++;
 	w->lv[3].dirty = 1;
-	if (w->nobjs >= PACK_CHUNK)
+	if (w->membytes >= PACK_BYTES)
 		return flush_objects(w, 0);
 	return 0;
 }
@@ -900,6 +905,31 @@ int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
 		      op_err *e)
 {
 	return op_history_commit_ex(db, repo_path, author_site, 0, NULL, e);
+}
+
+#define REPACK_BYTES ((size_t)64 << 20)
+
+int op_history_repack(const char *repo_path, op_err *e)
+{
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	struct stat st;
+	char dir[4096];
+	int rc;
+
+	if (stat(repo_path, &st) != 0 && errno == ENOENT)
+		return 0;
+	git_up();
+	if (op_hist_repo_open(&repo, repo_path, 0, NULL, e) < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%sobjects/pack", git_repository_path(repo));
+	if (git_repository_odb(&odb, repo) < 0)
+		rc = op_hist_gitfail(e, EX_SOFTWARE, "cannot open the objects of '%s'", repo_path);
+	else
+		rc = op_gitpack_consolidate(odb, dir, OP_HISTORY_PACKS, REPACK_BYTES, e);
+	git_odb_free(odb);
+	git_repository_free(repo);
+	return rc;
 }
 
 /* --- reading --- */

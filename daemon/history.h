@@ -49,6 +49,14 @@ struct op_history_result {
  * the store is never written except for the two meta marks. */
 int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
 		      op_err *e);
+
+/* Keep the repository at repo_path compact: when it has more than
+ * OP_HISTORY_PACKS packs, merge the smallest (up to 64 MiB of them) into
+ * one (gitpack.c). Needs no store; safe while commits are written. Returns
+ * the packs merged (0: none needed, or no repository yet), or -1 with e
+ * set. outpostd runs it in a child process when idle. */
+#define OP_HISTORY_PACKS 8
+int op_history_repack(const char *repo_path, op_err *e);
 /* The same with flags (OP_HISTORY_FULL) and, when res is not NULL, what
  * was committed. */
 int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_site,

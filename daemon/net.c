@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -119,7 +120,65 @@ struct dctx {
 	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
 	int nsess;
 	int applied;		/* HQ: changes merged since the last classify */
+	int hist_dirty;		/* batches received since the last history commit */
+	int64_t hist_at;	/* mono ms of the last history commit */
+	char hist_site[40];	/* the peer of the last of those batches */
+	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
+	int64_t repack_at;	/* mono ms it was last started */
 };
+
+#define HISTORY_EVERY_MS 30000
+
+/* The history follows sync rounds, not batches: committed when a round
+ * ends (force), every HISTORY_EVERY_MS during a long one, and at exit, so
+ * a catch-up makes a few commits (and packs), not one per batch. Failing
+ * never stops sync. */
+static void history_flush(struct dctx *d, int force)
+{
+	op_err herr = { 0 };
+	if (d->cfg->no_history || !d->hist_dirty ||
+	    (!force && mono_ms() - d->hist_at < HISTORY_EVERY_MS))
+		return;
+	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+	d->hist_dirty = 0;
+	d->hist_at = mono_ms();
+}
+
+#define REPACK_EVERY_MS 60000
+
+/* Every minute, while nothing waits to be committed, a child process
+ * merges the history's small packs (op_history_repack) and the loop goes
+ * on; wait: reap it (at exit). */
+static void history_repack(struct dctx *d, int wait)
+{
+	if (d->repack_pid > 0) {
+		if (waitpid(d->repack_pid, NULL, wait ? 0 : WNOHANG) != d->repack_pid)
+			return;
+		d->repack_pid = 0;
+	}
+	if (wait || d->cfg->no_history || d->hist_dirty ||
+	    mono_ms() - d->repack_at < REPACK_EVERY_MS)
+		return;
+	d->repack_at = mono_ms();
+	char *path = d->cfg->history ? strdup(d->cfg->history) :
+		     op_history_default_path(d->cfg->db);
+	pid_t p = path ? fork() : -1;
+	if (p == 0) {
+		op_err e = { 0 };
+		int n = op_history_repack(path, &e);
+		if (n < 0)
+			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
+		else if (n > 0)
+			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
+		_exit(n < 0);
+	}
+	if (p < 0)
+		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
+	else
+		d->repack_pid = p;
+	free(path);
+}
 
 /* Send [rid] hdr body. */
 static int send_msg(struct dctx *d, const struct session *s, int code,
@@ -240,6 +299,9 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
 		return;
 	}
+	/* An empty batch ends the peer's round: HQ's first from a branch
+	 * (it has sent all it had), a branch's from HQ (caught up). */
+	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
 	int64_t t0 = mono_ms();
@@ -276,10 +338,10 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
 	/* After the ACK, for both roles: a round's changes (and at a branch
-	 * its own, sent since) go to the history; failing never stops sync. */
-	op_err herr = { 0 };
-	if (!d->cfg->no_history && op_history_commit(d->db, d->cfg->history, s->site, &herr) < 0)
-		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+	 * its own, sent since) go to the history. */
+	d->hist_dirty = 1;
+	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
+	history_flush(d, round_end);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -873,6 +935,8 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
+		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
 			op_enc_ping(&d->body, (uint64_t)now_ms());
@@ -948,6 +1012,8 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
+		history_flush(d, 0);
+		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
 			last_gc = now;
@@ -957,14 +1023,20 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		if (d->applied && d->cfg->classify_s > 0 &&
 		    now - last_classify > d->cfg->classify_s * 1000L) {
 			op_report *r = NULL;
+			op_db *cdb = NULL;
+			op_err ce = { 0 };
 			int64_t t0 = mono_ms();
-			if (op_report_classify(&r, d->db, NULL, NULL) < 0)
+			/* On a connection of its own, closed after: whatever the
+			 * report sets (pragmas, its cache) leaves with it. */
+			if (op_db_open(&cdb, d->cfg->db, OP_DB_DAEMON, &ce) < 0 ||
+			    op_report_classify(&r, cdb, NULL, NULL) < 0)
 				op_log(OP_LOG_WARN, "classify after sync failed: %s",
-				       op_db_err(d->db)->msg);
+				       cdb ? op_db_err(cdb)->msg : ce.msg);
 			else
 				op_log(OP_LOG_INFO, "customers reclassified in %lld ms",
 				       (long long)(mono_ms() - t0));
 			op_report_free(r);
+			op_db_free(cdb);
 			d->applied = 0;
 			last_classify = now;
 		}
@@ -974,7 +1046,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct dctx d = { .cfg = cfg };
+	struct dctx d = { .cfg = cfg, .repack_at = mono_ms() };
 	int rc;
 
 	op_log_set_level(cfg->log_level);
@@ -984,6 +1056,9 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
+	if (d.db)
+		history_flush(&d, 1);
+	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
 	int code = rc < 0 ? (d.err.code ? d.err.code : EX_SOFTWARE) : 0;

@@ -910,7 +910,8 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	char st_buf[80];
 
 	snprintf(st_buf, sizeof(st_buf), "%.*s", (int)stl, staff ? staff : "");
-	if (!ctx)
+	/* The search index must be current before row-by-row triggers run. */
+	if (!ctx || op_db_search_flush(s->db) < 0)
 		return -1;
 	sqlite3_bind_int(ctx, 1, 0);
 	sqlite3_bind_text(ctx, 2, st_buf[0] ? st_buf : NULL, -1, SQLITE_STATIC);
@@ -957,7 +958,7 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 		logf_(s, OP_LOG_INFO, "%s %.*s was merged into %s: its new changes moved there",
 		      t->name, (int)gl, gid, keep);
 	sqlite3_reset(ctx);
-	sqlite3_bind_int(ctx, 1, 1);
+	sqlite3_bind_int(ctx, 1, 2);	/* back to a bulk remote apply */
 	sqlite3_bind_null(ctx, 2);
 	if (op_db_run(s->db, ctx) < 0)
 		return -1;

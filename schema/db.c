@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <unicode/ucol.h>
 #include <unicode/utrans.h>
@@ -38,6 +39,7 @@ struct op_db {
 	char *path;
 	op_err err;
 	int flags;
+	int applying;		/* op_ctx.applying of the open transaction */
 	char *site;
 	int hq;
 	struct stmt_slot *slots;
@@ -71,6 +73,7 @@ int op_db_schema_max(void)
 
 sqlite3 *op_db_handle(op_db *db) { return db->db; }
 op_err *op_db_err(op_db *db) { return &db->err; }
+int op_db_flags(const op_db *db) { return db->flags; }
 const char *op_db_path(const op_db *db) { return db->path; }
 
 int op_db_fail(op_db *db, const char *what)
@@ -352,15 +355,49 @@ static int begin(op_db *db, const char *staff, int applying)
 		op_db_rollback(db);
 		return -1;
 	}
+	db->applying = applying;
 	return 0;
 }
 
 int op_db_begin(op_db *db, const char *staff) { return begin(db, staff, 0); }
-int op_db_begin_apply(op_db *db) { return begin(db, NULL, 1); }
+/* applying = 2: remote, and the search index in bulk (009_search_bulk.sql);
+ * a build behaving as an older schema (OUTPOST_TEST_SCHEMA_CAP) has no
+ * search_pending table and keeps the index row by row. */
+#define SCHEMA_SEARCH_BULK 9
+int op_db_begin_apply(op_db *db)
+{
+	return begin(db, NULL, op_db_schema_max() >= SCHEMA_SEARCH_BULK ? 2 : 1);
+}
+
+static const char SQL_SEARCH_STALE[] =
+	"INSERT INTO customer_fts(customer_fts, rowid, name, phone, email, address)"
+	" SELECT 'delete', rid, name, phone, email, address FROM search_pending"
+	" WHERE indexed";
+static const char SQL_SEARCH_FRESH[] =
+	"INSERT INTO customer_fts(rowid, name, phone, email, address)"
+	" SELECT c.rowid, c.name, c.phone, c.email, c.address FROM search_pending p"
+	" JOIN customer c ON c.rowid = p.rid";
+static const char SQL_SEARCH_DONE[] = "DELETE FROM search_pending";
+
+int op_db_search_flush(op_db *db)
+{
+	static const char *const sql[] = { SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_DONE };
+	if (op_db_schema_max() < SCHEMA_SEARCH_BULK)
+		return 0;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = op_db_stmt(db, sql[i]);
+		if (!st || op_db_run(db, st) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int op_db_commit(op_db *db)
 {
-	if (set_ctx(db, NULL, 0) < 0 || op_db_exec(db, "COMMIT") < 0) {
+	int bulk = db->applying == 2;
+	db->applying = 0;
+	if ((bulk && op_db_search_flush(db) < 0) || set_ctx(db, NULL, 0) < 0 ||
+	    op_db_exec(db, "COMMIT") < 0) {
 		op_err saved = db->err;
 		op_db_rollback(db);
 		db->err = saved;
@@ -371,6 +408,8 @@ int op_db_commit(op_db *db)
 
 void op_db_rollback(op_db *db)
 {
+	if (db)
+		db->applying = 0;
 	if (db && !sqlite3_get_autocommit(db->db))
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -517,6 +556,21 @@ static int migrate(op_db *db)
 	return 0;
 }
 
+#define BUSY_TRIES 5000	/* about 5 s */
+
+/* Waiting for another connection's write lock: try again every
+ * millisecond. SQLite's own busy timeout sleeps up to 100 ms between
+ * tries and keeps missing the short gaps between a catching-up daemon's
+ * batch transactions, so the clerk's write waited for the whole catch-up. */
+static int busy_wait(void *arg, int tries)
+{
+	struct timespec ms = { 0, 1000000 };
+	if (tries >= BUSY_TRIES)
+		return 0;
+	nanosleep(&ms, NULL);
+	return 1;
+}
+
 int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 {
 	op_db *db = calloc(1, sizeof(*db));
@@ -547,7 +601,7 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->db, 1);
-	sqlite3_busy_timeout(db->db, 5000);
+	sqlite3_busy_handler(db->db, busy_wait, NULL);
 	db->coll = ucol_open("zh", &ust);
 	if (U_SUCCESS(ust))
 		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,

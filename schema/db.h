@@ -40,6 +40,8 @@ void op_db_free(op_db *db);
 sqlite3 *op_db_handle(op_db *db);
 op_err *op_db_err(op_db *db);
 const char *op_db_path(const op_db *db);
+/* The OP_DB_* flags the store was opened with. */
+int op_db_flags(const op_db *db);
 int op_db_schema_version(op_db *db);
 
 /* Site identity, from meta. NULL / 0 before `outpost init`. The string is
@@ -80,11 +82,16 @@ int op_db_exec(op_db *db, const char *sql);
 
 /* Transactions. op_db_begin: BEGIN IMMEDIATE and record staff (may be NULL)
  * as the actor of every journal entry until commit. op_db_begin_apply: the
- * same but journal triggers stay quiet (remote changes). op_db_commit resets
- * the context and commits; op_db_rollback is NULL-safe and never fails. */
+ * same but journal triggers stay quiet (remote changes) and the search
+ * index is brought up to date in bulk (op_db_search_flush) at commit, not
+ * row by row (009_search_bulk.sql). op_db_commit resets the context and
+ * commits; op_db_rollback is NULL-safe and never fails. */
 int op_db_begin(op_db *db, const char *staff);
 int op_db_begin_apply(op_db *db);
 int op_db_commit(op_db *db);
+/* Inside op_db_begin_apply: index the customers written so far (call it
+ * before writing with the context changed). 0 or -1. */
+int op_db_search_flush(op_db *db);
 void op_db_rollback(op_db *db);
 int op_db_in_txn(op_db *db);
 

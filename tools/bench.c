@@ -831,7 +831,7 @@ static int bench_sync(const char *dir, int64_t n, op_err *e)
 		goto out;
 	}
 
-	printf("sync: %lld changes branch->HQ in %.2f s (%.0f changes/s), "
+	printf("sync (in-process): %lld changes branch->HQ in %.2f s (%.0f changes/s), "
 	       "sqlite3changeset_apply %.2f s: ratio Y/X = %.2f (target >= 0.5)\n",
 	       (long long)(2 * n), x, (double)(2 * n) / x, y, y / x);
 	printf("sync: compressed bytes per change: %.1f\n", (double)ps.z_bytes / (double)(2 * n));
@@ -949,11 +949,11 @@ static int bench_catchup(const char *dir, int64_t n, op_err *e)
 	if (expect_count(hq, "HQ customers", SQL_NCUST, n, e) < 0)
 		goto out;
 	double rss = maxrss_mib();
-	printf("catchup: %lld-change backlog applied at HQ in %.1f s (%.0f changes/s),"
+	printf("catchup (in-process): %lld-change backlog applied at HQ in %.1f s (%.0f changes/s),"
 	       " %llu batches of <= %.0f KiB raw\n", (long long)n, t1 - t0,
 	       (double)n / (t1 - t0), (unsigned long long)ps.batches,
 	       (double)ps.max_raw / 1024.0);
-	printf("catchup: peak RSS %.1f MiB (%.1f MiB before the first batch; target <= 64 MiB)"
+	printf("catchup (in-process): peak RSS %.1f MiB (%.1f MiB before the first batch; target <= 64 MiB)"
 	       " — in-process build+apply; outpostd's path is the same engine\n", rss, rss0);
 	rc = 0;
 out:
@@ -964,6 +964,125 @@ out:
 	store_remove(dir, "cu-branch");
 	store_remove(dir, "cu-hq");
 	return rc;
+}
+
+/* --- gen: stores for tools/bench_e2e.sh --- */
+
+#define GEN_CHUNK 10000
+
+/* Write a changeset to path; -1 with e set. */
+static int changeset_save(const struct changeset *cs, const char *path, op_err *e)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(cs->p, 1, (size_t)cs->n, fp) != (size_t)cs->n) {
+		if (fp)
+			fclose(fp);
+		return op_errc(e, EX_CANTCREAT, "cannot write '%s': %s", path, strerror(errno));
+	}
+	return fclose(fp) == 0 ? 0 : op_errc(e, EX_CANTCREAT, "cannot write '%s'", path);
+}
+
+/* Customers [first, first+n) into db as a clerk adds them (journaled, in
+ * transactions of TXN_ROWS), then, with upd, one edit of each; each phase
+ * under its own session when cs_prefix is set (PREFIX.ins, PREFIX.upd). */
+static int gen_fill(op_db *db, int64_t first, int64_t n, int upd,
+		    const char *cs_prefix, op_err *e)
+{
+	struct cust *cs = calloc(GEN_CHUNK, sizeof(*cs));
+	struct upd *us = calloc(GEN_CHUNK, sizeof(*us));
+	char (*ids)[40] = calloc(GEN_CHUNK, sizeof(*ids));
+	sqlite3 *h = op_db_handle(db);
+	int rc = -1;
+
+	if (!cs || !us || !ids) {
+		op_errc(e, EX_OSERR, "out of memory");
+		goto out;
+	}
+	for (int phase = 0; phase < 1 + !!upd; phase++) {
+		sqlite3_session *ss = NULL;
+		struct changeset c = { 0 };
+		char path[512];
+		if (cs_prefix && (sqlite3session_create(h, "main", &ss) != SQLITE_OK ||
+				  sqlite3session_attach(ss, "customer") != SQLITE_OK)) {
+			op_errc(e, EX_SOFTWARE, "session: %s", sqlite3_errmsg(h));
+			goto out;
+		}
+		for (int64_t i = 0; i < n; i += GEN_CHUNK) {
+			int64_t m = n - i < GEN_CHUNK ? n - i : GEN_CHUNK;
+			for (int64_t k = 0; k < m; k++) {
+				gen_customer(first + i + k, &cs[k]);
+				gen_update(first + i + k, &cs[k], &us[k]);
+				memcpy(ids[k], cs[k].id, sizeof(ids[k]));
+			}
+			if (phase == 0 ? insert_customers(db, cs, m, 1, e) < 0 :
+			    update_customers(db, ids, us, m, e) < 0) {
+				sqlite3session_delete(ss);
+				goto out;
+			}
+		}
+		if (!ss)
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", cs_prefix, phase ? "upd" : "ins");
+		int ok = sqlite3session_changeset(ss, &c.n, &c.p) == SQLITE_OK &&
+			 changeset_save(&c, path, e) == 0;
+		sqlite3_free(c.p);
+		sqlite3session_delete(ss);
+		if (!ok) {
+			if (!e->msg[0])
+				op_errc(e, EX_SOFTWARE, "session changeset: %s", sqlite3_errmsg(h));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(cs);
+	free(us);
+	free(ids);
+	return rc;
+}
+
+/* bench gen DB SITE FIRST N [hq] [upd] [cs=PREFIX]: a store at DB (created
+ * if missing) for site SITE, with generated customers FIRST..FIRST+N-1
+ * written through the journal; untimed preparation for bench_e2e.sh. */
+static int gen_main(int argc, char **argv)
+{
+	op_err e = { 0 };
+	op_db *db = NULL;
+	int hq = 0, upd = 0;
+	const char *cs_prefix = NULL;
+	char *end1, *end2;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: bench gen DB SITE FIRST N [hq] [upd] [cs=PREFIX]\n");
+		return EX_USAGE;
+	}
+	long long first = strtoll(argv[4], &end1, 10), n = strtoll(argv[5], &end2, 10);
+	if (*end1 || *end2 || first < 0 || n < 0) {
+		fprintf(stderr, "bench gen: FIRST and N must be numbers\n");
+		return EX_USAGE;
+	}
+	for (int i = 6; i < argc; i++) {
+		if (strcmp(argv[i], "hq") == 0)
+			hq = 1;
+		else if (strcmp(argv[i], "upd") == 0)
+			upd = 1;
+		else if (strncmp(argv[i], "cs=", 3) == 0)
+			cs_prefix = argv[i] + 3;
+		else {
+			fprintf(stderr, "bench gen: unknown option '%s'\n", argv[i]);
+			return EX_USAGE;
+		}
+	}
+	if (op_db_open(&db, argv[2], OP_DB_CREATE, &e) < 0 ||
+	    (!op_db_site(db) && op_db_init_site(db, argv[3], hq) < 0 &&
+	     db_fail(&e, db, "cannot set the site")) ||
+	    setup_pragmas(db, &e) < 0 || gen_fill(db, first, n, upd, cs_prefix, &e) < 0) {
+		fprintf(stderr, "bench gen: %s\n", e.msg);
+		op_db_free(db);
+		return e.code ? e.code : EX_SOFTWARE;
+	}
+	op_db_free(db);
+	return 0;
 }
 
 /* --- main --- */
@@ -980,7 +1099,8 @@ static const struct {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench journal|sync|catchup [N]\n");
+	fprintf(stderr, "usage: bench journal|sync|catchup [N]\n"
+			"       bench gen DB SITE FIRST N [hq] [upd] [cs=PREFIX]\n");
 	return EX_USAGE;
 }
 
@@ -993,6 +1113,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "gen") == 0)
+		return gen_main(argc, argv);
 	if (argc < 2 || argc > 3)
 		return usage();
 	for (i = 0; i < N_OF(CMDS) && strcmp(argv[1], CMDS[i].name) != 0; i++)

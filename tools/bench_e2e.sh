@@ -1,0 +1,319 @@
+#!/bin/sh
+# bench_e2e.sh — end-to-end figures through the real daemons, run by
+# `make bench` (tools/bench.sh e2e). Every figure comes from bin/outpostd
+# --hq and bin/outpostd --branch --once on loopback, default options (only
+# --timeout, which only decides when to give up, is raised), and is printed
+# beside its baseline as a ratio, with the target:
+#
+#   up, down   N new customers + N edits of them (2N changes) made at a
+#              branch (up) or at HQ (down) with the journal on, synced to a
+#              fresh HQ (a fresh branch), timed from starting the branch's
+#              outpostd --once to its exit. Baseline: tools/changeset_apply,
+#              sqlite3changeset_apply of the session changesets of the same
+#              2N changes into a store with the same schema, indexes and
+#              search index ("fts"), and into the bare tables ("bare").
+#              RUNS rounds, each baseline, up, down in turn (the order
+#              rotates per round), medians reported.
+#   wire       compressed batch bytes per change (from the branch's debug log
+#              of the up run), against zlib-6 of the changesets.
+#   catchup    C new customers at a branch, synced to a fresh HQ: time, and
+#              peak RSS (VmHWM from /proc/PID/status, sampled every 0.2 s
+#              and once more at the end) of both daemons. Meanwhile a clerk
+#              runs `outpost customer add` at HQ in a loop: p95 latency
+#              against the same command on the idle HQ beforehand.
+#   big HQ     then a second branch syncs 2N changes into that HQ holding C
+#              customers: HQ's merge rate (from its own log lines "applied
+#              N changes ... in T ms") against the same into the empty HQ
+#              of the up run. That branch then downloads the C customers
+#              (a catch-up down): time and its peak RSS.
+#   fanout     K branches with M new customers each; every branch needs all:
+#              each round runs all K outpostd --once at once, until every
+#              branch holds K*M customers. Time to converge and the cost per
+#              row applied (K*M at HQ + K*(K-1)*M at branches), per size.
+#   idle       the K branches of the last fan-out stay connected (no --once)
+#              once caught up: HQ's CPU over 10 s, in % of one core.
+#   history    HQ's history repository after the catch-up: size per million
+#              records and pack count.
+#
+#   tools/bench_e2e.sh BIN_DIR TOOLS_DIR
+# OUTPOST_BENCH_QUICK=1: small sizes and one round, for iteration; its
+# figures are indicative only. Stores go under $TMPDIR (or /tmp), removed on
+# exit; every daemon started here is stopped by its pid.
+set -u
+bin=${1:?usage: tools/bench_e2e.sh BIN_DIR TOOLS_DIR}
+tools=${2:?usage: tools/bench_e2e.sh BIN_DIR TOOLS_DIR}
+OUTPOST=$bin/outpost
+OUTPOSTD=$bin/outpostd
+GEN=$tools/bench
+CSA=$tools/changeset_apply
+
+if [ "${OUTPOST_BENCH_QUICK:-0}" = 1 ]; then
+	N=10000 RUNS=1 C=100000 FANOUT="20x200 20x1000" IDLE_AT=20x1000 mode=quick
+else
+	N=100000 RUNS=3 C=1000000 FANOUT="20x1000 20x10000 5x100000" IDLE_AT=20x10000 mode=full
+fi
+N=${OUTPOST_E2E_N:-$N} C=${OUTPOST_E2E_C:-$C} FANOUT=${OUTPOST_E2E_FANOUT:-$FANOUT}
+IDLE_AT=${OUTPOST_E2E_IDLE:-$IDLE_AT}
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/outpost-e2e.XXXXXX") || exit 1
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+TOPT="--timeout 900"
+
+die() { echo "e2e: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+fl() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+count() { sqlite3 -batch -cmd '.timeout 10000' "$1" "SELECT count(*) FROM customer"; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# hwm PID: its VmHWM in MiB, or nothing once it is gone.
+hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+# watch PID FILE: the last VmHWM of PID in FILE, until PID exits.
+watch() { while [ -e "/proc/$1" ]; do v=$(hwm "$1"); [ -n "$v" ] && echo "$v" >"$2"; sleep 0.2; done; }
+# row FIGURE VALUE BASELINE RATIO TARGET MET
+row() { printf '%-44s %-22s %-22s %-8s %-14s %s\n' "$@"; }
+# met RATIO OP LIMIT: yes or NO
+met() { awk "BEGIN { print ($1 $2 $3) ? \"yes\" : \"NO\" }"; }
+
+# keys_hq DIR: HQ store DIR/hq.db with keys (created empty if missing).
+keys_hq() {
+	[ -f "$1/hq.db" ] || "$OUTPOST" --db "$1/hq.db" init --site HQ --hq >/dev/null || die "init hq"
+	"$OUTPOST" --db "$1/hq.db" keys init >/dev/null 2>&1 || die "hq keys"
+}
+# enrol DIR DB SITE: a branch store (created empty if missing) with keys,
+# enrolled at DIR/hq.db, pinning its key.
+enrol() {
+	[ -f "$2" ] || "$OUTPOST" --db "$2" init --site "$3" >/dev/null || die "init $3"
+	"$OUTPOST" --db "$2" keys init >/dev/null 2>&1 &&
+	"$OUTPOST" --db "$1/hq.db" peer enrol "$3" "$(cat "$2.pub")" >/dev/null &&
+	"$OUTPOST" --db "$2" peer hq "$(cat "$1/hq.db.pub")" >/dev/null || die "enrol $3"
+}
+# hq_start DIR: outpostd --hq on DIR/hq.db; sets HQPID, PORT, HQLOG.
+hq_start() {
+	PORT=$(port) HQLOG=$1/hq.log
+	"$OUTPOSTD" --hq --db "$1/hq.db" --listen "tcp://127.0.0.1:$PORT" 2>>"$HQLOG" &
+	HQPID=$!
+	PIDS="$PIDS $HQPID"
+	watch "$HQPID" "$1/hq.hwm" &
+	i=0
+	until grep -q 'listening on' "$HQLOG" 2>/dev/null; do
+		i=$((i+1)); [ $i -lt 100 ] || die "HQ did not start: $(cat "$HQLOG")"; sleep 0.1
+	done
+}
+# hq_stop DIR: stop HQ (by its pid), waiting for it; HQHWM its peak RSS.
+hq_stop() {
+	HQHWM=$(hwm "$HQPID")
+	kill "$HQPID" 2>/dev/null
+	wait "$HQPID" 2>/dev/null
+	[ -n "$HQHWM" ] || HQHWM=$(cat "$1/hq.hwm" 2>/dev/null)
+}
+# once DB LOG [options]: one outpostd --branch --once; sets SECS, BRHWM.
+once() {
+	db=$1 log=$2
+	shift 2
+	t0=$(now)
+	"$OUTPOSTD" --branch --db "$db" --connect "tcp://127.0.0.1:$PORT" --once $TOPT "$@" 2>>"$log" &
+	bp=$!
+	watch "$bp" "$db.hwm" &
+	wp=$!
+	wait "$bp" || die "branch sync of $db failed: $(tail -3 "$log")"
+	SECS=$(awk "BEGIN { print $(now) - $t0 }")
+	wait "$wp" 2>/dev/null
+	BRHWM=$(cat "$db.hwm" 2>/dev/null || echo '?')
+}
+# applied_ms LOG SITE: total ms HQ logged for merging SITE's batches.
+applied_ms() { awk -v s="from $2 in" 'index($0, s) { for (i = 1; i < NF; i++) if ($i == "in") t += $(i+1) } END { print t + 0 }' "$1"; }
+# wire_bytes LOG: compressed bytes of the batches a branch sent (debug log).
+wire_bytes() { sed -n 's/.*changes ([0-9]* -> \([0-9]*\) bytes).*/\1/p' "$1" | awk '{ t += $1 } END { print t + 0 }'; }
+# p95 FILE: 95th percentile of the numbers in FILE.
+p95() { sort -g "$1" | awk '{ v[NR] = $1 } END { k = int(NR * 0.95 + 0.5); if (k < 1) k = 1; print v[k] }'; }
+# clerk DB OUT UNTIL_FILE: `customer add` in a loop until UNTIL_FILE exists
+# (or 40 times when it is "-"), each latency in ms on a line of OUT.
+clerk() {
+	k=0
+	while :; do
+		if [ "$3" = - ]; then [ $k -lt 40 ] || break; else [ -e "$3" ] && break; fi
+		t0=$(now)
+		"$OUTPOST" --db "$1" --as clerk customer add --name "测试$k" \
+			--phone "1390000$(printf %04d $k)" >/dev/null 2>&1 || echo "clerk: add failed" >&2
+		awk "BEGIN { print ($(now) - $t0) * 1000 }" >>"$2"
+		k=$((k+1))
+		sleep 0.05
+	done
+}
+
+echo "== e2e ($mode): real outpostd daemons on loopback, default options; N=$N (2N changes), catch-up $C, fan-out $FANOUT"
+
+# --- templates (untimed) ---
+T=$W/tpl
+mkdir -p "$T/up" "$T/down"
+t0=$(now)
+"$GEN" gen "$T/up/b.db" B1 0 "$N" upd "cs=$T/cs" || die "gen up"
+keys_hq "$T/up"
+enrol "$T/up" "$T/up/b.db" B1
+"$GEN" gen "$T/down/hq.db" HQ 0 "$N" hq upd || die "gen down"
+keys_hq "$T/down"
+enrol "$T/down" "$T/down/b.db" B1
+echo "   (templates made in $(fl "$(now) - $t0" 0) s)"
+
+# fresh NAME TEMPLATE: a copy of a template directory as $W/NAME.
+fresh() { rm -rf "$W/$1"; cp -r "$2" "$W/$1"; }
+
+# --- up / down / baselines, rotating ---
+UP="" DOWN="" FTS="" BARE="" UPAPPLY=""
+for r in $(seq 1 "$RUNS"); do
+	for step in $(echo "base up down base up down" | cut -d' ' -f$((1 + (r - 1) % 3))-$((3 + (r - 1) % 3))); do
+		case $step in
+		base)
+			rm -f "$W"/csa*.db*
+			set -- $("$CSA" "$W/csa.db" "$T/cs.ins" "$T/cs.upd") || die "changeset_apply"
+			FTS="$FTS $4" CSN=$2 ZLIB=$6
+			rm -f "$W"/csa*.db*
+			set -- $("$CSA" --bare "$W/csa.db" "$T/cs.ins" "$T/cs.upd") || die "changeset_apply --bare"
+			BARE="$BARE $4" ;;
+		up)
+			fresh up "$T/up"
+			hq_start "$W/up"
+			once "$W/up/b.db" "$W/up/b.log" --log-level debug
+			UP="$UP $SECS"
+			UPAPPLY="$UPAPPLY $(applied_ms "$HQLOG" B1)"
+			hq_stop "$W/up"
+			[ "$(count "$W/up/hq.db")" = "$N" ] || die "up: HQ holds $(count "$W/up/hq.db") customers, expected $N"
+			WIRE=$(wire_bytes "$W/up/b.log")
+			UPCHG=$(awk '/applied [0-9]+ changes from B1/ { for (i = 1; i < NF; i++) if ($i == "applied") t += $(i+1) } END { print t + 0 }' "$HQLOG") ;;
+		down)
+			fresh down "$T/down"
+			hq_start "$W/down"
+			once "$W/down/b.db" "$W/down/b.log"
+			DOWN="$DOWN $SECS"
+			hq_stop "$W/down"
+			[ "$(count "$W/down/b.db")" = "$N" ] || die "down: branch holds $(count "$W/down/b.db") customers" ;;
+		esac
+	done
+	echo "   round $r: fts $(echo $FTS | awk '{print $NF}') s, bare $(echo $BARE | awk '{print $NF}') s, up $(echo $UP | awk '{print $NF}') s, down $(echo $DOWN | awk '{print $NF}') s"
+done
+ch=$((2 * N))
+fts=$(echo "$FTS" | median) bare=$(echo "$BARE" | median)
+up=$(echo "$UP" | median) down=$(echo "$DOWN" | median) upapply=$(echo "$UPAPPLY" | median)
+r_fts=$(fl "$ch / $fts" 0) r_bare=$(fl "$ch / $bare" 0)
+r_up=$(fl "$ch / $up" 0) r_down=$(fl "$ch / $down" 0)
+
+echo
+row "figure" "value" "baseline" "ratio" "target" "met?"
+row "up: branch->HQ changes/s (fts baseline)" "$r_up" "$r_fts" "$(fl "$r_up / $r_fts")" ">= 0.8" "$(met "$r_up / $r_fts" '>=' 0.8)"
+row "up: branch->HQ changes/s (bare baseline)" "$r_up" "$r_bare" "$(fl "$r_up / $r_bare")" ">= 0.3" "$(met "$r_up / $r_bare" '>=' 0.3)"
+row "down: HQ->branch changes/s (fts baseline)" "$r_down" "$r_fts" "$(fl "$r_down / $r_fts")" ">= 0.8" "$(met "$r_down / $r_fts" '>=' 0.8)"
+row "down: HQ->branch changes/s (bare baseline)" "$r_down" "$r_bare" "$(fl "$r_down / $r_bare")" ">= 0.3" "$(met "$r_down / $r_bare" '>=' 0.3)"
+bpc=$(fl "$WIRE / $ch" 1) zpc=$(fl "$ZLIB / $ch" 1)
+row "wire: bytes/change (zlib-6 changesets)" "$bpc" "$zpc" "$(fl "$bpc / $zpc")" "<= 1.2" "$(met "$bpc / $zpc" '<=' 1.2)"
+
+# --- catch-up C, clerk, big HQ ---
+S=$W/cu
+mkdir -p "$S"
+"$GEN" gen "$S/b.db" B1 0 "$C" || die "gen catch-up"
+"$GEN" gen "$S/b2.db" B2 "$((C + N))" "$N" upd || die "gen b2"
+keys_hq "$S"
+enrol "$S" "$S/b.db" B1
+enrol "$S" "$S/b2.db" B2
+hq_start "$S"
+: >"$S/idle.ms"
+clerk "$S/hq.db" "$S/idle.ms" -
+: >"$S/busy.ms"
+clerk "$S/hq.db" "$S/busy.ms" "$S/done" &
+CLERK=$!
+PIDS="$PIDS $CLERK"
+once "$S/b.db" "$S/b.log"
+touch "$S/done"
+wait "$CLERK"
+cu=$SECS cubr=$BRHWM
+once "$S/b2.db" "$S/b2.log"
+dnsecs=$SECS dnhwm=$BRHWM
+bigapply=$(applied_ms "$HQLOG" B2)
+hq_stop "$S"
+[ "$(count "$S/hq.db")" -ge "$((C + N))" ] || die "catch-up: HQ holds $(count "$S/hq.db") customers"
+[ "$(count "$S/b2.db")" -ge "$((C + N))" ] || die "catch-up down: B2 holds $(count "$S/b2.db") customers"
+row "catch-up $C up: changes/s" "$(fl "$C / $cu" 0)" "-" "-" "-" "-"
+row "catch-up up+down: HQ peak RSS MiB (VmHWM)" "$HQHWM" "64" "$(fl "$HQHWM / 64")" "<= 64" "$(met "$HQHWM" '<=' 64)"
+row "catch-up: branch peak RSS MiB (VmHWM)" "$cubr" "64" "$(fl "$cubr / 64")" "<= 64" "$(met "$cubr" '<=' 64)"
+row "catch-up $C down: changes/s" "$(fl "$C / $dnsecs" 0)" "-" "-" "-" "-"
+row "catch-up down: branch peak RSS MiB" "$dnhwm" "64" "$(fl "$dnhwm / 64")" "<= 64" "$(met "$dnhwm" '<=' 64)"
+ip=$(p95 "$S/idle.ms") bp=$(p95 "$S/busy.ms")
+row "clerk customer add p95 ms (busy vs idle)" "$(fl "$bp" 0) ($(wc -l <"$S/busy.ms") runs)" "$(fl "$ip" 0)" "$(fl "$bp / $ip")" "<= 2" "$(met "$bp / $ip" '<=' 2)"
+# merge rate at HQ, from its log: into the C-customer HQ vs into empty
+e_rate=$(fl "$UPCHG / ($upapply / 1000)" 0) b_rate=$(fl "$UPCHG / ($bigapply / 1000)" 0)
+row "HQ merge/s into $C customers (HQ log)" "$b_rate" "$e_rate (empty)" "$(fl "$b_rate / $e_rate")" ">= 0.9" "$(met "$b_rate / $e_rate" '>=' 0.9)"
+if [ -d "$S/hq.db.git" ]; then
+	kib=$(du -sk "$S/hq.db.git" | cut -f1)
+	packs=$(find "$S/hq.db.git/objects/pack" -name '*.pack' | wc -l)
+	loose=$(find "$S/hq.db.git/objects" -path '*/pack' -prune -o -type f -print | wc -l)
+	recs=$(count "$S/hq.db")
+	row "history: MiB per million records" "$(fl "$kib / 1024 * 1000000 / $recs" 0)" "-" "-" "-" "-"
+	row "history: pack files / loose objects" "$packs / $loose" "-" "-" "bounded" "$(met "$packs" '<=' 16)"
+fi
+
+# --- fan-out ---
+for f in $FANOUT; do
+	K=${f%x*} M=${f#*x}
+	S=$W/fan$f
+	mkdir -p "$S"
+	keys_hq "$S"
+	for j in $(seq 1 "$K"); do
+		"$GEN" gen "$S/b$j.db" "S$j" "$(((j - 1) * M))" "$M" >/dev/null || die "gen fan-out"
+		enrol "$S" "$S/b$j.db" "S$j"
+	done
+	hq_start "$S"
+	t0=$(now) rounds=0 all=$((K * M))
+	while :; do
+		rounds=$((rounds + 1))
+		bps=""
+		for j in $(seq 1 "$K"); do
+			"$OUTPOSTD" --branch --db "$S/b$j.db" --connect "tcp://127.0.0.1:$PORT" --once $TOPT \
+				2>>"$S/b$j.log" &
+			bps="$bps $!"
+		done
+		for p in $bps; do wait "$p" || die "fan-out: a branch failed"; done
+		short=0
+		for j in $(seq 1 "$K"); do [ "$(count "$S/b$j.db")" = "$all" ] || short=$((short + 1)); done
+		[ $short -eq 0 ] && break
+		[ $rounds -lt 10 ] || die "fan-out $f: $short branches short after 10 rounds"
+	done
+	secs=$(awk "BEGIN { print $(now) - $t0 }")
+	applies=$((K * M + K * (K - 1) * M))
+	us=$(fl "$secs * 1000000 / $applies" 1)
+	FANUS="${FANUS:-} $us"
+	tgt="-"; [ "$f" = 20x10000 ] && tgt="<= 60 s"
+	row "fan-out ${K}x$M: s to converge ($rounds rounds)" "$(fl "$secs" 1)" "-" "-" "$tgt" \
+		"$([ "$tgt" = - ] && echo - || met "$secs" '<=' 60)"
+	row "fan-out ${K}x$M: us per row applied" "$us" "-" "-" "flat +-20%" "-"
+	if [ "$f" = "$IDLE_AT" ]; then
+		# idle: the K branches stay connected; HQ's CPU once they are caught up
+		bps=""
+		for j in $(seq 1 "$K"); do
+			"$OUTPOSTD" --branch --db "$S/b$j.db" --connect "tcp://127.0.0.1:$PORT" \
+				2>>"$S/b$j.log" &
+			bps="$bps $!"
+		done
+		PIDS="$PIDS $bps"
+		sleep 5
+		t1=$(awk '{ print $14 + $15 }' "/proc/$HQPID/stat")
+		sleep 10
+		t2=$(awk '{ print $14 + $15 }' "/proc/$HQPID/stat")
+		for p in $bps; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+		IDLE=$(fl "($t2 - $t1) / $(getconf CLK_TCK) / 10 * 100" 2)
+		row "idle: HQ CPU % with $K caught-up branches" "$IDLE" "-" "-" "< 1" "$(met "$IDLE" '<' 1)"
+	fi
+	hq_stop "$S"
+	rm -rf "$S"
+done
+set -- $FANUS
+if [ $# -ge 2 ]; then
+	mn=$(echo "$FANUS" | tr ' ' '\n' | grep . | sort -g | head -1)
+	mx=$(echo "$FANUS" | tr ' ' '\n' | grep . | sort -g | tail -1)
+	row "fan-out: cost per row, max/min over sizes" "$(fl "$mx / $mn")" "-" "-" "<= 1.2" "$(met "$mx / $mn" '<=' 1.2)"
+fi
+exit 0
