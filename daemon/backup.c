@@ -91,16 +91,6 @@ static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqli
 	return 0;
 }
 
-static void remove_store(const char *path)
-{
-	char p[4096];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 int op_history_restore(op_history *h, time_t at, const char *to_path,
 		       struct op_history_restored *res, op_err *e)
 {
@@ -188,7 +178,7 @@ out:
 		op_db_rollback(db);
 	op_db_free(db);
 	if (rc < 0 && made)
-		remove_store(to_path);
+		op_db_remove(to_path);
 	git_message_trailer_array_free(&tr);
 	git_tree_free(root);
 	git_commit_free(c);

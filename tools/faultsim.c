@@ -146,7 +146,9 @@ struct ent {
 	char *val;			/* NULL: SQL NULL */
 	int64_t delta;
 	int site;
-	int64_t jseq;			/* journal seq at its site; 0 once detached */
+	int64_t jseq;			/* journal seq at its site */
+	int detached;			/* its store went back: only its version remains */
+	int held;			/* HQ had it when its store went back */
 	uint64_t hlc;			/* once stamped: its version's hlc */
 	int stamped, dominated, dead;
 };
@@ -362,8 +364,10 @@ static void site_close(struct site *x)
 
 static sqlite3 *stock(struct site *x)
 {
-	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(x->raw, 5000);
+		sqlite3_exec(x->raw, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	}
 	return x->raw;
 }
 
@@ -377,12 +381,21 @@ static struct mrow *row_find(struct sim *m, int tab, const char *gid)
 	return NULL;
 }
 
+/* Room for one more element in a growable array (aborts when memory is
+ * gone: a harness has nothing better to do). */
+static void *grow(void *p, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	if (!(p = realloc(p, (size_t)*cap * size)))
+		abort();
+	return p;
+}
+
 static struct mrow *row_add(struct sim *m, int tab, const char *gid, int creator)
 {
-	if (m->nrows == m->caprows) {
-		m->caprows = m->caprows ? m->caprows * 2 : 64;
-		m->rows = realloc(m->rows, (size_t)m->caprows * sizeof(*m->rows));
-	}
+	m->rows = grow(m->rows, m->nrows, &m->caprows, sizeof(*m->rows));
 	struct mrow *r = &m->rows[m->nrows++];
 	memset(r, 0, sizeof(*r));
 	r->tab = tab;
@@ -394,10 +407,7 @@ static struct mrow *row_add(struct sim *m, int tab, const char *gid, int creator
 static struct ent *ent_add(struct mrow *r, int kind, int col, const char *val,
 			   int64_t delta, int site, int64_t jseq)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 8;
-		r->e = realloc(r->e, (size_t)r->cap * sizeof(*r->e));
-	}
+	r->e = grow(r->e, r->n, &r->cap, sizeof(*r->e));
 	struct ent *e = &r->e[r->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
@@ -438,7 +448,7 @@ static void absorb(struct site *x)
 			uint64_t h = 0;
 			char who[16] = "";
 			int f = 0;
-			if (e->dead || e->stamped || e->site != x->idx || !e->jseq || e->jseq > upto)
+			if (e->dead || e->stamped || e->site != x->idx || e->detached || e->jseq > upto)
 				continue;
 			e->stamped = 1;
 			if (e->kind == E_INC)
@@ -468,7 +478,7 @@ static void skipped(struct site *x)
 	for (int i = 0; i < m->nrows; i++)
 		for (int k = 0; k < m->rows[i].n; k++) {
 			struct ent *e = &m->rows[i].e[k];
-			if (!e->dead && !e->stamped && e->site == x->idx && e->jseq &&
+			if (!e->dead && !e->stamped && e->site == x->idx && !e->detached &&
 			    e->jseq <= upto && e->kind != E_INS) {
 				e->stamped = 1;
 				e->dominated = 1;
@@ -515,25 +525,32 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 		int n = r->n;
 		for (int k = 0; k < n; k++) {
 			struct ent *e = &r->e[k];
-			if (e->dead || e->site != x->idx || !e->jseq)
+			if (e->dead || e->site != x->idx || e->detached)
 				continue;
 			if (e->jseq <= maxseq && e->jseq <= stamped)
 				continue;
-			int keep = durable(m, r, e);
+			int keep = e->held || durable(m, r, e);
+			if (keep && e->kind != E_COL)
+				e->held = 1;	/* HQ keeps it, whatever this store does */
 			if (e->jseq <= maxseq) {
 				if (keep && e->kind == E_COL) {
 					struct ent *c = ent_add(r, E_COL, e->col, NULL, 0, e->site, 0);
 					e = &r->e[k];	/* ent_add may move the array */
 					c->val = e->val ? strdup(e->val) : NULL;
 					c->hlc = e->hlc;
-					c->stamped = 1;
+					c->jseq = e->jseq;
+					c->stamped = c->detached = 1;
 				}
 				e->stamped = e->dominated = 0;
 				e->hlc = 0;
 			} else if (keep) {
-				e->jseq = 0;
+				e->detached = 1;
 			} else {
 				e->dead = 1;
+				if (getenv("FAULTSIM_ROW") && strcmp(getenv("FAULTSIM_ROW"), r->gid) == 0)
+					printf("  (%s went back: entry %d of %s lost; HQ tombstone %d)\n", x->code,
+					       k, r->gid, q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM clock"
+							 " WHERE gid = ?1", r->gid, 0) > 0);
 			}
 		}
 		/* a row whose creation is lost is lost whole: only x had it */
@@ -685,10 +702,7 @@ static void q_clear(struct queue *q)
 
 static void q_push(struct queue *q, const struct msg *msg)
 {
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->m = realloc(q->m, (size_t)q->cap * sizeof(*q->m));
-	}
+	q->m = grow(q->m, q->n, &q->cap, sizeof(*q->m));
 	q->m[q->n++] = *msg;
 }
 
@@ -1108,7 +1122,7 @@ struct wr {
 static int run_write(struct sim *m, struct site *x, const struct wr *w, int use_stock,
 		     const char *new_id_table, char *new_id)
 {
-	sqlite3 *db = use_stock ? stock(x) : op_db_handle(x->db);
+	sqlite3 *db = use_stock ? stock(on(x)) : op_db_handle(on(x)->db);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1234,6 +1248,30 @@ static int write_insert(struct sim *m, struct site *x, int tab, const char *cust
 	return 0;
 }
 
+/* Set column c (mtabs index) of row r of table tab at x to v (NULL: clear
+ * it), and record the write. */
+static int write_col(struct sim *m, struct site *x, struct mrow *r, int tab, int c,
+		     const char *v, int stock_)
+{
+	const struct mtab *mt = &mtabs[tab];
+	struct wr w = { 0 };
+	char sql[160];
+	int64_t j0 = journal_max(x);
+
+	snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ?1 WHERE id = ?2", mt->name,
+		 mt->cols[c]);
+	w.sql = sql, w.p[0] = v, w.p[1] = r->gid;
+	if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+		return -1;
+	int64_t js = journaled(m, x, j0, mt->num, r->gid, 2);
+	if (js < 0)
+		return -1;
+	ent_add(r, E_COL, mt->colnum[c], v, 0, x->idx, js);
+	trace(m, "%s%s %s %s %s %s%s%s", x->code, stock_ ? " (sqlite3)" : "", v ? "edit" : "clear",
+	      mt->name, r->gid, mt->cols[c], v ? " = " : "", v ? v : "");
+	return 0;
+}
+
 /* One random write at x. */
 static int write_random(struct sim *m, struct site *x)
 {
@@ -1255,20 +1293,8 @@ static int write_random(struct sim *m, struct site *x)
 	if (!(r = model_row(m, T_CUST, id)))
 		return -1;
 	if (k < 52) {			/* edit a column */
-		int c = (int)below(&m->r, (uint64_t)cu->ncols);
-		char sql[128];
 		newval(m, v, "v");
-		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = ?1 WHERE id = ?2", cu->cols[c]);
-		w.sql = sql, w.p[0] = v, w.p[1] = id;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, cu->num, id, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, cu->colnum[c], v, 0, x->idx, js);
-		trace(m, "%s%s edit customer %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", id,
-		      cu->cols[c], v);
-		return 0;
+		return write_col(m, x, r, T_CUST, (int)below(&m->r, (uint64_t)cu->ncols), v, stock_);
 	}
 	if (k < 60) {			/* clear a column that has a value */
 		int c = 1 + (int)below(&m->r, (uint64_t)cu->ncols - 1);
@@ -1277,18 +1303,7 @@ static int write_random(struct sim *m, struct site *x)
 			 " \"%s\" IS NOT NULL", cu->cols[c]);
 		if (q_int(op_db_handle(x->db), sql, id, 0) <= 0)
 			return 0;
-		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = NULL WHERE id = ?1",
-			 cu->cols[c]);
-		w.sql = sql, w.p[0] = id;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, cu->num, id, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, cu->colnum[c], NULL, 0, x->idx, js);
-		trace(m, "%s%s clear customer %s %s", x->code, stock_ ? " (sqlite3)" : "", id,
-		      cu->cols[c]);
-		return 0;
+		return write_col(m, x, r, T_CUST, c, NULL, stock_);
 	}
 	if (k < 82) {			/* points, refunds included */
 		int64_t d = (int64_t)below(&m->r, 150) - 50;
@@ -1337,27 +1352,16 @@ static int write_random(struct sim *m, struct site *x)
 		return 0;
 	}
 	if (k < 94) {			/* a follow-up of this site, or HQ's staff */
-		const struct mtab *mt = &mtabs[x->hq ? T_STAFF : T_FUP];
-		char fid[64], sql[160];
-		char where[64];
+		int tab = x->hq ? T_STAFF : T_FUP;
+		const struct mtab *mt = &mtabs[tab];
+		char fid[64], where[64];
 		snprintf(where, sizeof(where), x->hq ? "1" : "branch = '%s'", x->code);
 		pick_row(m, x, mt->name, where, fid);
-		if (!fid[0] || !(r = model_row(m, x->hq ? T_STAFF : T_FUP, fid)))
+		if (!fid[0] || !(r = model_row(m, tab, fid)))
 			return fid[0] ? -1 : 0;
-		int c = 1 + (int)below(&m->r, (uint64_t)mt->ncols - 1);
 		newval(m, v, "f");
-		snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ?1 WHERE id = ?2", mt->name,
-			 mt->cols[c]);
-		w.sql = sql, w.p[0] = v, w.p[1] = fid;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, mt->num, fid, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, mt->colnum[c], v, 0, x->idx, js);
-		trace(m, "%s%s edit %s %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", mt->name,
-		      fid, mt->cols[c], v);
-		return 0;
+		return write_col(m, x, r, tab, 1 + (int)below(&m->r, (uint64_t)mt->ncols - 1), v,
+				 stock_);
 	}
 	w.sql = "DELETE FROM customer WHERE id = ?1";
 	w.p[0] = id;
@@ -1373,21 +1377,11 @@ static int write_random(struct sim *m, struct site *x)
 
 /* --- faults on stores --- */
 
-static void rm_store(const char *path)
-{
-	char p[400];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* A copy of b's store as a backup tool makes it (SQLite's backup API). */
 static int take_backup(struct sim *m, struct site *b)
 {
 	sqlite3 *dst;
-	rm_store(b->bpath);
+	op_db_remove(b->bpath);
 	if (sqlite3_open_v2(b->bpath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL))
 		return failf(m, "backup open: %s", sqlite3_errmsg(dst));
 	sqlite3_backup *bk = sqlite3_backup_init(dst, "main", op_db_handle(on(b)->db), "main");
@@ -1425,7 +1419,7 @@ static int put_back(struct sim *m, struct site *b, int rebuild)
 {
 	session_end(b);
 	site_close(b);
-	rm_store(b->path);
+	op_db_remove(b->path);
 	memset(&b->up, 0, sizeof(b->up));
 	b->offset = 0;
 	if (!rebuild && copy_file(b->bpath, b->path) < 0)
@@ -1552,6 +1546,44 @@ static int settle(struct sim *m)
 	return 0;
 }
 
+/* The model's entries for one row (FAULTSIM_ROW=id, for debugging). */
+static void model_print(struct sim *m, const char *gid)
+{
+	static const char *kinds[] = { "insert", "column", "delete", "points" };
+	for (int i = 0; i < m->nrows; i++) {
+		struct mrow *r = &m->rows[i];
+		if (strcmp(r->gid, gid) != 0)
+			continue;
+		for (int k = 0; k < r->n; k++) {
+			struct ent *e = &r->e[k];
+			printf("  %s col %d '%s' %+lld by %s seq %lld hlc %llu%s%s%s%s%s\n",
+			       kinds[e->kind], e->col, e->val ? e->val : "NULL", (long long)e->delta,
+			       m->site[e->site].code, (long long)e->jseq,
+			       (unsigned long long)e->hlc, e->stamped ? " stamped" : "",
+			       e->dominated ? " beaten" : "", e->detached ? " detached" : "",
+			       e->held ? " held" : "", e->dead ? " dead" : "");
+		}
+	}
+}
+
+/* The first line of dump a that dump b does not have, or NULL. */
+static const char *first_missing(const char *a, const char *b)
+{
+	for (const char *l = a; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		size_t n = strcspn(l, "\n");
+		const char *f = b;
+		int found = 0;
+		while (!found && (f = strstr(f, (char[]){ l[0], 0 })) != NULL) {
+			found = (f == b || f[-1] == '\n') && strncmp(f, l, n) == 0 &&
+				(f[n] == '\n' || f[n] == 0);
+			f++;
+		}
+		if (!found)
+			return l;
+	}
+	return NULL;
+}
+
 /* Every replica's dump against the model's. */
 static int check(struct sim *m)
 {
@@ -1561,26 +1593,16 @@ static int check(struct sim *m)
 		struct site *x = &m->site[i];
 		char *want = model_dump(m, x), *got = store_dump(on(x));
 		if (!m->fail[0] && strcmp(want, got) != 0) {
-			const char *w = want, *g = got;
-			while (*w && *w == *g)
-				w++, g++;
-			while (w > want && w[-1] != '\n')
-				w--, g--;
-			/* the row the two disagree on first, as each has it */
-			const char *gw = w, *wg = g, *bar = strchr(w, '|');
-			size_t idl = bar ? (size_t)(bar - w) : 0;
-			int lw = (int)strcspn(w, "\n"), lg = (int)strcspn(g, "\n");
-			if (idl && (gw = strstr(got, (char[]){ '\n', 0 }) ? got : got)) {
-				char key[128];
-				snprintf(key, sizeof(key), "%.*s|", (int)idl, w);
-				gw = strstr(got, key);
-			}
-			failf(m, "%s differs from the model: model has '%.*s', store has '%.*s'"
-			      " (store's next row '%.*s')", x->code, lw, w,
-			      gw ? (int)strcspn(gw, "\n") : 6, gw ? gw : "(none)", lg, wg);
+			const char *a = first_missing(want, got), *b = first_missing(got, want);
+			failf(m, "%s differs from the model: model has '%.*s' (store lacks it), "
+			      "store has '%.*s' (model lacks it)", x->code,
+			      a ? (int)strcspn(a, "\n") : 4, a ? a : "none",
+			      b ? (int)strcspn(b, "\n") : 4, b ? b : "none");
 		}
 		if (m->verbose && i == 0)
 			printf("--- model at HQ\n%s---\n", want);
+		if (getenv("FAULTSIM_ROW"))
+			model_print(m, getenv("FAULTSIM_ROW"));
 		free(want);
 		free(got);
 	}
@@ -1597,7 +1619,10 @@ static void rm_dir(const char *dir)
 
 static int run_seed(struct sim *m)
 {
-	const char *tmp = getenv("TMPDIR");
+	/* stores are small: memory-backed when there is /dev/shm */
+	const char *tmp = getenv("FAULTSIM_TMP");
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 	int rc = -1, max = op_db_schema_max();
 
 	m->r.s = m->seed * 0x2545f4914f6cdd1dull + 1;
