@@ -32,9 +32,7 @@ expect_eq "HQ has a product" "$?" 0
 "$OUTPOSTD" --hq --db "$S/hq.db" --listen "$EP" 2>>"$S/hq.log" &
 HQPID=$!
 track $HQPID
-i=0
-while ! grep -q 'listening on' "$S/hq.log" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i+1)); done
+wait_for 10 "HQ to listen" "grep -q 'listening on' '$S/hq.log' 2>/dev/null"
 expect_eq "HQ listening" "$(grep -c 'listening on' "$S/hq.log")" 1
 
 # sync STORE: one --once run; its exit status in $SRC, its log in STORE.log

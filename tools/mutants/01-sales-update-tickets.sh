@@ -1,5 +1,6 @@
-# 01-sales-update-tickets — sales may update tickets (issue 15)
+# 01-sales-update-tickets — sales may update tickets (issue 15); listing them stays allowed
 FILE=client/roles.c
 TESTS=90_roles
-FROM='	{ "ticket", NULL, R_SERVICE | R_BOSS },'
-TO='	{ "ticket", NULL, R_ALL },'
+FROM='	{ "ticket", "open", R_ALL },'
+TO='	{ "ticket", "open", R_ALL },
+	{ "ticket", "update", R_ALL },'
