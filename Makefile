@@ -3,6 +3,7 @@
 #   make test       unit tests (Criterion) and end-to-end tests
 #   make demo       HQ and branches on loopback: offline edits, sync, result
 #   make bench      journal overhead, sync throughput and other ratios
+#   make mutate     mutants of the product that the tests must kill (MUTANTS=names)
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -41,7 +42,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
 
-.PHONY: all test unit e2e demo bench install clean deps
+.PHONY: all test unit e2e demo bench install clean deps mutate
 all: $(BIN)/outpost $(BIN)/outpostd
 
 deps: ; @sh tools/deps.sh
@@ -84,6 +85,11 @@ $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 test: all $(B)/unit
 	@OUTPOST_BIN=$(CURDIR)/$(BIN) OUTPOST_E2E_TIMEOUT=$(if $(SANITIZE),1200,300) \
 		sh tests/run.sh $(B)/unit
+
+# Each mutant in tools/mutants/ is applied to a copy of this tree, rebuilt
+# and must fail the tests it names (tools/mutate.sh).
+mutate: all $(B)/unit
+	@sh tools/mutate.sh $(MUTANTS)
 
 demo: all
 	@sh tools/demo.sh

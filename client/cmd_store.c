@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cmds.h"
 #include "tables.h"
 
@@ -46,7 +47,7 @@ static int valid_site(const char *s, char *out, size_t n)
 static int cmd_init(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "site", 0, NULL }, { "hq", 1, NULL },
-				  { NULL, 0, NULL } };
+				  { "from-hq", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[1];
 	int npos, help;
 	char site[17];
@@ -64,6 +65,13 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 	if (valid_site(s, site, sizeof(site)) < 0)
 		return cli_error(cli, EX_DATAERR, "site: '%s' is not a site code "
 				 "(1-16 letters, digits, '-' or '_')", s);
+	int from_hq = cli_opt(spec, "from-hq") != NULL;
+	if (from_hq && cli_opt(spec, "hq"))
+		return cli_error(cli, EX_USAGE, "init: --from-hq rebuilds a branch; HQ is "
+				 "the source, not a copy");
+	if (from_hq && access(cli->db_path, F_OK) == 0)
+		return cli_error(cli, EX_CANTCREAT, "init --from-hq: '%s' exists; a branch is "
+				 "rebuilt into a new store file", cli->db_path);
 	if (mkdirs(cli->db_path) < 0)
 		return cli_error(cli, EX_CANTCREAT, "cannot create the folder for '%s': %s",
 				 cli->db_path, strerror(errno));
@@ -74,6 +82,11 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 	fprintf(cli->out, "store %s is site %s (%s), schema %d\n", cli->db_path,
 		op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
 		op_db_schema_version(cli->db));
+	if (from_hq)
+		fprintf(cli->out, "to rebuild it from HQ: 'outpost keys init' (or put the old PC's "
+			"key back), enrol the key at HQ ('outpost peer enrol %s KEY'), pin HQ's key "
+			"('outpost peer hq KEY'), then 'outpostd --branch --once': HQ finds the "
+			"store is new and sends it everything %s had synced\n", site, site);
 	return 0;
 }
 
@@ -213,8 +226,8 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 }
 
 const struct op_cmd op_cmds_store[] = {
-	{ "init", NULL, cmd_init, "init --site CODE [--hq]",
-	  "create the store (a branch, or HQ with --hq)" },
+	{ "init", NULL, cmd_init, "init --site CODE [--hq | --from-hq]",
+	  "create the store (a branch, or HQ with --hq; --from-hq: a branch PC rebuilt from HQ)" },
 	{ "log", NULL, cmd_log,
 	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]",
 	  "the journal as an audit trail: who changed what, when, where" },

@@ -623,7 +623,7 @@ static const char SQL_ST_PEERS[] =
 	"      AND c.site <> p.site AND instr(:tbls, ',' || c.tbl || ',') > 0)"
 	" + (SELECT count(*) FROM counter k WHERE k.ver > p.acked_ver"
 	"      AND k.site <> p.site AND instr(:tbls, ',' || k.tbl || ',') > 0),"
-	"   p.drift_ms, p.schema_version, p.revoked_at, p.last_error"
+	"   p.drift_ms, p.schema_version, p.revoked_at, p.refused, p.last_error"
 	"  FROM peer p ORDER BY p.site";
 
 static int status_branch(struct op_cli *cli)
@@ -719,8 +719,9 @@ static int status_hq(struct op_cli *cli)
 {
 	static const char *const names[] = {
 		"site", "last_contact", "recv_ver", "acked_ver", "pending",
-		"drift_ms", "schema_version", "revoked", "last_error",
+		"drift_ms", "schema_version", "revoked", "refused", "last_error",
 	};
+	enum { NCOLS = sizeof(names) / sizeof(names[0]) };
 	op_db *db = cli->db;
 	int human = cli->fmt == OP_FMT_TABLE;
 	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0);
@@ -758,9 +759,9 @@ static int status_hq(struct op_cli *cli)
 		fputc('\n', cli->out);
 	}
 	o = op_out_new(cli->out, cli->fmt);
-	op_out_cols(o, 9, names);
+	op_out_cols(o, NCOLS, names);
 	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
-		for (int i = 0; i < 9; i++)
+		for (int i = 0; i < NCOLS; i++)
 			rec_col(&row, names[i], st, i);
 		if (human && !row.vals[1])
 			row.vals[1] = strdup("never");

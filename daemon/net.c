@@ -548,6 +548,24 @@ static void hq_message(struct dctx *d)
 	}
 	if (op_wire_hdr_parse(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &code, &perr,
 			      &why) < 0) {
+		if (perr == OP_PERR_VERSION) {
+			/* answered in the peer's own version, whose header and
+			 * ERROR layout every version keeps: it can read why */
+			unsigned char hdr[OP_WIRE_HDR_LEN];
+			char msg[128];
+			op_wire_hdr(hdr, OP_MSG_ERROR);
+			hdr[2] = ((const unsigned char *)zmq_msg_data(&f[1]))[2];
+			snprintf(msg, sizeof(msg), "protocol version %d is not spoken here (HQ "
+				 "speaks %d): upgrade outpost on this branch", hdr[2],
+				 OP_PROTO_VERSION);
+			op_buf_reset(&d->body);
+			op_enc_error(&d->body, OP_PERR_VERSION, msg);
+			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+				zmq_send(d->sock, d->body.p, d->body.len, ZMQ_DONTWAIT);
+			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, hdr[2]);
+			goto out;
+		}
 		send_error(d, &tmp, perr, why);
 		op_log(OP_LOG_WARN, "%s sent a bad header: %s", user, why);
 		goto out;
@@ -863,6 +881,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
 	struct session *s = &d->sess[0];
 	int64_t start = mono_ms(), last_ping = 0, connected_at;
+	int64_t hello_at = start;	/* --timeout counts from the last new session */
 	int caught = 0, rc = 0;
 
 	if (branch_connect(d) < 0)
@@ -886,7 +905,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (fatal == 3) {
 				if (branch_connect(d) < 0)
 					return -1;
-				connected_at = mono_ms();
+				connected_at = hello_at = mono_ms();
 				s->last_seen = 0;
 				caught = 0;
 				break;
@@ -897,7 +916,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		now = mono_ms();
 		if (!s->ready) {
-			if (d->cfg->once && now - (s->last_seen > start ? s->last_seen : start) >
+			if (d->cfg->once && now - (s->last_seen > hello_at ? s->last_seen : hello_at) >
 					    d->cfg->timeout_s * 1000L)
 				return op_errc(&d->err, EX_UNAVAILABLE,
 					       "HQ at %s did not answer within %d s (unreachable, "
@@ -929,7 +948,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			       3 * d->cfg->heartbeat_s);
 			if (branch_connect(d) < 0)
 				return -1;
-			connected_at = now;
+			connected_at = hello_at = now;
 			s->last_seen = 0;
 			caught = 0;
 			continue;

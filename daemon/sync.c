@@ -113,10 +113,14 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 	ts->ins = prep(s, sqlite3_str_finish(ins));
 	ts->del = prep(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE id = ?1", t->name));
 	if (t->counter_col >= 0)
+		/* the sum of every site's contribution, plus this store's own
+		 * deltas not yet stamped (a re-baseline defers stamping) */
 		ts->sum = prep(s, sqlite3_mprintf(
 			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
-			" WHERE tbl = %d AND gid = ?1 AND col = %d) WHERE id = ?1",
-			t->name, t->cols[t->counter_col].name, t->num, t->counter_col));
+			" WHERE tbl = %d AND gid = ?1 AND col = %d) + (SELECT coalesce(sum(delta), 0)"
+			" FROM journal WHERE seq > (SELECT value FROM meta WHERE key = 'stamped_seq')"
+			" AND tbl = %d AND gid = ?1) WHERE id = ?1",
+			t->name, t->cols[t->counter_col].name, t->num, t->counter_col, t->num));
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
 
@@ -527,7 +531,8 @@ static const char SQL_OUT[] =
 static const char SQL_PEER_REBASE[] =
 	"SELECT rebase_upto FROM peer WHERE site = :p";
 static const char SQL_OWN_COLS[] =
-	"SELECT col FROM clock WHERE tbl = :t AND gid = :g AND col >= 0";
+	"SELECT col, hlc, site, prev, staff FROM clock WHERE tbl = :t AND gid = :g"
+	" AND col >= 0";
 
 static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 {
@@ -555,13 +560,19 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 	}
 }
 
-/* Emit the row image for a creation entry: the marker, then every column
- * that has no later entry of its own, all at the row's version. */
+/* Emit the row image for a creation entry: the marker, then every column,
+ * at the row's version or, for a column written since, at its own (that
+ * version also goes out by itself, a duplicate the receiver ignores; a
+ * branch leaves out other sites' versions, which HQ gave it). A
+ * receiver that lacks the row needs every value to create it: a NOT NULL
+ * column left for a later group would fail the insert. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
 {
-	uint64_t own = 0;
+	struct own { uint64_t hlc, prev; char site[40], staff[80]; } own[64];
+	uint64_t has = 0, skip = 0;
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COLS);
+	struct op_change mk = *c;
 	int rc;
 
 	if (!st)
@@ -570,8 +581,20 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
 	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
 		int col = sqlite3_column_int(st, 0);
-		if (col < 64)
-			own |= (uint64_t)1 << col;
+		if (col >= 64)
+			continue;
+		has |= (uint64_t)1 << col;
+		/* a branch speaks only for itself: another site's version of a
+		 * column came from HQ, which has it (and the row) already */
+		if (!s->hq && strcmp((const char *)sqlite3_column_text(st, 2), s->site) != 0) {
+			skip |= (uint64_t)1 << col;
+			continue;
+		}
+		own[col].hlc = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(own[col].site, sizeof(own[col].site), "%s", sqlite3_column_text(st, 2));
+		own[col].prev = (uint64_t)sqlite3_column_int64(st, 3);
+		snprintf(own[col].staff, sizeof(own[col].staff), "%s",
+			 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
@@ -581,15 +604,25 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	c->vtype = OP_V_NULL;
 	op_enc_change(raw, c);
 	for (int k = 1; k < t->ncols; k++) {
-		if ((own & ((uint64_t)1 << k)) || k == t->counter_col ||
-		    t->cols[k].since > peer_schema ||
+		if (k == t->counter_col || t->cols[k].since > peer_schema ||
+		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
 		    sqlite3_column_type(row, k) == SQLITE_NULL)
 			continue;
+		*c = mk;
+		if (k < 64 && (has & ((uint64_t)1 << k))) {
+			c->hlc = own[k].hlc;
+			c->prev = own[k].prev;
+			c->site = own[k].site;
+			c->site_len = strlen(own[k].site);
+			c->staff = own[k].staff;
+			c->staff_len = strlen(own[k].staff);
+		}
 		c->col = k;
 		value_from(c, row, k);
 		op_enc_change(raw, c);
 		n++;
 	}
+	*c = mk;
 	return n;
 }
 

@@ -360,8 +360,14 @@ static int begin(op_db *db, const char *staff, int applying)
 }
 
 int op_db_begin(op_db *db, const char *staff) { return begin(db, staff, 0); }
-/* applying = 2: remote, and the search index in bulk (009_search_bulk.sql) */
-int op_db_begin_apply(op_db *db) { return begin(db, NULL, 2); }
+/* applying = 2: remote, and the search index in bulk (009_search_bulk.sql);
+ * a build behaving as an older schema (OUTPOST_TEST_SCHEMA_CAP) has no
+ * search_pending table and keeps the index row by row. */
+#define SCHEMA_SEARCH_BULK 9
+int op_db_begin_apply(op_db *db)
+{
+	return begin(db, NULL, op_db_schema_max() >= SCHEMA_SEARCH_BULK ? 2 : 1);
+}
 
 static const char SQL_SEARCH_STALE[] =
 	"INSERT INTO customer_fts(customer_fts, rowid, name, phone, email, address)"
@@ -376,6 +382,8 @@ static const char SQL_SEARCH_DONE[] = "DELETE FROM search_pending";
 int op_db_search_flush(op_db *db)
 {
 	static const char *const sql[] = { SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_DONE };
+	if (op_db_schema_max() < SCHEMA_SEARCH_BULK)
+		return 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		sqlite3_stmt *st = op_db_stmt(db, sql[i]);
 		if (!st || op_db_run(db, st) < 0)

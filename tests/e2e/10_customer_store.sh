@@ -6,6 +6,7 @@
 # `outpost log`, export, and spreadsheet import (UTF-8, UTF-8 with BOM,
 # GBK; all or nothing).
 . "$(dirname "$0")/lib.sh"
+plan 308
 
 DB=$OUTPOST_DB
 jcount() { sql "$DB" "SELECT count(*) FROM journal"; }
@@ -20,8 +21,6 @@ refused() {
 	expect_rc "$r_want" "$r_desc" "$@"
 	expect_eq "$r_desc: nothing written" "$(ccount)/$(jcount)" "$r_before"
 }
-# ok_if COND DESC: a check written as a shell condition.
-ok_if() { if eval "$1"; then ok "$2"; else bad "$2"; fi; }
 
 echo "-- version and help (no store needed)"
 expect_rc 0 "--version" $OUTPOST --version
@@ -56,6 +55,11 @@ $OUTPOST --help | awk '
 		if (rest ~ /^[^ ]/) { split(rest, a, " "); print g, a[1] } else print g
 	}' >"$T/commands"
 ncmds=$(wc -l <"$T/commands")
+# the groups whose own --help lists their commands (see below)
+grps=$(awk 'NF == 2 { sub_[$1] = 1 } NF == 1 { own[$1] = 1 }
+		END { for (g in sub_) if (!(g in own)) print g }' "$T/commands" | sort)
+# one check per command and per group
+plan_more $((ncmds + $(echo $grps | wc -w)))
 ok_if '[ "$ncmds" -ge 20 ]' "--help lists $ncmds commands"
 ok_if 'grep -qx "customer add" "$T/commands" && grep -qx "import customers" "$T/commands" && grep -qx init "$T/commands"' \
 	"the command list has customer add, import customers, init"
@@ -70,8 +74,7 @@ while read -r g s <&3; do
 done 3<"$T/commands"
 # `outpost GROUP --help` lists a group's commands (unless the group is also
 # a command of its own, which then takes --help).
-for g in $(awk 'NF == 2 { sub_[$1] = 1 } NF == 1 { own[$1] = 1 }
-		END { for (g in sub_) if (!(g in own)) print g }' "$T/commands" | sort); do
+for g in $grps; do
 	run $OUTPOST $g --help
 	if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q "^usage: outpost $g COMMAND"; then
 		ok "$g --help lists its commands"
@@ -231,6 +234,9 @@ expect_no_out "branch filter drops 张伟" '张伟'
 expect_rc 0 "list --owner" $OUTPOST customer list --owner li.na
 expect_out "owner filter keeps 安然" '安然'
 expect_no_out "owner filter drops 王伟" '王伟'
+expect_eq "owner filter lists every customer li.na owns, and only those" \
+	"$($OUTPOST --csv customer list --owner li.na | sed 1d | cut -d, -f2 | sort | tr '\n' ' ')" \
+	"$(sql "$DB" "SELECT name FROM customer WHERE owner = 'li.na' ORDER BY name" | sort | tr '\n' ' ')"
 
 echo "-- the stock sqlite3 shell is journaled too"
 sql "$DB" "INSERT INTO customer(name, phone) VALUES ('Shell Ins', '+8613700137000')"
@@ -275,10 +281,15 @@ expect_out "log --id shows the row's insert" "insert +customer +$zw"
 expect_out "log --id shows the row's update" "update +customer +$zw"
 expect_no_out "log --id shows no other row" "$gid"
 expect_eq "log --id has only that row" "$(printf '%s\n' "$OUT" | sed 1,2d | grep -vc "$zw")" 0
+expect_eq "log --id lists every journal entry of that row" \
+	"$(printf '%s\n' "$OUT" | sed 1,2d | grep -c "$zw")" "$(sql "$DB" "SELECT count(*) FROM journal WHERE gid='$zw'")"
 expect_rc 0 "log --id of a deleted row" $OUTPOST log --table customer --id "$gid"
 expect_out "deleted row's history is readable" "delete +customer +$gid"
 expect_rc 0 "log --staff li.na" $OUTPOST log --staff li.na
 expect_eq "log --staff rows are all li.na's" "$(printf '%s\n' "$OUT" | sed 1,2d | grep -vc 'li\.na')" 0
+expect_eq "log --staff lists every one of li.na's journal entries" \
+	"$(printf '%s\n' "$OUT" | sed 1,2d | grep -c 'li\.na')" "$(sql "$DB" "SELECT count(*) FROM journal WHERE staff='li.na'")"
+ok_if '[ "$(sql "$DB" "SELECT count(*) FROM journal WHERE staff='"'li.na'"'")" -ge 2 ]' "li.na has journal entries to list"
 expect_rc 0 "log --json" $OUTPOST --json log
 ok_if json_ok "log --json parses"
 expect_rc 64 "log --id without --table" $OUTPOST log --id "$zw"
@@ -352,6 +363,12 @@ printf '姓名,电话\n张三,13800138000\n' | iconv -f UTF-8 -t GBK >"$T/gbk.cs
 expect_rc 0 "import GBK" $OUTPOST import customers "$T/gbk.csv"
 expect_out "GBK reported" '^imported 1 customer from .*gbk\.csv \(encoding gbk\)$'
 expect_eq "GBK name decoded" "$(sql "$DB" "SELECT phone FROM customer WHERE name='张三'")" +8613800138000
+# 镕 is in GBK but not in GB2312: a GB2312 decoder refuses this file.
+printf '姓名,电话,地址\n王镕,13800138099,浙江省杭州市西湖区\n' | iconv -f UTF-8 -t GBK >"$T/gbk2.csv"
+ok_if '! iconv -f GB2312 -t UTF-8 <"$T/gbk2.csv" >/dev/null 2>&1' "the GBK file is not GB2312"
+expect_rc 0 "import GBK with a character outside GB2312" $OUTPOST import customers "$T/gbk2.csv"
+expect_eq "王镕 decoded" "$(sql "$DB" "SELECT phone || ' ' || address FROM customer WHERE name='王镕'")" \
+	"+8613800138099 浙江省杭州市西湖区"
 
 # Quoting: commas, doubled quotes; a line break inside a quoted field keeps
 # the record whole and the line count right.
@@ -439,3 +456,4 @@ expect_eq "20000 journal inserts" "$(jcount)" $((j0 + 20000))
 ok_if '[ "$took" -lt 60 ]' "20000 rows imported in ${took}s"
 expect_rc 0 "a customer from the big sheet is searchable" $OUTPOST customer search 13900012345
 expect_out "found by phone" '客户12345'
+done_testing

@@ -3,6 +3,7 @@
 # branch: pricing in integer cents, all-or-nothing writes, numbers that
 # carry the branch code, status transitions, JSON output and the journal.
 . "$(dirname "$0")/lib.sh"
+plan 150
 
 HQ=$T/hq.db
 BR=$T/store.db		# $OUTPOST_DB: the branch
@@ -211,3 +212,4 @@ expect_eq "status changes journaled as updates" \
 	"$(sql "$BR" "SELECT count(*) >= 4 FROM journal WHERE tbl=5 AND gid='$oid' AND op=2")" 1
 
 [ "$FAIL" -eq 0 ]
+done_testing

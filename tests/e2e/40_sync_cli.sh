@@ -2,6 +2,7 @@
 # the HQ allow-list (peer), sync status read from the sync tables, and the
 # conflict log (list, show, resolve writing back through the journal).
 . "$(dirname "$0")/lib.sh"
+plan 129
 
 HQ=$T/hq.db
 BR=$T/br.db
@@ -196,3 +197,4 @@ expect_rc 0 "list shows only open conflicts" br conflicts list --json
 expect_eq "one open left" "$(json '[c["id"] for c in d]')" "[4]"
 expect_rc 0 "list --all" br conflicts list --all --json
 expect_eq "all four with resolutions" "$(json '[c["resolution"] for c in d]')" "['lost', 'value', 'kept', None]"
+done_testing

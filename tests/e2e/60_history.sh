@@ -6,6 +6,7 @@
 # in the history, restored and added back; push is incremental; the stock
 # git client reads the repositories and `git fsck --strict` is clean.
 . "$(dirname "$0")/lib.sh"
+plan 102
 
 cd "$T" || exit 1
 HQ=$T/hq.db
@@ -22,14 +23,9 @@ sync_branch() {
 	timeout 60 "$OUTPOSTD" --branch --db "$T/$1.db" --connect "tcp://127.0.0.1:$PORT" \
 		--once --timeout 15 --log-level warning 2>>"$T/$1.log"
 	rc=$?
-	i=0
-	while [ $i -lt 50 ]; do
-		v=$(sql "$HQ" "SELECT coalesce((SELECT value FROM meta WHERE key = 'ver'), 0)")
-		hv=$(sql "$HQ" "SELECT coalesce((SELECT value FROM meta WHERE key = 'history_ver'), 0)")
-		[ "$v" = "$hv" ] && break
-		sleep 0.1
-		i=$((i+1))
-	done
+	wait_for 5 "HQ's history to catch up with its store" \
+		'[ "$(sql "$HQ" "SELECT coalesce((SELECT value FROM meta WHERE key = '"'ver'"'), 0)
+		    = coalesce((SELECT value FROM meta WHERE key = '"'history_ver'"'), 0)")" = 1 ]'
 	return $rc
 }
 
@@ -45,7 +41,7 @@ bj1 peer hq "$(cat "$HQ.pub")" >/dev/null
 PORT=$(free_port)
 "$OUTPOSTD" --hq --db "$HQ" --listen "tcp://127.0.0.1:$PORT" --log-level warning 2>"$T/hq.log" &
 track $!
-sleep 0.3
+wait_listening "$PORT" $!
 
 echo "-- a customer edited at two branches"
 expect_rc 0 "alice registers 张伟 at SH01" sh1 --as alice customer add --name 张伟 --phone 13800138000
@@ -55,9 +51,9 @@ expect_rc 0 "BJ01 syncs (gets 张伟)" sync_branch bj01
 expect_eq "HQ's history repository exists beside hq.db" "$(test -f "$HQ.git/HEAD" && echo yes)" yes
 expect_rc 0 "alice edits the email at SH01" sh1 --as alice customer edit "$CID" --email zw@shanghai.example.cn
 expect_rc 0 "SH01 syncs the edit" sync_branch sh01
-sleep 1
+clock_passes "$(now)"
 MID=$(now)
-sleep 1
+clock_passes "$MID"
 expect_rc 0 "bob edits the notes at BJ01" bj1 --as bob customer edit "$CID" --notes "VIP, prefers linen"
 expect_rc 0 "BJ01 syncs the edit" sync_branch bj01
 expect_eq "HQ merged both edits" \
@@ -116,9 +112,9 @@ echo "-- delete, find in the history, restore, add back"
 expect_rc 0 "a second customer at SH01" sh1 --as alice customer add --name 李娜 --phone 13912345678 --email lina@example.cn --budget 2000
 DID=$(sql "$T/sh01.db" "SELECT id FROM customer WHERE name = '李娜'")
 expect_rc 0 "sync" sync_branch sh01
-sleep 1
+clock_passes "$(now)"
 BEFORE=$(now)
-sleep 1
+clock_passes "$BEFORE"
 expect_rc 0 "carol deletes 李娜 at SH01" sh1 --as carol customer delete "$DID"
 expect_rc 0 "sync the delete" sync_branch sh01
 expect_eq "gone at HQ" "$(sql "$HQ" "SELECT count(*) FROM customer WHERE id = '$DID'")" 0
@@ -204,3 +200,4 @@ expect_eq "it has GZ01's first commit with every record" \
 	"$(git -C "$T/elsewhere/gz01.git" ls-tree -r --name-only main | grep -c '^customer/')" \
 	"$(sql "$T/gz01.db" "SELECT count(*) FROM customer")"
 expect_eq "no history warnings in HQ's log" "$(grep -c 'history not written' "$T/hq.log")" 0
+done_testing

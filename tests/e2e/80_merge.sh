@@ -1,21 +1,10 @@
 # 80_merge.sh — duplicate customers: dupes, merge, unmerge, and a merge at
 # HQ meeting a branch's offline edit of the duplicate, through real daemons.
 . "$(dirname "$0")/lib.sh"
+plan 30
 cd "$T"
 O=$OUTPOST
-$O --db hq.db init --site HQ --hq >/dev/null
-$O --db a.db init --site A >/dev/null
-$O --db b.db init --site B >/dev/null
-for s in hq a b; do $O --db $s.db keys init >/dev/null 2>&1; done
-$O --db hq.db peer enrol A "$(cat a.db.pub)" >/dev/null
-$O --db hq.db peer enrol B "$(cat b.db.pub)" >/dev/null
-$O --db a.db peer hq "$(cat hq.db.pub)" >/dev/null
-$O --db b.db peer hq "$(cat hq.db.pub)" >/dev/null
-P=$(free_port)
-$OUTPOSTD --hq --db hq.db --listen tcp://127.0.0.1:$P 2>hq.log &
-track $!
-sleep 0.3
-sync1() { timeout 60 $OUTPOSTD --branch --db $1.db --connect tcp://127.0.0.1:$P --once --timeout 10 2>>$1.log; }
+hq_and_branches A B
 rounds() { for i in 1 2; do sync1 a; sync1 b; done; }
 
 $O --db a.db customer add --name 张伟 --phone 13800138000 >/dev/null
@@ -65,3 +54,4 @@ expect_eq "kept email restored" "$(sql hq.db "SELECT coalesce(email,'') FROM cus
 rounds
 expect_eq "unmerge reached B" "$(sql b.db "SELECT merged_into IS NULL FROM customer WHERE id='$DUP'")" "1"
 expect_rc 66 "nothing left to unmerge" $O --db hq.db customer unmerge "$DUP"
+done_testing

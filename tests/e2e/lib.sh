@@ -4,6 +4,15 @@
 # $OUTPOSTD), and assertions that count into the runner's totals. Every
 # process a test starts in the background must be registered with
 # `track PID`; they are killed by pid (never by name) when the test exits.
+#
+# Every script says how many checks it makes, `plan N` near the top, and
+# ends with `done_testing`. Its last line is
+#     RESULT PASSED FAILED SKIPPED PLANNED DONE
+# and it exits non-zero unless every check passed, the checks reached
+# (passed + failed + skipped) equal the plan and done_testing was reached.
+# So a shell error, an `exit` or a loop that runs short cannot pass for a
+# success: tests/run.sh reads the same line and fails such a script too.
+# With OUTPOST_BAIL=1 (make mutate), the first failed check ends the script.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${OUTPOST_BIN:-$ROOT/bin}
@@ -14,6 +23,9 @@ export OUTPOST_DB=$T/store.db
 unset OUTPOST_AS XDG_DATA_HOME
 PASS=0
 FAIL=0
+SKIP=0
+PLAN=
+DONE=0
 PIDS=""
 track() { PIDS="$PIDS $1"; }
 cleanup() {
@@ -24,12 +36,30 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
-	echo "RESULT $PASS $FAIL"
+	reached=$((PASS + FAIL + SKIP))
+	[ "$DONE" = 1 ] || echo "  FAIL ended early, before done_testing (exit $rc, $reached of ${PLAN:-?} checks reached)"
+	[ -n "$PLAN" ] || echo "  FAIL no plan: the script never called plan N"
+	[ -z "$PLAN" ] || [ "$reached" -eq "$PLAN" ] || echo "  FAIL reached $reached checks, planned $PLAN"
+	echo "RESULT $PASS $FAIL $SKIP ${PLAN:--} $DONE"
+	[ "$FAIL" -eq 0 ] && [ "$DONE" = 1 ] && [ -n "$PLAN" ] && [ "$reached" -eq "$PLAN" ] || exit 1
+	exit 0
 }
-trap cleanup EXIT
+trap 'rc=$?; cleanup' EXIT
+
+# plan N: the number of checks this script makes. plan_more N adds checks
+# counted at run time (one per command --help lists); skip N WHY counts N
+# checks as reached but not run (a tool the machine lacks).
+plan() { PLAN=$1; }
+plan_more() { PLAN=$((PLAN + $1)); }
+skip() { SKIP=$((SKIP + $1)); shift; echo "  skip $*"; }
+# done_testing: the last line of every script.
+done_testing() { DONE=1; exit 0; }
 
 ok()   { PASS=$((PASS+1)); echo "  ok   $*"; }
-bad()  { FAIL=$((FAIL+1)); echo "  FAIL $*"; }
+bad()  {
+	FAIL=$((FAIL+1)); echo "  FAIL $*"
+	[ -z "${OUTPOST_BAIL:-}" ] || exit 1
+}
 
 # run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
 run() {
@@ -62,10 +92,67 @@ expect_err() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (got '$2', wanted '$3')"; fi
 }
+# ok_if COND DESC: a check written as a shell condition.
+ok_if() { if eval "$1"; then ok "$2"; else bad "$2"; fi; }
 # sql DB QUERY: one value from the stock sqlite3 shell.
 sql() { sqlite3 -batch "$1" "$2"; }
 
 # A free TCP port on loopback.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for SECONDS WHAT CONDITION: polls the shell CONDITION every 0.05 s
+# until it holds; after SECONDS without it, says so and returns 1. Tests
+# wait for the event they need (a log line, a row, a port) with this,
+# never for a fixed time.
+wait_for() {
+	wf_end=$(($(date +%s) + $1))
+	while ! eval "$3"; do
+		if [ "$(date +%s)" -ge "$wf_end" ]; then
+			echo "  info gave up after $1 s waiting for $2"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+	python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null
+}
+# wait_listening PORT PID: PID (a daemon just started) listens on PORT within
+# 10 s, and is still alive; a check.
+wait_listening() {
+	if wait_for 10 "a daemon on port $1" "port_open $1 || ! kill -0 $2 2>/dev/null" && kill -0 "$2" 2>/dev/null
+	then ok "daemon (pid $2) listening on port $1"; else bad "daemon (pid $2) listening on port $1"; fi
+}
+# clock_passes STAMP: waits (at most 3 s) until the UTC time in seconds,
+# as "YYYY-MM-DD HH:MM:SS", is past STAMP, so that what comes next has a
+# later time stamp.
+clock_passes() {
+	cp_at=$1
+	wait_for 3 "the clock to pass $cp_at" '[ "$(date -u "+%Y-%m-%d %H:%M:%S")" \> "$cp_at" ]'
+}
+# hq_and_branches SITE...: in the current directory, hq.db (site HQ) and a
+# store per branch (site.db, lower case) with keys, each branch enrolled at
+# HQ and HQ's key pinned at it; HQ's outpostd listening on $P (a check),
+# logging to hq.log. sync1 SITE then runs one --once for a branch.
+hq_and_branches() {
+	"$OUTPOST" --db hq.db init --site HQ --hq >/dev/null
+	"$OUTPOST" --db hq.db keys init >/dev/null 2>&1
+	for hb in "$@"; do
+		hb_db=$(echo "$hb" | tr A-Z a-z).db
+		"$OUTPOST" --db "$hb_db" init --site "$hb" >/dev/null
+		"$OUTPOST" --db "$hb_db" keys init >/dev/null 2>&1
+		"$OUTPOST" --db hq.db peer enrol "$hb" "$(cat "$hb_db.pub")" >/dev/null
+		"$OUTPOST" --db "$hb_db" peer hq "$(cat hq.db.pub)" >/dev/null
+	done
+	P=$(free_port)
+	"$OUTPOSTD" --hq --db hq.db --listen "tcp://127.0.0.1:$P" 2>hq.log &
+	track $!
+	wait_listening "$P" $!
+}
+sync1() {
+	timeout 60 "$OUTPOSTD" --branch --db "$1.db" --connect "tcp://127.0.0.1:$P" --once \
+		--timeout 10 2>>"$1.log"
 }

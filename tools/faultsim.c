@@ -1,0 +1,1764 @@
+/*
+ * faultsim.c — a seeded, model-based fault harness for the sync engine, in
+ * the spirit of Jepsen and of Automerge's convergence fuzzing (docs/FAULTS.md).
+ *
+ * One process drives HQ and several branches: real store files in a temp
+ * dir and the real engine (sync.c), with the network replaced by in-process
+ * queues of encoded, compressed batches. A seed decides a schedule of writes
+ * (through the store's connection and through a stock sqlite3 connection),
+ * offline periods, delivery faults (drop, duplicate, reorder), daemons
+ * killed with SIGKILL in the middle of a merge or between its commit and its
+ * ACK, clock skew, backups put back, branches rebuilt empty, and sites
+ * upgrading their schema. Beside it runs a reference model of what every
+ * replica must hold: per column the write with the greatest (hlc, site),
+ * points the sum of every increment, deleted rows gone, a branch's own
+ * follow-ups at HQ and at that branch. After a final fault-free sync every
+ * replica's canonical dump must equal the model's.
+ *
+ * Time is the simulation's: a VFS wrapping the default one answers SQLite's
+ * 'now' (the journal triggers' timestamps) and its randomness (UUIDv7 ids)
+ * from the seed, and each engine's cfg.now_ms hook reads the same clock plus
+ * that site's skew, so a seed replays exactly.
+ *
+ *   faultsim [--seed N | --seeds A-B] [--branches N] [--steps N]
+ *            [--without drop,dup,reorder,crash,restore,rebuild,skew,upgrade,offline] [-v]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "db.h"
+#include "sync.h"
+#include "tables.h"
+#include "wire.h"
+
+#define MAXSITES 8
+#define BASE_MS 1767225600000LL		/* 2026-01-01 */
+#define JD_UNIX_MS 210866760000000LL	/* julian day 2440587.5 in ms */
+#define WINDOW 4			/* batches in flight per session */
+#define MAX_AHEAD_MS 300000LL
+
+/* --- seeded randomness --- */
+
+struct rng { uint64_t s; };
+
+static uint64_t rnd(struct rng *r)	/* splitmix64 */
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+static uint64_t below(struct rng *r, uint64_t n) { return n ? rnd(r) % n : 0; }
+static int pct(struct rng *r, int p) { return (int)below(r, 100) < p; }
+
+/* --- the simulated clock, seen by SQLite through a wrapping VFS --- */
+
+static int64_t g_clock_ms;		/* the clock of the site being driven */
+static struct rng g_sqlite_rng;		/* what SQLite's PRNG is seeded from */
+static sqlite3_vfs g_vfs;
+
+static int vfs_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+	(void)v;
+	*out = g_clock_ms + JD_UNIX_MS;
+	return SQLITE_OK;
+}
+static int vfs_time(sqlite3_vfs *v, double *out)
+{
+	(void)v;
+	*out = (double)(g_clock_ms + JD_UNIX_MS) / 86400000.0;
+	return SQLITE_OK;
+}
+static int vfs_random(sqlite3_vfs *v, int n, char *out)
+{
+	(void)v;
+	for (int i = 0; i < n; i++)
+		out[i] = (char)rnd(&g_sqlite_rng);
+	return n;
+}
+
+static void vfs_install(void)
+{
+	sqlite3_vfs *base = sqlite3_vfs_find(NULL);
+	g_vfs = *base;		/* pAppData stays the unix VFS's own */
+	g_vfs.zName = "faultsim";
+	g_vfs.xCurrentTime = vfs_time;
+	g_vfs.xCurrentTimeInt64 = vfs_time64;
+	g_vfs.xRandomness = vfs_random;
+	sqlite3_vfs_register(&g_vfs, 1);
+}
+
+/* --- sites, sessions, queued messages --- */
+
+enum { M_BATCH, M_ACK };
+
+struct msg {
+	int kind;
+	uint64_t seq, from, upto, count, raw_len;
+	unsigned char *z;
+	size_t zlen;
+};
+
+struct queue { struct msg *m; int n, cap; };
+
+/* One direction of a session: the sending side's state (net.c's session). */
+struct sender {
+	uint64_t cursor, seq, idle_sent;
+	int inflight;
+};
+
+struct site {
+	int idx;
+	char code[8];
+	int hq;
+	char path[320], bpath[320];
+	op_db *db;
+	op_sync *s;
+	sqlite3 *raw;			/* a stock sqlite3 connection */
+	struct op_sync_cfg cfg;
+	int64_t skew;			/* its clock minus the simulation's */
+	int64_t offset;			/* learnt at WELCOME */
+	int schema;			/* schema version it speaks */
+	struct sim *sim;
+	/* branch: the session with HQ */
+	int online, uploaded, peer_schema;
+	struct sender up, down;		/* up: branch->HQ, down: HQ->branch */
+	struct queue q_up, q_down;	/* messages in flight each way */
+	/* backup */
+	int have_backup;
+	int64_t b_maxseq, b_stamped;
+	int64_t stamped_seen;
+};
+
+/* --- the model --- */
+
+enum { E_INS, E_COL, E_DEL, E_INC };
+
+struct ent {
+	int kind, col;			/* col: wire column number */
+	char *val;			/* NULL: SQL NULL */
+	int64_t delta;
+	int site;
+	int64_t jseq;			/* journal seq at its site; 0 once detached */
+	uint64_t hlc;			/* once stamped: its version's hlc */
+	int stamped, dominated, dead;
+};
+
+struct mrow {
+	int tab;			/* index into mtabs */
+	char gid[64];
+	int creator;
+	struct ent *e;
+	int n, cap;
+};
+
+struct mtab {
+	const char *name;
+	int everywhere;			/* replicated to every branch */
+	int ncols;
+	const char *cols[4];
+	int counter;			/* has points */
+	int num, colnum[4];
+};
+
+static struct mtab mtabs[] = {
+	{ "customer", 1, 4, { "name", "phone", "email", "notes" }, 1, 0, { 0 } },
+	{ "followup", 0, 3, { "customer_id", "purpose", "opinion" }, 0, 0, { 0 } },
+	{ "staff", 1, 3, { "code", "name", "pin_hash" }, 0, 0, { 0 } },
+};
+#define NTABS ((int)(sizeof(mtabs) / sizeof(mtabs[0])))
+enum { T_CUST, T_FUP, T_STAFF };
+
+struct stats {
+	long writes, stock, drops, dups, reorders, crash_apply, crash_commit,
+	     crash_stamp, restores, rebuilds, upgrades, offline, batches, skewed;
+};
+
+/* Fault kinds, each of which --without can turn off. */
+static const char *const fault_names[] = {
+	"drop", "dup", "reorder", "crash", "restore", "rebuild", "skew", "upgrade",
+	"offline", NULL
+};
+enum { F_DROP = 1, F_DUP = 2, F_REORDER = 4, F_CRASH = 8, F_RESTORE = 16,
+       F_REBUILD = 32, F_SKEW = 64, F_UPGRADE = 128, F_OFFLINE = 256 };
+
+struct sim {
+	uint64_t seed;
+	unsigned faults;		/* F_* enabled */
+	int nsites, steps, verbose;
+	char dir[256];
+	int64_t now;			/* HQ's (true) time, ms */
+	struct rng r;
+	struct site site[MAXSITES];
+	struct mrow *rows;
+	int nrows, caprows;
+	long nval;
+	struct stats st;
+	char fail[1024];
+};
+
+static void trace(struct sim *m, const char *fmt, ...)
+{
+	va_list ap;
+	if (!m->verbose)
+		return;
+	printf("[%6.1fs] ", (double)(m->now - BASE_MS) / 1000.0);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int failf(struct sim *m, const char *fmt, ...)
+{
+	va_list ap;
+	if (m->fail[0])
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(m->fail, sizeof(m->fail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Make x the site being driven: SQLite's 'now' is its clock. */
+static struct site *on(struct site *x)
+{
+	g_clock_ms = x->sim->now + x->skew;
+	return x;
+}
+
+/* The engine's log lines, shown in the schedule with -v. */
+static void engine_log(void *arg, int level, const char *fmt, ...)
+{
+	struct site *x = arg;
+	va_list ap;
+	if (!x->sim->verbose || level > OP_LOG_INFO)
+		return;
+	printf("           %s engine: ", x->code);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int64_t site_now(void *arg)
+{
+	struct site *x = arg;
+	return x->sim->now + x->skew;
+}
+
+static struct site *hq(struct sim *m) { return &m->site[0]; }
+
+/* --- small SQL helpers (harness code: statements prepared per call) --- */
+
+static int64_t q_int(sqlite3 *db, const char *sql, const char *a, int64_t b)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int64_t journal_max(struct site *x)
+{
+	return q_int(op_db_handle(x->db), "SELECT coalesce(max(seq), 0) FROM journal", NULL, 0);
+}
+
+static int64_t stamped_seq(struct site *x)
+{
+	return op_db_meta_int(x->db, "stamped_seq", 0);
+}
+
+/* The version of (tbl, gid, col) at x: its own clock row, else the row's. */
+static int version_at(struct site *x, int tbl, const char *gid, int col,
+		      uint64_t *hlc, char site[16])
+{
+	static const char *sql =
+		"SELECT hlc, site FROM clock WHERE tbl = ?1 AND gid = ?2 AND col = ?3";
+	sqlite3_stmt *st;
+	int found = 0;
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		if (sqlite3_prepare_v2(op_db_handle(x->db), sql, -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int(st, 1, tbl);
+		sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, pass == 0 ? col : OP_COL_ROW);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			found = 1;
+			*hlc = (uint64_t)sqlite3_column_int64(st, 0);
+			snprintf(site, 16, "%s", sqlite3_column_text(st, 1));
+		}
+		sqlite3_finalize(st);
+		if (col < 0)
+			break;
+	}
+	return found;
+}
+
+static int counter_at(struct site *x, int tbl, const char *gid, int col,
+		      const char *who, uint64_t *hlc)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+	if (sqlite3_prepare_v2(op_db_handle(x->db), "SELECT hlc FROM counter WHERE tbl = ?1"
+			       " AND gid = ?2 AND col = ?3 AND site = ?4", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int(st, 1, tbl);
+	sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, col);
+	sqlite3_bind_text(st, 4, who, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		*hlc = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* --- opening and closing a site's store --- */
+
+static int site_open(struct site *x, int create)
+{
+	op_err e = { 0 };
+	on(x);
+	if (op_db_open(&x->db, x->path, OP_DB_DAEMON | (create ? OP_DB_CREATE : 0), &e) < 0)
+		return failf(x->sim, "%s: open: %s", x->code, e.msg);
+	/* Durability against the OS is not what is tested: a killed process
+	 * leaves its writes in the page cache either way. */
+	sqlite3_exec(op_db_handle(x->db), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	if (create && op_db_init_site(x->db, x->code, x->hq) < 0)
+		return failf(x->sim, "%s: init: %s", x->code, op_db_err(x->db)->msg);
+	if (op_sync_new(&x->s, x->db, &x->cfg, &e) < 0)
+		return failf(x->sim, "%s: engine: %s", x->code, e.msg);
+	op_sync_set_offset(x->s, x->offset);
+	return 0;
+}
+
+static void site_close(struct site *x)
+{
+	op_sync_free(x->s);
+	op_db_free(x->db);
+	if (x->raw)
+		sqlite3_close(x->raw);
+	x->s = NULL;
+	x->db = NULL;
+	x->raw = NULL;
+}
+
+static sqlite3 *stock(struct site *x)
+{
+	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+		sqlite3_busy_timeout(x->raw, 5000);
+	return x->raw;
+}
+
+/* --- the model --- */
+
+static struct mrow *row_find(struct sim *m, int tab, const char *gid)
+{
+	for (int i = 0; i < m->nrows; i++)
+		if (m->rows[i].tab == tab && strcmp(m->rows[i].gid, gid) == 0)
+			return &m->rows[i];
+	return NULL;
+}
+
+static struct mrow *row_add(struct sim *m, int tab, const char *gid, int creator)
+{
+	if (m->nrows == m->caprows) {
+		m->caprows = m->caprows ? m->caprows * 2 : 64;
+		m->rows = realloc(m->rows, (size_t)m->caprows * sizeof(*m->rows));
+	}
+	struct mrow *r = &m->rows[m->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->tab = tab;
+	r->creator = creator;
+	snprintf(r->gid, sizeof(r->gid), "%s", gid);
+	return r;
+}
+
+static struct ent *ent_add(struct mrow *r, int kind, int col, const char *val,
+			   int64_t delta, int site, int64_t jseq)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->e = realloc(r->e, (size_t)r->cap * sizeof(*r->e));
+	}
+	struct ent *e = &r->e[r->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->col = col;
+	e->val = val ? strdup(val) : NULL;
+	e->delta = delta;
+	e->site = site;
+	e->jseq = jseq;
+	return e;
+}
+
+static void model_free(struct sim *m)
+{
+	for (int i = 0; i < m->nrows; i++) {
+		for (int k = 0; k < m->rows[i].n; k++)
+			free(m->rows[i].e[k].val);
+		free(m->rows[i].e);
+	}
+	free(m->rows);
+	m->rows = NULL;
+	m->nrows = m->caprows = 0;
+}
+
+/* Entries of x journaled up to its stamped_seq learn the version they were
+ * stamped into. A version that is not x's own any more was beaten, in the
+ * same transaction, by a newer one merged from a peer: it can never win. */
+static void absorb(struct site *x)
+{
+	struct sim *m = x->sim;
+	int64_t upto = stamped_seq(x);
+	if (upto == x->stamped_seen)
+		return;
+	for (int i = 0; i < m->nrows; i++) {
+		struct mrow *r = &m->rows[i];
+		int tbl = mtabs[r->tab].num;
+		for (int k = 0; k < r->n; k++) {
+			struct ent *e = &r->e[k];
+			uint64_t h = 0;
+			char who[16] = "";
+			int f = 0;
+			if (e->dead || e->stamped || e->site != x->idx || !e->jseq || e->jseq > upto)
+				continue;
+			e->stamped = 1;
+			if (e->kind == E_INC)
+				f = counter_at(x, tbl, r->gid, e->col, x->code, &h) > 0 &&
+				    (snprintf(who, sizeof(who), "%s", x->code), 1);
+			else
+				f = version_at(x, tbl, r->gid, e->kind == E_COL ? e->col :
+					       e->kind == E_DEL ? OP_COL_TOMBSTONE : OP_COL_ROW,
+					       &h, who) > 0;
+			if (f && strcmp(who, x->code) == 0)
+				e->hlc = h;
+			else
+				e->dominated = 1;
+		}
+	}
+	x->stamped_seen = upto;
+}
+
+/* Journal entries of x that the engine passed over as already sent by an
+ * old copy of the store (op_sync_branch_welcome): no new version carries
+ * them; if the old copy's stamping of them reached HQ, model_restore kept
+ * that version. */
+static void skipped(struct site *x)
+{
+	struct sim *m = x->sim;
+	int64_t upto = stamped_seq(x);
+	for (int i = 0; i < m->nrows; i++)
+		for (int k = 0; k < m->rows[i].n; k++) {
+			struct ent *e = &m->rows[i].e[k];
+			if (!e->dead && !e->stamped && e->site == x->idx && e->jseq &&
+			    e->jseq <= upto && e->kind != E_INS) {
+				e->stamped = 1;
+				e->dominated = 1;
+			}
+		}
+	x->stamped_seen = upto;
+}
+
+/* Is e's effect held at HQ (or beaten there by something newer)? */
+static int durable(struct sim *m, struct mrow *r, struct ent *e)
+{
+	struct site *h = hq(m), *x = &m->site[e->site];
+	int tbl = mtabs[r->tab].num;
+	uint64_t hh = 0;
+	char who[16] = "";
+	if (!e->stamped || e->dominated)
+		return 0;
+	switch (e->kind) {
+	case E_INS:
+		return version_at(h, tbl, r->gid, OP_COL_ROW, &hh, who) > 0 ||
+		       version_at(h, tbl, r->gid, OP_COL_TOMBSTONE, &hh, who) > 0;
+	case E_DEL:
+		return version_at(h, tbl, r->gid, OP_COL_TOMBSTONE, &hh, who) > 0;
+	case E_INC:
+		return counter_at(h, tbl, r->gid, e->col, x->code, &hh) > 0 && hh >= e->hlc;
+	default:
+		if (version_at(h, tbl, r->gid, OP_COL_TOMBSTONE, &hh, who) > 0)
+			return 1;
+		if (version_at(h, tbl, r->gid, e->col, &hh, who) <= 0)
+			return 0;
+		return hh > e->hlc || (hh == e->hlc && strcmp(who, x->code) >= 0);
+	}
+}
+
+/* Site x's store went back to its backup (or, maxseq = stamped = 0, to an
+ * empty store). What it had journaled since is gone unless HQ holds it;
+ * what the backup held unstamped will be stamped again, as a new version
+ * (an earlier stamping of it may survive at HQ: both are kept). */
+static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
+{
+	struct sim *m = x->sim;
+	for (int i = 0; i < m->nrows; i++) {
+		struct mrow *r = &m->rows[i];
+		int n = r->n;
+		for (int k = 0; k < n; k++) {
+			struct ent *e = &r->e[k];
+			if (e->dead || e->site != x->idx || !e->jseq)
+				continue;
+			if (e->jseq <= maxseq && e->jseq <= stamped)
+				continue;
+			int keep = durable(m, r, e);
+			if (e->jseq <= maxseq) {
+				if (keep && e->kind == E_COL) {
+					struct ent *c = ent_add(r, E_COL, e->col, NULL, 0, e->site, 0);
+					e = &r->e[k];	/* ent_add may move the array */
+					c->val = e->val ? strdup(e->val) : NULL;
+					c->hlc = e->hlc;
+					c->stamped = 1;
+				}
+				e->stamped = e->dominated = 0;
+				e->hlc = 0;
+			} else if (keep) {
+				e->jseq = 0;
+			} else {
+				e->dead = 1;
+			}
+		}
+		/* a row whose creation is lost is lost whole: only x had it */
+		for (int k = 0; k < r->n; k++)
+			if (r->e[k].kind == E_INS && r->e[k].dead)
+				for (int j = 0; j < r->n; j++)
+					r->e[j].dead = 1;
+	}
+	x->stamped_seen = stamped;
+}
+
+static int row_alive(const struct mrow *r)
+{
+	int ins = 0;
+	for (int k = 0; k < r->n; k++) {
+		if (r->e[k].dead)
+			continue;
+		if (r->e[k].kind == E_DEL)
+			return 0;
+		if (r->e[k].kind == E_INS)
+			ins = 1;
+	}
+	return ins;
+}
+
+/* The model's value of column c: the live write with the greatest
+ * (hlc, site), later journal entries of one site breaking ties. */
+static const struct ent *winner(struct sim *m, const struct mrow *r, int col)
+{
+	const struct ent *w = NULL;
+	for (int k = 0; k < r->n; k++) {
+		const struct ent *e = &r->e[k];
+		if (e->dead || e->kind != E_COL || e->col != col || e->dominated)
+			continue;
+		if (!e->stamped) {
+			failf(m, "%s %s: a write at %s was never stamped", mtabs[r->tab].name,
+			      r->gid, m->site[e->site].code);
+			continue;
+		}
+		int c = !w ? 1 : e->hlc != w->hlc ? (e->hlc > w->hlc ? 1 : -1) :
+			strcmp(m->site[e->site].code, m->site[w->site].code);
+		if (c > 0 || (c == 0 && e->jseq >= w->jseq))
+			w = e;
+	}
+	return w;
+}
+
+static void dump_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = realloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+/* The model's canonical dump for site x: table by table, rows by id. */
+static char *model_dump(struct sim *m, struct site *x)
+{
+	char *buf = NULL, line[2048];
+	size_t len = 0, cap = 0;
+	dump_add(&buf, &len, &cap, "");
+	for (int t = 0; t < NTABS; t++) {
+		const struct mtab *mt = &mtabs[t];
+		/* rows in id order */
+		int *ord = malloc(sizeof(int) * (size_t)(m->nrows + 1)), n = 0;
+		for (int i = 0; i < m->nrows; i++) {
+			struct mrow *r = &m->rows[i];
+			if (r->tab != t || !row_alive(r))
+				continue;
+			if (!mt->everywhere && !x->hq && r->creator != x->idx)
+				continue;
+			int j = n++;
+			while (j > 0 && strcmp(m->rows[ord[j - 1]].gid, r->gid) > 0) {
+				ord[j] = ord[j - 1];
+				j--;
+			}
+			ord[j] = i;
+		}
+		for (int i = 0; i < n; i++) {
+			struct mrow *r = &m->rows[ord[i]];
+			int o = snprintf(line, sizeof(line), "%s %s", mt->name, r->gid);
+			for (int c = 0; c < mt->ncols; c++) {
+				const struct ent *w = winner(m, r, mt->colnum[c]);
+				o += snprintf(line + o, sizeof(line) - (size_t)o, "|%s",
+					      w && w->val ? w->val : "\\N");
+			}
+			if (mt->counter) {
+				int64_t sum = 0;
+				for (int k = 0; k < r->n; k++)
+					if (!r->e[k].dead && r->e[k].kind == E_INC)
+						sum += r->e[k].delta;
+				snprintf(line + o, sizeof(line) - (size_t)o, "|%lld", (long long)sum);
+			}
+			dump_add(&buf, &len, &cap, line);
+			dump_add(&buf, &len, &cap, "\n");
+		}
+		free(ord);
+	}
+	return buf;
+}
+
+/* The same dump read from x's store. */
+static char *store_dump(struct site *x)
+{
+	char *buf = NULL, line[2048];
+	size_t len = 0, cap = 0;
+	dump_add(&buf, &len, &cap, "");
+	for (int t = 0; t < NTABS; t++) {
+		const struct mtab *mt = &mtabs[t];
+		sqlite3_str *q = sqlite3_str_new(NULL);
+		sqlite3_stmt *st;
+		sqlite3_str_appendall(q, "SELECT id");
+		for (int c = 0; c < mt->ncols; c++)
+			sqlite3_str_appendf(q, ", \"%w\"", mt->cols[c]);
+		sqlite3_str_appendf(q, "%s FROM \"%w\" ORDER BY id", mt->counter ? ", points" : "",
+				    mt->name);
+		char *sql = sqlite3_str_finish(q);
+		if (sqlite3_prepare_v2(op_db_handle(x->db), sql, -1, &st, NULL) != SQLITE_OK) {
+			sqlite3_free(sql);
+			continue;
+		}
+		sqlite3_free(sql);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int o = snprintf(line, sizeof(line), "%s %s", mt->name,
+					 sqlite3_column_text(st, 0));
+			for (int c = 1; c <= mt->ncols + mt->counter; c++)
+				o += snprintf(line + o, sizeof(line) - (size_t)o, "|%s",
+					      sqlite3_column_type(st, c) == SQLITE_NULL ? "\\N" :
+					      (const char *)sqlite3_column_text(st, c));
+			dump_add(&buf, &len, &cap, line);
+			dump_add(&buf, &len, &cap, "\n");
+		}
+		sqlite3_finalize(st);
+	}
+	return buf;
+}
+
+/* --- the network: queues of encoded batches and ACKs --- */
+
+static void q_clear(struct queue *q)
+{
+	for (int i = 0; i < q->n; i++)
+		free(q->m[i].z);
+	q->n = 0;
+}
+
+static void q_push(struct queue *q, const struct msg *msg)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->m = realloc(q->m, (size_t)q->cap * sizeof(*q->m));
+	}
+	q->m[q->n++] = *msg;
+}
+
+static struct msg q_take(struct queue *q, int i)
+{
+	struct msg out = q->m[i];
+	memmove(&q->m[i], &q->m[i + 1], (size_t)(q->n - i - 1) * sizeof(*q->m));
+	q->n--;
+	return out;
+}
+
+/* The branch's session ends (disconnect, or either daemon restarted): what
+ * was in flight is gone with the connection. */
+static void session_end(struct site *b)
+{
+	b->online = 0;
+	b->uploaded = 0;
+	q_clear(&b->q_up);
+	q_clear(&b->q_down);
+}
+
+/* Build and queue batches from x toward peer p while the window allows:
+ * net.c's send_batch. An empty batch says "caught up", once per cursor. */
+static int send_batches(struct site *x, struct site *p, struct sender *sd,
+			struct queue *q, int peer_schema)
+{
+	op_buf raw, z;
+	const char *why;
+	int rc = 0;
+
+	op_buf_init(&raw, OP_WIRE_MAX_RAW);
+	op_buf_init(&z, OP_WIRE_MAX_FRAME);
+	while (sd->inflight < WINDOW) {
+		uint64_t upto, count;
+		op_buf_reset(&raw);
+		op_buf_reset(&z);
+		if (op_sync_build(on(x)->s, p->code, peer_schema, sd->cursor, &raw, &upto,
+				  &count) < 0) {
+			rc = failf(x->sim, "%s: build for %s: %s", x->code, p->code,
+				   op_db_err(x->db)->msg);
+			break;
+		}
+		if (upto == sd->cursor) {
+			if (sd->idle_sent == sd->cursor + 1)
+				break;
+			count = 0;
+		}
+		if (op_deflate(&z, raw.p, raw.len, 1, &why) < 0) {
+			rc = failf(x->sim, "deflate: %s", why);
+			break;
+		}
+		struct msg mm = { M_BATCH, ++sd->seq, sd->cursor, upto, count, raw.len,
+				  malloc(z.len ? z.len : 1), z.len };
+		memcpy(mm.z, z.p, z.len);
+		q_push(q, &mm);
+		x->sim->st.batches++;
+		if (count == 0) {
+			/* nothing of ours up to there (net.c leaves its cursor
+			 * behind and says so again at every turn) */
+			sd->cursor = upto;
+			sd->idle_sent = upto + 1;
+			break;
+		}
+		sd->cursor = upto;
+		sd->idle_sent = 0;
+		sd->inflight++;
+	}
+	op_buf_free(&raw);
+	op_buf_free(&z);
+	return rc;
+}
+
+static int64_t g_kill_countdown;
+
+static int kill_progress(void *arg)
+{
+	(void)arg;
+	if (--g_kill_countdown <= 0)
+		raise(SIGKILL);
+	return 0;
+}
+
+enum { RUN_DONE, RUN_FAILED, RUN_KILLED };
+enum { KILL_NONE, KILL_MIDWAY, KILL_AFTER };
+
+/* Run fn on x in a forked child that has opened the store itself, as the
+ * daemon would; KILL_MIDWAY sends it SIGKILL after a seeded number of
+ * SQLite VM steps, KILL_AFTER once fn has returned (commit done, no ACK).
+ * The parent's own connections are closed around the fork (SQLite's rule
+ * for fork) and the store is reopened after: a restarted daemon. */
+static int in_child(struct site *x, int how, int64_t steps,
+		    int (*fn)(struct site *, void *), void *arg)
+{
+	int status = 0;
+	site_close(x);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0)
+		return failf(x->sim, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (site_open(x, 0) < 0)
+			_exit(3);
+		if (how == KILL_MIDWAY) {
+			g_kill_countdown = steps;
+			sqlite3_progress_handler(op_db_handle(x->db), 17, kill_progress, NULL);
+		}
+		int rc = fn(x, arg);
+		if (how == KILL_AFTER)
+			raise(SIGKILL);
+		_exit(rc < 0 ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	x->offset = 0;			/* learnt again at the next WELCOME */
+	if (site_open(x, 0) < 0)
+		return -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		return RUN_KILLED;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		return failf(x->sim, "%s: the child could not open the store", x->code);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? RUN_DONE : RUN_FAILED;
+}
+
+/* A daemon was killed and restarted: its sessions are gone. */
+static void restarted(struct site *x)
+{
+	struct sim *m = x->sim;
+	if (x->hq) {
+		for (int i = 1; i < m->nsites; i++)
+			session_end(&m->site[i]);
+	} else {
+		session_end(x);
+	}
+	absorb(x);
+}
+
+struct recv_arg {
+	struct site *from;
+	const struct msg *mm;
+	const op_buf *raw;
+	uint64_t ack;
+	int perr;
+};
+
+/* What a receiver does with a batch once inflated (net.c's on_batch):
+ * a gap is answered with where it is, a duplicate is acknowledged, the
+ * rest is merged and recv_ver recorded in the same transaction. */
+static int receive(struct site *x, void *argp)
+{
+	struct recv_arg *a = argp;
+	const struct msg *mm = a->mm;
+	int rc = op_sync_receive(x->s, a->from->code, mm->from, mm->upto, a->raw->p,
+				 a->raw->len, mm->count, &a->ack, &a->perr);
+	/* HQ has nothing more for us: a re-baseline is complete (net.c) */
+	if (rc >= 0 && !x->hq && mm->count == 0 && op_sync_caught_up(x->s) < 0)
+		return -1;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Deliver message mm to x from peer p (the session's branch is b). */
+static int deliver(struct sim *m, struct site *x, struct site *p, struct site *b,
+		   struct msg *mm, int faults)
+{
+	struct sender *sd = x->hq ? &b->down : &b->up;
+
+	if (mm->kind == M_ACK) {
+		if (sd->inflight > 0)
+			sd->inflight--;
+		op_sync_peer_acked(on(x)->s, p->code, mm->upto);
+		if (mm->upto < sd->cursor && mm->seq == sd->seq) {
+			sd->cursor = mm->upto;
+			sd->inflight = 0;
+		}
+		return 0;
+	}
+	op_buf raw;
+	const char *why = NULL;
+	op_buf_init(&raw, OP_WIRE_MAX_RAW);
+	if (op_inflate_capped(&raw, mm->z, mm->zlen, OP_WIRE_MAX_RAW, &why) < 0 ||
+	    raw.len != mm->raw_len) {
+		op_buf_free(&raw);
+		return failf(m, "%s: batch from %s does not inflate: %s", x->code, p->code,
+			     why ? why : "length");
+	}
+	if (mm->count == 0 && x->hq)
+		b->uploaded = 1;
+	struct recv_arg a = { p, mm, &raw, 0, 0 };
+	int rc;
+	int crash = faults && (m->faults & F_CRASH) && mm->count > 0 ?
+		    (int)below(&m->r, 100) : 100;
+	if (crash < 6) {
+		int how = crash < 4 ? KILL_MIDWAY : KILL_AFTER;
+		int64_t steps = 1 + (int64_t)below(&m->r, 400);
+		rc = in_child(on(x), how, steps, receive, &a);
+		if (rc < 0)
+			goto out;
+		trace(m, "%s killed %s merging batch %llu from %s (%s)", x->code,
+		      how == KILL_MIDWAY ? "midway" : "after commit",
+		      (unsigned long long)mm->seq, p->code,
+		      rc == RUN_KILLED && how == KILL_MIDWAY ? "died" : "work done");
+		if (how == KILL_MIDWAY)
+			m->st.crash_apply++;
+		else
+			m->st.crash_commit++;
+		restarted(x);
+		rc = 0;
+		goto out;
+	}
+	rc = receive(on(x), &a);
+	absorb(x);
+	if (rc < 0) {
+		/* refused (a clock too far ahead, say): an ERROR, no ACK */
+		trace(m, "%s refused batch %llu from %s: %s", x->code,
+		      (unsigned long long)mm->seq, p->code, op_db_err(x->db)->msg);
+		rc = 0;
+		goto out;
+	}
+	struct msg ack = { M_ACK, mm->seq, 0, a.ack, 0, 0, NULL, 0 };
+	q_push(x->hq ? &b->q_down : &b->q_up, &ack);
+	rc = 0;
+out:
+	op_buf_free(&raw);
+	return rc;
+}
+
+/* --- sessions --- */
+
+/* HELLO, WELCOME (and a second HELLO when HQ has the branch re-baseline),
+ * each side's decisions the engine's (op_sync_hq_hello and
+ * op_sync_branch_welcome), the frames through the wire codec. */
+static int connect_branch(struct sim *m, struct site *b)
+{
+	struct site *h = hq(m);
+	int max = op_db_schema_max();
+
+	for (int round = 0; round < 3; round++) {
+		struct op_hello hi, hd;
+		struct op_welcome w, wd;
+		op_buf f;
+		const char *why;
+		int perr, rehello = 0;
+		uint64_t cursor = 0;
+
+		if (op_sync_hello_fill(on(b)->s, h->code, &hi) < 0)
+			return failf(m, "%s: hello: %s", b->code, op_db_err(b->db)->msg);
+		hi.schema_version = (uint64_t)b->schema;
+		hi.next_batch = b->up.seq + 1;
+		op_buf_init(&f, 0);
+		op_enc_hello(&f, &hi);
+		if (op_dec_hello(&hd, f.p, f.len, &why) < 0) {
+			op_buf_free(&f);
+			return failf(m, "%s: HELLO does not decode: %s", b->code, why);
+		}
+		/* HQ */
+		if (op_sync_hq_hello(on(h)->s, b->code, &hd, &w, &perr) < 0) {
+			op_buf_free(&f);
+			if (perr == OP_PERR_REFUSED) {
+				/* a copy of a retired incarnation (a backup from before a
+				 * re-baseline): the operator rebuilds this PC from HQ */
+				trace(m, "HQ refuses %s: %s", b->code, op_db_err(h->db)->msg);
+				return 1;
+			}
+			return failf(m, "HQ: hello from %s: %s", b->code, op_db_err(h->db)->msg);
+		}
+		op_buf_free(&f);
+		memset(&b->down, 0, sizeof(b->down));
+		b->down.cursor = hd.recv_ver;
+		b->peer_schema = (int)hd.schema_version < max ? (int)hd.schema_version : max;
+		b->uploaded = 0;
+		op_sync_peer_contact(h->s, b->code, (int)hd.schema_version,
+				     (int64_t)hd.wall_ms - site_now(h), NULL);
+		w.wall_ms = (uint64_t)site_now(h);
+		w.max_ahead_ms = (uint64_t)MAX_AHEAD_MS;
+		op_buf_init(&f, 0);
+		op_enc_welcome(&f, &w);
+		if (op_dec_welcome(&wd, f.p, f.len, &why) < 0) {
+			op_buf_free(&f);
+			return failf(m, "WELCOME does not decode: %s", why);
+		}
+		/* the branch */
+		absorb(on(b));
+		int64_t before = stamped_seq(b);
+		int rc = op_sync_branch_welcome(b->s, h->code, &wd, &cursor, &rehello);
+		op_buf_free(&f);
+		if (rc < 0)
+			return failf(m, "%s: welcome: %s", b->code, op_db_err(b->db)->msg);
+		if (stamped_seq(b) != before)
+			skipped(b);
+		if (wd.rebase)
+			trace(m, "%s re-baselines (HQ has its versions to %llu)", b->code,
+			      (unsigned long long)wd.applied_batch);
+		if (rehello)
+			continue;
+		trace(m, "%s in session: HQ resumes from %llu, %s from %llu", b->code,
+		      (unsigned long long)b->down.cursor, b->code, (unsigned long long)cursor);
+		b->up.cursor = cursor;
+		b->up.inflight = 0;
+		b->up.idle_sent = 0;
+		b->offset = site_now(b) - (int64_t)wd.wall_ms;
+		op_sync_set_offset(b->s, b->offset);
+		op_sync_peer_contact(b->s, h->code, (int)wd.schema_version, b->offset, NULL);
+		b->online = 1;
+		return 0;
+	}
+	return failf(m, "%s: still re-baselining after three HELLOs", b->code);
+}
+
+static int put_back(struct sim *m, struct site *b, int rebuild);
+
+/* Connect b; a store HQ refuses for good is rebuilt from HQ first. */
+static int go_online(struct sim *m, struct site *b)
+{
+	int rc = connect_branch(m, b);
+	if (rc == 1 && put_back(m, b, 1) == 0)
+		rc = connect_branch(m, b);
+	return rc == 1 ? failf(m, "HQ refuses %s even rebuilt", b->code) : rc;
+}
+
+static int stamp_fn(struct site *x, void *arg)
+{
+	int chunk = *(int *)arg;
+	return op_sync_stamp(x->s, chunk) < 0 ? -1 : 0;
+}
+
+/* A daemon's turn: stamp what is journaled, send what the window allows. */
+static int pump(struct sim *m, struct site *x)
+{
+	int chunk = 1 + (int)below(&m->r, 40);
+	if (!x->hq && !x->online)
+		return 0;
+	if (!op_sync_rebasing(on(x)->s) && op_sync_pending(x->s) > 0 && stamp_fn(x, &chunk) < 0)
+		return failf(m, "%s: stamp: %s", x->code, op_db_err(x->db)->msg);
+	absorb(x);
+	if (!x->hq)
+		return send_batches(x, hq(m), &x->up, &x->q_up, x->peer_schema);
+	for (int i = 1; i < m->nsites; i++) {
+		struct site *b = &m->site[i];
+		if (b->online && b->uploaded &&
+		    send_batches(x, b, &b->down, &b->q_down, b->peer_schema) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Deliver one message on branch b's link, maybe dropped, duplicated or
+ * taken out of order. */
+static int deliver_one(struct sim *m, struct site *b, int faults)
+{
+	int dir = b->q_up.n && b->q_down.n ? (int)below(&m->r, 2) : b->q_up.n ? 0 : 1;
+	struct queue *q = dir == 0 ? &b->q_up : &b->q_down;
+	struct site *to = dir == 0 ? hq(m) : b, *from = dir == 0 ? b : hq(m);
+	int i = 0, rc;
+
+	if (!q->n)
+		return 0;
+	if (faults && (m->faults & F_REORDER) && q->n > 1 && pct(&m->r, 15)) {
+		i = 1 + (int)below(&m->r, (uint64_t)q->n - 1);
+		m->st.reorders++;
+	}
+	if (faults && (m->faults & F_DROP) && pct(&m->r, 5)) {
+		struct msg gone = q_take(q, i);
+		trace(m, "drop %s %llu %s->%s", gone.kind == M_ACK ? "ack" : "batch",
+		      (unsigned long long)gone.seq, from->code, to->code);
+		free(gone.z);
+		m->st.drops++;
+		return 0;
+	}
+	if (faults && (m->faults & F_DUP) && pct(&m->r, 7)) {
+		struct msg copy = q->m[i];
+		m->st.dups++;
+		trace(m, "duplicate %s %llu %s->%s", copy.kind == M_ACK ? "ack" : "batch",
+		      (unsigned long long)copy.seq, from->code, to->code);
+		return deliver(m, to, from, b, &copy, faults);
+	}
+	struct msg mm = q_take(q, i);
+	trace(m, "%s %llu %s->%s (%llu..%llu, %llu changes)", mm.kind == M_ACK ? "ack" : "batch",
+	      (unsigned long long)mm.seq, from->code, to->code, (unsigned long long)mm.from,
+	      (unsigned long long)mm.upto, (unsigned long long)mm.count);
+	rc = deliver(m, to, from, b, &mm, faults);
+	free(mm.z);
+	return rc;
+}
+
+/* --- writes --- */
+
+/* The id of a random row of table t at x (with `where` on it), or "". */
+static void pick_row(struct sim *m, struct site *x, const char *t, const char *where,
+		     char out[64])
+{
+	char sql[256];
+	out[0] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\" WHERE %s", t, where);
+	int64_t n = q_int(op_db_handle(x->db), sql, NULL, 0);
+	if (n <= 0)
+		return;
+	snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE %s ORDER BY id LIMIT 1 OFFSET ?2",
+		 t, where);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(op_db_handle(x->db), sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 2, (int64_t)below(&m->r, (uint64_t)n));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, 64, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+struct wr {
+	const char *sql;
+	const char *p[4];		/* text parameters ?1..?4 (NULL binds NULL) */
+	int64_t delta;			/* ?5 when set */
+};
+
+/* Run one write statement on x, through the store's connection inside
+ * op_db_begin/op_db_commit as outpost does, or through a stock sqlite3
+ * connection as any SQLite client would. 0, or -1 with the failure set. */
+static int run_write(struct sim *m, struct site *x, const struct wr *w, int use_stock,
+		     const char *new_id_table, char *new_id)
+{
+	sqlite3 *db = use_stock ? stock(x) : op_db_handle(x->db);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return failf(m, "%s: cannot open a stock connection", x->code);
+	if (!use_stock && op_db_begin(x->db, "fs.staff") < 0)
+		return failf(m, "%s: begin: %s", x->code, op_db_err(x->db)->msg);
+	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK) {
+		failf(m, "%s: %s: %s", x->code, w->sql, sqlite3_errmsg(db));
+		op_db_rollback(x->db);
+		return -1;
+	}
+	for (int i = 0; i < 4; i++)
+		if (sqlite3_bind_parameter_index(st, (char[]){ '?', (char)('1' + i), 0 }))
+			sqlite3_bind_text(st, i + 1, w->p[i], -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_index(st, "?5"))
+		sqlite3_bind_int64(st, 5, w->delta);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		failf(m, "%s: %s: %s", x->code, w->sql, sqlite3_errmsg(db));
+		if (!use_stock)
+			op_db_rollback(x->db);
+		return -1;
+	}
+	if (new_id) {
+		sqlite3_stmt *q;
+		char sql[96];
+		new_id[0] = '\0';
+		snprintf(sql, sizeof(sql), "SELECT id FROM \"%s\" WHERE rowid = last_insert_rowid()",
+			 new_id_table);
+		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+			if (sqlite3_step(q) == SQLITE_ROW)
+				snprintf(new_id, 64, "%s", sqlite3_column_text(q, 0));
+			sqlite3_finalize(q);
+		}
+	}
+	if (!use_stock && op_db_commit(x->db) < 0)
+		return failf(m, "%s: commit: %s", x->code, op_db_err(x->db)->msg);
+	m->st.writes++;
+	m->st.stock += use_stock;
+	return 0;
+}
+
+/* The journal entry a write of (gid, op) made after seq `after`: the
+ * triggers must have caught it (invariant 1). */
+static int64_t journaled(struct sim *m, struct site *x, int64_t after, int tbl,
+			 const char *gid, int op)
+{
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+	if (sqlite3_prepare_v2(op_db_handle(x->db), "SELECT max(seq) FROM journal WHERE"
+			       " seq > ?1 AND tbl = ?2 AND gid = ?3 AND op = ?4", -1, &st,
+			       NULL) != SQLITE_OK)
+		return failf(m, "journal: %s", sqlite3_errmsg(op_db_handle(x->db)));
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, tbl);
+	sqlite3_bind_text(st, 3, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, op);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (seq <= 0)
+		return failf(m, "%s: a write to %s was not journaled", x->code, gid);
+	return seq;
+}
+
+static struct mrow *model_row(struct sim *m, int tab, const char *gid)
+{
+	struct mrow *r = row_find(m, tab, gid);
+	int made = 0;
+	for (int k = 0; r && k < r->n; k++)
+		made |= r->e[k].kind == E_INS && !r->e[k].dead;
+	if (!made)
+		failf(m, "harness: %s %s is in a store but not in the model", mtabs[tab].name, gid);
+	return made ? r : NULL;
+}
+
+static void newval(struct sim *m, char *buf, const char *pfx)
+{
+	snprintf(buf, 32, "%s%ld", pfx, ++m->nval);
+}
+
+/* Insert a row of table tab at x: every modelled column takes its value
+ * at the creation's version. */
+static int write_insert(struct sim *m, struct site *x, int tab, const char *cust, int stock_)
+{
+	char id[64], a[32], b[32], c[32], expl[64];
+	struct wr w = { 0 };
+	const struct mtab *mt = &mtabs[tab];
+	int64_t j0 = journal_max(x);
+	int explicit_id = pct(&m->r, 30);
+
+	newval(m, a, "n");
+	newval(m, b, "+86138");
+	newval(m, c, "e");
+	snprintf(expl, sizeof(expl), "fs-%s-%ld", x->code, m->nval);
+	if (tab == T_CUST) {
+		w.sql = explicit_id ? "INSERT INTO customer(id, name, phone, email) VALUES (?4, ?1, ?2, ?3)"
+				    : "INSERT INTO customer(name, phone, email) VALUES (?1, ?2, ?3)";
+		w.p[0] = a, w.p[1] = b, w.p[2] = c, w.p[3] = expl;
+	} else if (tab == T_FUP) {
+		w.sql = "INSERT INTO followup(customer_id, purpose, branch) VALUES (?1, ?2, ?3)";
+		w.p[0] = cust, w.p[1] = a, w.p[2] = x->code;
+	} else {
+		w.sql = "INSERT INTO staff(code, name, pin_hash) VALUES (?1, ?2, ?3)";
+		w.p[0] = a, w.p[1] = b, w.p[2] = c;
+	}
+	if (run_write(m, x, &w, stock_, mt->name, id) < 0)
+		return -1;
+	int64_t js = journaled(m, x, j0, mt->num, id, 1);
+	if (js < 0)
+		return -1;
+	struct mrow *r = row_add(m, tab, id, x->idx);
+	ent_add(r, E_INS, OP_COL_ROW, NULL, 0, x->idx, js);
+	/* the modelled columns' values, in mtabs order */
+	const char *vals[4] = { a, b, c, NULL };
+	if (tab == T_FUP)
+		vals[0] = cust, vals[1] = a, vals[2] = NULL;
+	for (int k = 0; k < mt->ncols; k++)
+		ent_add(r, E_COL, mt->colnum[k], vals[k], 0, x->idx, js);
+	trace(m, "%s%s insert %s %s", x->code, stock_ ? " (sqlite3)" : "", mt->name, id);
+	return 0;
+}
+
+/* One random write at x. */
+static int write_random(struct sim *m, struct site *x)
+{
+	char id[64], v[32], ids[3][64];
+	int stock_ = pct(&m->r, 30), k = (int)below(&m->r, 100);
+	const struct mtab *cu = &mtabs[T_CUST];
+	int64_t j0 = journal_max(x);
+	struct wr w = { 0 };
+	struct mrow *r;
+
+	pick_row(m, x, "customer", "1", id);
+	if (!id[0] || k < 14)
+		return write_insert(m, x, T_CUST, NULL, stock_);
+	if (k < 22) {
+		if (x->hq && pct(&m->r, 50))
+			return write_insert(m, x, T_STAFF, NULL, stock_);
+		return write_insert(m, x, T_FUP, id, stock_);
+	}
+	if (!(r = model_row(m, T_CUST, id)))
+		return -1;
+	if (k < 52) {			/* edit a column */
+		int c = (int)below(&m->r, (uint64_t)cu->ncols);
+		char sql[128];
+		newval(m, v, "v");
+		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = ?1 WHERE id = ?2", cu->cols[c]);
+		w.sql = sql, w.p[0] = v, w.p[1] = id;
+		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+			return -1;
+		int64_t js = journaled(m, x, j0, cu->num, id, 2);
+		if (js < 0)
+			return -1;
+		ent_add(r, E_COL, cu->colnum[c], v, 0, x->idx, js);
+		trace(m, "%s%s edit customer %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", id,
+		      cu->cols[c], v);
+		return 0;
+	}
+	if (k < 60) {			/* clear a column that has a value */
+		int c = 1 + (int)below(&m->r, (uint64_t)cu->ncols - 1);
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM customer WHERE id = ?1 AND"
+			 " \"%s\" IS NOT NULL", cu->cols[c]);
+		if (q_int(op_db_handle(x->db), sql, id, 0) <= 0)
+			return 0;
+		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = NULL WHERE id = ?1",
+			 cu->cols[c]);
+		w.sql = sql, w.p[0] = id;
+		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+			return -1;
+		int64_t js = journaled(m, x, j0, cu->num, id, 2);
+		if (js < 0)
+			return -1;
+		ent_add(r, E_COL, cu->colnum[c], NULL, 0, x->idx, js);
+		trace(m, "%s%s clear customer %s %s", x->code, stock_ ? " (sqlite3)" : "", id,
+		      cu->cols[c]);
+		return 0;
+	}
+	if (k < 82) {			/* points, refunds included */
+		int64_t d = (int64_t)below(&m->r, 150) - 50;
+		d = d ? d : 7;
+		w.sql = "UPDATE customer SET points = points + ?5 WHERE id = ?1";
+		w.p[0] = id, w.delta = d;
+		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+			return -1;
+		int64_t js = journaled(m, x, j0, cu->num, id, 2);
+		if (js < 0)
+			return -1;
+		ent_add(r, E_INC, op_table_col(op_table_by_num((uint64_t)cu->num), "points"),
+			NULL, d, x->idx, js);
+		trace(m, "%s%s points %s %+lld", x->code, stock_ ? " (sqlite3)" : "", id, (long long)d);
+		return 0;
+	}
+	if (k < 88) {			/* one statement, several rows, one timestamp */
+		struct mrow *rs[3];
+		int n = 0;
+		for (int i = 0; i < 3; i++) {
+			pick_row(m, x, "customer", "1", ids[i]);
+			int dup = 0;
+			for (int j = 0; j < i; j++)
+				dup |= strcmp(ids[i], ids[j]) == 0;
+			if (dup)
+				ids[i][0] = '\0';
+			else if (!(rs[i] = model_row(m, T_CUST, ids[i])))
+				return -1;
+		}
+		newval(m, v, "bulk");
+		w.sql = "UPDATE customer SET notes = ?1 WHERE id IN (?2, ?3, ?4)";
+		w.p[0] = v, w.p[1] = ids[0], w.p[2] = ids[1], w.p[3] = ids[2];
+		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+			return -1;
+		for (int i = 0; i < 3; i++) {
+			if (!ids[i][0])
+				continue;
+			int64_t js = journaled(m, x, j0, cu->num, ids[i], 2);
+			if (js < 0)
+				return -1;
+			ent_add(rs[i], E_COL, cu->colnum[3], v, 0, x->idx, js);
+			n++;
+		}
+		trace(m, "%s%s bulk notes = %s on %d customers", x->code, stock_ ? " (sqlite3)" : "",
+		      v, n);
+		return 0;
+	}
+	if (k < 94) {			/* a follow-up of this site, or HQ's staff */
+		const struct mtab *mt = &mtabs[x->hq ? T_STAFF : T_FUP];
+		char fid[64], sql[160];
+		char where[64];
+		snprintf(where, sizeof(where), x->hq ? "1" : "branch = '%s'", x->code);
+		pick_row(m, x, mt->name, where, fid);
+		if (!fid[0] || !(r = model_row(m, x->hq ? T_STAFF : T_FUP, fid)))
+			return fid[0] ? -1 : 0;
+		int c = 1 + (int)below(&m->r, (uint64_t)mt->ncols - 1);
+		newval(m, v, "f");
+		snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ?1 WHERE id = ?2", mt->name,
+			 mt->cols[c]);
+		w.sql = sql, w.p[0] = v, w.p[1] = fid;
+		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+			return -1;
+		int64_t js = journaled(m, x, j0, mt->num, fid, 2);
+		if (js < 0)
+			return -1;
+		ent_add(r, E_COL, mt->colnum[c], v, 0, x->idx, js);
+		trace(m, "%s%s edit %s %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", mt->name,
+		      fid, mt->cols[c], v);
+		return 0;
+	}
+	w.sql = "DELETE FROM customer WHERE id = ?1";
+	w.p[0] = id;
+	if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+		return -1;
+	int64_t js = journaled(m, x, j0, cu->num, id, 3);
+	if (js < 0)
+		return -1;
+	ent_add(r, E_DEL, OP_COL_TOMBSTONE, NULL, 0, x->idx, js);
+	trace(m, "%s%s delete customer %s", x->code, stock_ ? " (sqlite3)" : "", id);
+	return 0;
+}
+
+/* --- faults on stores --- */
+
+static void rm_store(const char *path)
+{
+	char p[400];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* A copy of b's store as a backup tool makes it (SQLite's backup API). */
+static int take_backup(struct sim *m, struct site *b)
+{
+	sqlite3 *dst;
+	rm_store(b->bpath);
+	if (sqlite3_open_v2(b->bpath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL))
+		return failf(m, "backup open: %s", sqlite3_errmsg(dst));
+	sqlite3_backup *bk = sqlite3_backup_init(dst, "main", op_db_handle(on(b)->db), "main");
+	int rc = bk ? sqlite3_backup_step(bk, -1) : SQLITE_ERROR;
+	sqlite3_backup_finish(bk);
+	sqlite3_close(dst);
+	if (rc != SQLITE_DONE)
+		return failf(m, "%s: backup failed (%d)", b->code, rc);
+	b->have_backup = 1;
+	b->b_maxseq = journal_max(b);
+	b->b_stamped = stamped_seq(b);
+	trace(m, "%s backed up (journal to %lld, stamped to %lld)", b->code,
+	      (long long)b->b_maxseq, (long long)b->b_stamped);
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = in && out ? 0 : -1;
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Put b's backup back (rebuild: a fresh, empty store of the same site). */
+static int put_back(struct sim *m, struct site *b, int rebuild)
+{
+	session_end(b);
+	site_close(b);
+	rm_store(b->path);
+	memset(&b->up, 0, sizeof(b->up));
+	b->offset = 0;
+	if (!rebuild && copy_file(b->bpath, b->path) < 0)
+		return failf(m, "%s: cannot copy the backup back", b->code);
+	if (site_open(b, rebuild) < 0)
+		return -1;
+	if (rebuild) {
+		b->have_backup = 0;	/* a new PC: the old one's backups stay there */
+		b->schema = op_db_schema_max();
+		model_restore(b, 0, 0);
+		m->st.rebuilds++;
+	} else {
+		model_restore(b, b->b_maxseq, b->b_stamped);
+		m->st.restores++;
+	}
+	trace(m, "%s %s", b->code, rebuild ? "rebuilt empty (to be filled from HQ)" :
+	      "restored from its backup");
+	return 0;
+}
+
+static int crash_stamp(struct sim *m, struct site *x)
+{
+	int chunk = 1 + (int)below(&m->r, 20);
+	if ((!x->hq && !x->online) || op_sync_rebasing(on(x)->s) || op_sync_pending(x->s) <= 0)
+		return 0;
+	int rc = in_child(x, KILL_MIDWAY, 1 + (int64_t)below(&m->r, 300), stamp_fn, &chunk);
+	if (rc < 0)
+		return -1;
+	trace(m, "%s killed while stamping (%s)", x->code, rc == RUN_KILLED ? "died" : "work done");
+	m->st.crash_stamp++;
+	restarted(x);
+	return 0;
+}
+
+/* --- a schedule --- */
+
+static struct site *any_branch(struct sim *m)
+{
+	return &m->site[1 + below(&m->r, (uint64_t)m->nsites - 1)];
+}
+
+static int step(struct sim *m)
+{
+	int k = (int)below(&m->r, 100);
+	struct site *b = any_branch(m);
+
+	m->now += 1 + (int64_t)below(&m->r, pct(&m->r, 3) ? 600000 : 3000);
+	if (k < 36)
+		return write_random(m, pct(&m->r, 20) ? hq(m) : b);
+	if (k < 44) {
+		if (!b->online && pct(&m->r, 70)) {
+			trace(m, "%s connects", b->code);
+			return go_online(m, b);
+		}
+		if (b->online && (m->faults & F_OFFLINE) && pct(&m->r, 35)) {
+			trace(m, "%s goes offline", b->code);
+			session_end(b);
+			m->st.offline++;
+		}
+		return 0;
+	}
+	if (k < 58)
+		return pump(m, pct(&m->r, 35) ? hq(m) : b);
+	if (k < 90) {
+		for (int i = 0; i < 4; i++) {
+			struct site *c = any_branch(m);
+			if (c->q_up.n || c->q_down.n)
+				return deliver_one(m, c, 1);
+		}
+		return 0;
+	}
+	if (k < 92)
+		return m->faults & F_CRASH ? crash_stamp(m, pct(&m->r, 30) ? hq(m) : b) : 0;
+	if (k < 94)
+		return m->faults & F_RESTORE ? take_backup(m, b) : 0;
+	if (k < 96)
+		return b->have_backup ? put_back(m, b, 0) : 0;
+	if (k < 97)
+		return m->faults & F_REBUILD ? put_back(m, b, 1) : 0;
+	if (k < 98 && b->schema < op_db_schema_max()) {
+		b->schema = op_db_schema_max();
+		session_end(b);
+		m->st.upgrades++;
+		trace(m, "%s upgrades to schema %d", b->code, b->schema);
+		return 0;
+	}
+	return pump(m, hq(m));
+}
+
+/* No faults, everyone online and upgraded, until nothing moves. */
+static int settle(struct sim *m)
+{
+	int quiet = 0;
+	for (int i = 1; i < m->nsites; i++) {
+		struct site *b = &m->site[i];
+		/* fresh sessions, as daemons reconnecting after a timeout */
+		b->schema = op_db_schema_max();
+		session_end(b);
+		if (go_online(m, b) < 0)
+			return -1;
+	}
+	for (int round = 0; round < 500 && quiet < 3; round++) {
+		long before = m->st.batches;
+		int busy = 0;
+		m->now += 100;
+		for (int i = 0; i < m->nsites; i++)
+			if (pump(m, &m->site[i]) < 0)
+				return -1;
+		for (int i = 1; i < m->nsites; i++) {
+			struct site *b = &m->site[i];
+			while (b->q_up.n || b->q_down.n) {
+				busy |= 1;
+				if (deliver_one(m, b, 0) < 0)
+					return -1;
+			}
+		}
+		quiet = busy || m->st.batches != before ? 0 : quiet + 1;
+	}
+	if (quiet < 3)
+		return failf(m, "no quiescence after 500 fault-free rounds");
+	for (int i = 0; i < m->nsites; i++)
+		if (op_sync_pending(on(&m->site[i])->s) > 0)
+			return failf(m, "%s still has unstamped journal entries", m->site[i].code);
+	return 0;
+}
+
+/* Every replica's dump against the model's. */
+static int check(struct sim *m)
+{
+	for (int i = 0; i < m->nsites; i++)
+		absorb(&m->site[i]);
+	for (int i = 0; i < m->nsites && !m->fail[0]; i++) {
+		struct site *x = &m->site[i];
+		char *want = model_dump(m, x), *got = store_dump(on(x));
+		if (!m->fail[0] && strcmp(want, got) != 0) {
+			const char *w = want, *g = got;
+			while (*w && *w == *g)
+				w++, g++;
+			while (w > want && w[-1] != '\n')
+				w--, g--;
+			/* the row the two disagree on first, as each has it */
+			const char *gw = w, *wg = g, *bar = strchr(w, '|');
+			size_t idl = bar ? (size_t)(bar - w) : 0;
+			int lw = (int)strcspn(w, "\n"), lg = (int)strcspn(g, "\n");
+			if (idl && (gw = strstr(got, (char[]){ '\n', 0 }) ? got : got)) {
+				char key[128];
+				snprintf(key, sizeof(key), "%.*s|", (int)idl, w);
+				gw = strstr(got, key);
+			}
+			failf(m, "%s differs from the model: model has '%.*s', store has '%.*s'"
+			      " (store's next row '%.*s')", x->code, lw, w,
+			      gw ? (int)strcspn(gw, "\n") : 6, gw ? gw : "(none)", lg, wg);
+		}
+		if (m->verbose && i == 0)
+			printf("--- model at HQ\n%s---\n", want);
+		free(want);
+		free(got);
+	}
+	return m->fail[0] ? -1 : 0;
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "faultsim: cannot remove %s\n", dir);
+}
+
+static int run_seed(struct sim *m)
+{
+	const char *tmp = getenv("TMPDIR");
+	int rc = -1, max = op_db_schema_max();
+
+	m->r.s = m->seed * 0x2545f4914f6cdd1dull + 1;
+	g_sqlite_rng.s = m->seed ^ 0x5eedull;
+	sqlite3_randomness(0, NULL);	/* reseed SQLite's PRNG from the VFS */
+	m->now = BASE_MS;
+	snprintf(m->dir, sizeof(m->dir), "%s/faultsim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(m->dir))
+		return failf(m, "mkdtemp: %s", strerror(errno));
+	for (int i = 0; i < m->nsites; i++) {
+		struct site *x = &m->site[i];
+		memset(x, 0, sizeof(*x));
+		x->idx = i;
+		x->sim = m;
+		x->hq = i == 0;
+		if (i == 0)
+			snprintf(x->code, sizeof(x->code), "HQ");
+		else
+			snprintf(x->code, sizeof(x->code), "B%d", i);
+		snprintf(x->path, sizeof(x->path), "%s/%s.db", m->dir, x->code);
+		snprintf(x->bpath, sizeof(x->bpath), "%s/%s.backup", m->dir, x->code);
+		op_sync_cfg_default(&x->cfg);
+		x->cfg.max_ahead_ms = MAX_AHEAD_MS;
+		x->cfg.now_ms = site_now;
+		x->cfg.now_arg = x;
+		x->cfg.log = engine_log;
+		x->cfg.log_arg = x;
+		/* small batches, so a backlog takes several */
+		x->cfg.batch_changes = 4 + (int)below(&m->r, 60);
+		x->cfg.batch_bytes = 2048 + below(&m->r, 16384);
+		x->schema = max;
+		if (i > 0) {
+			int k = (int)below(&m->r, 8);
+			if (k == 0)
+				x->skew = (int64_t)below(&m->r, 3 * 86400000ull);	/* days ahead */
+			else if (k == 1)
+				x->skew = -(int64_t)below(&m->r, 86400000ull);	/* hours behind */
+			else if (k < 4)
+				x->skew = (int64_t)below(&m->r, 2 * MAX_AHEAD_MS / 3) - MAX_AHEAD_MS / 3;
+			if (!(m->faults & F_SKEW))
+				x->skew = 0;
+			m->st.skewed += x->skew != 0;
+			if (pct(&m->r, 25) && (m->faults & F_UPGRADE))
+				x->schema = max - 1;	/* an older outpost */
+		}
+		if (site_open(x, 1) < 0)
+			goto out;
+		trace(m, "%s: clock %+lld ms, schema %d, batches of %d changes / %zu bytes",
+		      x->code, (long long)x->skew, x->schema, x->cfg.batch_changes,
+		      x->cfg.batch_bytes);
+	}
+	for (int i = 0; i < m->steps && !m->fail[0]; i++)
+		if (step(m) < 0)
+			break;
+	if (!m->fail[0] && settle(m) == 0)
+		rc = check(m);
+out:
+	for (int i = 0; i < m->nsites; i++) {
+		session_end(&m->site[i]);
+		free(m->site[i].q_up.m);
+		free(m->site[i].q_down.m);
+		site_close(&m->site[i]);
+	}
+	model_free(m);
+	if (!getenv("FAULTSIM_KEEP"))
+		rm_dir(m->dir);
+	return m->fail[0] ? -1 : rc;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: faultsim [--seed N | --seeds A-B] [--branches N] [--steps N]\n"
+		"                [--without drop,dup,reorder,crash,restore,rebuild,skew,upgrade,offline] [-v]\n");
+	return 64;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t first = 1, last = 1, branches = 3, steps = 300, v;
+	unsigned faults = ~0u;
+	int verbose = 0;
+	long passed = 0, failed = 0;
+	struct stats tot = { 0 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "-v") == 0) {
+			verbose = 1;
+			continue;
+		}
+		if (!val)
+			return usage();
+		i++;
+		if (strcmp(a, "--seed") == 0 && parse_u64(val, &first) == 0) {
+			last = first;
+		} else if (strcmp(a, "--seeds") == 0 && strchr(val, '-')) {
+			char lo[32];
+			snprintf(lo, sizeof(lo), "%.*s", (int)(strchr(val, '-') - val), val);
+			if (parse_u64(lo, &first) < 0 || parse_u64(strchr(val, '-') + 1, &last) < 0 ||
+			    last < first)
+				return usage();
+		} else if (strcmp(a, "--branches") == 0 && parse_u64(val, &v) == 0 && v >= 1 &&
+			   v < MAXSITES) {
+			branches = v;
+		} else if (strcmp(a, "--steps") == 0 && parse_u64(val, &v) == 0) {
+			steps = v;
+		} else if (strcmp(a, "--without") == 0) {
+			for (int k = 0; fault_names[k]; k++) {
+				const char *f = strstr(val, fault_names[k]);
+				size_t n = strlen(fault_names[k]);
+				if (f && (f == val || f[-1] == ',') && (f[n] == ',' || !f[n]))
+					faults &= ~(1u << k);
+			}
+		} else {
+			return usage();
+		}
+	}
+	vfs_install();
+	for (int k = 0; k < NTABS; k++) {
+		const struct op_table *t = op_table_by_name(mtabs[k].name);
+		mtabs[k].num = t->num;
+		for (int c = 0; c < mtabs[k].ncols; c++)
+			mtabs[k].colnum[c] = op_table_col(t, mtabs[k].cols[c]);
+	}
+	for (uint64_t seed = first; seed <= last; seed++) {
+		struct sim *m = calloc(1, sizeof(*m));
+		m->seed = seed;
+		m->nsites = (int)branches + 1;
+		m->steps = (int)steps;
+		m->verbose = verbose;
+		m->faults = faults;
+		if (run_seed(m) < 0) {
+			failed++;
+			printf("FAIL seed %llu: %s\n  replay: build/tools/faultsim --seed %llu -v\n",
+			       (unsigned long long)seed, m->fail, (unsigned long long)seed);
+		} else {
+			passed++;
+		}
+		long *t = (long *)&tot, *s = (long *)&m->st;
+		for (size_t i = 0; i < sizeof(tot) / sizeof(long); i++)
+			t[i] += s[i];
+		fflush(stdout);
+		free(m);
+	}
+	printf("writes %ld (%ld through sqlite3), batches %ld; faults: %ld dropped, "
+	       "%ld duplicated, %ld reordered, %ld killed mid-merge, %ld killed after commit, "
+	       "%ld killed mid-stamp, %ld restores, %ld rebuilds, %ld upgrades, %ld offline, "
+	       "%ld skewed clocks\n", tot.writes, tot.stock, tot.batches, tot.drops, tot.dups,
+	       tot.reorders, tot.crash_apply, tot.crash_commit, tot.crash_stamp, tot.restores,
+	       tot.rebuilds, tot.upgrades, tot.offline, tot.skewed);
+	printf("%ld passed, %ld failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
