@@ -37,7 +37,10 @@
 #
 #   tools/bench_e2e.sh BIN_DIR TOOLS_DIR
 # OUTPOST_BENCH_QUICK=1: small sizes and one round, for iteration; its
-# figures are indicative only. Stores go under $TMPDIR (or /tmp), removed on
+# figures are indicative only. OUTPOST_E2E_N, _C, _FANOUT (e.g. "20x1000
+# 5x100000"), _IDLE (the fan-out size that measures idle CPU), _RUNS and
+# _SECTIONS (any of "updown catchup fanout") override the sizes; the
+# header line says which ran. Stores go under $TMPDIR (or /tmp), removed on
 # exit; every daemon started here is stopped by its pid.
 set -u
 bin=${1:?usage: tools/bench_e2e.sh BIN_DIR TOOLS_DIR}
@@ -53,7 +56,7 @@ else
 	N=100000 RUNS=3 C=1000000 FANOUT="20x1000 20x10000 5x100000" IDLE_AT=20x10000 mode=full
 fi
 N=${OUTPOST_E2E_N:-$N} C=${OUTPOST_E2E_C:-$C} FANOUT=${OUTPOST_E2E_FANOUT:-$FANOUT}
-IDLE_AT=${OUTPOST_E2E_IDLE:-$IDLE_AT}
+IDLE_AT=${OUTPOST_E2E_IDLE:-$IDLE_AT} RUNS=${OUTPOST_E2E_RUNS:-$RUNS}
 SECTIONS=${OUTPOST_E2E_SECTIONS:-updown catchup fanout}
 has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -149,7 +152,7 @@ clerk() {
 	done
 }
 
-echo "== e2e ($mode): real outpostd daemons on loopback, default options; N=$N (2N changes), catch-up $C, fan-out $FANOUT"
+echo "== e2e ($mode): real outpostd daemons on loopback, default options; N=$N (2N changes), $RUNS round(s), catch-up $C, fan-out $FANOUT, sections: $SECTIONS"
 
 row "figure" "value" "baseline" "ratio" "target" "met?"
 
