@@ -24,8 +24,8 @@ struct op_cli {
 	FILE *out;		/* stdout */
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
 	char role[16];		/* the signed-in staff member's role, or "" */
-	const char *only_owner;	/* sales: only customers they own */
-	char only_branch[32];	/* a manager at HQ: only their branch */
+	const char *cmd_arg;	/* what the command reads, for the access audit ("customer") */
+	char *unsealed;		/* a decrypted backup's temporary directory (cmd_history.c) */
 };
 
 /* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err
@@ -82,16 +82,53 @@ int cli_parse(struct op_cli *cli, int argc, char **argv, struct cli_opt *spec,
 	      const char **pos, int maxpos, int *npos, int *help);
 const char *cli_opt(const struct cli_opt *spec, const char *name);
 
+/* Take a repeatable option out of argv before cli_parse (which keeps one
+ * value per option): every "--name V" / "--name=V" goes to *vals, the rest
+ * to *rest (argv[0] first), both malloc'd arrays of borrowed strings.
+ * Values of other options are stepped over, so "--notes --item" stays a
+ * note; every other option takes a value except those in flags (a
+ * NULL-terminated list of names, or NULL) and --help. 0, or -1 with
+ * cli->err set (EX_USAGE) when --name has no value. */
+int cli_split_multi(struct op_cli *cli, int argc, char **argv, const char *name,
+		    const char *const *flags, char ***rest, int *nrest,
+		    const char ***vals, int *nvals);
+
 /* Resolve a row reference typed by a person to its id: the full id, an id
  * prefix or suffix (the short id lists show) of 6+ characters, or a value of one of the unique "key" columns
  * (e.g. customer phone, order_no, sku, staff code). 0 and *id (malloc'd), or
- * -1: EX_NOINPUT when nothing matches, EX_DATAERR when ambiguous (the
- * message lists how many). */
+ * -1: EX_NOINPUT when nothing matches, EX_DATAERR when ambiguous: the
+ * candidates (short id and what tells them apart: a customer's name, phone
+ * and branch, other tables' label) are printed to stderr first, so the
+ * person can pick one. */
 int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 		const char *ref, char **id);
 
-/* Print a statement's rows in cli->fmt. Returns rows printed or -1. */
+/* The rows of table whose col equals val (a customer merged into another
+ * does not count): how many (up to 11), or -1 with the error set. *first
+ * (when not NULL) gets the id of the first, malloc'd. With print, they are
+ * listed on stderr as cli_resolve lists candidates. */
+int cli_same(struct op_cli *cli, const char *table, const char *col,
+	     const char *val, char **first, int print);
+
+/* Print a statement's rows in cli->fmt. Returns rows printed or -1. A bulk
+ * read (cli_audit) is recorded. A statement with a :short_ids parameter
+ * gets 1 for the text table and 0 for --json and --csv, so CLI_SHORT_ID
+ * columns carry the full id there. */
 int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st);
+
+/* The access audit of the command running, after it printed rows rows:
+ * recorded (schema/scope.h op_access_record) when it is an export, or a
+ * --json / --csv listing of OP_ACCESS_BULK rows or more, or always is
+ * set (history restore). A failure to record is an error: the rows were
+ * printed, but nobody may read in bulk unrecorded. 0 or -1. */
+int cli_audit(struct op_cli *cli, int64_t rows, int always);
+
+/* The short id people read and type: the last 8 characters of a UUIDv7
+ * (its random tail; the start is a timestamp shared by rows made in the
+ * same minute). cli_resolve matches it. As SQL for a listing column: */
+#define CLI_SHORT_ID(col) "CASE WHEN :short_ids THEN substr(" col ", -8) ELSE " col " END"
+/* ... and for a message: a pointer into id (borrowed, lives as long as id). */
+const char *cli_short_id(const char *id);
 
 /* The current UTC time as 'YYYY-MM-DD HH:MM:SS'. */
 void cli_now(char out[20]);

@@ -7,11 +7,15 @@
  * (log, show with a full id, restore, push) work with --repo even when the
  * store itself is gone: that is how a lost machine is recovered.
  */
+#include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cmds.h"
 #include "history.h"
+#include "sealed.h"
+#include "scope.h"
 #include "tables.h"
 
 /* What people call each synced table, and the unique columns a REF may
@@ -88,14 +92,59 @@ static char *repo_path(struct op_cli *cli, const struct cli_opt *spec)
 	return r ? strdup(r) : op_history_default_path(cli->db_path);
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void close_history(struct op_cli *cli, op_history *h);
+
+/* Open the history: --repo or DB.git; a sealed backup (daemon/sealed.h) is
+ * first decrypted with --key into a private temporary repository, which
+ * close_history removes. */
 static int open_history(struct op_cli *cli, const struct cli_opt *spec, op_history **h)
 {
 	char *path = repo_path(cli, spec);
+	int rc;
 	if (!path)
 		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	int rc = op_history_open(h, path, &cli->err);
+	if (op_sealed_is_backup(path)) {
+		char tmpl[4096], repo[4200];
+		const char *tmp = getenv("TMPDIR");
+		snprintf(tmpl, sizeof(tmpl), "%s/outpost-unsealed.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!cli_opt(spec, "key")) {
+			rc = op_sealed_unpack(path, NULL, NULL, &cli->err);
+			free(path);
+			return rc;
+		}
+		if (!mkdtemp(tmpl)) {
+			free(path);
+			return op_errc(&cli->err, EX_CANTCREAT, "cannot make a temporary directory "
+				       "'%s': %s", tmpl, strerror(errno));
+		}
+		cli->unsealed = strdup(tmpl);
+		snprintf(repo, sizeof(repo), "%s/history.git", tmpl);
+		rc = op_sealed_unpack(path, cli_opt(spec, "key"), repo, &cli->err);
+		free(path);
+		if (rc == 0 && (rc = op_history_open(h, repo, &cli->err)) == 0)
+			return 0;
+		close_history(cli, NULL);
+		return -1;
+	}
+	rc = op_history_open(h, path, &cli->err);
 	free(path);
 	return rc;
+}
+
+static void close_history(struct op_cli *cli, op_history *h)
+{
+	op_history_free(h);
+	if (cli->unsealed) {
+		nftw(cli->unsealed, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(cli->unsealed);
+		cli->unsealed = NULL;
+	}
 }
 
 /* ------------------------------------------------------------ commit */
@@ -141,7 +190,7 @@ static int log_row(const struct op_history_info *c, void *arg)
 
 static int cmd_log(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "limit", 0, NULL }, { "repo", 0, NULL },
+	struct cli_opt spec[] = { { "limit", 0, NULL }, { "repo", 0, NULL }, { "key", 0, NULL },
 				  { "json", 1, NULL }, { NULL, 0, NULL } };
 	static const char *const cols[] = { "commit", "time", "author", "site", "summary" };
 	const char *pos[1], *why;
@@ -160,7 +209,7 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 	op_out_cols(ls.o, 5, cols);
 	rc = op_history_log(h, log_row, &ls, &cli->err);
 	op_out_end(ls.o);
-	op_history_free(h);
+	close_history(cli, h);
 	return rc < 0 ? cli_fail(cli) : 0;
 }
 
@@ -273,6 +322,13 @@ static int resolve(struct op_cli *cli, op_history *h, const struct kind *k,
 			return 0;
 		if (cli->err.code != EX_NOINPUT)
 			return -1;
+		/* A scoped reader (schema/scope.h) sees the history of the rows
+		 * the store shows them; whose a row outside it, or deleted,
+		 * was is for HQ and admin to read. */
+		if (op_scope_kind(cli->db) != OP_SCOPE_ALL)
+			return op_errc(&cli->err, EX_NOPERM, "no %s '%s' in your scope (%s); "
+				       "the history of other rows and deleted ones is for "
+				       "role hq or admin", k->word, ref, op_scope_text(cli->db));
 		op_err_clear(&cli->err);
 	}
 	/* A full id needs no scan: its file's path is known. */
@@ -294,7 +350,7 @@ static int show(struct op_cli *cli, const struct kind *k, const char *ref,
 	if (!t)
 		return cli_error(cli, EX_SOFTWARE, "internal: no table %s", k->table);
 	if (open_history(cli, spec, &h) < 0 || resolve(cli, h, k, t, ref, &id) < 0) {
-		op_history_free(h);
+		close_history(cli, h);
 		return cli_fail(cli);
 	}
 	if (cli->fmt != OP_FMT_JSON)
@@ -309,13 +365,13 @@ static int show(struct op_cli *cli, const struct kind *k, const char *ref,
 		rc = cli_error(cli, EX_NOINPUT, "%s %s has no history yet (it is written at "
 			       "each sync, or by 'outpost history commit')", t->name, id);
 	free(id);
-	op_history_free(h);
+	close_history(cli, h);
 	return rc;
 }
 
 static int cmd_show(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "reverse", 1, NULL }, { "repo", 0, NULL },
+	struct cli_opt spec[] = { { "reverse", 1, NULL }, { "repo", 0, NULL }, { "key", 0, NULL },
 				  { "json", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[2];
 	int npos, rc;
@@ -331,7 +387,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 static int cmd_customer(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "reverse", 1, NULL }, { "repo", 0, NULL },
+	struct cli_opt spec[] = { { "reverse", 1, NULL }, { "repo", 0, NULL }, { "key", 0, NULL },
 				  { "json", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[1];
 	int npos, rc;
@@ -345,7 +401,7 @@ static int cmd_customer(struct op_cli *cli, int argc, char **argv)
 
 static int cmd_restore(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "at", 0, NULL }, { "to", 0, NULL }, { "repo", 0, NULL },
+	struct cli_opt spec[] = { { "at", 0, NULL }, { "to", 0, NULL }, { "repo", 0, NULL }, { "key", 0, NULL },
 				  { NULL, 0, NULL } };
 	const char *pos[1];
 	struct op_history_restored res;
@@ -366,8 +422,12 @@ static int cmd_restore(struct op_cli *cli, int argc, char **argv)
 	if (open_history(cli, spec, &h) < 0)
 		return cli_fail(cli);
 	rc = op_history_restore(h, at, cli_opt(spec, "to"), &res, &cli->err);
-	op_history_free(h);
+	close_history(cli, h);
 	if (rc < 0)
+		return cli_fail(cli);
+	/* A whole store leaves the history in readable form: audited, where
+	 * there is a store to hold the record. */
+	if (cli->db && cli_audit(cli, (int64_t)res.records, 1) < 0)
 		return cli_fail(cli);
 	utc(res.time, when);
 	fprintf(cli->out, "restored %llu records of %s%s as of commit %.10s (%s UTC) into %s\n",
@@ -386,12 +446,20 @@ static int cmd_push(struct op_cli *cli, int argc, char **argv)
 	op_history *h = NULL;
 	int npos, rc;
 
-	if ((rc = begin(cli, argc, argv, spec, pos, 1, 1, &npos, 0)) >= 0)
+	if ((rc = begin(cli, argc, argv, spec, pos, 1, 1, &npos, 1)) >= 0)
 		return rc;
-	if (open_history(cli, spec, &h) < 0)
+	char *pk = op_db_meta_get(cli->db, "backup_pubkey");
+	if (!pk)
+		return cli_error(cli, EX_CONFIG, "history push: this store has no backup key, and "
+				 "a backup leaves the PC only encrypted; an admin makes one with "
+				 "'outpost history keygen --secret FILE' (FILE stays with the admin)");
+	if (open_history(cli, spec, &h) < 0) {
+		free(pk);
 		return cli_fail(cli);
-	rc = op_history_push(h, pos[0], &res, &cli->err);
-	op_history_free(h);
+	}
+	rc = op_sealed_push(h, pos[0], pk, &res, &cli->err);
+	free(pk);
+	close_history(cli, h);
 	if (rc < 0)
 		return cli_fail(cli);
 	if (res.created)
@@ -405,26 +473,53 @@ static int cmd_push(struct op_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ keygen */
+
+static int cmd_keygen(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "secret", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	char pk[65];
+	int npos, rc;
+
+	if ((rc = begin(cli, argc, argv, spec, pos, 0, 0, &npos, 1)) >= 0)
+		return rc;
+	if (!cli_opt(spec, "secret"))
+		return cli_error(cli, EX_USAGE, "keygen needs --secret FILE: where the secret "
+				 "key goes (a USB stick the admin keeps, not this PC's disk)");
+	if (op_sealed_keygen(cli_opt(spec, "secret"), pk, &cli->err) < 0)
+		return cli_fail(cli);
+	if (op_db_meta_set(cli->db, "backup_pubkey", pk) < 0)
+		return cli_fail(cli);
+	fprintf(cli->out, "backup key %.16s…: the public key is in the store (history push "
+		"seals to it); the secret key is in %s (mode 600): keep it off this PC, "
+		"restores need it\n", pk, cli_opt(spec, "secret"));
+	return 0;
+}
+
 const struct op_cmd op_cmds_history[] = {
 	{ "history", "commit", cmd_commit, "history commit [--full] [--repo PATH]",
 	  "write the records changed since the last history commit (outpostd does this "
 	  "after each sync)" },
-	{ "history", "log", cmd_log, "history log [--limit N] [--repo PATH] [--json]",
+	{ "history", "log", cmd_log, "history log [--limit N] [--repo PATH [--key FILE]] [--json]",
 	  "the history's commits, newest first (50 unless --limit)" },
 	{ "history", "show", cmd_show,
-	  "history show KIND REF [--reverse] [--repo PATH] [--json]",
+	  "history show KIND REF [--reverse] [--repo PATH [--key FILE]] [--json]",
 	  "a record's timeline: when, who, from which branch, which fields changed "
 	  "(KIND: customer order item product staff branch ticket step followup)" },
 	{ "history", "customer", cmd_customer,
-	  "history customer REF [--reverse] [--repo PATH] [--json]",
+	  "history customer REF [--reverse] [--repo PATH [--key FILE]] [--json]",
 	  "a customer's timeline (REF may be a deleted customer's id or its 6+ first "
 	  "or last characters)" },
 	{ "history", "restore", cmd_restore,
-	  "history restore --at DATE|'DATE HH:MM[:SS]' --to FILE.db [--repo PATH]",
+	  "history restore --at DATE|'DATE HH:MM[:SS]' --to FILE.db [--repo PATH [--key FILE]]",
 	  "a new store holding the data as it was then (UTC; a date alone means the end "
 	  "of that day)" },
-	{ "history", "push", cmd_push, "history push PATH [--repo PATH]",
-	  "copy the history to another repository (a USB disk, a share) as an off-site "
-	  "backup; only what it lacks is sent" },
+	{ "history", "push", cmd_push, "history push DIR [--repo PATH]",
+	  "an encrypted off-site backup of the history (a USB disk, a share), sealed to "
+	  "the backup key; only what DIR lacks is sent" },
+	{ "history", "keygen", cmd_keygen, "history keygen --secret FILE",
+	  "make the backup key: the secret key into FILE (for the admin to keep), the "
+	  "public key into the store" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -5,11 +5,24 @@
  * header; each header names a customer field by any of the names in the
  * customer field table (cmd_customer.c: "姓名", "电话", "phone", ...), so
  * a sheet exported by Excel in a Chinese locale (GBK, see csv.h) imports as
- * it is. Import is all-or-nothing: every row is validated exactly as
- * `customer add` validates its options and inserted inside one transaction;
- * one bad row rolls the whole file back. Bad rows are all reported (up to a
- * limit), each with the line it starts on, so the sheet can be fixed in one
- * pass. --dry-run does the same work and rolls back at the end.
+ * it is. Real sheets carry more than that: a 序号 (row number) column, a
+ * column nobody named. Those are reported once and skipped, or mapped with
+ * --map 'COLUMN=FIELD'; --strict makes them fatal as they once were.
+ *
+ * Values are all-or-nothing: every row is validated exactly as `customer
+ * add` validates its options, inside one transaction; one bad value rolls
+ * the whole file back. Bad rows are all reported (up to a limit), each with
+ * the line it starts on, so the sheet can be fixed in one pass. --dry-run
+ * does the same work and rolls back at the end.
+ *
+ * A row whose customer is already in the store (the same phone; without a
+ * phone the same email; without either an identical row), or earlier in
+ * the same file, is a duplicate, reported on its line: by default its
+ * values update the customer (--on-duplicate update; a row that says
+ * nothing new changes nothing, so importing a file twice leaves the store
+ * as the first import did), or it is skipped (skip), or added anyway
+ * (add). A phone that already matches several customers is never guessed
+ * at: the row is skipped and the customers named.
  *
  * Rows are validated with rec_norm and inserted the way rec_insert does it
  * (only the columns a row fills in are named, so column defaults apply),
@@ -21,6 +34,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +58,34 @@
  * index (12 s of CPU for 100,000 rows, against 3 s in batches of 64). */
 #define BATCH_MAX 64
 
+enum dup_mode { DUP_UPDATE, DUP_SKIP, DUP_ADD };
+/* im->field[j] of a column that is not imported */
+#define COL_BLANK (-1)		/* no header */
+#define COL_SKIP (-2)		/* unknown header, or --map 'X=skip' */
+#define COL_CUSTOM (-3)		/* a custom field: --map 'X=custom:KEY', --keep-unknown */
+/* Custom-field columns a sheet may have. */
+#define MAX_CUSTOM 32
+
+/* A row's custom fields (borrowed from the row's cells and the header). */
+struct custom {
+	const char *key[MAX_CUSTOM], *val[MAX_CUSTOM];
+	int n;
+};
+
 struct import {
 	struct op_cli *cli;
 	const char *name;	/* the file as the user named it */
+	int strict;		/* unknown and blank-header columns are fatal */
+	int keep_unknown;	/* unknown columns become custom fields */
+	char **ckey;		/* per column: the custom field's key (COL_CUSTOM) */
+	enum dup_mode dup;
 	int ncols;		/* columns in the header */
-	int *field;		/* per column: index into F, or -1 (no header) */
+	int *field;		/* per column: index into F, COL_BLANK or COL_SKIP */
+	char *warned;		/* per column: its unheaded values were reported */
 	long imported;		/* rows inserted */
 	long bad;		/* rows refused */
+	long updated, unchanged, skipped;	/* duplicates */
+	long noted;		/* duplicate lines reported */
 	char (*norm)[VALSZ];	/* NF normalised values of the current row */
 	struct {
 		uint64_t mask;	/* bit i: field i is in the column list */
@@ -122,8 +157,90 @@ static void print_accepted(FILE *fp)
 	}
 }
 
+/* The --map target of header h ("COLUMN=FIELD" entries), or NULL. */
+static const char *map_of(const char *h, const char *const *maps, int nmaps)
+{
+	for (int k = 0; k < nmaps; k++) {
+		const char *eq = strchr(maps[k], '=');
+		char col[256], t[256];
+		size_t l = eq ? (size_t)(eq - maps[k]) : sizeof(col);
+		if (l >= sizeof(col))
+			continue;
+		memcpy(col, maps[k], l);
+		col[l] = '\0';
+		trim_header(t, sizeof(t), col);
+		if (strcmp(t, h) == 0)
+			return eq + 1;
+	}
+	return NULL;
+}
+
+static int skip_word(const char *s)
+{
+	return !*s || strcmp(s, "-") == 0 || strcasecmp(s, "skip") == 0 ||
+	       strcmp(s, "跳过") == 0 || strcmp(s, "忽略") == 0;
+}
+
+/* Headers of a row-number column, which is neither a field nor worth
+ * keeping as one. */
+static int row_number(const char *h)
+{
+	static const char *const names[] = { "序号", "行号", "#", "no", "no.", "编号序号", NULL };
+	for (int i = 0; names[i]; i++)
+		if (strcasecmp(h, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Column j holds custom field key. 0, or -1 with cli->err set. */
+static int set_custom(struct import *im, int j, const char *key)
+{
+	int n = 0;
+	for (int k = 0; k < im->ncols; k++)
+		n += im->field[k] == COL_CUSTOM;
+	if (n >= MAX_CUSTOM)
+		return op_errc(&im->cli->err, EX_DATAERR, "more than %d custom-field "
+			       "columns", MAX_CUSTOM);
+	if (custom_key_ok(im->cli, key) < 0)
+		return -1;
+	for (int k = 0; k < im->ncols; k++)
+		if (im->field[k] == COL_CUSTOM && strcmp(im->ckey[k], key) == 0)
+			return op_errc(&im->cli->err, EX_DATAERR, "two columns give the "
+				       "custom field '%s'; keep one", key);
+	if (!(im->ckey[j] = strdup(key)))
+		return op_errc(&im->cli->err, EX_OSERR, "out of memory");
+	im->field[j] = COL_CUSTOM;
+	return 0;
+}
+
+/* Check the --map values before reading the file. 0, or an exit code. */
+static int check_maps(struct op_cli *cli, const char *const *maps, int nmaps)
+{
+	for (int k = 0; k < nmaps; k++) {
+		const char *eq = strchr(maps[k], '=');
+		char to[256];
+		if (!eq || eq == maps[k]) {
+			int rc = cli_error(cli, EX_USAGE, "--map '%s': write it as "
+					   "'COLUMN=FIELD' (or 'COLUMN=skip')", maps[k]);
+			return rc;
+		}
+		trim_header(to, sizeof(to), eq + 1);
+		if (strncmp(to, "custom:", 7) == 0) {
+			if (custom_key_ok(cli, to + 7) < 0)
+				return cli_fail(cli);
+		} else if (!skip_word(to) && !rec_field(F, NF, to, 1)) {
+			int rc = cli_error(cli, EX_USAGE, "--map '%s': no customer field "
+					   "'%s'", maps[k], to);
+			print_accepted(stderr);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Map the header record to fields. 0, or an exit code (error printed). */
-static int map_header(struct import *im, char **cells, int n, long line)
+static int map_header(struct import *im, char **cells, int n, long line,
+		      const char *const *maps, int nmaps)
 {
 	struct op_cli *cli = im->cli;
 	int at[OP_MAX_FIELDS];
@@ -133,33 +250,75 @@ static int map_header(struct import *im, char **cells, int n, long line)
 		at[i] = -1;
 	im->ncols = n;
 	im->field = calloc((size_t)n, sizeof(int));
-	if (!im->field)
+	im->warned = calloc((size_t)n, 1);
+	im->ckey = calloc((size_t)n, sizeof(char *));
+	if (!im->field || !im->warned || !im->ckey)
 		return cli_error(cli, EX_OSERR, "out of memory");
 	for (int j = 0; j < n; j++) {
 		trim_header(h, sizeof(h), cells[j]);
-		im->field[j] = -1;
-		/* Excel leaves empty columns to the right of the data; they
-		 * are harmless as long as nothing is written under them. */
+		im->field[j] = COL_BLANK;
+		/* Excel leaves empty columns to the right of the data; what
+		 * is written under them is reported when a row has some. */
 		if (!h[0])
 			continue;
-		const struct op_field *f = rec_field(F, NF, h, 1);
-		if (!f) {
+		const char *to = map_of(h, maps, nmaps);
+		char tob[256];
+		if (to) {
+			trim_header(tob, sizeof(tob), to);
+			if (skip_word(tob)) {
+				im->field[j] = COL_SKIP;
+				continue;
+			}
+			if (strncmp(tob, "custom:", 7) == 0) {
+				if (set_custom(im, j, tob + 7) < 0)
+					return cli_fail(cli);
+				continue;
+			}
+		}
+		const struct op_field *f = rec_field(F, NF, to ? tob : h, 1);
+		if (!f && !im->strict && row_number(h)) {
+			cli_warn(cli, "line %ld: column %d '%s' is a row number; skipped",
+				 line, j + 1, h);
+			im->field[j] = COL_SKIP;
+			continue;
+		}
+		if (!f && im->keep_unknown) {
+			if (set_custom(im, j, h) < 0)
+				return cli_fail(cli);
+			continue;
+		}
+		if (!f && im->strict) {
 			int rc = cli_error(cli, EX_DATAERR, "line %ld: unknown column "
 					   "'%s' (column %d); nothing imported",
 					   line, h, j + 1);
 			print_accepted(stderr);
 			return rc;
 		}
+		if (!f) {
+			cli_warn(cli, "line %ld: column %d '%s' is not a customer field; "
+				 "skipped (--map '%s=FIELD' imports it)", line, j + 1, h, h);
+			im->field[j] = COL_SKIP;
+			continue;
+		}
 		int i = (int)(f - F);
 		if (at[i] >= 0) {
 			char first[256];
 			trim_header(first, sizeof(first), cells[at[i]]);
 			return cli_error(cli, EX_DATAERR, "line %ld: columns '%s' and "
-					 "'%s' both give the %s; keep one", line,
-					 first, h, f->opt);
+					 "'%s' both give the %s; keep one (--map '%s=skip')",
+					 line, first, h, f->opt, h);
 		}
 		at[i] = j;
 		im->field[j] = i;
+	}
+	for (int k = 0; k < nmaps; k++) {
+		int found = 0;
+		for (int j = 0; j < n && !found; j++) {
+			trim_header(h, sizeof(h), cells[j]);
+			found = h[0] && map_of(h, maps + k, 1) != NULL;
+		}
+		if (!found)
+			cli_warn(cli, "--map '%s': the header has no such column", maps[k]);
 	}
 	int name = (int)(rec_field(F, NF, "name", 0) - F);
 	if (at[name] < 0)
@@ -202,7 +361,7 @@ static sqlite3_stmt *insert_stmt(struct import *im, uint64_t mask, int rows)
 		}
 	/* The SQL names columns from the constant field table only. */
 	sqlite3_str *s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendall(s, "INSERT INTO customer(");
+	sqlite3_str_appendall(s, "INSERT INTO main.customer(");
 	for (int i = 0; i < NF; i++)
 		if (mask & ((uint64_t)1 << i))
 			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", F[i].col);
@@ -353,6 +512,254 @@ static int queue_row(struct import *im, const char *const *vals, long line)
 	return 0;
 }
 
+/* ---------------------------------------------------------- duplicates */
+
+static const char SQL_BY_PHONE[] =
+	"SELECT id, name FROM customer WHERE phone = :v AND merged_into IS NULL"
+	" ORDER BY id LIMIT 2";
+static const char SQL_BY_EMAIL[] =
+	"SELECT id, name FROM customer WHERE email = :v AND merged_into IS NULL"
+	" ORDER BY id LIMIT 2";
+
+/* Is a row waiting in the batch whose field i is val? */
+static int in_batch(const struct import *im, int i, const char *val)
+{
+	if (!(im->bmask & ((uint64_t)1 << i)))
+		return 0;
+	for (int r = 0; r < im->brows; r++)
+		if (strcmp(im->arena + im->boff[r][i], val) == 0)
+			return 1;
+	return 0;
+}
+
+/* Report a duplicate line (the first MAX_REPORTED of them). */
+static void dup_note(struct import *im, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void dup_note(struct import *im, long line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (++im->noted > MAX_REPORTED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_warn(im->cli, "line %ld: %s", line, msg);
+}
+
+/* The customers the row vals (normalised in im->norm, null[i] for empty)
+ * is already: by phone, else email, else an identical row. Up to two ids
+ * and names into id[], name[] (malloc'd); *key says which. The rows of the
+ * batch are written first when one of them is the same customer, so the
+ * store answers for the file too. Returns how many (0..2), or -1. */
+static int find_existing(struct import *im, const int *null, char *id[2],
+			 char *name[2], const char **key)
+{
+	op_db *db = im->cli->db;
+	int phone = (int)(rec_field(F, NF, "phone", 0) - F),
+	    email = (int)(rec_field(F, NF, "email", 0) - F),
+	    nm = (int)(rec_field(F, NF, "name", 0) - F);
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int n = 0, rc, k = !null[phone] ? phone : !null[email] ? email : -1;
+
+	*key = k == phone ? "phone" : k == email ? "email" : "row";
+	if (in_batch(im, k >= 0 ? k : nm, im->norm[k >= 0 ? k : nm]) && flush(im) < 0)
+		return -1;
+	if (k >= 0) {
+		st = op_db_stmt(db, k == phone ? SQL_BY_PHONE : SQL_BY_EMAIL);
+		if (!st || op_bind_text(db, st, ":v", im->norm[k]) < 0)
+			return -1;
+	} else {
+		/* Without a key, only a row equal in every value it gives is
+		 * the same customer: two 张伟 without phones may be two people. */
+		sqlite3_str *q = sqlite3_str_new(op_db_handle(db));
+		sqlite3_str_appendall(q, "SELECT id, name FROM customer WHERE merged_into IS NULL");
+		for (int i = 0; i < NF; i++)
+			if (!null[i])
+				sqlite3_str_appendf(q, " AND \"%w\" IS ?%d", F[i].col, i + 1);
+		sqlite3_str_appendall(q, " ORDER BY id LIMIT 2");
+		if (!(sql = sqlite3_str_finish(q)) ||
+		    sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL)) {
+			sqlite3_free(sql);
+			return op_db_fail(db, "duplicate lookup");
+		}
+		for (int i = 0; i < NF; i++)
+			if (!null[i])
+				sqlite3_bind_text(st, i + 1, im->norm[i], -1, SQLITE_STATIC);
+	}
+	while ((rc = op_db_step(db, st)) == SQLITE_ROW && n < 2) {
+		id[n] = strdup((const char *)sqlite3_column_text(st, 0));
+		name[n] = strdup((const char *)sqlite3_column_text(st, 1));
+		n++;
+	}
+	if (sql) {
+		sqlite3_finalize(st);
+		sqlite3_free(sql);
+	} else {
+		sqlite3_reset(st);
+	}
+	return rc < 0 ? -1 : n;
+}
+
+/* Update customer id with the row's non-empty values (raw as typed,
+ * normalised in im->norm) that differ from the stored ones; *what gets their field names ("" when none differ). 0, or
+ * -1 with the error set. */
+static int update_existing(struct import *im, const char *const *raw,
+			   const int *null, const char *id, char *what, size_t whatsz)
+{
+	struct op_cli *cli = im->cli;
+	const char *vals[OP_MAX_FIELDS] = { 0 };
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+	int rc = -1, changed = 0;
+
+	what[0] = '\0';
+	/* one statement: which given values differ from the row's */
+	sqlite3_str *q = sqlite3_str_new(op_db_handle(cli->db));
+	sqlite3_str_appendall(q, "SELECT 0");
+	for (int i = 0; i < NF; i++)
+		if (!null[i])
+			sqlite3_str_appendf(q, ", \"%w\" IS NOT ?%d", F[i].col, i + 1);
+	sqlite3_str_appendf(q, " FROM customer WHERE id = ?%d", NF + 1);
+	char *sql = sqlite3_str_finish(q);
+	if (!sql || sqlite3_prepare_v2(op_db_handle(cli->db), sql, -1, &st, NULL)) {
+		op_db_fail(cli->db, "duplicate update");
+		goto out;
+	}
+	for (int i = 0; i < NF; i++)
+		if (!null[i])
+			sqlite3_bind_text(st, i + 1, im->norm[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, NF + 1, id, -1, SQLITE_STATIC);
+	if (op_db_step(cli->db, st) != SQLITE_ROW)
+		goto out;
+	for (int i = 0, c = 1; i < NF; i++) {
+		if (null[i])
+			continue;
+		if (sqlite3_column_int(st, c++)) {
+			vals[i] = raw[i];	/* rec_update normalises */
+			changed++;
+			if (len < whatsz)
+				len += (size_t)snprintf(what + len, whatsz - len, "%s%s",
+							len ? ", " : "", F[i].opt);
+		}
+	}
+	rc = changed ? rec_update(cli, "customer", F, NF, vals, id) : 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* Set the row's custom fields on customer id, adding "custom:KEY" to
+ * *what for each that changed. 0, or -1 with the error set. */
+static int update_custom(struct import *im, const struct custom *cu,
+			 const char *id, char *what, size_t whatsz)
+{
+	size_t len = strlen(what);
+	for (int k = 0; k < cu->n; k++) {
+		int changed;
+		if (custom_set(im->cli, id, cu->key[k], cu->val[k], &changed) < 0)
+			return -1;
+		if (changed && len < whatsz)
+			len += (size_t)snprintf(what + len, whatsz - len, "%scustom:%s",
+						len ? ", " : "", cu->key[k]);
+	}
+	return 0;
+}
+
+/* A new row with custom fields needs its id for them, which a batched
+ * INSERT does not give: it goes in alone, after the rows waiting. 0 when
+ * it went in or was refused (counted in im->bad); -1 on an error that ends
+ * the import. */
+static int insert_custom(struct import *im, const char *const *vals,
+			 const struct custom *cu, long line)
+{
+	struct op_cli *cli = im->cli;
+	char *id = NULL, what[256] = "";
+
+	if (flush(im) < 0)
+		return -1;
+	if (rec_insert(cli, "customer", F, NF, vals, &id) < 0 ||
+	    update_custom(im, cu, id, what, sizeof(what)) < 0) {
+		free(id);
+		if (cli->err.code == EX_DATAERR || op_db_err(cli->db)->code == EX_DATAERR) {
+			row_bad(im, line);
+			return 0;
+		}
+		return -1;
+	}
+	im->imported++;
+	free(id);
+	return 0;
+}
+
+/* A row whose customer may be there already (not --on-duplicate add):
+ * 1 when it was dealt with as a duplicate, 0 when it is new, -1 on an
+ * error that ends the import. injected: the branch column was filled in
+ * by the import, not the sheet (an update leaves the branch alone). */
+static int import_dup(struct import *im, const char *const *vals,
+		      const struct custom *cu, int injected, long line)
+{
+	struct op_cli *cli = im->cli;
+	int null[OP_MAX_FIELDS], n, rc = 1;
+	char *id[2] = { 0 }, *name[2] = { 0 }, what[256];
+	const char *key;
+	int branch = (int)(rec_field(F, NF, "branch", 0) - F);
+
+	for (int i = 0; i < NF; i++) {
+		null[i] = 1;
+		/* a bad value is queue_row's to report */
+		if (vals[i] && rec_norm(cli, &F[i], vals[i], im->norm[i], VALSZ, &null[i]) < 0) {
+			op_err_clear(&cli->err);
+			return 0;
+		}
+	}
+	if ((n = find_existing(im, null, id, name, &key)) <= 0) {
+		rc = n;
+		goto out;
+	}
+	int k = strcmp(key, "phone") == 0 ? (int)(rec_field(F, NF, "phone", 0) - F) :
+		strcmp(key, "email") == 0 ? (int)(rec_field(F, NF, "email", 0) - F) : -1;
+	char keydesc[VALSZ + 16];
+	if (k >= 0)
+		snprintf(keydesc, sizeof(keydesc), "%s %s", key, im->norm[k]);
+	else
+		snprintf(keydesc, sizeof(keydesc), "the same row");
+	if (n > 1) {
+		im->skipped++;
+		dup_note(im, line, "%s matches several customers (%s %s, %s %s); skipped: "
+			 "merge them first (customer dupes)", keydesc, cli_short_id(id[0]),
+			 name[0], cli_short_id(id[1]), name[1]);
+	} else if (im->dup == DUP_SKIP) {
+		im->skipped++;
+		dup_note(im, line, "%s is already customer %s (%s); skipped", keydesc,
+			 name[0], cli_short_id(id[0]));
+	} else {
+		if (injected)
+			null[branch] = 1;
+		if (update_existing(im, vals, null, id[0], what, sizeof(what)) < 0 ||
+		    update_custom(im, cu, id[0], what, sizeof(what)) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (what[0])
+			im->updated++;
+		else
+			im->unchanged++;
+		dup_note(im, line, "%s is already customer %s (%s); %s%s", keydesc,
+			 name[0], cli_short_id(id[0]), what[0] ? "updated: " : "unchanged",
+			 what);
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		free(id[i]);
+		free(name[i]);
+	}
+	return rc;
+}
+
 /* Validate and insert one data record. 0 when the row went in or was
  * refused (counted in im->bad); -1 on an error that ends the import. */
 static int import_row(struct import *im, char **cells, int n, long line)
@@ -371,23 +778,43 @@ static int import_row(struct import *im, char **cells, int n, long line)
 		row_bad(im, line);
 		return 0;
 	}
+	struct custom cu = { .n = 0 };
 	for (j = 0; j < n; j++) {
 		if (im->field[j] >= 0)
 			vals[im->field[j]] = cells[j];
-		else if (!is_blank(cells[j])) {
-			op_errc(&cli->err, EX_DATAERR, "column %d has a value but "
-				"no header", j + 1);
-			row_bad(im, line);
-			return 0;
+		else if (im->field[j] == COL_CUSTOM && !is_blank(cells[j])) {
+			cu.key[cu.n] = im->ckey[j];
+			cu.val[cu.n++] = cells[j];
+		} else if (im->field[j] == COL_BLANK && !is_blank(cells[j])) {
+			if (im->strict) {
+				op_errc(&cli->err, EX_DATAERR, "column %d has a value "
+					"but no header", j + 1);
+				row_bad(im, line);
+				return 0;
+			}
+			if (!im->warned[j]++)
+				cli_warn(cli, "line %ld: column %d has values but no "
+					 "header; skipped", line, j + 1);
 		}
 	}
 	/* As with `customer add`: a branch's customers are its own unless the
 	 * sheet says which branch they belong to. */
-	int branch = (int)(rec_field(F, NF, "branch", 0) - F);
+	int branch = (int)(rec_field(F, NF, "branch", 0) - F), injected = 0;
 	if ((!vals[branch] || is_blank(vals[branch])) && op_db_site(cli->db) &&
-	    !op_db_is_hq(cli->db))
+	    !op_db_is_hq(cli->db)) {
 		vals[branch] = op_db_site(cli->db);
+		injected = 1;
+	}
 	op_err_clear(&cli->err);
+	if (im->dup != DUP_ADD) {
+		int d = import_dup(im, vals, &cu, injected, line);
+		if (d < 0)
+			return -1;
+		if (d > 0)
+			return 0;
+	}
+	if (cu.n)
+		return insert_custom(im, vals, &cu, line);
 	switch (queue_row(im, vals, line)) {
 	case -1:
 		row_bad(im, line);
@@ -447,22 +874,49 @@ static const char *enc_name(enum op_csv_enc e)
 
 static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "dry-run", 1, NULL }, { NULL, 0, NULL } };
-	const char *pos[1];
-	int npos, rc, dry, got;
+	struct cli_opt spec[] = { { "dry-run", 1, NULL }, { "strict", 1, NULL },
+				  { "on-duplicate", 0, NULL }, { "keep-unknown", 1, NULL },
+				  { NULL, 0, NULL } };
+	static const char *const flags[] = { "dry-run", "strict", "keep-unknown", NULL };
+	const char *pos[1], **maps = NULL, *od;
+	char **rest = NULL;
+	int npos, rc, dry, got, nrest, nmaps;
 	struct import im = { .cli = cli };
 	op_csv *csv = NULL;
 	char **cells;
 	int n;
 	long line;
 
-	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
+	if (cli_split_multi(cli, argc, argv, "map", flags, &rest, &nrest, &maps, &nmaps) < 0) {
+		rc = cli_fail(cli);
+		cli_usage(cli->cmd, stderr);
 		return rc;
+	}
+	if ((rc = cmd_begin(cli, nrest, rest, spec, pos, 1, 1, &npos)) >= 0 ||
+	    (rc = check_maps(cli, maps, nmaps)) != 0)
+		goto out;
 	dry = cli_opt(spec, "dry-run") != NULL;
+	im.strict = cli_opt(spec, "strict") != NULL;
+	im.keep_unknown = cli_opt(spec, "keep-unknown") != NULL;
+	if ((od = cli_opt(spec, "on-duplicate"))) {
+		if (strcmp(od, "update") == 0)
+			im.dup = DUP_UPDATE;
+		else if (strcmp(od, "skip") == 0)
+			im.dup = DUP_SKIP;
+		else if (strcmp(od, "add") == 0)
+			im.dup = DUP_ADD;
+		else {
+			rc = cli_error(cli, EX_USAGE, "on-duplicate: '%s' is not one of "
+				       "update, skip, add", od);
+			goto out;
+		}
+	}
 	im.name = strcmp(pos[0], "-") == 0 ? "standard input" : pos[0];
 	if ((strcmp(pos[0], "-") == 0 ? open_stdin(cli, &csv) :
-	     op_csv_open(&csv, pos[0], &cli->err)) < 0)
-		return cli_fail(cli);
+	     op_csv_open(&csv, pos[0], &cli->err)) < 0) {
+		rc = cli_fail(cli);
+		goto out;
+	}
 
 	/* the header is the first line with something on it */
 	while ((got = op_csv_next(csv, &cells, &n, &line, &cli->err)) > 0) {
@@ -481,7 +935,7 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 			       "be a header such as 姓名,电话,邮箱", im.name);
 		goto out;
 	}
-	if ((rc = map_header(&im, cells, n, line)) != 0)
+	if ((rc = map_header(&im, cells, n, line, maps, nmaps)) != 0)
 		goto out;
 	if (!(im.norm = calloc((size_t)NF, VALSZ))) {
 		rc = cli_error(cli, EX_OSERR, "out of memory");
@@ -519,10 +973,17 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 		rc = cli_fail(cli);
 		goto out;
 	}
-	fprintf(cli->out, "%s %ld customer%s from %s (encoding %s)\n",
+	if (im.noted > MAX_REPORTED)
+		cli_warn(cli, "... and %ld more duplicate lines", im.noted - MAX_REPORTED);
+	fprintf(cli->out, "%s %ld customer%s from %s (encoding %s)",
 		dry ? "would import" : "imported", im.imported,
 		im.imported == 1 ? "" : "s", im.name,
 		enc_name(op_csv_encoding(csv)));
+	if (im.updated + im.unchanged + im.skipped)
+		fprintf(cli->out, "; %ld already there: %ld updated, %ld unchanged, "
+			"%ld skipped", im.updated + im.unchanged + im.skipped,
+			im.updated, im.unchanged, im.skipped);
+	fputc('\n', cli->out);
 	rc = 0;
 	goto out;
 fail:
@@ -534,14 +995,23 @@ out:
 	free(im.arena);
 	free(im.norm);
 	free(im.field);
+	free(im.warned);
+	for (int j = 0; im.ckey && j < im.ncols; j++)
+		free(im.ckey[j]);
+	free(im.ckey);
+	free(rest);
+	free(maps);
 	op_csv_free(csv);
 	return rc;
 }
 
 const struct op_cmd op_cmds_import[] = {
 	{ "import", "customers", cmd_customers,
-	  "import customers FILE.csv [--dry-run]",
-	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin), "
-	  "all or nothing" },
+	  "import customers FILE.csv [--dry-run] [--map 'COLUMN=FIELD']...\n"
+	  "       [--on-duplicate update|skip|add] [--strict | --keep-unknown]",
+	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin);\n"
+	  "a bad value imports nothing; unknown columns are skipped (--strict: refused;\n"
+	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them);\n"
+	  "a customer already there (same phone, else email) is updated by default" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

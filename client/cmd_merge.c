@@ -32,8 +32,8 @@ static const char SQL_DUPES[] =
 	"  UNION ALL SELECT x.id, y.id, 20, 'same birthday' FROM c x JOIN c y"
 	"   ON x.birthday = y.birthday AND x.id < y.id AND (x.name = y.name OR x.py = y.py)"
 	"   WHERE x.birthday IS NOT NULL)"
-	" SELECT min(100, sum(score)) AS score, substr(a, -8) AS id_a, ca.name AS name_a,"
-	"  coalesce(ca.home_branch, '') AS branch_a, substr(b, -8) AS id_b, cb.name AS name_b,"
+	" SELECT min(100, sum(score)) AS score, " CLI_SHORT_ID("a") " AS id_a, ca.name AS name_a,"
+	"  coalesce(ca.home_branch, '') AS branch_a, " CLI_SHORT_ID("b") " AS id_b, cb.name AS name_b,"
 	"  coalesce(cb.home_branch, '') AS branch_b, group_concat(why, ', ') AS reason"
 	" FROM p JOIN customer ca ON ca.id = a JOIN customer cb ON cb.id = b"
 	" GROUP BY a, b"
@@ -153,8 +153,8 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 					 " WHERE id = ?2), '')"), keep, dup, 0, &txt) < 0)
 		goto fail;
 	if (txt) {
-		op_errc(&cli->err, EX_DATAERR, "%.8s is itself merged into another customer",
-			keep);
+		op_errc(&cli->err, EX_DATAERR, "%s is itself merged into another customer",
+			cli_short_id(keep));
 		goto fail;
 	}
 	if (run_sql(cli, sqlite3_mprintf("SELECT merged_into FROM customer WHERE id = ?2"),
@@ -212,7 +212,7 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 	char *before_sql = sqlite3_str_finish(before), *set_sql = sqlite3_str_finish(set);
 	char *before_json = NULL;
 	if (run_sql(cli, before_sql, keep, NULL, 0, &before_json) < 0 ||
-	    (nchanged && run_sql(cli, sqlite3_mprintf("UPDATE customer SET %s WHERE id = ?1",
+	    (nchanged && run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET %s WHERE id = ?1",
 						       set_sql), keep, dup, 0, NULL) < 0)) {
 		sqlite3_free(set_sql);
 		free(before_json);
@@ -228,7 +228,7 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 		if (run_sql(cli, sqlite3_mprintf("SELECT json_group_array(id) FROM \"%w\" WHERE"
 						 " customer_id = ?2", moved_tables[i]),
 			    NULL, dup, 0, &ids) < 0 ||
-		    run_sql(cli, sqlite3_mprintf("UPDATE \"%w\" SET customer_id = ?1 WHERE"
+		    run_sql(cli, sqlite3_mprintf("UPDATE main.\"%w\" SET customer_id = ?1 WHERE"
 						 " customer_id = ?2", moved_tables[i]),
 			    keep, dup, 0, NULL) < 0) {
 			free(ids);
@@ -249,17 +249,17 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 		    0, &pts) == 0 && pts)
 		points = strtoll(pts, NULL, 10);
 	free(pts);
-	if (run_sql(cli, sqlite3_mprintf("UPDATE customer SET points = points + CASE id"
+	if (run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET points = points + CASE id"
 					 " WHEN ?1 THEN ?3 ELSE -?3 END WHERE id IN (?1, ?2)"),
 		    keep, dup, points, NULL) < 0 ||
-	    run_sql(cli, sqlite3_mprintf("UPDATE customer SET merged_into = ?1 WHERE id = ?2"),
+	    run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET merged_into = ?1 WHERE id = ?2"),
 		    keep, dup, 0, NULL) < 0) {
 		sqlite3_free(moved_json);
 		free(before_json);
 		goto fail;
 	}
 	static const char SQL_REC[] =
-		"INSERT INTO customer_merge(keep, dup, by, before, moved, points)"
+		"INSERT INTO main.customer_merge(keep, dup, by, before, moved, points)"
 		" VALUES (:k, :d, :by, :before, :moved, :p)";
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_REC);
 	int ok = st && op_bind_text(cli->db, st, ":k", keep) == 0 &&
@@ -332,23 +332,23 @@ static int cmd_unmerge(struct op_cli *cli, int argc, char **argv)
 		p += l + (p[l] == ',');
 		if (op_table_col(t, col) < 0 || !mergeable(t, op_table_col(t, col)))
 			continue;	/* never trust a stored name as SQL */
-		if (run_sql(cli, sqlite3_mprintf("UPDATE customer SET \"%w\" ="
+		if (run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET \"%w\" ="
 						 " json_extract(?2, '$.\"%w\"') WHERE id = ?1",
 						 col, col), keep, before, 0, NULL) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < sizeof(moved_tables) / sizeof(moved_tables[0]); i++)
-		if (run_sql(cli, sqlite3_mprintf("UPDATE \"%w\" SET customer_id = ?1 WHERE id IN"
+		if (run_sql(cli, sqlite3_mprintf("UPDATE main.\"%w\" SET customer_id = ?1 WHERE id IN"
 						 " (SELECT value FROM json_each(?2, '$.\"%w\"'))",
 						 moved_tables[i], moved_tables[i]),
 			    dup, moved, 0, NULL) < 0)
 			goto out;
-	if (run_sql(cli, sqlite3_mprintf("UPDATE customer SET points = points + CASE id"
+	if (run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET points = points + CASE id"
 					 " WHEN ?1 THEN -?3 ELSE ?3 END WHERE id IN (?1, ?2)"),
 		    keep, dup, points, NULL) < 0 ||
-	    run_sql(cli, sqlite3_mprintf("UPDATE customer SET merged_into = NULL WHERE id = ?2"),
+	    run_sql(cli, sqlite3_mprintf("UPDATE main.customer SET merged_into = NULL WHERE id = ?2"),
 		    keep, dup, 0, NULL) < 0 ||
-	    run_sql(cli, sqlite3_mprintf("UPDATE customer_merge SET undone_at = datetime('now')"
+	    run_sql(cli, sqlite3_mprintf("UPDATE main.customer_merge SET undone_at = datetime('now')"
 					 " WHERE id = ?3"), NULL, NULL, mid, NULL) < 0)
 		goto out;
 	if (op_db_commit(cli->db) < 0)

@@ -21,7 +21,7 @@ static const struct op_field F[] = {
 	{ "payment", "payment", F_ENUM, &op_enum_payment, 0, 0, 0, "付款方式|支付方式|付款|支付" },
 	{ "delivery-address", "delivery_address", F_TEXT, NULL, 0, 0, 0, "送货地址|收货地址|配送地址" },
 	{ "expected", "expected_date", F_DATE, NULL, 0, 0, 0, "预计送货日期|预计交货日期|交货日期" },
-	{ "channel", "channel", F_ENUM, &op_enum_channel, 0, 0, 0, "渠道|来源|销售渠道" },
+	{ "channel", "channel", F_CHANNEL, NULL, 0, 0, 0, "渠道|来源|销售渠道" },
 	{ "notes", "notes", F_TEXT, NULL, 0, 0, 0, "备注|说明" },
 	{ "date", "order_date", F_DATE, NULL, 0, 0, 0, "日期|下单日期|订单日期" },
 	/* not options */
@@ -37,11 +37,16 @@ _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 #define MAX_CENTS INT64_C(10000000000000)
 
 #define MONEY(col) "printf('%d.%02d', " col " / 100, " col " % 100)"
+/* A quantity of scale decimals: whole units stay integers (JSON 3), others
+ * are exact decimal text (JSON "3.50"), as op_qty_format writes them. */
+#define QTY(q, scale) "CASE WHEN " scale " = 0 THEN " q " ELSE printf('%d.%0*d', " \
+	q " / " POW10(scale) ", " scale ", " q " % " POW10(scale) ") END"
+#define POW10(scale) "(CASE " scale " WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)"
 
 
 /* An order REF: id, id prefix or order number. The messages say "order",
  * the word staff use, rather than the table's name. */
-static int resolve_order(struct op_cli *cli, const char *ref, char **id)
+int cmd_order_ref(struct op_cli *cli, const char *ref, char **id)
 {
 	if (cli_resolve(cli, "sales_order", "order_no", ref, id) == 0)
 		return 0;
@@ -51,7 +56,7 @@ static int resolve_order(struct op_cli *cli, const char *ref, char **id)
 		op_errc(&cli->err, EX_USAGE, "empty order reference");
 	else if (cli->err.code == EX_DATAERR)
 		op_errc(&cli->err, EX_DATAERR, "'%s' matches more than one order; "
-			"give the order number or the full id", ref);
+			"give the order number or one of the ids above", ref);
 	return -1;
 }
 
@@ -68,14 +73,17 @@ static int need_site(struct op_cli *cli)
 
 static const char SQL_SHOW[] =
 	"SELECT o.id, o.order_no, o.order_date AS date, c.name AS customer,"
-	"       c.phone, " MONEY("o.total") " AS total, o.payment,"
+	"       c.phone, " MONEY("o.total") " AS total,"
+	"       " MONEY(ORDER_PAID("o.id")) " AS paid,"
+	"       " MONEY("(o.total - " ORDER_PAID("o.id") ")") " AS outstanding, o.payment,"
 	"       o.delivery_address, o.expected_date AS expected,"
 	"       o.delivered_date AS delivered, o.status, o.channel, o.notes,"
 	"       o.staff, o.branch, o.created_at"
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id"
 	" WHERE o.id = :id";
 static const char SQL_ITEMS[] =
-	"SELECT row_number() OVER (ORDER BY rowid) AS \"#\", sku, name, spec, qty,"
+	"SELECT row_number() OVER (ORDER BY rowid) AS \"#\", sku, name, spec,"
+	"       " QTY("qty", "qty_scale") " AS qty, unit,"
 	"       " MONEY("unit_price") " AS unit_price,"
 	"       " MONEY("line_total") " AS line_total"
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
@@ -159,7 +167,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	if (resolve_order(cli, pos[0], &id) < 0)
+	if (cmd_order_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
 	free(id);
@@ -170,68 +178,18 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 struct item {
 	const char *arg;	/* "SKU:QTY[:PRICE]" as typed (argv) */
-	char sku[128];
-	int64_t qty, price;	/* price < 0: the product's */
-	char *product_id, *name, *spec;
+	char sku[128], qtys[64];	/* qtys: the quantity as typed */
+	int64_t qty, price;	/* qty in steps of the unit; price < 0: the product's */
+	int scale;		/* the unit's decimals (product.qty_scale) */
+	char *product_id, *name, *spec, *unit;
 	int64_t line;
 };
-
-/* Split --item arguments out of argv: cli_parse keeps one value per
- * option, an order has many items. *rest gets the other arguments (argv[0]
- * first) and *items the item values, both malloc'd arrays of borrowed
- * strings. Values of other options are skipped over, so "--notes --item"
- * stays a note. 0, or -1 when --item has no value. */
-static int split_items(struct op_cli *cli, int argc, char **argv,
-		       char ***rest, int *nrest, const char ***items, int *nitems)
-{
-	char **r = calloc((size_t)argc + 1, sizeof(*r));
-	const char **it = calloc((size_t)argc + 1, sizeof(*it));
-	int nr = 0, ni = 0, i;
-
-	if (!r || !it) {
-		free(r);
-		free(it);
-		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	}
-	r[nr++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0)
-			break;
-		if (strcmp(a, "--item") == 0) {
-			if (i + 1 >= argc) {
-				free(r);
-				free(it);
-				return op_errc(&cli->err, EX_USAGE,
-					       "option '--item' needs a value");
-			}
-			it[ni++] = argv[++i];
-			continue;
-		}
-		if (strncmp(a, "--item=", 7) == 0) {
-			it[ni++] = a + 7;
-			continue;
-		}
-		r[nr++] = argv[i];
-		/* every other option of order add takes a value */
-		if (strncmp(a, "--", 2) == 0 && !strchr(a, '=') &&
-		    strcmp(a, "--help") != 0 && i + 1 < argc)
-			r[nr++] = argv[++i];
-	}
-	for (; i < argc; i++)
-		r[nr++] = argv[i];
-	*rest = r;
-	*nrest = nr;
-	*items = it;
-	*nitems = ni;
-	return 0;
-}
 
 /* Parse item k's text (no database): SKU, quantity, optional price. */
 static int parse_item(struct op_cli *cli, int k, struct item *it)
 {
 	const char *a = it->arg, *c1 = strchr(a, ':'), *c2, *why;
-	char qty[64];
+	char *qty = it->qtys;
 
 	it->price = -1;
 	if (!c1 || c1 == a)
@@ -243,13 +201,13 @@ static int parse_item(struct op_cli *cli, int k, struct item *it)
 	it->sku[c1 - a] = '\0';
 	c2 = strchr(c1 + 1, ':');
 	size_t ql = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
-	if (ql >= sizeof(qty))
-		ql = sizeof(qty) - 1;
+	if (ql >= sizeof(it->qtys))
+		ql = sizeof(it->qtys) - 1;
 	memcpy(qty, c1 + 1, ql);
 	qty[ql] = '\0';
-	if (op_valid_int(&it->qty, qty, 1, 1000000, &why) < 0)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity '%s': %s",
-			       k, qty, why);
+	/* the quantity is checked against the product's unit (price_item) */
+	if (!qty[0])
+		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity: empty", k);
 	if (c2 && op_valid_money(&it->price, c2 + 1, &why) < 0)
 		return op_errc(&cli->err, EX_DATAERR, "item %d: price '%s': %s",
 			       k, c2 + 1, why);
@@ -257,11 +215,12 @@ static int parse_item(struct op_cli *cli, int k, struct item *it)
 }
 
 static const char SQL_PRODUCT[] =
-	"SELECT id, name, spec, price, active FROM product WHERE sku = :sku";
+	"SELECT id, name, spec, price, active, unit, qty_scale FROM product WHERE sku = :sku";
 static const char SQL_ITEM_INSERT[] =
-	"INSERT INTO order_item(order_id, product_id, sku, name, spec, qty,"
-	"                       unit_price, line_total)"
-	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line)";
+	"INSERT INTO main.order_item(order_id, product_id, sku, name, spec, qty,"
+	"                       unit_price, line_total, unit, qty_scale)"
+	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line,"
+	"         :unit, :scale)";
 static const char SQL_MERGED[] =
 	"SELECT merged_into FROM customer WHERE id = :id AND merged_into IS NOT NULL";
 
@@ -293,12 +252,19 @@ static int price_item(struct op_cli *cli, int k, struct item *it, int64_t *total
 	it->product_id = col_dup(st, 0);
 	it->name = col_dup(st, 1);
 	it->spec = col_dup(st, 2);
+	it->unit = col_dup(st, 5);
+	it->scale = sqlite3_column_int(st, 6);
 	if (it->price < 0)
 		it->price = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (!it->product_id || !it->name)
 		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	if (__builtin_mul_overflow(it->qty, it->price, &it->line) || it->line > MAX_CENTS)
+	const char *why;
+	if (op_valid_qty(&it->qty, it->qtys, it->scale, &why) < 0)
+		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity '%s' %s: %s",
+			       k, it->qtys, it->unit ? it->unit : "", why);
+	if (op_line_total(&it->line, it->qty, it->scale, it->price) < 0 ||
+	    it->line > MAX_CENTS)
 		return op_errc(&cli->err, EX_DATAERR, "item %d: line total is too large", k);
 	*total += it->line;
 	if (*total > MAX_CENTS)
@@ -318,7 +284,9 @@ static int insert_item(struct op_cli *cli, const char *order, const struct item 
 	    op_bind_text(db, st, ":spec", it->spec) < 0 ||
 	    op_bind_int(db, st, ":qty", it->qty) < 0 ||
 	    op_bind_int(db, st, ":price", it->price) < 0 ||
-	    op_bind_int(db, st, ":line", it->line) < 0 || op_db_run(db, st) < 0)
+	    op_bind_int(db, st, ":line", it->line) < 0 ||
+	    op_bind_text(db, st, ":unit", it->unit) < 0 ||
+	    op_bind_int(db, st, ":scale", it->scale) < 0 || op_db_run(db, st) < 0)
 		return op_errctx(op_db_err(db), "cannot add order item");
 	return 0;
 }
@@ -337,8 +305,8 @@ static int follow_merge(struct op_cli *cli, char **id)
 		sqlite3_reset(st);
 		if (!to)
 			return op_errc(&cli->err, EX_OSERR, "out of memory");
-		cli_warn(cli, "customer %.8s was merged into %.8s; the order goes to %.8s",
-			 *id, to, to);
+		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
+			 cli_short_id(*id), cli_short_id(to), cli_short_id(to));
 		free(*id);
 		*id = to;
 	}
@@ -355,7 +323,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	int64_t total = 0;
 
 	memset(vals, 0, sizeof(vals));
-	if (split_items(cli, argc, argv, &rest, &nrest, &args, &nitems) < 0 ||
+	if (cli_split_multi(cli, argc, argv, "item", NULL, &rest, &nrest, &args, &nitems) < 0 ||
 	    rec_parse(cli, nrest, rest, F, NU, vals, extra, pos, 0, &npos, &help) < 0) {
 		rc = cli_fail(cli);
 		cli_usage(cli->cmd, stderr);
@@ -421,6 +389,7 @@ out:
 		free(items[k].product_id);
 		free(items[k].name);
 		free(items[k].spec);
+		free(items[k].unit);
 	}
 	free(items);
 	free(rest);
@@ -485,12 +454,13 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 /* ------------------------------------------------------------ status */
 
 static const char SQL_STATUS_GET[] =
-	"SELECT status, order_no FROM sales_order WHERE id = :id";
+	"SELECT o.status, o.order_no, o.total - " ORDER_PAID("o.id")
+	" FROM sales_order o WHERE o.id = :id";
 /* Delivery ends the wait: the delivered date is today unless one was
  * recorded already. A note is appended to the notes, dated ("; " between:
  * notes are one line, op_valid_text refuses line breaks). */
 static const char SQL_STATUS_SET[] =
-	"UPDATE sales_order SET status = :new,"
+	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
 	"                        THEN date('now') ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"
@@ -509,9 +479,41 @@ static void next_statuses(char *out, size_t n, const char *from)
 						len ? ", " : "", a->canon);
 }
 
+/* Completing an order that still has due cents outstanding: refused
+ * unless a manager (manager, hq or admin; anyone in a store nobody has
+ * secured) says so with --force. Then the note records who and how much.
+ * 0, or -1 with cli->err set. */
+static int balance_due(struct op_cli *cli, int64_t due, int force, const char **note,
+		       char *buf, size_t bufsz)
+{
+	char amt[32];
+
+	rec_money(amt, sizeof(amt), due);
+	if (!force)
+		return op_errc(&cli->err, EX_DATAERR, "order has %s outstanding; record "
+			       "the balance first (payment add), or a manager may "
+			       "complete it with --force", amt);
+	if (cli->role[0] && strcmp(cli->role, "manager") != 0 &&
+	    strcmp(cli->role, "hq") != 0 && strcmp(cli->role, "admin") != 0)
+		return op_errc(&cli->err, EX_NOPERM, "completing an order with %s "
+			       "outstanding needs the role manager, hq or admin (%s is %s)",
+			       amt, cli->as, cli->role);
+	/* *note may point into buf already: build aside, then copy */
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	sqlite3_str_appendf(s, "%s%scompleted with %s outstanding by %s",
+			    *note ? *note : "", *note ? "; " : "", amt,
+			    cli->as ? cli->as : "?");
+	char *t = sqlite3_str_finish(s);
+	snprintf(buf, bufsz, "%s", t ? t : "");
+	sqlite3_free(t);
+	*note = buf;
+	return 0;
+}
+
 static int cmd_status(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "note", 0, NULL }, { NULL, 0, NULL } };
+	struct cli_opt spec[] = { { "note", 0, NULL }, { "force", 1, NULL },
+				  { NULL, 0, NULL } };
 	const char *pos[2], *why, *to, *note;
 	char *id = NULL, old[32], next[128], notebuf[4096];
 	int npos, rc;
@@ -527,7 +529,7 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 			return cli_fail(cli);
 		note = isnull ? NULL : notebuf;
 	}
-	if (resolve_order(cli, pos[0], &id) < 0)
+	if (cmd_order_ref(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
 
 	op_db *db = cli->db;
@@ -540,6 +542,7 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(st, 0));
+	int64_t due = sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
 	if (strcmp(old, to) == 0) {
 		op_errc(&cli->err, EX_DATAERR, "order is already %s", old);
@@ -555,6 +558,10 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 				"(%s is final)", old, to, old);
 		goto fail;
 	}
+	if (strcmp(to, "completed") == 0 && due > 0 &&
+	    balance_due(cli, due, cli_opt(spec, "force") != NULL, &note, notebuf,
+			sizeof(notebuf)) < 0)
+		goto fail;
 	int delivered = strcmp(to, "delivered") == 0 || strcmp(to, "completed") == 0;
 	if (!(st = op_db_stmt(db, SQL_STATUS_SET)) ||
 	    op_bind_text(db, st, ":new", to) < 0 ||
@@ -584,8 +591,9 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "list", cmd_list,
 	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N]",
 	  "orders, newest first" },
-	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N]",
+	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "
-	  "or to cancelled / returned" },
+	  "or to cancelled / returned;\nan order with a balance due completes only "
+	  "with a manager's --force" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

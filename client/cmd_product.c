@@ -21,14 +21,31 @@ static const struct op_field F[] = {
 	{ "spec", "spec", F_TEXT, NULL, 0, 0, 0, "规格|型号|规格型号|model" },
 	{ "price", "price", F_MONEY, NULL, 0, 0, 1, "单价|价格|售价|unit price" },
 	{ "active", "active", F_BOOL, NULL, 0, 0, 0, "在售|是否在售|启用" },
+	{ "unit", "unit", F_LINE, NULL, 0, 0, 0, "单位|计量单位" },
+	{ "precision", "qty_scale", F_INT, NULL, 0, OP_QTY_MAX_SCALE, 0, "精度|小数位" },
 };
 #define NF ((int)(sizeof(F) / sizeof(F[0])))
-#define SKU 0
+enum { SKU = 0, UNIT = 6, PRECISION = 7 };
+
+/* Units sold by length, area or weight are counted to 0.01 unless the
+ * product says otherwise; everything else (件 套 卷 个 ...) whole. */
+static const char *const FINE_UNITS[] = {
+	"米", "m", "平方米", "平米", "㎡", "m2", "公斤", "千克", "kg", "升", "l", NULL
+};
+
+static const char *default_precision(const char *unit)
+{
+	for (int i = 0; unit && FINE_UNITS[i]; i++)
+		if (strcasecmp(unit, FINE_UNITS[i]) == 0)
+			return "2";
+	return NULL;
+}
 
 static const char SHOW_COLS[] =
 	"id, sku, name, category, spec,"
 	" printf('%d.%02d', price / 100, price % 100) AS price,"
-	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active, created_at";
+	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active, unit,"
+	" qty_scale AS precision, created_at";
 
 /* 0 when this store may change the catalogue, else the exit code after
  * printing why: only an initialised HQ store may. */
@@ -114,24 +131,16 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	const char *vals[NF], *pos[1];
 	char skubuf[256];
 	int npos, rc;
-	char *id = NULL;
 
 	memset(vals, 0, sizeof(vals));
 	if ((rc = begin_write(cli, argc, argv, vals, pos, 0, &npos)) >= 0)
 		return rc;
-	if (op_db_begin(cli->db, cli->as) < 0)
+	if (!vals[PRECISION])
+		vals[PRECISION] = default_precision(vals[UNIT]);
+	if (vals[SKU] && check_sku(cli, vals[SKU], NULL, skubuf, sizeof(skubuf),
+				   &vals[SKU]) < 0)
 		return cli_fail(cli);
-	if ((vals[SKU] && check_sku(cli, vals[SKU], NULL, skubuf, sizeof(skubuf),
-				    &vals[SKU]) < 0) ||
-	    rec_insert(cli, "product", F, NF, vals, &id) < 0 ||
-	    op_db_commit(cli->db) < 0) {
-		op_db_rollback(cli->db);
-		free(id);
-		return cli_fail(cli);
-	}
-	rc = rec_show(cli, "product", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
-	free(id);
-	return rc;
+	return rec_add_show(cli, "product", F, NF, vals, SHOW_COLS, NULL, NULL);
 }
 
 static int cmd_edit(struct op_cli *cli, int argc, char **argv)
@@ -178,12 +187,12 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_LIST[] =
-	"SELECT sku, name, category, spec,"
+	"SELECT sku, name, category, spec, unit,"
 	"       printf('%d.%02d', price / 100, price % 100) AS price FROM product"
 	" WHERE active AND (:category IS NULL OR category = :category)"
 	" ORDER BY coalesce(category, '') COLLATE pinyin, sku";
 static const char SQL_LIST_ALL[] =
-	"SELECT sku, name, category, spec,"
+	"SELECT sku, name, category, spec, unit,"
 	"       printf('%d.%02d', price / 100, price % 100) AS price,"
 	"       CASE WHEN active THEN 'yes' ELSE 'no' END AS active FROM product"
 	" WHERE :category IS NULL OR category = :category"
@@ -206,11 +215,13 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 
 const struct op_cmd op_cmds_product[] = {
 	{ "product", "add", cmd_add,
-	  "product add --sku SKU --name NAME --price MONEY [--category C] [--spec S]",
-	  "add a product to the catalogue (HQ store only)" },
+	  "product add --sku SKU --name NAME --price MONEY [--category C] [--spec S]\n"
+	  "       [--unit U] [--precision 0-3]",
+	  "add a product to the catalogue (HQ store only); PRICE is per UNIT (default 件);\n"
+	  "PRECISION is the decimals a quantity may have (米, 平方米, kg: 2 unless given)" },
 	{ "product", "edit", cmd_edit,
 	  "product edit REF [--sku S] [--name N] [--price MONEY] [--category C] [--spec S]\n"
-	  "       [--active yes|no]",
+	  "       [--active yes|no] [--unit U] [--precision 0-3]",
 	  "change a product (HQ store only; REF: id, its first 6+ characters, or sku)" },
 	{ "product", "show", cmd_show, "product show REF", "one product" },
 	{ "product", "list", cmd_list, "product list [--category C] [--all]",

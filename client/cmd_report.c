@@ -89,6 +89,8 @@ static int show(struct op_cli *cli, op_report *r, const char *section)
 	if (op_report_print(cli->out, r, cli->fmt, section) < 0)
 		rc = cli_error(cli, EX_USAGE, "report %s has no section '%s'",
 			       op_report_name(r), section);
+	else if (cli_audit(cli, (int64_t)op_report_rows(r, section), 0) < 0)
+		rc = cli_fail(cli);
 	op_report_free(r);
 	return rc;
 }

@@ -79,6 +79,16 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	if (op_db_init_site(cli->db, site, cli_opt(spec, "hq") != NULL) < 0)
 		return cli_fail(cli);
+	/* Personal data: the store and its WAL files are for their owner only
+	 * (SQLite gives new -wal/-shm files the store's mode). */
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s%s", cli->db_path, sfx[i]);
+		if (chmod(p, 0600) != 0 && errno != ENOENT)
+			return cli_error(cli, EX_NOPERM, "cannot make '%s' private (mode 600): %s",
+					 p, strerror(errno));
+	}
 	fprintf(cli->out, "store %s is site %s (%s), schema %d\n", cli->db_path,
 		op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
 		op_db_schema_version(cli->db));
@@ -112,11 +122,31 @@ static const char SQL_LOG[] =
 	"   AND (:since IS NULL OR ts >= (julianday(:since) - 2440587.5) * 86400000)"
 	" ORDER BY seq DESC LIMIT :limit";
 
+/* The access audit (010_access.sql), newest first; through the scope
+ * views like every read, so a manager sees the branch's. */
+static const char SQL_ACCESS[] =
+	"SELECT at, staff, role, branch, what, rows FROM access_log"
+	" WHERE (:staff IS NULL OR staff = :staff)"
+	"   AND (:since IS NULL OR at >= :since)"
+	" ORDER BY at DESC, rowid DESC LIMIT :limit";
+
+static int log_access(struct op_cli *cli, const struct cli_opt *spec, int64_t limit)
+{
+	op_db *db = cli->db;
+	sqlite3_stmt *st = op_db_stmt(db, SQL_ACCESS);
+	if (!st || op_bind_text(db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
+	    op_bind_text(db, st, ":since", cli_opt(spec, "since")) < 0 ||
+	    op_bind_int(db, st, ":limit", limit) < 0)
+		return cli_fail(cli);
+	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+}
+
 static int cmd_log(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "table", 0, NULL }, { "id", 0, NULL },
 				  { "staff", 0, NULL }, { "since", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+				  { "limit", 0, NULL }, { "access", 1, NULL },
+				  { NULL, 0, NULL } };
 	const char *pos[1];
 	int npos, rc;
 	const struct op_table *t = NULL;
@@ -132,6 +162,12 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 		const char *why;
 		if (op_valid_int(&limit, cli_opt(spec, "limit"), 1, 1000000, &why) < 0)
 			return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	}
+	if (cli_opt(spec, "access")) {
+		if (cli_opt(spec, "table") || cli_opt(spec, "id"))
+			return cli_error(cli, EX_USAGE, "--access lists reads, not rows: "
+					 "it takes --staff, --since and --limit");
+		return log_access(cli, spec, limit);
 	}
 	if (cli_opt(spec, "id")) {
 		if (!t)
@@ -206,14 +242,23 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	const struct op_table *t = op_table_by_name(pos[0]);
 	if (!t)
 		return cli_error(cli, EX_DATAERR, "export: no table '%s' (one of: branch staff "
-				 "customer product sales_order order_item ticket ticket_step followup)",
+				 "customer product sales_order order_item ticket ticket_step followup "
+				 "access_log)",
 				 pos[0]);
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
 	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)
 		cli->fmt = OP_FMT_CSV;
+	cli->cmd_arg = t->name;
 	sqlite3_stmt *st = NULL;
-	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", t->name);
+	/* The described columns, not "*": a scope view (scope.h) carries the
+	 * rowid as a column of its own. */
+	sqlite3_str *s = sqlite3_str_new(op_db_handle(cli->db));
+	sqlite3_str_appendall(s, "SELECT ");
+	for (int c = 0; c < t->ncols; c++)
+		sqlite3_str_appendf(s, "%s\"%w\"", c ? ", " : "", t->cols[c].name);
+	sqlite3_str_appendf(s, " FROM \"%w\" ORDER BY rowid", t->name);
+	char *sql = sqlite3_str_finish(s);
 	if (!sql || sqlite3_prepare_v2(op_db_handle(cli->db), sql, -1, &st, NULL)) {
 		sqlite3_free(sql);
 		op_db_fail(cli->db, "export");
@@ -229,8 +274,9 @@ const struct op_cmd op_cmds_store[] = {
 	{ "init", NULL, cmd_init, "init --site CODE [--hq | --from-hq]",
 	  "create the store (a branch, or HQ with --hq; --from-hq: a branch PC rebuilt from HQ)" },
 	{ "log", NULL, cmd_log,
-	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]",
-	  "the journal as an audit trail: who changed what, when, where" },
+	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]\n"
+	  "       log --access [--staff CODE] [--since DATE] [--limit N]",
+	  "the journal as an audit trail: who changed what, when, where; --access: who read personal data in bulk" },
 	{ "export", NULL, cmd_export, "export TABLE [--csv|--json]",
 	  "every row of a table as CSV (default) or JSON" },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -597,8 +597,10 @@ static const char SQL_ST_HQ[] =
 	"       last_error FROM peer"
 	" ORDER BY site = 'HQ' DESC, revoked_at IS NOT NULL, last_contact DESC, site"
 	" LIMIT 1";
+/* Sync status is about the store, not about rows: the whole journal, even
+ * for a reader confined to a scope (schema/scope.h). */
 static const char SQL_ST_UNSTAMPED[] =
-	"SELECT count(*) FROM journal WHERE seq > :stamped";
+	"SELECT count(*) FROM main.journal WHERE seq > :stamped";
 /* Our own versions the peer has not acknowledged, of tables routed its way. */
 static const char SQL_ST_UNACKED[] =
 	"SELECT (SELECT count(*) FROM clock WHERE ver > :acked AND site = :site"
@@ -609,7 +611,7 @@ static const char SQL_ST_UNACKED[] =
  * unacknowledged, stamp_mark says which journal entries those acked
  * versions covered; otherwise everything stamped is through. */
 static const char SQL_ST_OLDEST[] =
-	"SELECT min(ts) FROM journal WHERE seq > CASE WHEN :unacked > 0"
+	"SELECT min(ts) FROM main.journal WHERE seq > CASE WHEN :unacked > 0"
 	"  THEN coalesce((SELECT max(seq_upto) FROM stamp_mark"
 	"                 WHERE ver_upto <= :acked), 0)"
 	"  ELSE :stamped END";
@@ -809,7 +811,7 @@ static const char SQL_CF_ALL[] =
 static const char SQL_CF_GET[] =
 	"SELECT " CONFLICT_COLS " FROM conflict WHERE id = :id";
 static const char SQL_CF_RESOLVE[] =
-	"UPDATE conflict SET resolved_at = datetime('now'), resolved_by = :by,"
+	"UPDATE main.conflict SET resolved_at = datetime('now'), resolved_by = :by,"
 	"       resolution = :how WHERE id = :id AND resolved_at IS NULL";
 /* HLCs are milliseconds << 16 plus a counter (daemon/sync.c). */
 static const char SQL_HLC_TIME[] =
@@ -1240,7 +1242,7 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 		if (!keep && value_arg(cli, t, col, cli_opt(spec, "value"), &val) < 0)
 			goto out;
 		/* identifiers from the table description, the value bound */
-		sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = :v WHERE id = :id",
+		sql = sqlite3_mprintf("UPDATE main.\"%w\" SET \"%w\" = :v WHERE id = :id",
 				      t->name, t->cols[col].name);
 		if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &upd, NULL) != SQLITE_OK) {
 			op_db_fail(db, "resolve");
@@ -1251,9 +1253,9 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 		    op_bind_text(db, upd, ":id", gid) < 0 || op_db_run(db, upd) < 0)
 			goto out;
 		if (sqlite3_changes(op_db_handle(db)) == 0) {
-			op_errc(&cli->err, EX_NOINPUT, "%s %.8s no longer exists (deleted "
+			op_errc(&cli->err, EX_NOINPUT, "%s %s no longer exists (deleted "
 				"since the conflict); resolve conflict %" PRId64
-				" with --keep kept", t->name, gid, id);
+				" with --keep kept", t->name, cli_short_id(gid), id);
 			goto out;
 		}
 	}
@@ -1269,10 +1271,10 @@ static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 	rc = 0;
 	fprintf(cli->out, "resolved conflict %" PRId64 " (%s): ", id, how);
 	if (t)
-		fprintf(cli->out, "%s %.8s%s%s, %s", t->name, gid, *label ? " " : "",
+		fprintf(cli->out, "%s %s%s%s, %s", t->name, cli_short_id(gid), *label ? " " : "",
 			label, cname);
 	else
-		fprintf(cli->out, "table#%" PRId64 " %.8s, %s", tnum, gid, cname);
+		fprintf(cli->out, "table#%" PRId64 " %s, %s", tnum, cli_short_id(gid), cname);
 	if (strcmp(how, "kept") == 0)
 		fputs(" stays as it is\n", cli->out);
 	else

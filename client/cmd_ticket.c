@@ -80,14 +80,14 @@ static const char SQL_ORDER_CUSTOMER[] =
 static const char SQL_STAFF_KNOWN[] = "SELECT 1 FROM staff WHERE code = :code";
 
 static const char SQL_ADD_STEP[] =
-	"INSERT INTO ticket_step(ticket_id, at, staff, status, action)"
+	"INSERT INTO main.ticket_step(ticket_id, at, staff, status, action)"
 	" VALUES (:ticket, :at, :staff, :status, :action)";
 
 /* The first step after opening is the first reply; closing stamps
  * closed_at. Unchanged columns are written back as they were, which the
  * journal does not count as a change. */
 static const char SQL_APPLY_STEP[] =
-	"UPDATE ticket SET status = :status,"
+	"UPDATE main.ticket SET status = :status,"
 	"  handler = coalesce(:handler, handler),"
 	"  result = coalesce(:result, result),"
 	"  satisfaction = coalesce(:satisfaction, satisfaction),"

@@ -21,6 +21,8 @@ OP_GROUP op_cmds_import[];	/* import customers */
 OP_GROUP op_cmds_sync[];
 OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
+OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
+OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -32,6 +34,25 @@ extern const int op_customer_nfields;
  * characters, a phone number in any accepted form, or the exact name.
  * 0 and *id (malloc'd), or -1 with cli->err set (see cli_resolve). */
 int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id);
+
+/* An order REF as staff type it: the order number, the id or its short
+ * form. 0 and *id (malloc'd), or -1 with cli->err set. */
+int cmd_order_ref(struct op_cli *cli, const char *ref, char **id);
+
+/* SQL: cents paid on order id (payments less refunds; payment table).
+ * id must be qualified ("o.id"): a bare id would be the payment's. */
+#define ORDER_PAID(id) "(SELECT coalesce(sum(CASE kind WHEN 'refund' THEN -amount" \
+	" ELSE amount END), 0) FROM payment WHERE order_id = " id ")"
+
+/* Custom fields (custom.c). custom_key_ok: 0 when key may name a custom
+ * field, else -1 with cli->err. custom_set: set (value "" clears) field
+ * key of customer cid; *changed (may be NULL) says whether the stored
+ * value changed. custom_set_all: each "KEY=VALUE" of kv. Inside a
+ * transaction; 0 or -1 with the error set. */
+int custom_key_ok(struct op_cli *cli, const char *key);
+int custom_set(struct op_cli *cli, const char *cid, const char *key,
+	       const char *value, int *changed);
+int custom_set_all(struct op_cli *cli, const char *cid, const char *const *kv, int n);
 
 /* Common plumbing of a command: parse options with spec, print usage on
  * --help, check there are at least minpos positional arguments, open the

@@ -3,7 +3,9 @@
  *
  * The SQL here is assembled from the caller's constant field table (column
  * names) with every value bound as a parameter; it is prepared per call
- * because the set of columns varies with what the person typed.
+ * because the set of columns varies with what the person typed. Writes name
+ * main.<table>: a signed-in connection reads through scope views of the
+ * same names (schema/scope.h), which cannot be written.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -34,6 +36,49 @@ static int parse_bool(const char *s)
 	for (int i = 0; no[i]; i++)
 		if (strcasecmp(s, no[i]) == 0)
 			return 0;
+	return -1;
+}
+
+static const char SQL_CHANNEL[] =
+	"SELECT code FROM channel WHERE active AND (lower(code) = lower(:v)"
+	" OR name_zh = :v OR lower(name_en) = lower(:v)"
+	" OR instr('|' || lower(aliases) || '|', '|' || lower(:v) || '|') > 0)"
+	" ORDER BY lower(code) = lower(:v) DESC, name_zh = :v DESC LIMIT 1";
+static const char SQL_CHANNELS[] =
+	"SELECT group_concat(code || ' ' || name_zh, ', ') FROM"
+	" (SELECT code, name_zh FROM channel WHERE active ORDER BY rowid)";
+
+int rec_channel(struct op_cli *cli, const char *opt, const char *in, char *out,
+		size_t outsz)
+{
+	op_db *db = cli->db;
+	sqlite3_stmt *st;
+	char v[256];
+	int rc;
+
+	/* trimmed like every other value */
+	while (isspace((unsigned char)*in))
+		in++;
+	snprintf(v, sizeof(v), "%s", in);
+	for (size_t n = strlen(v); n && isspace((unsigned char)v[n - 1]); )
+		v[--n] = '\0';
+	if (!db && cli_db(cli, &db) < 0)
+		return -1;
+	if (!(st = op_db_stmt(db, SQL_CHANNEL)) || op_bind_text(db, st, ":v", v) < 0 ||
+	    (rc = op_db_step(db, st)) < 0)
+		return -1;
+	if (rc == SQLITE_ROW) {
+		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (!(st = op_db_stmt(db, SQL_CHANNELS)) || op_db_step(db, st) != SQLITE_ROW)
+		return -1;
+	op_errc(&cli->err, EX_DATAERR, "%s: '%s' is not a known source channel "
+		"(known: %s; HQ adds one with 'outpost channel add')", opt, v,
+		sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "none");
+	sqlite3_reset(st);
 	return -1;
 }
 
@@ -93,6 +138,8 @@ int rec_norm(struct op_cli *cli, const struct op_field *f, const char *raw,
 		if ((rc = op_valid_enum(&canon, f->en, raw, &why)) == 0)
 			snprintf(out, outsz, "%s", canon);
 		break;
+	case F_CHANNEL:
+		return rec_channel(cli, f->opt, raw, out, outsz);
 	case F_BOOL:
 		if ((v = parse_bool(raw)) < 0) {
 			why = "must be yes or no";
@@ -198,7 +245,7 @@ int rec_insert(struct op_cli *cli, const char *table, const struct op_field *f,
 		}
 	}
 	s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendf(s, "INSERT INTO \"%w\"(", table);
+	sqlite3_str_appendf(s, "INSERT INTO main.\"%w\"(", table);
 	for (int i = 0; i < n; i++)
 		if (vals[i] && !null[i])
 			sqlite3_str_appendf(s, "%s\"%w\"", any++ ? ", " : "", f[i].col);
@@ -265,7 +312,7 @@ int rec_update(struct op_cli *cli, const char *table, const struct op_field *f,
 		}
 	}
 	s = sqlite3_str_new(op_db_handle(db));
-	sqlite3_str_appendf(s, "UPDATE \"%w\" SET ", table);
+	sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET ", table);
 	for (int i = 0; i < n; i++)
 		if (vals[i])
 			sqlite3_str_appendf(s, "%s\"%w\" = ?%d", any++ ? ", " : "",
@@ -306,6 +353,42 @@ out:
 	free(norm);
 	free(null);
 	return rc;
+}
+
+static int write_show(struct op_cli *cli, const char *table, const struct op_field *f,
+		      int n, const char *const *vals, const char *edit_id,
+		      const char *cols, rec_hook hook, void *arg)
+{
+	char *id = NULL;
+	int rc;
+
+	if (op_db_begin(cli->db, cli->as) < 0)
+		return cli_fail(cli);
+	if ((edit_id ? rec_update(cli, table, f, n, vals, edit_id) :
+	     rec_insert(cli, table, f, n, vals, &id)) < 0 ||
+	    (hook && hook(cli, edit_id ? edit_id : id, arg) < 0) ||
+	    op_db_commit(cli->db) < 0) {
+		op_db_rollback(cli->db);
+		free(id);
+		return cli_fail(cli);
+	}
+	rc = rec_show(cli, table, cols, edit_id ? edit_id : id) < 0 ? cli_fail(cli) : 0;
+	free(id);
+	return rc;
+}
+
+int rec_add_show(struct op_cli *cli, const char *table, const struct op_field *f,
+		 int n, const char *const *vals, const char *cols, rec_hook hook,
+		 void *arg)
+{
+	return write_show(cli, table, f, n, vals, NULL, cols, hook, arg);
+}
+
+int rec_edit_show(struct op_cli *cli, const char *table, const struct op_field *f,
+		  int n, const char *const *vals, const char *id, const char *cols,
+		  rec_hook hook, void *arg)
+{
+	return write_show(cli, table, f, n, vals, id, cols, hook, arg);
 }
 
 int rec_show(struct op_cli *cli, const char *table, const char *cols,

@@ -21,6 +21,7 @@ enum op_fkind {
 	F_INT,		/* integer, lo..hi */
 	F_ENUM,		/* canonical word of en */
 	F_BOOL,		/* yes/no/1/0/true/false/是/否 -> 1/0 */
+	F_CHANNEL,	/* a row of the channel table (by code, name or alias) -> code */
 };
 
 struct op_field {
@@ -75,9 +76,27 @@ int rec_begin(struct op_cli *cli, int argc, char **argv,
 	      const struct op_field *f, int n, const char **vals,
 	      struct cli_opt *extra, const char **pos, int maxpos, int *npos);
 
+/* What add and edit commands end with: in one transaction, insert the row
+ * (rec_insert) or update row id (rec_update), run hook (may be NULL) with
+ * the row's id, commit; then show the row with cols (rec_show). Returns
+ * the command's exit code (the error printed). */
+typedef int (*rec_hook)(struct op_cli *cli, const char *id, void *arg);
+int rec_add_show(struct op_cli *cli, const char *table, const struct op_field *f,
+		 int n, const char *const *vals, const char *cols, rec_hook hook,
+		 void *arg);
+int rec_edit_show(struct op_cli *cli, const char *table, const struct op_field *f,
+		  int n, const char *const *vals, const char *id, const char *cols,
+		  rec_hook hook, void *arg);
+
 /* Show one row by id vertically (or as JSON/CSV): SELECT cols FROM table. */
 int rec_show(struct op_cli *cli, const char *table, const char *cols,
 	     const char *id);
+
+/* The code of the active channel named in (code, Chinese or English name,
+ * or alias; ASCII without case). 0 and out, or -1 with cli->err
+ * "channel: ..." listing the known ones (EX_DATAERR). */
+int rec_channel(struct op_cli *cli, const char *opt, const char *in, char *out,
+		size_t outsz);
 
 /* Format cents as "1234.50". */
 void rec_money(char *out, size_t n, int64_t cents);

@@ -10,9 +10,11 @@
  * nobody has secured yet is open: commands run as given (so the first
  * admin can be created) and --as only names the actor in the journal.
  *
- * Row-level rules live with the commands that list rows: a salesperson
- * sees only the customers they own (cli->only_owner), a manager at HQ only
- * their branch's (cli->only_branch).
+ * Which rows the person then reads is not decided here nor by any
+ * command: cli_authorize confines the connection with op_scope_set
+ * (schema/scope.h) — a salesperson sees their own customers, a manager or
+ * service account the branch (at a branch store and at HQ alike), HQ and
+ * admin everything.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "cli.h"
+#include "scope.h"
 
 #define R_SALES   0x01
 #define R_SERVICE 0x02
@@ -43,9 +46,14 @@ static const struct {
 	{ "product", "add", R_HQ | R_ADMIN },
 	{ "product", "edit", R_HQ | R_ADMIN },
 	{ "product", NULL, R_ALL },
+	{ "channel", "list", R_ALL },
+	{ "channel", NULL, R_HQ | R_ADMIN },
 	{ "order", "add", R_SALES | R_BOSS },
 	{ "order", "status", R_SALES | R_BOSS },
 	{ "order", NULL, R_ALL },
+	{ "payment", "add", R_SALES | R_BOSS },
+	{ "payment", "list", R_ALL },
+	{ "payment", NULL, R_BOSS },
 	{ "ticket", "open", R_ALL },
 	{ "ticket", NULL, R_SERVICE | R_BOSS },
 	{ "followup", NULL, R_ALL },
@@ -64,6 +72,12 @@ static const struct {
 	{ "report", NULL, R_BOSS },
 	{ "classify", NULL, R_BOSS },
 	{ "remind", NULL, R_ALL },
+	/* Whole-store reads and the backup key: HQ and admin. A manager reads
+	 * the history of the rows in their scope. */
+	{ "history", "commit", R_HQ | R_ADMIN },
+	{ "history", "restore", R_HQ | R_ADMIN },
+	{ "history", "push", R_HQ | R_ADMIN },
+	{ "history", "keygen", R_ADMIN },
 	{ "history", NULL, R_BOSS },
 };
 
@@ -217,9 +231,5 @@ int cli_authorize(struct op_cli *cli, const struct op_cmd *c)
 		return op_errc(&cli->err, EX_NOPERM, "%s %s needs the role %s (%s is %s)",
 			       c->group, c->name ? c->name : "", roles, cli->as, role);
 	}
-	if (have == R_SALES)
-		cli->only_owner = cli->as;
-	if (have == R_MANAGER && op_db_is_hq(db) && branch[0])
-		snprintf(cli->only_branch, sizeof(cli->only_branch), "%s", branch);
-	return 0;
+	return op_scope_set(db, cli->as, role, branch[0] ? branch : NULL);
 }

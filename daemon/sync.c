@@ -25,7 +25,8 @@ struct tstmt {
 	sqlite3_stmt *sel;	/* SELECT every column WHERE id = ?1 */
 	sqlite3_stmt *ins;	/* INSERT every column */
 	sqlite3_stmt *del;	/* DELETE WHERE id = ?1 */
-	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions */
+	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions,
+				 * plus local deltas not stamped yet (re-baselining) */
 	sqlite3_stmt *upd[64];	/* UPDATE one column WHERE id = ?2 */
 };
 
@@ -41,6 +42,7 @@ struct op_sync {
 	struct op_sync_stats st;
 	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
 	char why[300];			/* reason of the last refusal */
+	int rebasing;			/* during an apply: journal left unstamped */
 };
 
 static void logf_(op_sync *s, int level, const char *fmt, ...)
@@ -118,8 +120,8 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 		ts->sum = prep(s, sqlite3_mprintf(
 			"UPDATE \"%w\" SET \"%w\" = (SELECT coalesce(sum(val), 0) FROM counter"
 			" WHERE tbl = %d AND gid = ?1 AND col = %d) + (SELECT coalesce(sum(delta), 0)"
-			" FROM journal WHERE seq > (SELECT value FROM meta WHERE key = 'stamped_seq')"
-			" AND tbl = %d AND gid = ?1) WHERE id = ?1",
+			" FROM journal WHERE seq > (SELECT coalesce(max(value), 0) FROM meta WHERE"
+			" key = 'stamped_seq') AND tbl = %d AND gid = ?1) WHERE id = ?1",
 			t->name, t->cols[t->counter_col].name, t->num, t->counter_col, t->num));
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
@@ -565,9 +567,10 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
  * version also goes out by itself, a duplicate the receiver ignores; a
  * branch leaves out other sites' versions, which HQ gave it). A
  * receiver that lacks the row needs every value to create it: a NOT NULL
- * column left for a later group would fail the insert. */
+ * column left for a later group would fail the insert. NULL values are
+ * left out (a new row has them) unless `nulls`. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
-		    sqlite3_stmt *row, int peer_schema, op_buf *raw)
+		    sqlite3_stmt *row, int peer_schema, int nulls, op_buf *raw)
 {
 	struct own { uint64_t hlc, prev; char site[40], staff[80]; } own[64];
 	uint64_t has = 0, skip = 0;
@@ -606,7 +609,7 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	for (int k = 1; k < t->ncols; k++) {
 		if (k == t->counter_col || t->cols[k].since > peer_schema ||
 		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
-		    sqlite3_column_type(row, k) == SQLITE_NULL)
+		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL))
 			continue;
 		*c = mk;
 		if (k < 64 && (has & ((uint64_t)1 << k))) {
@@ -696,7 +699,9 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 			}
 			if (r == SQLITE_ROW) {
 				if (c.col == OP_COL_ROW) {
-					int n = emit_row(s, t, &c, row, peer_schema, raw);
+					/* a branch getting its own rows back may hold
+					 * an older copy (a backup): NULLs must reach it */
+					int n = emit_row(s, t, &c, row, peer_schema, mine, raw);
 					if (n < 0) {
 						sqlite3_reset(row);
 						sqlite3_reset(st);
@@ -965,6 +970,29 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	return rc;
 }
 
+static const char SQL_PENDING_COL[] =
+	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
+	" AND (CASE WHEN :c < 0 THEN op = 3 ELSE op = 1 OR (op = 2 AND (cols >> :c) & 1) END)"
+	" LIMIT 1";
+
+/* Has column col of the row a local write not stamped yet (col -1: was
+ * the row deleted here)? 1, 0 or -1. */
+static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
+			 size_t gl, int col)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PENDING_COL);
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, op_db_meta_int(s->db, "stamped_seq", 0));
+	sqlite3_bind_int(st, 2, t->num);
+	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, col);
+	rc = op_db_step(s->db, st);
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
+}
+
 /* Merge one run of changes to the same row. */
 static int apply_group(op_sync *s, const struct op_change *g, int n)
 {
@@ -1053,6 +1081,15 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			      t->name, (int)g[0].gid_len, g[0].gid);
 			return 0;
 		}
+		/* deleted here, the delete still waiting in the journal while
+		 * re-baselining: HQ's copy of the row must not bring it back */
+		int gone = s->rebasing ? pending_write(s, t, mk->gid, mk->gid_len, -1) : 0;
+		if (gone < 0)
+			return -1;
+		if (gone) {
+			s->st.ignored += (uint64_t)n;
+			return 0;
+		}
 		if (insert_row(s, t, g, n, mk) < 0)
 			return -1;
 		for (int i = 0; i < n; i++)
@@ -1106,6 +1143,17 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			if (differs && other && c->hlc > 0 && c->prev != local.hlc &&
 			    log_conflict(s, t, c, row, &local, 0, "older concurrent edit") < 0)
 				goto fail;
+			s->st.ignored++;
+			continue;
+		}
+		/* Re-baselining leaves this store's journal unstamped: a local
+		 * write still waiting there would be read back from the row
+		 * once stamped, so it must not be overwritten now (stamped
+		 * after HQ's stream, it is the newer version anyway). */
+		int pend = s->rebasing ? pending_write(s, t, c->gid, c->gid_len, (int)c->col) : 0;
+		if (pend < 0)
+			goto fail;
+		if (pend) {
 			s->st.ignored++;
 			continue;
 		}
@@ -1175,7 +1223,8 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	/* Local writes not yet versioned must be, before anything remote
 	 * lands on top of them; not while re-baselining, when this store's
 	 * own history is still coming back from HQ (section 10). */
-	if (!op_sync_rebasing(s) && stamp_in_txn(s, INT64_MAX) < 0)
+	s->rebasing = op_sync_rebasing(s);
+	if (!s->rebasing && stamp_in_txn(s, INT64_MAX) < 0)
 		goto fail;
 	state_load(s);
 	op_rd_init(&rd, raw, n);

@@ -46,6 +46,7 @@ struct op_db {
 	size_t nslots, used;
 	UCollator *coll;
 	UTransliterator *pinyin;
+	struct op_db_scope scope;
 };
 
 /* OUTPOST_TEST_SCHEMA_CAP=N makes this build behave as a build of schema N
@@ -73,6 +74,7 @@ int op_db_schema_max(void)
 
 sqlite3 *op_db_handle(op_db *db) { return db->db; }
 op_err *op_db_err(op_db *db) { return &db->err; }
+struct op_db_scope *op_db_scope_slot(op_db *db) { return &db->scope; }
 int op_db_flags(const op_db *db) { return db->flags; }
 const char *op_db_path(const op_db *db) { return db->path; }
 
@@ -156,6 +158,32 @@ static int slots_grow(op_db *db)
 	return 0;
 }
 
+/* A copy of sql without its "INDEXED BY name" hints, or NULL when it has
+ * none. A connection confined to a scope (scope.h) reads views, and a view
+ * has no index to name: the hints, written for the base tables, would make
+ * the statement fail to prepare. */
+static char *drop_index_hints(const char *sql)
+{
+	static const char hint[] = " INDEXED BY ";
+	if (!strstr(sql, hint))
+		return NULL;
+	char *out = malloc(strlen(sql) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = sql, *q; ; ) {
+		if (!(q = strstr(p, hint))) {
+			memcpy(o, p, strlen(p) + 1);
+			break;
+		}
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		p = q + sizeof(hint) - 1;
+		while (*p && *p != ' ' && *p != ',' && *p != ')')
+			p++;
+	}
+	return out;
+}
+
 sqlite3_stmt *op_db_stmt(op_db *db, const char *sql)
 {
 	size_t i;
@@ -172,8 +200,11 @@ sqlite3_stmt *op_db_stmt(op_db *db, const char *sql)
 		return st;
 	}
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-			       NULL) != SQLITE_OK) {
+	char *plain = db->scope.kind ? drop_index_hints(sql) : NULL;
+	int rc = sqlite3_prepare_v3(db->db, plain ? plain : sql, -1,
+				    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	free(plain);
+	if (rc != SQLITE_OK) {
 		op_db_fail(db, "internal: cannot prepare statement");
 		return NULL;
 	}

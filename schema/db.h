@@ -98,6 +98,17 @@ int op_db_in_txn(op_db *db);
 /* Translate the connection's last error into db's error slot: "what: msg". */
 int op_db_fail(op_db *db, const char *what);
 
+/* The connection's row scope, owned by db and kept for scope.c (see
+ * scope.h); all zero when nobody signed in. */
+struct op_db_scope {
+	int kind;		/* enum op_scope_kind */
+	char text[96];		/* for report headers */
+	char staff[64];
+	char branch[32];	/* OP_SCOPE_BRANCH: the branch, "" for none */
+	char role[16];		/* the signed-in role, whatever the kind */
+};
+struct op_db_scope *op_db_scope_slot(op_db *db);
+
 /* The SQL expression that yields a fresh UUIDv7 (text), built from built-in
  * functions only. */
 extern const char op_uuid7_sql[];

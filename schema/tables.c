@@ -29,11 +29,12 @@ static const struct op_column customer_cols[] = {
 	COL("pref_material"), COL("pref_brand"), COL("budget"), COL("channel"),
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
-	{ "merged_into", OP_COL_MERGED, 1 },
+	{ "merged_into", OP_COL_MERGED, 1 }, { "wechat", 0, 12 },
 };
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
 	COL("price"), COL("active"), COL("created_at"),
+	{ "unit", 0, 11 }, { "qty_scale", 0, 11 },
 };
 static const struct op_column order_cols[] = {
 	ID, COL("order_no"), COL("order_date"), COL("customer_id"),
@@ -45,6 +46,7 @@ static const struct op_column order_cols[] = {
 static const struct op_column item_cols[] = {
 	ID, COL("order_id"), COL("product_id"), COL("sku"), COL("name"),
 	COL("spec"), COL("qty"), COL("unit_price"), COL("line_total"),
+	{ "unit", 0, 11 }, { "qty_scale", 0, 11 },
 };
 static const struct op_column ticket_cols[] = {
 	ID, COL("ticket_no"), COL("customer_id"), COL("order_id"), COL("kind"),
@@ -60,6 +62,26 @@ static const struct op_column followup_cols[] = {
 	ID, COL("customer_id"), COL("at"), COL("staff"), COL("kind"),
 	COL("purpose"), COL("opinion"), COL("next_action"), COL("next_due"),
 	COL("branch"),
+};
+static const struct op_column access_cols[] = {
+	{ "id", OP_COL_ID, 10 }, { "at", 0, 10 }, { "staff", 0, 10 },
+	{ "role", 0, 10 }, { "branch", 0, 10 }, { "what", 0, 10 },
+	{ "rows", 0, 10 },
+};
+
+static const struct op_column channel_cols[] = {
+	{ "id", OP_COL_ID, 12 }, { "code", 0, 12 }, { "name_zh", 0, 12 },
+	{ "name_en", 0, 12 }, { "aliases", 0, 12 }, { "active", 0, 12 },
+	{ "created_at", 0, 12 },
+};
+static const struct op_column attr_cols[] = {
+	{ "id", OP_COL_ID, 12 }, { "customer_id", 0, 12 }, { "key", 0, 12 },
+	{ "value", 0, 12 },
+};
+static const struct op_column payment_cols[] = {
+	{ "id", OP_COL_ID, 13 }, { "order_id", 0, 13 }, { "kind", 0, 13 },
+	{ "amount", 0, 13 }, { "method", 0, 13 }, { "paid_at", 0, 13 },
+	{ "staff", 0, 13 }, { "branch", 0, 13 }, { "notes", 0, 13 },
 };
 
 #define UP OP_ROUTE_UP
@@ -77,6 +99,11 @@ const struct op_table op_tables[] = {
 	T("ticket",      7, UP,        ticket_cols,   -1, "ticket_no"),
 	T("ticket_step", 8, UP,        step_cols,     -1, "action"),
 	T("followup",    9, UP,        followup_cols, -1, "purpose"),
+	{ "access_log", 10, UP, 10, access_cols, NCOLS(access_cols), -1, -1, "what" },
+	{ "channel", 20, DOWN, 12, channel_cols, NCOLS(channel_cols), -1, -1, "code" },
+	{ "customer_attr", 21, UP | DOWN, 12, attr_cols, NCOLS(attr_cols), -1, -1, "key" },
+	{ "payment", 22, UP, 13, payment_cols, NCOLS(payment_cols), -1, -1,
+	  "kind || ' ' || printf('%d.%02d', amount / 100, amount % 100)" },
 };
 const int op_ntables = NCOLS(op_tables);
 

@@ -88,6 +88,15 @@ static void trim(const char **s, size_t *n)
 	*n = len;
 }
 
+/* trim() of the input *s (NULL counts as empty): 0, or -1 with "empty". */
+static int trimmed(const char **s, size_t *n, const char **why)
+{
+	if (!*s)
+		return fail(why, "empty");
+	trim(s, n);
+	return *n ? 0 : fail(why, "empty");
+}
+
 static int starts_with(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -265,11 +274,8 @@ int op_valid_phone(char *out, size_t outsz, const char *in, const char **why)
 	size_t n = in ? strlen(in) : 0, nd = 0, i, group = 0, last_dash_group = 0;
 	int plus = 0, has_ext = 0, dash_before = 0, group_dashed = 0, depth = 0;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	n = phone_ext_marker(s, n, &has_ext);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -382,11 +388,8 @@ int op_valid_email(char *out, size_t outsz, const char *in, const char **why)
 	int tld_alpha = 0;
 	char cbuf[16];
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	if (!op_utf8_valid(s, n))
 		return fail(why, "not valid utf-8");
 	if (outsz < n + 1)
@@ -577,11 +580,8 @@ int op_valid_date(char *out, size_t outsz, const char *in, const char **why)
 	size_t n = in ? strlen(in) : 0;
 	int y, m, d;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	p = s;
 	end = s + n;
 	if (parse_date(&p, end, &y, &m, &d, why) < 0)
@@ -601,11 +601,8 @@ int op_valid_datetime(char *out, size_t outsz, const char *in,
 	size_t n = in ? strlen(in) : 0;
 	int y, mo, d, h = 0, mi = 0, se = 0;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	p = s;
 	end = s + n;
 	if (parse_date(&p, end, &y, &mo, &d, why) < 0)
@@ -679,11 +676,8 @@ int op_valid_money(int64_t *cents, const char *in, const char **why)
 	int64_t v = 0;
 	int group = 0, commas = 0, dec = 0, neg = 0;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	p = s;
 	end = s + n;
 	if (p < end && *p == '-') {
@@ -750,6 +744,93 @@ int op_valid_money(int64_t *cents, const char *in, const char **why)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- quantities */
+
+#define QTY_MAX_STEPS INT64_C(1000000000)
+
+static int64_t pow10i(int k)
+{
+	int64_t d = 1;
+	while (k-- > 0)
+		d *= 10;
+	return d;
+}
+
+int op_valid_qty(int64_t *steps, const char *in, int scale, const char **why)
+{
+	const char *s = in, *p, *end;
+	size_t n = in ? strlen(in) : 0;
+	int64_t v = 0;
+	int dec = 0;
+
+	if (scale < 0 || scale > OP_QTY_MAX_SCALE)
+		return fail(why, "the unit has no valid precision");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
+	p = s;
+	end = s + n;
+	if (*p == '-')
+		return fail(why, "must be more than zero");
+	if (!is_digit((unsigned char)*p))
+		return fail(why, *p == '.' ? "write a digit before the decimal "
+			    "point (0.5)" : "not a quantity; write it as 3 or 3.5");
+	for (; p < end && is_digit((unsigned char)*p); p++)
+		if ((v = v * 10 + (*p - '0')) > QTY_MAX_STEPS)
+			return fail(why, "quantity too large");
+	v *= pow10i(scale);
+	if (p < end && *p == '.') {
+		for (p++; p < end && is_digit((unsigned char)*p); p++) {
+			if (++dec > scale) {
+				if (*p == '0')
+					continue;	/* "3.500" of a 0.01 unit */
+				return fail(why, scale == 0 ? "must be a whole number "
+					    "(the product's unit is counted whole)" :
+					    reason("has more than %d decimal%s (the "
+						   "product's unit is counted in steps "
+						   "of 0.%0*d)", scale, scale == 1 ? "" : "s",
+						   scale, 1));
+			}
+			v += (*p - '0') * pow10i(scale - dec);
+		}
+	}
+	if (p != end)
+		return fail(why, reason("unexpected '%.*s' in the quantity",
+					(int)(end - p > 20 ? 20 : end - p), p));
+	if (v == 0)
+		return fail(why, "must be more than zero");
+	if (v > QTY_MAX_STEPS)
+		return fail(why, "quantity too large");
+	*steps = v;
+	return 0;
+}
+
+void op_qty_format(char *out, size_t outsz, int64_t steps, int scale)
+{
+	int64_t d;
+	if (scale > OP_QTY_MAX_SCALE)
+		scale = OP_QTY_MAX_SCALE;
+	d = pow10i(scale);
+	if (scale <= 0)
+		snprintf(out, outsz, "%lld", (long long)steps);
+	else
+		snprintf(out, outsz, "%lld.%0*lld", (long long)(steps / d), scale,
+			 (long long)(steps % d));
+}
+
+int op_line_total(int64_t *cents, int64_t steps, int scale, int64_t price)
+{
+	int64_t d = pow10i(scale), q;
+
+	if (steps < 0 || price < 0 || __builtin_mul_overflow(steps, price, &q))
+		return -1;
+	/* half up: a remainder of half a cent or more rounds up */
+	q = q / d + (q % d * 2 >= d);
+	if (q > MONEY_MAX_CENTS)
+		return -1;
+	*cents = q;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- ints */
 
 int op_valid_int(int64_t *v, const char *in, int64_t lo, int64_t hi,
@@ -760,11 +841,8 @@ int op_valid_int(int64_t *v, const char *in, int64_t lo, int64_t hi,
 	char buf[32], *endp;
 	long long x;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (is_digit((unsigned char)s[i]) ||
 		    (i == 0 && (s[i] == '-' || s[i] == '+')))
@@ -837,6 +915,15 @@ static const struct op_enum_alias payment_v[] = {
 	{ NULL, NULL }
 };
 const struct op_enum op_enum_payment = { "payment method", payment_v };
+
+static const struct op_enum_alias payment_kind_v[] = {
+	{ "deposit", "定金|订金|预付|预付款|首付" },
+	{ "balance", "尾款|余款|balance-payment" },
+	{ "payment", "pay|full|付款|货款|全款|收款" },
+	{ "refund", "退款|退钱" },
+	{ NULL, NULL }
+};
+const struct op_enum op_enum_payment_kind = { "payment kind", payment_kind_v };
 
 static const struct op_enum_alias ticket_status_v[] = {
 	{ "open", "new|待处理|未处理|新建" },
@@ -913,11 +1000,8 @@ int op_valid_enum(const char **canon, const struct op_enum *e, const char *in,
 	size_t n = in ? strlen(in) : 0;
 	const struct op_enum_alias *a;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	for (a = e->v; a->canon; a++) {
 		const char *p = a->aliases, *bar;
 
@@ -1032,11 +1116,8 @@ static int valid_text(const char *in, size_t maxchars, int lines,
 	size_t n = in ? strlen(in) : 0, i = 0, chars = 0, k;
 	uint32_t cp;
 
-	if (!in)
-		return fail(why, "empty");
-	trim(&s, &n);
-	if (n == 0)
-		return fail(why, "empty");
+	if (trimmed(&s, &n, why) < 0)
+		return -1;
 	while (i < n) {
 		k = op_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)

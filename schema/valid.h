@@ -55,6 +55,22 @@ int op_valid_money(int64_t *cents, const char *in, const char **why);
 int op_valid_int(int64_t *v, const char *in, int64_t lo, int64_t hi,
 		 const char **why);
 
+/* A quantity in a unit counted in steps of 10^-scale (scale 0..3: 件 is
+ * counted whole, 米 in 0.01 m): "3.5", "3.50", " 12 " -> *steps = 350 for
+ * scale 2. More decimals than the unit has, zero, a negative amount, or
+ * more than 10^9 steps is refused. Never goes through floating point. */
+#define OP_QTY_MAX_SCALE 3
+int op_valid_qty(int64_t *steps, const char *in, int scale, const char **why);
+
+/* steps (a quantity of scale decimals, as above) as text: 350, 2 -> "3.50";
+ * 3, 0 -> "3". out needs 32 bytes. */
+void op_qty_format(char *out, size_t outsz, int64_t steps, int scale);
+
+/* The exact line total in cents of steps at price cents per whole unit:
+ * steps * price / 10^scale, rounded half up to the cent (四舍五入). 0, or
+ * -1 when the result exceeds the money limit. */
+int op_line_total(int64_t *cents, int64_t steps, int scale, int64_t price);
+
 /* Enumerations. Each set maps many spellings (English, Chinese, short forms,
  * any case) to one canonical English word stored in the database. */
 struct op_enum_alias {
@@ -69,6 +85,7 @@ extern const struct op_enum op_enum_gender;	/* male|female|other: 男 女 */
 extern const struct op_enum op_enum_channel;	/* walk-in website social phone referral other */
 extern const struct op_enum op_enum_order_status; /* pending shipped delivered completed cancelled returned */
 extern const struct op_enum op_enum_payment;	/* cash card wechat alipay transfer credit other */
+extern const struct op_enum op_enum_payment_kind; /* deposit balance payment refund */
 extern const struct op_enum op_enum_ticket_status; /* open in_progress resolved closed */
 extern const struct op_enum op_enum_ticket_kind; /* complaint repair return installation enquiry other */
 extern const struct op_enum op_enum_role;	/* sales service manager hq admin */

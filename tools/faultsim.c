@@ -146,7 +146,9 @@ struct ent {
 	char *val;			/* NULL: SQL NULL */
 	int64_t delta;
 	int site;
-	int64_t jseq;			/* journal seq at its site; 0 once detached */
+	int64_t jseq;			/* journal seq at its site */
+	int detached;			/* its store went back: only its version remains */
+	int held;			/* HQ had it when its store went back */
 	uint64_t hlc;			/* once stamped: its version's hlc */
 	int stamped, dominated, dead;
 };
@@ -362,8 +364,10 @@ static void site_close(struct site *x)
 
 static sqlite3 *stock(struct site *x)
 {
-	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+	if (!x->raw && sqlite3_open_v2(x->path, &x->raw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(x->raw, 5000);
+		sqlite3_exec(x->raw, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	}
 	return x->raw;
 }
 
@@ -438,7 +442,7 @@ static void absorb(struct site *x)
 			uint64_t h = 0;
 			char who[16] = "";
 			int f = 0;
-			if (e->dead || e->stamped || e->site != x->idx || !e->jseq || e->jseq > upto)
+			if (e->dead || e->stamped || e->site != x->idx || e->detached || e->jseq > upto)
 				continue;
 			e->stamped = 1;
 			if (e->kind == E_INC)
@@ -468,7 +472,7 @@ static void skipped(struct site *x)
 	for (int i = 0; i < m->nrows; i++)
 		for (int k = 0; k < m->rows[i].n; k++) {
 			struct ent *e = &m->rows[i].e[k];
-			if (!e->dead && !e->stamped && e->site == x->idx && e->jseq &&
+			if (!e->dead && !e->stamped && e->site == x->idx && !e->detached &&
 			    e->jseq <= upto && e->kind != E_INS) {
 				e->stamped = 1;
 				e->dominated = 1;
@@ -515,25 +519,32 @@ static void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 		int n = r->n;
 		for (int k = 0; k < n; k++) {
 			struct ent *e = &r->e[k];
-			if (e->dead || e->site != x->idx || !e->jseq)
+			if (e->dead || e->site != x->idx || e->detached)
 				continue;
 			if (e->jseq <= maxseq && e->jseq <= stamped)
 				continue;
-			int keep = durable(m, r, e);
+			int keep = e->held || durable(m, r, e);
+			if (keep && e->kind != E_COL)
+				e->held = 1;	/* HQ keeps it, whatever this store does */
 			if (e->jseq <= maxseq) {
 				if (keep && e->kind == E_COL) {
 					struct ent *c = ent_add(r, E_COL, e->col, NULL, 0, e->site, 0);
 					e = &r->e[k];	/* ent_add may move the array */
 					c->val = e->val ? strdup(e->val) : NULL;
 					c->hlc = e->hlc;
-					c->stamped = 1;
+					c->jseq = e->jseq;
+					c->stamped = c->detached = 1;
 				}
 				e->stamped = e->dominated = 0;
 				e->hlc = 0;
 			} else if (keep) {
-				e->jseq = 0;
+				e->detached = 1;
 			} else {
 				e->dead = 1;
+				if (getenv("FAULTSIM_ROW") && strcmp(getenv("FAULTSIM_ROW"), r->gid) == 0)
+					printf("  (%s went back: entry %d of %s lost; HQ tombstone %d)\n", x->code,
+					       k, r->gid, q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM clock"
+							 " WHERE gid = ?1", r->gid, 0) > 0);
 			}
 		}
 		/* a row whose creation is lost is lost whole: only x had it */
@@ -1108,7 +1119,7 @@ struct wr {
 static int run_write(struct sim *m, struct site *x, const struct wr *w, int use_stock,
 		     const char *new_id_table, char *new_id)
 {
-	sqlite3 *db = use_stock ? stock(x) : op_db_handle(x->db);
+	sqlite3 *db = use_stock ? stock(on(x)) : op_db_handle(on(x)->db);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1552,6 +1563,44 @@ static int settle(struct sim *m)
 	return 0;
 }
 
+/* The model's entries for one row (FAULTSIM_ROW=id, for debugging). */
+static void model_print(struct sim *m, const char *gid)
+{
+	static const char *kinds[] = { "insert", "column", "delete", "points" };
+	for (int i = 0; i < m->nrows; i++) {
+		struct mrow *r = &m->rows[i];
+		if (strcmp(r->gid, gid) != 0)
+			continue;
+		for (int k = 0; k < r->n; k++) {
+			struct ent *e = &r->e[k];
+			printf("  %s col %d '%s' %+lld by %s seq %lld hlc %llu%s%s%s%s%s\n",
+			       kinds[e->kind], e->col, e->val ? e->val : "NULL", (long long)e->delta,
+			       m->site[e->site].code, (long long)e->jseq,
+			       (unsigned long long)e->hlc, e->stamped ? " stamped" : "",
+			       e->dominated ? " beaten" : "", e->detached ? " detached" : "",
+			       e->held ? " held" : "", e->dead ? " dead" : "");
+		}
+	}
+}
+
+/* The first line of dump a that dump b does not have, or NULL. */
+static const char *first_missing(const char *a, const char *b)
+{
+	for (const char *l = a; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		size_t n = strcspn(l, "\n");
+		const char *f = b;
+		int found = 0;
+		while (!found && (f = strstr(f, (char[]){ l[0], 0 })) != NULL) {
+			found = (f == b || f[-1] == '\n') && strncmp(f, l, n) == 0 &&
+				(f[n] == '\n' || f[n] == 0);
+			f++;
+		}
+		if (!found)
+			return l;
+	}
+	return NULL;
+}
+
 /* Every replica's dump against the model's. */
 static int check(struct sim *m)
 {
@@ -1561,26 +1610,16 @@ static int check(struct sim *m)
 		struct site *x = &m->site[i];
 		char *want = model_dump(m, x), *got = store_dump(on(x));
 		if (!m->fail[0] && strcmp(want, got) != 0) {
-			const char *w = want, *g = got;
-			while (*w && *w == *g)
-				w++, g++;
-			while (w > want && w[-1] != '\n')
-				w--, g--;
-			/* the row the two disagree on first, as each has it */
-			const char *gw = w, *wg = g, *bar = strchr(w, '|');
-			size_t idl = bar ? (size_t)(bar - w) : 0;
-			int lw = (int)strcspn(w, "\n"), lg = (int)strcspn(g, "\n");
-			if (idl && (gw = strstr(got, (char[]){ '\n', 0 }) ? got : got)) {
-				char key[128];
-				snprintf(key, sizeof(key), "%.*s|", (int)idl, w);
-				gw = strstr(got, key);
-			}
-			failf(m, "%s differs from the model: model has '%.*s', store has '%.*s'"
-			      " (store's next row '%.*s')", x->code, lw, w,
-			      gw ? (int)strcspn(gw, "\n") : 6, gw ? gw : "(none)", lg, wg);
+			const char *a = first_missing(want, got), *b = first_missing(got, want);
+			failf(m, "%s differs from the model: model has '%.*s' (store lacks it), "
+			      "store has '%.*s' (model lacks it)", x->code,
+			      a ? (int)strcspn(a, "\n") : 4, a ? a : "none",
+			      b ? (int)strcspn(b, "\n") : 4, b ? b : "none");
 		}
 		if (m->verbose && i == 0)
 			printf("--- model at HQ\n%s---\n", want);
+		if (getenv("FAULTSIM_ROW"))
+			model_print(m, getenv("FAULTSIM_ROW"));
 		free(want);
 		free(got);
 	}
@@ -1597,7 +1636,10 @@ static void rm_dir(const char *dir)
 
 static int run_seed(struct sim *m)
 {
-	const char *tmp = getenv("TMPDIR");
+	/* stores are small: memory-backed when there is /dev/shm */
+	const char *tmp = getenv("FAULTSIM_TMP");
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 	int rc = -1, max = op_db_schema_max();
 
 	m->r.s = m->seed * 0x2545f4914f6cdd1dull + 1;

@@ -3,7 +3,7 @@
 # branch: pricing in integer cents, all-or-nothing writes, numbers that
 # carry the branch code, status transitions, JSON output and the journal.
 . "$(dirname "$0")/lib.sh"
-plan 150
+plan 153
 
 HQ=$T/hq.db
 BR=$T/store.db		# $OUTPOST_DB: the branch
@@ -86,7 +86,7 @@ expect_rc 0 "order add by phone, two items" $OUTPOST --as li.na order add \
 	--customer "138 0013 8000" --item CUR-01:2 --item HK-2:1 --payment 微信 \
 	--expected 2026/12/01 --channel 门店 --delivery-address "上海市徐汇区 1 号"
 expect_out "total 2x1999.50 + 1x10 = 4009.00" '^total +4009\.00$'
-expect_out "line total 3999.00" 'CUR-01 .* 2 +1999\.50 +3999\.00'
+expect_out "line total 3999.00" 'CUR-01 .* 2 +件 +1999\.50 +3999\.00'
 expect_out "status pending" '^status +pending$'
 expect_out "payment alias stored canonical" '^payment +wechat$'
 expect_out "staff from --as" '^staff +li\.na$'
@@ -127,7 +127,7 @@ expect_rc 65 "zero qty refused" $OUTPOST order add --customer 张三 --item CUR-
 expect_err "qty message" "item 1: quantity '0'"
 expect_rc 65 "fractional qty refused" $OUTPOST order add --customer 张三 --item HK-2:1 --item CUR-01:1.5
 expect_err "qty message names item 2" "item 2: quantity '1\.5'"
-expect_rc 65 "qty over the limit refused" $OUTPOST order add --customer 张三 --item CUR-01:1000001
+expect_rc 65 "qty over the limit refused" $OUTPOST order add --customer 张三 --item CUR-01:1000000001
 expect_rc 65 "bad item price refused" $OUTPOST order add --customer 张三 --item CUR-01:1:abc
 expect_err "price message" "item 1: price 'abc'"
 expect_rc 65 "item without qty refused" $OUTPOST order add --customer 张三 --item CUR-01
@@ -195,6 +195,10 @@ expect_out "notes kept on one line" 'shipped: 顺丰 SF123; [0-9-]+ delivered: �
 today=$(sql "$BR" "SELECT date('now')")
 expect_eq "delivered date is today" "$(sql "$BR" "SELECT delivered_date FROM sales_order WHERE id='$oid'")" "$today"
 sql "$BR" "UPDATE sales_order SET delivered_date='2026-01-02' WHERE id='$oid'"
+expect_rc 65 "completing with a balance due is refused" $OUTPOST order status "$no1" 完成
+expect_err "the refusal names the outstanding balance" 'outstanding; record the balance first'
+due=$(sql "$BR" "SELECT printf('%d.%02d', total / 100, total % 100) FROM sales_order WHERE id='$oid'")
+expect_rc 0 "the balance is paid" $OUTPOST payment add "$no1" --amount "$due" --method 现金 --kind balance
 expect_rc 0 "delivered -> completed (完成)" $OUTPOST order status "$no1" 完成
 expect_eq "an existing delivered date is kept" "$(sql "$BR" "SELECT delivered_date FROM sales_order WHERE id='$oid'")" 2026-01-02
 expect_rc 0 "completed -> returned" $OUTPOST order status "$no1" 退货

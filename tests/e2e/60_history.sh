@@ -3,10 +3,11 @@
 # outpostd processes: a customer edited at two branches and merged at HQ
 # has both edits in its timeline with the right authors; restore at a time
 # between the edits gives the earlier value; a deleted customer is found
-# in the history, restored and added back; push is incremental; the stock
-# git client reads the repositories and `git fsck --strict` is clean.
+# in the history, restored and added back; push is encrypted (restore
+# needs the admin's key) and incremental; the stock git client reads the
+# repositories and `git fsck --strict` is clean.
 . "$(dirname "$0")/lib.sh"
-plan 102
+plan 115
 
 cd "$T" || exit 1
 HQ=$T/hq.db
@@ -138,6 +139,8 @@ expect_eq "today's store has the re-added, not the deleted one" \
 	"$(sql "$T/today.db" "SELECT count(*) FROM customer WHERE phone = '+8613912345678' AND id <> '$DID'")|$(sql "$T/today.db" "SELECT count(*) FROM customer WHERE id = '$DID'")" "1|0"
 
 echo "-- history commit and log by hand"
+# The restores above are in the access audit (a synced table): commit them.
+expect_rc 0 "history commit of the restores' access records" hq history commit
 expect_rc 0 "history commit with nothing new" hq history commit
 expect_out "nothing to commit" "^nothing to commit"
 expect_rc 0 "a change made at HQ" hq --as mgr customer edit "$CID" --title buyer
@@ -146,40 +149,58 @@ expect_out "committed with a summary" "^committed [0-9a-f]{10}: HQ: 1 customer c
 expect_rc 0 "history log --limit 2 --json" hq history log --limit 2 --json
 expect_eq "two commits, the newest by mgr at HQ" "$(json '(len(d), d[0]["author"], d[0]["site"])')" "(2, 'mgr', 'HQ')"
 
-echo "-- push: an off-site copy, incremental"
-expect_rc 0 "push to a new place" hq history push "$T/usb/outpost-backup.git"
+echo "-- push: an off-site copy, encrypted, incremental"
+B=$T/usb/outpost-backup
+expect_rc 78 "push without a backup key refused" hq history push "$B"
+expect_err "says how to make one" "history keygen --secret FILE"
+expect_rc 0 "the admin makes the backup key" hq history keygen --secret "$T/admin.key"
+expect_eq "the secret key file is private" "$(stat -c %a "$T/admin.key")" 600
+expect_rc 0 "push to a new place" hq history push "$B"
 expect_out "it is created" "^created "
 NC=$(git -C "$HQ.git" rev-list --count main)
 expect_out "every commit is pushed" "^pushed $NC commits \\([0-9]+ objects\\)"
 FIRST=$(printf '%s\n' "$OUT" | sed -n 's/.*(\([0-9]*\) objects).*/\1/p')
-expect_eq "the copy has the same head" "$(git -C "$T/usb/outpost-backup.git" rev-parse main)" "$(git -C "$HQ.git" rev-parse main)"
-expect_rc 0 "push again: nothing to send" hq history push "$T/usb/outpost-backup.git"
+pushed() { ls "$B" | sed -n 's/^[0-9]*-\([0-9a-f]*\)\.sealed$/\1/p'; }
+expect_eq "the copy holds our head" "$(pushed | tail -1)" "$(git -C "$HQ.git" rev-parse main)"
+expect_eq "no phone number, name or email in it in clear" \
+	"$(grep -rlE '13800138000|张伟|example\.cn' "$B" | wc -l)" 0
+expect_rc 0 "push again: nothing to send" hq history push "$B"
 expect_out "up to date" "is up to date$"
 expect_rc 0 "one more change" bj1 --as bob customer edit "$CID" --add-points 30
 expect_rc 0 "sync" sync_branch bj01
-IN0=$(git -C "$T/usb/outpost-backup.git" count-objects -v | sed -n 's/^in-pack: //p')
-expect_rc 0 "second push" hq history push "$T/usb/outpost-backup.git"
+expect_rc 0 "second push" hq history push "$B"
 expect_out "only the new commit" "^pushed 1 commit \\([0-9]+ objects\\)"
 SECOND=$(printf '%s\n' "$OUT" | sed -n 's/.*(\([0-9]*\) objects).*/\1/p')
-IN1=$(git -C "$T/usb/outpost-backup.git" count-objects -v | sed -n 's/^in-pack: //p')
-expect_eq "the copy received just that commit's objects" "$((IN1 - IN0))" "$SECOND"
+expect_eq "one more sealed file" "$(pushed | wc -l)" 2
 expect_eq "a handful of objects, not the whole history (first push: $FIRST)" \
 	"$([ "$SECOND" -le 6 ] && [ "$SECOND" -lt "$FIRST" ] && echo yes)" yes
-expect_rc 0 "the backup answers history questions" hq history customer "$CID" --repo "$T/usb/outpost-backup.git" --json
+expect_rc 77 "the backup without the key" hq history customer "$CID" --repo "$B" --json
+expect_err "says the key is needed" "is an encrypted backup: give the administrator's backup key with --key FILE"
+expect_rc 0 "the backup answers history questions with the key" \
+	hq history customer "$CID" --repo "$B" --key "$T/admin.key" --json
 # A points top-up travels as a counter, which carries no staff: the
 # branch is the author.
 expect_eq "BJ01's points top-up is in the backup" "$(json '(d[0]["author"], [(f["field"], f["new"]) for f in d[0]["fields"]])')" \
 	"('BJ01', [('points', '30')])"
-expect_rc 0 "restore straight from the backup, no store needed" \
-	"$OUTPOST" --db "$T/lost.db" history restore --repo "$T/usb/outpost-backup.git" --at "$(date -u +%Y-%m-%d)" --to "$T/rebuilt.db"
+expect_rc 77 "restore without the key refused" \
+	"$OUTPOST" --db "$T/lost.db" history restore --repo "$B" --at "$(date -u +%Y-%m-%d)" --to "$T/rebuilt.db"
+expect_eq "and makes no store" "$(test -e "$T/rebuilt.db" && echo made)" ""
+"$OUTPOST" --db "$T/other.db" init --site XX >/dev/null
+"$OUTPOST" --db "$T/other.db" history keygen --secret "$T/other.key" >/dev/null
+expect_rc 77 "restore with another key refused" \
+	"$OUTPOST" --db "$T/lost.db" history restore --repo "$B" --key "$T/other.key" --at "$(date -u +%Y-%m-%d)" --to "$T/rebuilt.db"
+expect_err "says it is the wrong key" "is not the key .* was sealed to"
+expect_rc 0 "restore straight from the backup with the key, no store needed" \
+	"$OUTPOST" --db "$T/lost.db" history restore --repo "$B" --key "$T/admin.key" --at "$(date -u +%Y-%m-%d)" --to "$T/rebuilt.db"
 expect_eq "rebuilt store has the customers" "$(sql "$T/rebuilt.db" "SELECT count(*) FROM customer")" "$(sql "$HQ" "SELECT count(*) FROM customer")"
+expect_eq "with the phone back" "$(sql "$T/rebuilt.db" "SELECT count(*) FROM customer WHERE phone = '+8613800138000'")" 1
+expect_eq "no decrypted copy is left behind" "$(ls "${TMPDIR:-/tmp}" | grep -c '^outpost-unsealed')" 0
 expect_rc 64 "push needs a path" hq history push
 mkdir -p "$T/notgit" && echo x > "$T/notgit/file"
-expect_rc 65 "push to a directory that is not a repository" hq history push "$T/notgit"
+expect_rc 65 "push to a directory that is not a backup" hq history push "$T/notgit"
 
 echo "-- the stock git client"
 expect_rc 0 "git fsck --strict on HQ's history" git -C "$HQ.git" fsck --strict
-expect_rc 0 "git fsck --strict on the backup" git -C "$T/usb/outpost-backup.git" fsck --strict
 expect_rc 0 "git fsck --strict on a branch's history" git -C "$T/sh01.db.git" fsck --strict
 expect_eq "HQ's history is bare with HEAD on main" "$(git -C "$HQ.git" rev-parse --is-bare-repository) $(git -C "$HQ.git" symbolic-ref HEAD)" "true refs/heads/main"
 expect_eq "commit and history log agree" "$(git -C "$HQ.git" rev-list --count main)" \

@@ -444,3 +444,68 @@ Test(sync, row_whose_name_changed_since_creation_reaches_a_new_peer)
 	pump(&hq, &b);
 	cr_assert_str_eq(q1(&b, "SELECT name FROM customer WHERE id = 'c-1'"), "new name");
 }
+
+Test(sync, rebasing_keeps_unstamped_local_writes)
+{
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	pump(&a, &hq);
+	exec(&hq, "UPDATE customer SET notes = 'hq', points = points + 10");
+	cr_assert_geq(op_sync_stamp(hq.s, 1000), 0);
+	/* a, restored and re-baselining, made writes its journal still holds
+	 * unstamped while HQ's stream comes in */
+	exec(&a, "UPDATE customer SET notes = 'mine', points = points + 5");
+	exec(&a, "INSERT OR REPLACE INTO meta(key, value) VALUES ('rebasing', 1)");
+	pump(&hq, &a);
+	cr_assert_str_eq(q1(&a, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+	cr_assert_eq(op_sync_caught_up(a.s), 0);
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+	cr_assert_str_eq(q1(&a, "SELECT notes || ' ' || points FROM customer"), "mine 15");
+}
+
+Test(sync, rebasing_keeps_a_local_delete)
+{
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	pump(&a, &hq);
+	/* a re-baselines: HQ sends its rows back while a's delete waits */
+	exec(&a, "INSERT OR REPLACE INTO meta(key, value) VALUES ('rebasing', 1)");
+	exec(&a, "DELETE FROM customer WHERE id = 'c-1'");
+	exec(&hq, "INSERT INTO peer(site, recv_ver) VALUES ('A', 0)"
+		  " ON CONFLICT(site) DO NOTHING");
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	/* as the re-baseline stream does: a's own row, from HQ */
+	exec(&hq, "UPDATE customer SET notes = 'from hq'");
+	cr_assert_geq(op_sync_stamp(hq.s, 1000), 0);
+	exec(&hq, "UPDATE clock SET site = 'HQ' WHERE col = -2");
+	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "0");
+	cr_assert_eq(op_sync_caught_up(a.s), 0);
+	pump(&a, &hq);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "0");
+}
+
+Test(sync, own_rows_sent_back_carry_their_nulls)
+{
+	exec(&a, "INSERT INTO customer(id, name, email) VALUES ('c-1', 'x', 'old@x.cn')");
+	exec(&a, "UPDATE customer SET email = NULL");
+	pump(&a, &hq);		/* one pass: HQ has the row with no email */
+	/* a comes back from a backup that had the row as first written,
+	 * its journal unstamped; HQ sends a its own rows back */
+	exec(&a, "UPDATE op_ctx SET applying = 1; UPDATE customer SET email = 'old@x.cn';"
+		 " UPDATE op_ctx SET applying = 0; DELETE FROM clock");
+	exec(&hq, "UPDATE peer SET rebase_upto = (SELECT value FROM meta WHERE key = 'ver')"
+		  " WHERE site = 'A'");
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&a, "SELECT coalesce(email, 'NULL') FROM customer"), "NULL");
+}

@@ -552,3 +552,54 @@ Test(valid_text, all)
 	cr_assert_str_eq(why, "not valid utf-8");
 	cr_assert_eq(op_valid_text("long enough", 0, &why), 0);
 }
+
+/* Quantities in a unit's smallest step, and exact line totals. */
+Test(valid, qty)
+{
+	int64_t v;
+	const char *why;
+	char buf[32];
+
+	cr_assert_eq(op_valid_qty(&v, "3.5", 2, &why), 0);
+	cr_assert_eq(v, 350);
+	cr_assert_eq(op_valid_qty(&v, " 3.50 ", 2, &why), 0);
+	cr_assert_eq(v, 350);
+	cr_assert_eq(op_valid_qty(&v, "3.500", 2, &why), 0, "trailing zeros are fine");
+	cr_assert_eq(v, 350);
+	cr_assert_eq(op_valid_qty(&v, "12", 0, &why), 0);
+	cr_assert_eq(v, 12);
+	cr_assert_eq(op_valid_qty(&v, "0.125", 3, &why), 0);
+	cr_assert_eq(v, 125);
+	cr_assert_eq(op_valid_qty(&v, "1.5", 0, &why), -1);
+	cr_assert(strstr(why, "whole number"), "%s", why);
+	cr_assert_eq(op_valid_qty(&v, "3.555", 2, &why), -1);
+	cr_assert(strstr(why, "more than 2 decimals") && strstr(why, "0.01"), "%s", why);
+	cr_assert_eq(op_valid_qty(&v, "0", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, "0.00", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, "-1", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, "3,5", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, "abc", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, ".5", 2, &why), -1);
+	cr_assert_eq(op_valid_qty(&v, "1000000001", 0, &why), -1);
+
+	op_qty_format(buf, sizeof(buf), 350, 2);
+	cr_assert_str_eq(buf, "3.50");
+	op_qty_format(buf, sizeof(buf), 5, 2);
+	cr_assert_str_eq(buf, "0.05");
+	op_qty_format(buf, sizeof(buf), 7, 0);
+	cr_assert_str_eq(buf, "7");
+
+	/* 3.5 m at 368.00 = 1288.00 exactly; 1.33 m at 0.99 = 1.3167 -> 1.32;
+	 * 0.5 of 0.01 rounds up: 0.5 * 0.01 = 0.005 -> 0.01 */
+	cr_assert_eq(op_line_total(&v, 350, 2, 36800), 0);
+	cr_assert_eq(v, 128800);
+	cr_assert_eq(op_line_total(&v, 133, 2, 99), 0);
+	cr_assert_eq(v, 132);
+	cr_assert_eq(op_line_total(&v, 50, 2, 1), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(op_line_total(&v, 49, 2, 1), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(op_line_total(&v, 3, 0, 8500), 0);
+	cr_assert_eq(v, 25500);
+	cr_assert_eq(op_line_total(&v, INT64_C(1000000000), 0, INT64_C(10000000000000)), -1);
+}
