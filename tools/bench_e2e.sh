@@ -137,15 +137,16 @@ applied_ms() { awk -v s="from $2 in" 'index($0, s) { for (i = 1; i < NF; i++) if
 wire_bytes() { sed -n 's/.*changes ([0-9]* -> \([0-9]*\) bytes).*/\1/p' "$1" | awk '{ t += $1 } END { print t + 0 }'; }
 # p95 FILE: 95th percentile of the numbers in FILE.
 p95() { sort -g "$1" | awk '{ v[NR] = $1 } END { k = int(NR * 0.95 + 0.5); if (k < 1) k = 1; print v[k] }'; }
-# clerk DB OUT UNTIL_FILE: `customer add` in a loop until UNTIL_FILE exists
-# (or 40 times when it is "-"), each latency in ms on a line of OUT.
+# clerk DB OUT UNTIL_FILE FIRST: `customer add` in a loop until UNTIL_FILE
+# exists (or 40 times when it is "-"), each latency in ms on a line of OUT;
+# phone numbers from FIRST on, so that none is refused as a duplicate.
 clerk() {
-	k=0
+	k=$4
 	while :; do
-		if [ "$3" = - ]; then [ $k -lt 40 ] || break; else [ -e "$3" ] && break; fi
+		if [ "$3" = - ]; then [ $k -lt $(($4 + 40)) ] || break; else [ -e "$3" ] && break; fi
 		t0=$(now)
 		"$OUTPOST" --db "$1" --as clerk customer add --name "测试$k" \
-			--phone "1390000$(printf %04d $k)" >/dev/null 2>&1 || echo "clerk: add failed" >&2
+			--phone "139$(printf %08d $k)" >/dev/null 2>&1 || die "clerk: customer add failed"
 		awk "BEGIN { print ($(now) - $t0) * 1000 }" >>"$2"
 		k=$((k+1))
 		sleep 0.05
@@ -230,9 +231,9 @@ enrol "$S" "$S/b.db" B1
 enrol "$S" "$S/b2.db" B2
 hq_start "$S"
 : >"$S/idle.ms"
-clerk "$S/hq.db" "$S/idle.ms" -
+clerk "$S/hq.db" "$S/idle.ms" - 0
 : >"$S/busy.ms"
-clerk "$S/hq.db" "$S/busy.ms" "$S/done" &
+clerk "$S/hq.db" "$S/busy.ms" "$S/done" 1000 &
 CLERK=$!
 PIDS="$PIDS $CLERK"
 once "$S/b.db" "$S/b.log"
