@@ -4,6 +4,7 @@
 #   make demo       HQ and branches on loopback: offline edits, sync, result
 #   make bench      journal overhead, sync throughput and other ratios
 #   make mutate     mutants of the product that the tests must kill (MUTANTS=names)
+#   make soak SEEDS=N  the fault harness over N seeds, every fault kind
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -42,7 +43,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
 
-.PHONY: all test unit e2e demo bench install clean deps mutate
+.PHONY: all test unit e2e demo bench install clean deps mutate soak
 all: $(BIN)/outpost $(BIN)/outpostd
 
 deps: ; @sh tools/deps.sh
@@ -82,9 +83,15 @@ $(B)/unit: $(UNIT_OBJ) $(LIBS)
 $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
-test: all $(B)/unit
+test: all $(B)/unit $(B)/tools/faultsim
 	@OUTPOST_BIN=$(CURDIR)/$(BIN) OUTPOST_E2E_TIMEOUT=$(if $(SANITIZE),1200,300) \
-		sh tests/run.sh $(B)/unit
+		OUTPOST_FAULTSIM=$(CURDIR)/$(B)/tools/faultsim sh tests/run.sh $(B)/unit
+
+# The fault harness (docs/FAULTS.md) over seeds 1..SEEDS, every fault kind;
+# a failing seed prints its replay command, the last line is the tally.
+SEEDS ?= 200
+soak: $(B)/tools/faultsim
+	$(B)/tools/faultsim --seeds 1-$(SEEDS)
 
 # Each mutant in tools/mutants/ is applied to a copy of this tree, rebuilt
 # and must fail the tests it names (tools/mutate.sh).

@@ -244,7 +244,10 @@ int cli_same(struct op_cli *cli, const char *table, const char *col,
 	if (cli_db(cli, &db) < 0)
 		return -1;
 	/* names from the caller's constants and the table description */
-	char *sql = sqlite3_mprintf("SELECT id, %s FROM \"%w\" WHERE \"%w\" = :v%s"
+	/* main.: a duplicate is a duplicate even if another salesperson
+	 * owns it (the person typed the value; the refusal must not depend
+	 * on who asks) */
+	char *sql = sqlite3_mprintf("SELECT id, %s FROM main.\"%w\" WHERE \"%w\" = :v%s"
 				    " ORDER BY id LIMIT %d", describe, table, col,
 				    t && t->merged_col >= 0 ? " AND merged_into IS NULL" : "",
 				    MAX_CANDIDATES + 1);

@@ -409,14 +409,14 @@ const struct op_cmd op_cmds_customer[] = {
 	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
 	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]\n"
 	  "       [--wechat ID] [--custom KEY=VALUE]... [--allow-duplicate]",
-	  "register a customer (a phone that is already a customer's is refused\n"
+	  "register a customer (a phone that is already a customer's is refused "
 	  "unless --allow-duplicate)" },
 	{ "customer", "edit", cmd_edit,
 	  "customer edit REF [--FIELD VALUE]... [--custom KEY=VALUE]... [--add-points N]",
-	  "change fields (\"\" clears one, KEY= a custom one); --add-points adds to\n"
+	  "change fields (\"\" clears one, KEY= a custom one); --add-points adds to "
 	  "points as a counter" },
 	{ "customer", "show", cmd_show, "customer show REF",
-	  "one customer (REF: the short id lists show, the id or its first 6+ characters,\n"
+	  "one customer (REF: the short id lists show, the id or its first 6+ characters, "
 	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
 	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",

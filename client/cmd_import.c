@@ -1009,9 +1009,9 @@ const struct op_cmd op_cmds_import[] = {
 	{ "import", "customers", cmd_customers,
 	  "import customers FILE.csv [--dry-run] [--map 'COLUMN=FIELD']...\n"
 	  "       [--on-duplicate update|skip|add] [--strict | --keep-unknown]",
-	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin);\n"
-	  "a bad value imports nothing; unknown columns are skipped (--strict: refused;\n"
-	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them);\n"
+	  "add every row of a spreadsheet (CSV: utf-8 or gbk; FILE - reads stdin); "
+	  "a bad value imports nothing; unknown columns are skipped (--strict: refused; "
+	  "--keep-unknown: custom fields; --map 'COLUMN=custom:KEY' one of them); "
 	  "a customer already there (same phone, else email) is updated by default" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "cmds.h"
 #include "record.h"
+#include "items.h"
 
 /* What `order add` takes from options (the first NU entries), then what
  * the command fills in itself. One table, so add validates every column
@@ -29,19 +30,15 @@ static const struct op_field F[] = {
 	{ "total", "total", F_INT, NULL, 0, INT64_MAX, 1, NULL },
 	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
 	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
+	{ "discount", "discount", F_INT, NULL, 0, INT64_MAX, 0, NULL },
 };
-enum { NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, NF };
+enum { NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, I_DISCOUNT, NF };
 _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 
 /* Largest order total and line total, in cents: the money limit of valid.h. */
 #define MAX_CENTS INT64_C(10000000000000)
 
 #define MONEY(col) "printf('%d.%02d', " col " / 100, " col " % 100)"
-/* A quantity of scale decimals: whole units stay integers (JSON 3), others
- * are exact decimal text (JSON "3.50"), as op_qty_format writes them. */
-#define QTY(q, scale) "CASE WHEN " scale " = 0 THEN " q " ELSE printf('%d.%0*d', " \
-	q " / " POW10(scale) ", " scale ", " q " % " POW10(scale) ") END"
-#define POW10(scale) "(CASE " scale " WHEN 1 THEN 10 WHEN 2 THEN 100 ELSE 1000 END)"
 
 
 /* An order REF: id, id prefix or order number. The messages say "order",
@@ -73,7 +70,7 @@ static int need_site(struct op_cli *cli)
 
 static const char SQL_SHOW[] =
 	"SELECT o.id, o.order_no, o.order_date AS date, c.name AS customer,"
-	"       c.phone, " MONEY("o.total") " AS total,"
+	"       c.phone, " MONEY("o.discount") " AS discount, " MONEY("o.total") " AS total,"
 	"       " MONEY(ORDER_PAID("o.id")) " AS paid,"
 	"       " MONEY("(o.total - " ORDER_PAID("o.id") ")") " AS outstanding, o.payment,"
 	"       o.delivery_address, o.expected_date AS expected,"
@@ -83,8 +80,9 @@ static const char SQL_SHOW[] =
 	" WHERE o.id = :id";
 static const char SQL_ITEMS[] =
 	"SELECT row_number() OVER (ORDER BY rowid) AS \"#\", sku, name, spec,"
-	"       " QTY("qty", "qty_scale") " AS qty, unit,"
+	"       " ITEMS_QTY("qty", "qty_scale") " AS qty, unit,"
 	"       " MONEY("unit_price") " AS unit_price,"
+	"       " MONEY("discount") " AS discount,"
 	"       " MONEY("line_total") " AS line_total"
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
 
@@ -114,13 +112,14 @@ static void json_members(FILE *fp, sqlite3_stmt *st)
 	}
 }
 
-/* Print order id: the order vertically and then its items as a table (CSV:
- * the order's two lines, a blank line, the items), or with --json one
- * object whose "items" member is an array. 0, or -1 with the error set. */
-static int show_order(struct op_cli *cli, const char *id)
+/* The head row vertically and then its items as a table (CSV: the head's
+ * two lines, a blank line, the items), or with --json one object whose
+ * "items" member is an array; see cmds.h. */
+int cmd_show_with_items(struct op_cli *cli, const char *head_sql, const char *items_sql,
+			const char *what, const char *id)
 {
 	op_db *db = cli->db;
-	sqlite3_stmt *st = op_db_stmt(db, SQL_SHOW), *it;
+	sqlite3_stmt *st = op_db_stmt(db, head_sql), *it;
 	int rc, n = 0;
 
 	if (!st || op_bind_text(db, st, ":id", id) < 0)
@@ -128,26 +127,26 @@ static int show_order(struct op_cli *cli, const char *id)
 	if ((rc = op_db_step(db, st)) < 0)
 		return -1;
 	if (rc == SQLITE_DONE)
-		return op_errc(&cli->err, EX_NOINPUT, "no order with id %s", id);
+		return op_errc(&cli->err, EX_NOINPUT, "no %s with id %s", what, id);
 
 	if (cli->fmt != OP_FMT_JSON) {
 		op_out_record_stmt(cli->out, cli->fmt, st);
 		sqlite3_reset(st);
-		if (!(it = op_db_stmt(db, SQL_ITEMS)) || op_bind_text(db, it, ":id", id) < 0)
+		if (!(it = op_db_stmt(db, items_sql)) || op_bind_text(db, it, ":id", id) < 0)
 			return -1;
 		fputc('\n', cli->out);
 		op_out *o = op_out_new(cli->out, cli->fmt);
 		n = op_out_stmt(o, it);
 		op_out_end(o);
 		sqlite3_reset(it);
-		return n < 0 ? op_db_fail(db, "order items") : 0;
+		return n < 0 ? op_db_fail(db, "items") : 0;
 	}
 
 	fputc('{', cli->out);
 	json_members(cli->out, st);
 	sqlite3_reset(st);
 	fputs(", \"items\": [", cli->out);
-	if (!(it = op_db_stmt(db, SQL_ITEMS)) || op_bind_text(db, it, ":id", id) < 0)
+	if (!(it = op_db_stmt(db, items_sql)) || op_bind_text(db, it, ":id", id) < 0)
 		return -1;
 	while ((rc = op_db_step(db, it)) == SQLITE_ROW) {
 		fputs(n++ ? ", {" : "{", cli->out);
@@ -157,6 +156,16 @@ static int show_order(struct op_cli *cli, const char *id)
 	sqlite3_reset(it);
 	fputs("]}\n", cli->out);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int show_order(struct op_cli *cli, const char *id)
+{
+	return cmd_show_with_items(cli, SQL_SHOW, SQL_ITEMS, "order", id);
+}
+
+int cmd_order_show(struct op_cli *cli, const char *id)
+{
+	return show_order(cli, id);
 }
 
 static int cmd_show(struct op_cli *cli, int argc, char **argv)
@@ -176,51 +185,6 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ add */
 
-struct item {
-	const char *arg;	/* "SKU:QTY[:PRICE]" as typed (argv) */
-	char sku[128], qtys[64];	/* qtys: the quantity as typed */
-	int64_t qty, price;	/* qty in steps of the unit; price < 0: the product's */
-	int scale;		/* the unit's decimals (product.qty_scale) */
-	char *product_id, *name, *spec, *unit;
-	int64_t line;
-};
-
-/* Parse item k's text (no database): SKU, quantity, optional price. */
-static int parse_item(struct op_cli *cli, int k, struct item *it)
-{
-	const char *a = it->arg, *c1 = strchr(a, ':'), *c2, *why;
-	char *qty = it->qtys;
-
-	it->price = -1;
-	if (!c1 || c1 == a)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: '%s' is not "
-			       "SKU:QTY[:PRICE]", k, a);
-	if ((size_t)(c1 - a) >= sizeof(it->sku))
-		return op_errc(&cli->err, EX_DATAERR, "item %d: sku is too long", k);
-	memcpy(it->sku, a, (size_t)(c1 - a));
-	it->sku[c1 - a] = '\0';
-	c2 = strchr(c1 + 1, ':');
-	size_t ql = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
-	if (ql >= sizeof(it->qtys))
-		ql = sizeof(it->qtys) - 1;
-	memcpy(qty, c1 + 1, ql);
-	qty[ql] = '\0';
-	/* the quantity is checked against the product's unit (price_item) */
-	if (!qty[0])
-		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity: empty", k);
-	if (c2 && op_valid_money(&it->price, c2 + 1, &why) < 0)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: price '%s': %s",
-			       k, c2 + 1, why);
-	return 0;
-}
-
-static const char SQL_PRODUCT[] =
-	"SELECT id, name, spec, price, active, unit, qty_scale FROM product WHERE sku = :sku";
-static const char SQL_ITEM_INSERT[] =
-	"INSERT INTO main.order_item(order_id, product_id, sku, name, spec, qty,"
-	"                       unit_price, line_total, unit, qty_scale)"
-	" VALUES (:order, :product, :sku, :name, :spec, :qty, :price, :line,"
-	"         :unit, :scale)";
 static const char SQL_MERGED[] =
 	"SELECT merged_into FROM customer WHERE id = :id AND merged_into IS NOT NULL";
 
@@ -228,67 +192,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 	return s ? strdup(s) : NULL;
-}
-
-/* Price item k from the catalogue; adds its line to *total. Inside the
- * order's transaction, so the prices read are the ones written. */
-static int price_item(struct op_cli *cli, int k, struct item *it, int64_t *total)
-{
-	op_db *db = cli->db;
-	sqlite3_stmt *st = op_db_stmt(db, SQL_PRODUCT);
-	int rc;
-
-	if (!st || op_bind_text(db, st, ":sku", it->sku) < 0 ||
-	    (rc = op_db_step(db, st)) < 0)
-		return -1;
-	if (rc == SQLITE_DONE)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: no product with sku '%s'",
-			       k, it->sku);
-	if (!sqlite3_column_int(st, 4)) {
-		sqlite3_reset(st);
-		return op_errc(&cli->err, EX_DATAERR, "item %d: product '%s' is no "
-			       "longer sold", k, it->sku);
-	}
-	it->product_id = col_dup(st, 0);
-	it->name = col_dup(st, 1);
-	it->spec = col_dup(st, 2);
-	it->unit = col_dup(st, 5);
-	it->scale = sqlite3_column_int(st, 6);
-	if (it->price < 0)
-		it->price = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
-	if (!it->product_id || !it->name)
-		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	const char *why;
-	if (op_valid_qty(&it->qty, it->qtys, it->scale, &why) < 0)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: quantity '%s' %s: %s",
-			       k, it->qtys, it->unit ? it->unit : "", why);
-	if (op_line_total(&it->line, it->qty, it->scale, it->price) < 0 ||
-	    it->line > MAX_CENTS)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: line total is too large", k);
-	*total += it->line;
-	if (*total > MAX_CENTS)
-		return op_errc(&cli->err, EX_DATAERR, "item %d: order total is too large", k);
-	return 0;
-}
-
-static int insert_item(struct op_cli *cli, const char *order, const struct item *it)
-{
-	op_db *db = cli->db;
-	sqlite3_stmt *st = op_db_stmt(db, SQL_ITEM_INSERT);
-
-	if (!st || op_bind_text(db, st, ":order", order) < 0 ||
-	    op_bind_text(db, st, ":product", it->product_id) < 0 ||
-	    op_bind_text(db, st, ":sku", it->sku) < 0 ||
-	    op_bind_text(db, st, ":name", it->name) < 0 ||
-	    op_bind_text(db, st, ":spec", it->spec) < 0 ||
-	    op_bind_int(db, st, ":qty", it->qty) < 0 ||
-	    op_bind_int(db, st, ":price", it->price) < 0 ||
-	    op_bind_int(db, st, ":line", it->line) < 0 ||
-	    op_bind_text(db, st, ":unit", it->unit) < 0 ||
-	    op_bind_int(db, st, ":scale", it->scale) < 0 || op_db_run(db, st) < 0)
-		return op_errctx(op_db_err(db), "cannot add order item");
-	return 0;
 }
 
 /* A merged customer's orders go to the customer it was merged into. */
@@ -315,69 +218,31 @@ static int follow_merge(struct op_cli *cli, char **id)
 
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt extra[] = { { "customer", 0, NULL }, { NULL, 0, NULL } };
-	const char *vals[NF], *pos[1], **args = NULL;
-	char **rest = NULL, *cust = NULL, *id = NULL, total_s[32];
-	struct item *items = NULL;
-	int nrest = 0, nitems = 0, npos, help, rc = 0, k;
-	int64_t total = 0;
+	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
+				   { NULL, 0, NULL } };
+	const char *vals[NF];
+	char *cust = NULL, *id = NULL;
+	struct op_lines L;
+	int rc;
 
 	memset(vals, 0, sizeof(vals));
-	if (cli_split_multi(cli, argc, argv, "item", NULL, &rest, &nrest, &args, &nitems) < 0 ||
-	    rec_parse(cli, nrest, rest, F, NU, vals, extra, pos, 0, &npos, &help) < 0) {
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
+	if ((rc = items_begin(cli, argc, argv, F, NU, vals, extra, &L)) >= 0)
 		goto out;
-	}
-	if (help) {
-		cli_usage(cli->cmd, stdout);
-		goto out;
-	}
-	if (!extra[0].val || nitems == 0) {
-		op_errc(&cli->err, EX_USAGE, "%s is required", !extra[0].val ?
-			"--customer REF" : "at least one --item SKU:QTY[:PRICE]");
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
-		goto out;
-	}
-	if (cli_db(cli, &cli->db) < 0) {
-		rc = cli_fail(cli);
-		goto out;
-	}
 	if ((rc = need_site(cli)) != 0)
 		goto out;
 	if (cmd_customer_ref(cli, extra[0].val, &cust) < 0 || follow_merge(cli, &cust) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
-	if (!(items = calloc((size_t)nitems, sizeof(*items)))) {
-		rc = cli_error(cli, EX_OSERR, "out of memory");
-		goto out;
-	}
-	for (k = 0; k < nitems; k++) {
-		items[k].arg = args[k];
-		if (parse_item(cli, k + 1, &items[k]) < 0) {
-			rc = cli_fail(cli);
-			goto out;
-		}
-	}
-
-	if (op_db_begin(cli->db, cli->as) < 0)
+	if (op_db_begin(cli->db, cli->as) < 0 || items_price_all(cli, &L, extra[1].val) < 0)
 		goto fail;
-	for (k = 0; k < nitems; k++)
-		if (price_item(cli, k + 1, &items[k], &total) < 0)
-			goto fail;
-	snprintf(total_s, sizeof(total_s), "%lld", (long long)total);
 	vals[I_CUSTOMER] = cust;
-	vals[I_TOTAL] = total_s;
+	vals[I_TOTAL] = L.total_s;
+	vals[I_DISCOUNT] = L.discount_s;
 	vals[I_STAFF] = cli->as;
 	vals[I_BRANCH] = op_db_site(cli->db);
-	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0)
-		goto fail;
-	for (k = 0; k < nitems; k++)
-		if (insert_item(cli, id, &items[k]) < 0)
-			goto fail;
-	if (op_db_commit(cli->db) < 0)
+	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0 ||
+	    items_insert_all(cli, "order_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
 		goto fail;
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
 	goto out;
@@ -385,15 +250,7 @@ fail:
 	op_db_rollback(cli->db);
 	rc = cli_fail(cli);
 out:
-	for (k = 0; items && k < nitems; k++) {
-		free(items[k].product_id);
-		free(items[k].name);
-		free(items[k].spec);
-		free(items[k].unit);
-	}
-	free(items);
-	free(rest);
-	free(args);
+	items_end(&L);
 	free(cust);
 	free(id);
 	return rc;
@@ -568,7 +425,12 @@ static int cmd_status(struct op_cli *cli, int argc, char **argv)
 	    op_bind_int(db, st, ":delivered", delivered) < 0 ||
 	    op_bind_text(db, st, ":note", note) < 0 ||
 	    op_bind_text(db, st, ":id", id) < 0 ||
-	    op_bind_text(db, st, ":old", old) < 0 || op_db_run(db, st) < 0 ||
+	    op_bind_text(db, st, ":old", old) < 0 || op_db_run(db, st) < 0)
+		goto fail;
+	/* goods leave stock when shipped, and come back when returned */
+	int left = strcmp(old, "pending") != 0;
+	if ((strcmp(to, "shipped") == 0 && cmd_stock_order(cli, id, "sale") < 0) ||
+	    (strcmp(to, "returned") == 0 && left && cmd_stock_order(cli, id, "return") < 0) ||
 	    op_db_commit(db) < 0)
 		goto fail;
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
@@ -582,10 +444,12 @@ fail:
 
 const struct op_cmd op_cmds_order[] = {
 	{ "order", "add", cmd_add,
-	  "order add --customer REF --item SKU:QTY[:PRICE] [--item ...] [--payment P]\n"
+	  "order add --customer REF --item SKU:QTY[:PRICE[:DISCOUNT]] [--item ...] [--payment P]\n"
 	  "       [--delivery-address A] [--expected DATE] [--channel C] [--notes N]\n"
-	  "       [--date DATE]",
-	  "record an order; items are priced from the catalogue unless PRICE is given" },
+	  "       [--date DATE] [--discount MONEY|N%|N折]",
+	  "record an order; QTY in the product's unit (3.5 for metres); items are priced "
+	  "from the catalogue unless PRICE (per unit) is given; DISCOUNT and --discount take "
+	  "money off a line or the whole order (50, 10%, 9折)" },
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,
@@ -593,7 +457,7 @@ const struct op_cmd op_cmds_order[] = {
 	  "orders, newest first" },
 	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "
-	  "or to cancelled / returned;\nan order with a balance due completes only "
+	  "or to cancelled / returned; an order with a balance due completes only "
 	  "with a manager's --force" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

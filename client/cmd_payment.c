@@ -225,7 +225,7 @@ const struct op_cmd op_cmds_payment[] = {
 	{ "payment", "add", cmd_add,
 	  "payment add ORDER --amount MONEY --method M [--kind deposit|balance|payment|refund]\n"
 	  "       [--notes N]",
-	  "record money received for an order, or a refund (M: 现金 微信 支付宝 银行卡 转账 ...;\n"
+	  "record money received for an order, or a refund (M: 现金 微信 支付宝 银行卡 转账 ...; "
 	  "without --kind the first payment short of the total is a deposit, later ones the balance)" },
 	{ "payment", "list", cmd_list,
 	  "payment list [--order REF] [--from DATE] [--to DATE]",

@@ -173,17 +173,7 @@ fail:
 
 static int cmd_show(struct op_cli *cli, int argc, char **argv)
 {
-	const char *pos[1];
-	int npos, rc;
-	char *id = NULL;
-
-	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
-		return rc;
-	if (cli_resolve(cli, "product", "sku", pos[0], &id) < 0)
-		return cli_fail(cli);
-	rc = rec_show(cli, "product", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
-	free(id);
-	return rc;
+	return rec_show_ref(cli, argc, argv, "product", "sku", SHOW_COLS);
 }
 
 static const char SQL_LIST[] =
@@ -217,7 +207,7 @@ const struct op_cmd op_cmds_product[] = {
 	{ "product", "add", cmd_add,
 	  "product add --sku SKU --name NAME --price MONEY [--category C] [--spec S]\n"
 	  "       [--unit U] [--precision 0-3]",
-	  "add a product to the catalogue (HQ store only); PRICE is per UNIT (default 件);\n"
+	  "add a product to the catalogue (HQ store only); PRICE is per UNIT (default 件); "
 	  "PRECISION is the decimals a quantity may have (米, 平方米, kg: 2 unless given)" },
 	{ "product", "edit", cmd_edit,
 	  "product edit REF [--sku S] [--name N] [--price MONEY] [--category C] [--spec S]\n"

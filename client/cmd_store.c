@@ -240,11 +240,18 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
 	const struct op_table *t = op_table_by_name(pos[0]);
-	if (!t)
-		return cli_error(cli, EX_DATAERR, "export: no table '%s' (one of: branch staff "
-				 "customer product sales_order order_item ticket ticket_step followup "
-				 "access_log)",
-				 pos[0]);
+	if (!t) {
+		char names[512];
+		size_t len = 0;
+		names[0] = '\0';
+		for (int i = 0; i < op_ntables; i++)
+			if (op_table_known(&op_tables[i]))
+				len += (size_t)snprintf(names + len, len < sizeof(names) ?
+							sizeof(names) - len : 0, "%s%s",
+							len ? " " : "", op_tables[i].name);
+		return cli_error(cli, EX_DATAERR, "export: no table '%s' (one of: %s)",
+				 pos[0], names);
+	}
 	if (cli_opt(spec, "json"))
 		cli->fmt = OP_FMT_JSON;
 	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)

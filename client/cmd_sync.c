@@ -206,7 +206,7 @@ static void route_tables(char *out, size_t n, unsigned route)
 {
 	size_t len = (size_t)snprintf(out, n, ",");
 	for (int i = 0; i < op_ntables && len < n; i++)
-		if (op_tables[i].route & route)
+		if ((op_tables[i].route & route) && op_table_known(&op_tables[i]))
 			len += (size_t)snprintf(out + len, n - len, "%d,",
 						op_tables[i].num);
 }

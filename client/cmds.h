@@ -23,6 +23,9 @@ OP_GROUP op_cmds_merge[];	/* customer dupes|merge|unmerge */
 OP_GROUP op_cmds_report[];	/* report, classify, remind */
 OP_GROUP op_cmds_channel[];	/* channel add|edit|list */
 OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
+OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
+OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
+OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -39,10 +42,22 @@ int cmd_customer_ref(struct op_cli *cli, const char *ref, char **id);
  * form. 0 and *id (malloc'd), or -1 with cli->err set. */
 int cmd_order_ref(struct op_cli *cli, const char *ref, char **id);
 
+/* Print a record with lines (an order, a quote): head_sql and items_sql
+ * each take :id; what names it in "no WHAT with id". Order show's format,
+ * for --json too. 0, or -1 with the error set. */
+int cmd_show_with_items(struct op_cli *cli, const char *head_sql, const char *items_sql,
+			const char *what, const char *id);
+/* order show of order id (cmd_order.c): 0, or -1 with the error set. */
+int cmd_order_show(struct op_cli *cli, const char *id);
+
 /* SQL: cents paid on order id (payments less refunds; payment table).
  * id must be qualified ("o.id"): a bare id would be the payment's. */
 #define ORDER_PAID(id) "(SELECT coalesce(sum(CASE kind WHEN 'refund' THEN -amount" \
 	" ELSE amount END), 0) FROM payment WHERE order_id = " id ")"
+
+/* Move stock for order's items at its branch (cmd_stock.c): kind "sale"
+ * takes them off, "return" puts them back. Inside the transaction; 0 or -1. */
+int cmd_stock_order(struct op_cli *cli, const char *order, const char *kind);
 
 /* Custom fields (custom.c). custom_key_ok: 0 when key may name a custom
  * field, else -1 with cli->err. custom_set: set (value "" clears) field

@@ -15,7 +15,7 @@
 #define MAX_KEY_CHARS 64
 
 static const char SQL_SET[] =
-	"INSERT INTO customer_attr(id, customer_id, key, value)"
+	"INSERT INTO main.customer_attr(id, customer_id, key, value)"
 	" VALUES (:cid || '/' || :key, :cid, :key, :value)"
 	" ON CONFLICT(id) DO UPDATE SET value = excluded.value"
 	" WHERE value IS NOT excluded.value";

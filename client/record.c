@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmds.h"
 #include "record.h"
 
 void rec_money(char *out, size_t n, int64_t cents)
@@ -389,6 +390,22 @@ int rec_edit_show(struct op_cli *cli, const char *table, const struct op_field *
 		  rec_hook hook, void *arg)
 {
 	return write_show(cli, table, f, n, vals, id, cols, hook, arg);
+}
+
+int rec_show_ref(struct op_cli *cli, int argc, char **argv, const char *table,
+		 const char *keycols, const char *cols)
+{
+	const char *pos[1];
+	int npos, rc;
+	char *id = NULL;
+
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 1, 1, &npos)) >= 0)
+		return rc;
+	if (cli_resolve(cli, table, keycols, pos[0], &id) < 0)
+		return cli_fail(cli);
+	rc = rec_show(cli, table, cols, id) < 0 ? cli_fail(cli) : 0;
+	free(id);
+	return rc;
 }
 
 int rec_show(struct op_cli *cli, const char *table, const char *cols,

@@ -88,6 +88,11 @@ int rec_edit_show(struct op_cli *cli, const char *table, const struct op_field *
 		  int n, const char *const *vals, const char *id, const char *cols,
 		  rec_hook hook, void *arg);
 
+/* A whole `GROUP show REF` command: REF resolved in table (cli_resolve
+ * with keycols), the row shown with cols. Returns the exit code. */
+int rec_show_ref(struct op_cli *cli, int argc, char **argv, const char *table,
+		 const char *keycols, const char *cols);
+
 /* Show one row by id vertically (or as JSON/CSV): SELECT cols FROM table. */
 int rec_show(struct op_cli *cli, const char *table, const char *cols,
 	     const char *id);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include "report.h"
+#include "items.h"
 #include "scope.h"
 #include "valid.h"
 
@@ -339,6 +340,31 @@ static const char SQL_CLASS_LIST[] =
 #define LAST_AT "(SELECT max(f.at) FROM followup f WHERE f.customer_id = c.id)"
 #define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
 	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
+/* Home visits: the day before and on the day, and overdue while still
+ * scheduled after it (cmd_appt.c); starts_at is local wall time. */
+#define REMIND_VISITS \
+	" UNION ALL SELECT a.starts_at, CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
+	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
+	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
+	"  a.kind || ' visit ' || substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), '')," \
+	"  coalesce(a.address, 'no address'), a.created_at" \
+	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id" \
+	" WHERE a.status = 'scheduled' AND (:staff IS NULL OR a.staff = :staff" \
+	"  OR (a.staff IS NULL AND c.owner = :staff))" \
+	"  AND (:branch IS NULL OR a.branch = :branch)" \
+	"  AND date(a.starts_at) <= date(:today, '+' || max(:days, 1) || ' days')"
+/* Products under their safe level at this branch (at HQ: every branch),
+ * on the general list only (cmd_stock.c). */
+#define REMIND_STOCK \
+	" UNION ALL SELECT :today, 'low', 'stock', p.name || ' (' || p.sku || ')', NULL, NULL," \
+	"  'low stock at ' || s.branch, 'on hand ' || " ITEMS_QTY("s.on_hand", "p.qty_scale") \
+	"  || ' ' || p.unit || ', safe level ' || " ITEMS_QTY("s.safe_level", "p.qty_scale") \
+	"  || ' ' || p.unit, NULL" \
+	" FROM stock s JOIN product p ON p.id = s.product_id" \
+	" WHERE s.on_hand < s.safe_level AND :staff IS NULL" \
+	"  AND (:branch IS NULL OR s.branch = :branch)" \
+	"  AND (s.branch = (SELECT value FROM meta WHERE key = 'site')" \
+	"   OR (SELECT value FROM meta WHERE key = 'role') = 'hq')"
 #define REMIND(owner, handler, seller) \
 	"WITH u(until) AS (SELECT datetime(:now, '+' || :days || ' days'))," \
 	" e AS (SELECT c.*, datetime(c.created_at, '+24 hours') AS due FROM customer c" \
@@ -391,6 +417,7 @@ static const char SQL_CLASS_LIST[] =
 	"  'expected ' || o.expected_date || ', still ' || o.status, o.order_date" \
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id" \
 	" WHERE " OVERDUE("o") " AND " seller \
+	REMIND_VISITS REMIND_STOCK \
 	" ORDER BY 1, 3, 4 COLLATE pinyin"
 static const char SQL_REMIND[] = REMIND("1", "1", "1");
 /* The --staff variant lists what the plain one attributes to :staff: a
@@ -410,6 +437,17 @@ static const char SQL_PERIOD[] =
 	"   coalesce(:to, date(:now, 'localtime')) AS t))";
 
 /* ------------------------------------------------------------ definitions */
+
+/* Quotations per salesperson in the period, and how many became orders
+ * (cmd_quote.c): the quote's date decides the period. */
+static const char SQL_QUOTES[] =
+	"SELECT coalesce(q.staff, '(none)'), s.name, count(*),"
+	" sum(q.status = 'converted'), 100.0 * sum(q.status = 'converted') / count(*),"
+	" sum(q.total)"
+	" FROM quote q LEFT JOIN staff s ON s.code = q.staff"
+	" WHERE q.quote_date BETWEEN :from AND :to AND (:branch IS NULL OR q.branch = :branch)"
+	"   AND q.status <> 'cancelled'"
+	" GROUP BY q.staff ORDER BY 3 DESC, 1";
 
 struct sec_def {
 	const char *key, *title, *sql;
@@ -447,6 +485,8 @@ static const struct sec_def
 	S_STAFFPERF = { "staff", "Staff performance", SQL_STAFF,
 			"staff:t name:t branch:t followups:i enquiries:i converted:i"
 			" conversion_pct:p orders:i sales:m* satisfaction:n rated:i" },
+	S_QUOTES = { "quotes", "Quotations by salesperson", SQL_QUOTES,
+		     "staff:t name:t quotes:i converted:i conversion_pct:p quoted:m" },
 	S_CLASSES = { "classes", "Customers by class", SQL_CLASS_COUNTS,
 		      "class:t label:t customers:i share_pct:p spend:m* min_spend:m max_spend:m" },
 	S_FREQ = { "frequency", "Customers by purchase frequency", SQL_FREQ_COUNTS,
@@ -480,7 +520,7 @@ static const struct rep_def reports[] = {
 	{ "service", NULL, "After-sales service", { &S_SVC_SUMMARY, &S_SVC_STATUS }, 0, 0, NULL, NULL },
 	{ "orders", NULL, "Orders", { &S_ORD_SUMMARY, &S_ORD_STATUS, &S_ORD_OVERDUE }, 0, 0,
 	  SQL_ORDERS_TEMP, SQL_ORDERS_PREP },
-	{ "staff", NULL, "Staff performance", { &S_STAFFPERF }, 0, 0, NULL, NULL },
+	{ "staff", NULL, "Staff performance", { &S_STAFFPERF, &S_QUOTES }, 0, 0, NULL, NULL },
 };
 #define NREPORTS (sizeof(reports) / sizeof(reports[0]))
 

@@ -91,16 +91,6 @@ static int restore_tree(op_history *h, op_db *db, const struct op_table *t, sqli
 	return 0;
 }
 
-static void remove_store(const char *path)
-{
-	char p[4096];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 int op_history_restore(op_history *h, time_t at, const char *to_path,
 		       struct op_history_restored *res, op_err *e)
 {
@@ -155,16 +145,33 @@ int op_history_restore(op_history *h, time_t at, const char *to_path,
 	}
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
+		if (!op_table_known(t))
+			continue;
 		const git_tree_entry *te = git_tree_entry_byname(root, t->name);
 		git_tree *sub;
-		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE)
+		if (!te || git_tree_entry_type(te) != GIT_OBJECT_TREE || !op_table_known(t))
 			continue;
 		if (git_tree_lookup(&sub, h->repo, git_tree_entry_id(te)) < 0) {
 			op_hist_gitfail(e, EX_DATAERR, "cannot read %s", t->name);
 			goto out;
 		}
+		/* The new store's migrations seeded some rows (the channel
+		 * list); the snapshot's own copy of them replaces them. */
+		char *del = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int dr = del ? op_db_exec(db, del) : -1;
+		sqlite3_free(del);
+		if (dr < 0) {
+			git_tree_free(sub);
+			*e = *op_db_err(db);
+			goto out;
+		}
 		sqlite3_finalize(ins);
-		if (!(ins = insert_stmt(db, t))) {
+		/* The commit's records are the table: rows a new store starts
+		 * with (the seeded source channels) give way to them. */
+		char *clear = sqlite3_mprintf("DELETE FROM \"%w\"", t->name);
+		int cleared = clear ? op_db_exec(db, clear) : -1;
+		sqlite3_free(clear);
+		if (cleared < 0 || !(ins = insert_stmt(db, t))) {
 			git_tree_free(sub);
 			*e = *op_db_err(db);
 			goto out;
@@ -188,7 +195,7 @@ out:
 		op_db_rollback(db);
 	op_db_free(db);
 	if (rc < 0 && made)
-		remove_store(to_path);
+		op_db_remove(to_path);
 	git_message_trailer_array_free(&tr);
 	git_tree_free(root);
 	git_commit_free(c);

@@ -519,7 +519,7 @@ static int write_changed(struct writer *w, const struct range *r)
 		const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(st, 0));
 		const char *gid = (const char *)sqlite3_column_text(st, 1);
 		const char *sh = (const char *)sqlite3_column_text(st, 2);
-		if (!t || t->num >= MAXT || !gid || !sh || strlen(sh) != 4)
+		if (!t || t->num >= MAXT || !w->sel[t->num] || !gid || !sh || strlen(sh) != 4)
 			continue;
 		sqlite3_stmt *row = w->sel[t->num];
 		sqlite3_reset(row);
@@ -549,8 +549,12 @@ static int write_all(struct writer *w)
 {
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
+		if (!op_table_known(t))
+			continue;
 		sqlite3_stmt *st = w->all[t->num];
 		int rc;
+		if (!st)
+			continue;	/* a table this build's schema lacks */
 		while ((rc = op_db_step(w->db, st)) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
 			const char *sh = (const char *)sqlite3_column_text(st, t->ncols + 1);
@@ -578,7 +582,7 @@ static void summary(struct writer *w, const char *site, char *out, size_t n)
 	buf_printf(&b, "%s: ", site);
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
-		uint64_t c = w->cnt[t->num].changed;
+		uint64_t c = op_table_known(t) ? w->cnt[t->num].changed : 0;
 		if (!c)
 			continue;
 		buf_printf(&b, "%s%llu %s", first ? "" : ", ", (unsigned long long)c, noun(t, c));
@@ -710,7 +714,7 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 
 	for (int i = 0; i < op_ntables; i++) {
 		const struct op_table *t = &op_tables[i];
-		if (t->num >= MAXT)
+		if (t->num >= MAXT || !op_table_known(t))
 			continue;
 		if (!(w.sel[t->num] = table_select(&w, t, 0)) ||
 		    (full && !(w.all[t->num] = table_select(&w, t, 1))))

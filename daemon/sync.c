@@ -156,7 +156,8 @@ int op_sync_new(op_sync **out, op_db *db, const struct op_sync_cfg *cfg,
 		return op_errc(e, EX_CONFIG, "store has no site; run 'outpost init' first");
 	}
 	for (int i = 0; i < op_ntables; i++)
-		if (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0) {
+		if (op_table_known(&op_tables[i]) &&
+		    (op_tables[i].num >= MAXT || prepare_table(s, &op_tables[i]) < 0)) {
 			op_errc(e, EX_SOFTWARE, "%s", op_db_err(db)->msg);
 			op_sync_free(s);
 			return -1;
@@ -1002,7 +1003,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 	sqlite3_stmt *row;
 	int rc = 0, have;
 
-	if (!t) {
+	if (!t || !op_table_known(t)) {
 		s->st.ignored += (uint64_t)n;	/* a table this schema lacks */
 		return 0;
 	}
@@ -1332,9 +1333,11 @@ static const char SQL_PEER_IDENT[] =
 static const char SQL_PEER_REFUSED[] =
 	"UPDATE peer SET refused = refused + 1, last_error = :e WHERE site = :p";
 static const char SQL_PEER_INC[] =
-	"UPDATE peer SET incarnation = :i WHERE site = :p";
+	"INSERT INTO peer(site, incarnation) VALUES (:p, :i)"
+	" ON CONFLICT(site) DO UPDATE SET incarnation = excluded.incarnation";
 static const char SQL_PEER_NEXT[] =
-	"UPDATE peer SET next_incarnation = :i WHERE site = :p";
+	"INSERT INTO peer(site, next_incarnation) VALUES (:p, :i)"
+	" ON CONFLICT(site) DO UPDATE SET next_incarnation = excluded.next_incarnation";
 static const char SQL_PEER_ADOPT[] =
 	"UPDATE peer SET retired = trim(coalesce(retired, '') || ' ' ||"
 	" coalesce(incarnation, '')), incarnation = next_incarnation,"
@@ -1453,7 +1456,12 @@ int op_sync_hq_hello(op_sync *s, const char *key_site, const struct op_hello *h,
 			snprintf(fresh, sizeof(fresh), "%s", sqlite3_column_text(r, 0));
 		if (r)
 			sqlite3_reset(r);
-		rc = !r || peer_int(s, SQL_SITE_HLC, key_site, &hlc) < 0 ||
+		/* A store speaking as the incarnation we know is a restored copy:
+		 * its pending journal may hold entries the old copy already sent,
+		 * up to the newest change we hold from it. A store of another
+		 * incarnation (a new PC) holds none of the old copy's entries. */
+		int same = !cur[0] || (il == strlen(cur) && memcmp(inc, cur, il) == 0);
+		rc = !r || (same && peer_int(s, SQL_SITE_HLC, key_site, &hlc) < 0) ||
 		     peer_text_set(s, SQL_PEER_NEXT, key_site, fresh) < 0 ? -1 : 0;
 		snprintf(s->inc, sizeof(s->inc), "%s", fresh);
 		w->incarnation_len = strlen(s->inc);

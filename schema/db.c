@@ -692,3 +692,13 @@ void op_db_free(op_db *db)
 	free(db->path);
 	free(db);
 }
+
+void op_db_remove(const char *path)
+{
+	char p[4096];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}

@@ -36,6 +36,9 @@ int op_db_schema_max(void);
  * schema is newer than this build. */
 int op_db_open(op_db **out, const char *path, int flags, op_err *e);
 void op_db_free(op_db *db);
+/* Remove a closed store's files (the database, its -wal and -shm);
+ * missing files are not an error. */
+void op_db_remove(const char *path);
 
 sqlite3 *op_db_handle(op_db *db);
 op_err *op_db_err(op_db *db);

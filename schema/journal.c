@@ -73,7 +73,8 @@ char *op_journal_sql(void)
 {
 	sqlite3_str *s = sqlite3_str_new(NULL);
 	for (int i = 0; i < op_ntables; i++)
-		table_sql(s, &op_tables[i]);
+		if (op_table_known(&op_tables[i]))
+			table_sql(s, &op_tables[i]);
 	char *sql = sqlite3_str_finish(s), *out = sql ? strdup(sql) : NULL;
 	sqlite3_free(sql);
 	return out;

@@ -41,12 +41,12 @@ static const struct op_column order_cols[] = {
 	COL("total"), COL("payment"), COL("delivery_address"),
 	COL("expected_date"), COL("delivered_date"), COL("status"),
 	COL("channel"), COL("notes"), COL("staff"), COL("branch"),
-	COL("created_at"),
+	COL("created_at"), { "discount", 0, 14 }, { "quote_id", 0, 14 },
 };
 static const struct op_column item_cols[] = {
 	ID, COL("order_id"), COL("product_id"), COL("sku"), COL("name"),
 	COL("spec"), COL("qty"), COL("unit_price"), COL("line_total"),
-	{ "unit", 0, 11 }, { "qty_scale", 0, 11 },
+	{ "unit", 0, 11 }, { "qty_scale", 0, 11 }, { "discount", 0, 14 },
 };
 static const struct op_column ticket_cols[] = {
 	ID, COL("ticket_no"), COL("customer_id"), COL("order_id"), COL("kind"),
@@ -83,6 +83,35 @@ static const struct op_column payment_cols[] = {
 	{ "amount", 0, 13 }, { "method", 0, 13 }, { "paid_at", 0, 13 },
 	{ "staff", 0, 13 }, { "branch", 0, 13 }, { "notes", 0, 13 },
 };
+static const struct op_column quote_cols[] = {
+	{ "id", OP_COL_ID, 14 }, { "quote_no", 0, 14 }, { "quote_date", 0, 14 },
+	{ "valid_until", 0, 14 }, { "customer_id", 0, 14 }, { "discount", 0, 14 },
+	{ "total", 0, 14 }, { "status", 0, 14 }, { "order_id", 0, 14 },
+	{ "notes", 0, 14 }, { "staff", 0, 14 }, { "branch", 0, 14 },
+	{ "created_at", 0, 14 },
+};
+static const struct op_column quote_item_cols[] = {
+	{ "id", OP_COL_ID, 14 }, { "quote_id", 0, 14 }, { "product_id", 0, 14 },
+	{ "sku", 0, 14 }, { "name", 0, 14 }, { "spec", 0, 14 }, { "qty", 0, 14 },
+	{ "unit_price", 0, 14 }, { "line_total", 0, 14 }, { "unit", 0, 14 },
+	{ "qty_scale", 0, 14 }, { "discount", 0, 14 },
+};
+static const struct op_column appt_cols[] = {
+	{ "id", OP_COL_ID, 15 }, { "customer_id", 0, 15 }, { "kind", 0, 15 },
+	{ "starts_at", 0, 15 }, { "ends_at", 0, 15 }, { "address", 0, 15 },
+	{ "staff", 0, 15 }, { "status", 0, 15 }, { "result", 0, 15 },
+	{ "measurements", 0, 15 }, { "order_id", 0, 15 }, { "ticket_id", 0, 15 },
+	{ "notes", 0, 15 }, { "branch", 0, 15 }, { "created_at", 0, 15 },
+};
+static const struct op_column stock_cols[] = {
+	{ "id", OP_COL_ID, 16 }, { "product_id", 0, 16 }, { "branch", 0, 16 },
+	{ "on_hand", OP_COL_COUNTER, 16 }, { "safe_level", 0, 16 },
+};
+static const struct op_column move_cols[] = {
+	{ "id", OP_COL_ID, 16 }, { "product_id", 0, 16 }, { "branch", 0, 16 },
+	{ "kind", 0, 16 }, { "qty", 0, 16 }, { "order_id", 0, 16 }, { "at", 0, 16 },
+	{ "staff", 0, 16 }, { "notes", 0, 16 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -104,14 +133,24 @@ const struct op_table op_tables[] = {
 	{ "customer_attr", 21, UP | DOWN, 12, attr_cols, NCOLS(attr_cols), -1, -1, "key" },
 	{ "payment", 22, UP, 13, payment_cols, NCOLS(payment_cols), -1, -1,
 	  "kind || ' ' || printf('%d.%02d', amount / 100, amount % 100)" },
+	{ "quote", 23, UP, 14, quote_cols, NCOLS(quote_cols), -1, -1, "quote_no" },
+	{ "quote_item", 24, UP, 14, quote_item_cols, NCOLS(quote_item_cols), -1, -1, "name" },
+	{ "appointment", 25, UP, 15, appt_cols, NCOLS(appt_cols), -1, -1, "kind || ' ' || starts_at" },
+	{ "stock", 26, UP | DOWN, 16, stock_cols, NCOLS(stock_cols), 3, -1, "branch" },
+	{ "stock_move", 27, UP, 16, move_cols, NCOLS(move_cols), -1, -1, "kind || ' ' || qty" },
 };
 const int op_ntables = NCOLS(op_tables);
+
+int op_table_known(const struct op_table *t)
+{
+	return t->since <= op_db_schema_max();
+}
 
 const struct op_table *op_table_by_num(uint64_t num)
 {
 	for (int i = 0; i < op_ntables; i++)
 		if ((uint64_t)op_tables[i].num == num)
-			return &op_tables[i];
+			return op_table_known(&op_tables[i]) ? &op_tables[i] : NULL;
 	return NULL;
 }
 
@@ -119,7 +158,7 @@ const struct op_table *op_table_by_name(const char *name)
 {
 	for (int i = 0; i < op_ntables; i++)
 		if (strcmp(op_tables[i].name, name) == 0)
-			return &op_tables[i];
+			return op_table_known(&op_tables[i]) ? &op_tables[i] : NULL;
 	return NULL;
 }
 
@@ -138,6 +177,11 @@ int op_tables_since_max(void)
 int op_col_known(const struct op_table *t, int c)
 {
 	return c >= 0 && c < t->ncols && t->cols[c].since <= op_db_schema_max();
+}
+
+int op_table_known(const struct op_table *t)
+{
+	return t->since <= op_db_schema_max();
 }
 
 int op_table_col(const struct op_table *t, const char *name)

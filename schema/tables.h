@@ -51,8 +51,16 @@ const struct op_table *op_table_by_num(uint64_t num);
 const struct op_table *op_table_by_name(const char *name);
 /* The newest `since` of any table or column. */
 int op_tables_since_max(void);
+/* Is table t in this build's schema (op_db_schema_max)? A build capped at
+ * an older schema (OUTPOST_TEST_SCHEMA_CAP) has no later tables: loops
+ * over op_tables skip them, and the lookups by name and number do not
+ * find them. */
+int op_table_known(const struct op_table *t);
 /* Is column c of t in this build's schema (op_db_schema_max)? */
 int op_col_known(const struct op_table *t, int c);
+/* Whether this build's schema has table t (op_db_schema_max: a build
+ * capped at an older schema lacks tables made later, e.g. access_log). */
+int op_table_known(const struct op_table *t);
 
 /* Index of column name in t, or -1. */
 int op_table_col(const struct op_table *t, const char *name);

@@ -925,6 +925,15 @@ static const struct op_enum_alias payment_kind_v[] = {
 };
 const struct op_enum op_enum_payment_kind = { "payment kind", payment_kind_v };
 
+static const struct op_enum_alias appt_kind_v[] = {
+	{ "measure", "measurement|测量|上门测量|量尺|量尺寸" },
+	{ "install", "installation|安装|上门安装" },
+	{ "repair", "fix|维修|上门维修|返修" },
+	{ "delivery", "deliver|送货|配送|送货上门" },
+	{ NULL, NULL }
+};
+const struct op_enum op_enum_appt_kind = { "appointment kind", appt_kind_v };
+
 static const struct op_enum_alias ticket_status_v[] = {
 	{ "open", "new|待处理|未处理|新建" },
 	{ "in_progress", "progress|doing|处理中|进行中" },

@@ -86,6 +86,7 @@ extern const struct op_enum op_enum_channel;	/* walk-in website social phone ref
 extern const struct op_enum op_enum_order_status; /* pending shipped delivered completed cancelled returned */
 extern const struct op_enum op_enum_payment;	/* cash card wechat alipay transfer credit other */
 extern const struct op_enum op_enum_payment_kind; /* deposit balance payment refund */
+extern const struct op_enum op_enum_appt_kind; /* measure install repair delivery */
 extern const struct op_enum op_enum_ticket_status; /* open in_progress resolved closed */
 extern const struct op_enum op_enum_ticket_kind; /* complaint repair return installation enquiry other */
 extern const struct op_enum op_enum_role;	/* sales service manager hq admin */

@@ -381,12 +381,21 @@ static struct mrow *row_find(struct sim *m, int tab, const char *gid)
 	return NULL;
 }
 
+/* Room for one more element in a growable array (aborts when memory is
+ * gone: a harness has nothing better to do). */
+static void *grow(void *p, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	if (!(p = realloc(p, (size_t)*cap * size)))
+		abort();
+	return p;
+}
+
 static struct mrow *row_add(struct sim *m, int tab, const char *gid, int creator)
 {
-	if (m->nrows == m->caprows) {
-		m->caprows = m->caprows ? m->caprows * 2 : 64;
-		m->rows = realloc(m->rows, (size_t)m->caprows * sizeof(*m->rows));
-	}
+	m->rows = grow(m->rows, m->nrows, &m->caprows, sizeof(*m->rows));
 	struct mrow *r = &m->rows[m->nrows++];
 	memset(r, 0, sizeof(*r));
 	r->tab = tab;
@@ -398,10 +407,7 @@ static struct mrow *row_add(struct sim *m, int tab, const char *gid, int creator
 static struct ent *ent_add(struct mrow *r, int kind, int col, const char *val,
 			   int64_t delta, int site, int64_t jseq)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 8;
-		r->e = realloc(r->e, (size_t)r->cap * sizeof(*r->e));
-	}
+	r->e = grow(r->e, r->n, &r->cap, sizeof(*r->e));
 	struct ent *e = &r->e[r->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
@@ -696,10 +702,7 @@ static void q_clear(struct queue *q)
 
 static void q_push(struct queue *q, const struct msg *msg)
 {
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->m = realloc(q->m, (size_t)q->cap * sizeof(*q->m));
-	}
+	q->m = grow(q->m, q->n, &q->cap, sizeof(*q->m));
 	q->m[q->n++] = *msg;
 }
 
@@ -1245,6 +1248,30 @@ static int write_insert(struct sim *m, struct site *x, int tab, const char *cust
 	return 0;
 }
 
+/* Set column c (mtabs index) of row r of table tab at x to v (NULL: clear
+ * it), and record the write. */
+static int write_col(struct sim *m, struct site *x, struct mrow *r, int tab, int c,
+		     const char *v, int stock_)
+{
+	const struct mtab *mt = &mtabs[tab];
+	struct wr w = { 0 };
+	char sql[160];
+	int64_t j0 = journal_max(x);
+
+	snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ?1 WHERE id = ?2", mt->name,
+		 mt->cols[c]);
+	w.sql = sql, w.p[0] = v, w.p[1] = r->gid;
+	if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
+		return -1;
+	int64_t js = journaled(m, x, j0, mt->num, r->gid, 2);
+	if (js < 0)
+		return -1;
+	ent_add(r, E_COL, mt->colnum[c], v, 0, x->idx, js);
+	trace(m, "%s%s %s %s %s %s%s%s", x->code, stock_ ? " (sqlite3)" : "", v ? "edit" : "clear",
+	      mt->name, r->gid, mt->cols[c], v ? " = " : "", v ? v : "");
+	return 0;
+}
+
 /* One random write at x. */
 static int write_random(struct sim *m, struct site *x)
 {
@@ -1266,20 +1293,8 @@ static int write_random(struct sim *m, struct site *x)
 	if (!(r = model_row(m, T_CUST, id)))
 		return -1;
 	if (k < 52) {			/* edit a column */
-		int c = (int)below(&m->r, (uint64_t)cu->ncols);
-		char sql[128];
 		newval(m, v, "v");
-		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = ?1 WHERE id = ?2", cu->cols[c]);
-		w.sql = sql, w.p[0] = v, w.p[1] = id;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, cu->num, id, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, cu->colnum[c], v, 0, x->idx, js);
-		trace(m, "%s%s edit customer %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", id,
-		      cu->cols[c], v);
-		return 0;
+		return write_col(m, x, r, T_CUST, (int)below(&m->r, (uint64_t)cu->ncols), v, stock_);
 	}
 	if (k < 60) {			/* clear a column that has a value */
 		int c = 1 + (int)below(&m->r, (uint64_t)cu->ncols - 1);
@@ -1288,18 +1303,7 @@ static int write_random(struct sim *m, struct site *x)
 			 " \"%s\" IS NOT NULL", cu->cols[c]);
 		if (q_int(op_db_handle(x->db), sql, id, 0) <= 0)
 			return 0;
-		snprintf(sql, sizeof(sql), "UPDATE customer SET \"%s\" = NULL WHERE id = ?1",
-			 cu->cols[c]);
-		w.sql = sql, w.p[0] = id;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, cu->num, id, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, cu->colnum[c], NULL, 0, x->idx, js);
-		trace(m, "%s%s clear customer %s %s", x->code, stock_ ? " (sqlite3)" : "", id,
-		      cu->cols[c]);
-		return 0;
+		return write_col(m, x, r, T_CUST, c, NULL, stock_);
 	}
 	if (k < 82) {			/* points, refunds included */
 		int64_t d = (int64_t)below(&m->r, 150) - 50;
@@ -1348,27 +1352,16 @@ static int write_random(struct sim *m, struct site *x)
 		return 0;
 	}
 	if (k < 94) {			/* a follow-up of this site, or HQ's staff */
-		const struct mtab *mt = &mtabs[x->hq ? T_STAFF : T_FUP];
-		char fid[64], sql[160];
-		char where[64];
+		int tab = x->hq ? T_STAFF : T_FUP;
+		const struct mtab *mt = &mtabs[tab];
+		char fid[64], where[64];
 		snprintf(where, sizeof(where), x->hq ? "1" : "branch = '%s'", x->code);
 		pick_row(m, x, mt->name, where, fid);
-		if (!fid[0] || !(r = model_row(m, x->hq ? T_STAFF : T_FUP, fid)))
+		if (!fid[0] || !(r = model_row(m, tab, fid)))
 			return fid[0] ? -1 : 0;
-		int c = 1 + (int)below(&m->r, (uint64_t)mt->ncols - 1);
 		newval(m, v, "f");
-		snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ?1 WHERE id = ?2", mt->name,
-			 mt->cols[c]);
-		w.sql = sql, w.p[0] = v, w.p[1] = fid;
-		if (run_write(m, x, &w, stock_, NULL, NULL) < 0)
-			return -1;
-		int64_t js = journaled(m, x, j0, mt->num, fid, 2);
-		if (js < 0)
-			return -1;
-		ent_add(r, E_COL, mt->colnum[c], v, 0, x->idx, js);
-		trace(m, "%s%s edit %s %s %s = %s", x->code, stock_ ? " (sqlite3)" : "", mt->name,
-		      fid, mt->cols[c], v);
-		return 0;
+		return write_col(m, x, r, tab, 1 + (int)below(&m->r, (uint64_t)mt->ncols - 1), v,
+				 stock_);
 	}
 	w.sql = "DELETE FROM customer WHERE id = ?1";
 	w.p[0] = id;
@@ -1384,21 +1377,11 @@ static int write_random(struct sim *m, struct site *x)
 
 /* --- faults on stores --- */
 
-static void rm_store(const char *path)
-{
-	char p[400];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* A copy of b's store as a backup tool makes it (SQLite's backup API). */
 static int take_backup(struct sim *m, struct site *b)
 {
 	sqlite3 *dst;
-	rm_store(b->bpath);
+	op_db_remove(b->bpath);
 	if (sqlite3_open_v2(b->bpath, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL))
 		return failf(m, "backup open: %s", sqlite3_errmsg(dst));
 	sqlite3_backup *bk = sqlite3_backup_init(dst, "main", op_db_handle(on(b)->db), "main");
@@ -1436,7 +1419,7 @@ static int put_back(struct sim *m, struct site *b, int rebuild)
 {
 	session_end(b);
 	site_close(b);
-	rm_store(b->path);
+	op_db_remove(b->path);
 	memset(&b->up, 0, sizeof(b->up));
 	b->offset = 0;
 	if (!rebuild && copy_file(b->bpath, b->path) < 0)

@@ -86,7 +86,7 @@ expect_rc 0 "order add by phone, two items" $OUTPOST --as li.na order add \
 	--customer "138 0013 8000" --item CUR-01:2 --item HK-2:1 --payment 微信 \
 	--expected 2026/12/01 --channel 门店 --delivery-address "上海市徐汇区 1 号"
 expect_out "total 2x1999.50 + 1x10 = 4009.00" '^total +4009\.00$'
-expect_out "line total 3999.00" 'CUR-01 .* 2 +件 +1999\.50 +3999\.00'
+expect_out "line total 3999.00" 'CUR-01 .* 2 +件 +1999\.50 +0\.00 +3999\.00'
 expect_out "status pending" '^status +pending$'
 expect_out "payment alias stored canonical" '^payment +wechat$'
 expect_out "staff from --as" '^staff +li\.na$'
@@ -131,7 +131,7 @@ expect_rc 65 "qty over the limit refused" $OUTPOST order add --customer 张三 -
 expect_rc 65 "bad item price refused" $OUTPOST order add --customer 张三 --item CUR-01:1:abc
 expect_err "price message" "item 1: price 'abc'"
 expect_rc 65 "item without qty refused" $OUTPOST order add --customer 张三 --item CUR-01
-expect_err "item syntax message" "is not SKU:QTY\[:PRICE\]"
+expect_err "item syntax message" "is not SKU:QTY\[:PRICE\[:DISCOUNT\]\]"
 expect_rc 65 "inactive product refused" $OUTPOST order add --customer 张三 --item ROD-1:1
 expect_err "inactive message" "item 1: product 'ROD-1' is no longer sold"
 expect_rc 66 "unknown customer refused" $OUTPOST order add --customer 王五 --item HK-2:1

@@ -33,8 +33,8 @@ sql "$BR" "ATTACH '$HQ' AS hq; INSERT INTO product SELECT * FROM hq.product;"
 expect_rc 0 "customer" $OUTPOST customer add --name 张伟 --phone 13800138000
 expect_rc 0 "3.5 m of fabric accepted" $OUTPOST --as li.na order add --customer 13800138000 \
 	--item CUR-LINEN-280:3.5 --item ROD-AL-2M:2
-expect_out "3.5 m x 368.00 = 1288.00" '1 +CUR-LINEN-280 .* 3\.50 +米 +368\.00 +1288\.00'
-expect_out "2 sets x 85 = 170" '2 +ROD-AL-2M .* 2 +套 +85\.00 +170\.00'
+expect_out "3.5 m x 368.00 = 1288.00" '1 +CUR-LINEN-280 .* 3\.50 +米 +368\.00 +0\.00 +1288\.00'
+expect_out "2 sets x 85 = 170" '2 +ROD-AL-2M .* 2 +套 +85\.00 +0\.00 +170\.00'
 expect_out "total to the cent" '^total +1458\.00$'
 oid=$(sql "$BR" "SELECT id FROM sales_order ORDER BY rowid DESC LIMIT 1")
 expect_eq "stored as integer steps with the scale" \

@@ -76,6 +76,8 @@ expect_rc 0 "order 3" $OUTPOST order add --customer 13800138000 --item ROD-AL-2M
 no3=$(printf '%s\n' "$OUT" | sed -n 's/^order_no  *//p')
 $OUTPOST order status "$no3" shipped >/dev/null
 $OUTPOST order status "$no3" delivered >/dev/null
+# li.na's customer, so that her scope (docs/ROLES.md) shows her the order
+$OUTPOST customer edit 13800138000 --owner li.na >/dev/null
 $OUTPOST staff add --code boss --name 老板 --role admin >/dev/null
 env OUTPOST_NEW_PIN=2468 $OUTPOST staff passwd boss >/dev/null
 OUTPOST_PIN=2468 $OUTPOST --as boss staff add --code li.na --name 李娜 --role sales >/dev/null

@@ -4,7 +4,7 @@
 # branches; payments recorded offline at a branch and at HQ all count at
 # HQ; custom fields set at two branches offline merge into one row each.
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 37
 
 S=$T
 sql() { sqlite3 -batch -cmd '.timeout 5000' "$1" "$2"; }
@@ -78,4 +78,20 @@ for st in hq a b; do
 		"$(sql "$S/hq.db" "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT * FROM customer_attr ORDER BY key)")"
 done
 expect_eq "HQ: two fields, 楼盘 once" "$(sql "$S/hq.db" "SELECT count(*) || ' ' || count(DISTINCT key) FROM customer_attr")" "2 2"
+
+echo "-- stock moved offline at HQ and at the branch both count"
+expect_rc 0 "A receives 40 m" on a stock receive CUR-LINEN-280 40
+sync a
+expect_eq "HQ has A's stock" "$(sql "$S/hq.db" "SELECT on_hand FROM stock WHERE branch='A'")" 4000
+# both offline: HQ books a delivery it sent to A, A sells 3.5 m (the order ships)
+expect_rc 0 "HQ (offline): 10 m received for A" on hq stock receive CUR-LINEN-280 10 --branch A
+expect_rc 0 "A (offline): the order ships" on a order status "$no" shipped
+expect_eq "A alone: 40 - 3.5" "$(sql "$S/a.db" "SELECT on_hand FROM stock WHERE branch='A'")" 3650
+sync a
+sync a
+expect_eq "HQ: 40 + 10 - 3.5 m" "$(sql "$S/hq.db" "SELECT on_hand FROM stock WHERE branch='A'")" 4650
+expect_eq "A: the same, HQ's receipt added" "$(sql "$S/a.db" "SELECT on_hand FROM stock WHERE branch='A'")" 4650
+expect_eq "one stock row for A everywhere" "$(sql "$S/hq.db" "SELECT count(*) FROM stock")$(sql "$S/a.db" "SELECT count(*) FROM stock")" 11
+expect_eq "HQ has the movements from both sites" \
+	"$(sql "$S/hq.db" "SELECT group_concat(kind || qty, ' ') FROM (SELECT * FROM stock_move ORDER BY kind, qty)")" "receipt1000 receipt4000 sale-350"
 done_testing

@@ -83,6 +83,20 @@ static void pump(struct site *a, struct site *b)
 	}
 }
 
+/* One batch of everything from version 0, built by a for b and merged
+ * there (as a re-baseline's stream would reach b). */
+static void send_all_once(struct site *a, struct site *b)
+{
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(a->s, op_db_site(b->db), 99, 0, &raw, &upto, &count), 0);
+	cr_assert_eq(op_sync_apply(b->s, op_db_site(a->db), raw.p, raw.len, count, upto, &perr), 0,
+		     "%s", op_db_err(b->db)->msg);
+	op_buf_free(&raw);
+}
+
 /* A canonical dump of the customers a replica holds. */
 static char *dump(struct site *x)
 {
@@ -472,17 +486,11 @@ Test(sync, rebasing_keeps_a_local_delete)
 	exec(&a, "DELETE FROM customer WHERE id = 'c-1'");
 	exec(&hq, "INSERT INTO peer(site, recv_ver) VALUES ('A', 0)"
 		  " ON CONFLICT(site) DO NOTHING");
-	op_buf raw;
-	uint64_t upto, count;
-	int perr;
-	op_buf_init(&raw, 0);
 	/* as the re-baseline stream does: a's own row, from HQ */
 	exec(&hq, "UPDATE customer SET notes = 'from hq'");
 	cr_assert_geq(op_sync_stamp(hq.s, 1000), 0);
 	exec(&hq, "UPDATE clock SET site = 'HQ' WHERE col = -2");
-	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
-	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
-	op_buf_free(&raw);
+	send_all_once(&hq, &a);
 	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "0");
 	cr_assert_eq(op_sync_caught_up(a.s), 0);
 	pump(&a, &hq);
@@ -500,12 +508,37 @@ Test(sync, own_rows_sent_back_carry_their_nulls)
 		 " UPDATE op_ctx SET applying = 0; DELETE FROM clock");
 	exec(&hq, "UPDATE peer SET rebase_upto = (SELECT value FROM meta WHERE key = 'ver')"
 		  " WHERE site = 'A'");
-	op_buf raw;
-	uint64_t upto, count;
-	int perr;
-	op_buf_init(&raw, 0);
-	cr_assert_eq(op_sync_build(hq.s, "A", 99, 0, &raw, &upto, &count), 0);
-	cr_assert_eq(op_sync_apply(a.s, "HQ", raw.p, raw.len, count, upto, &perr), 0);
-	op_buf_free(&raw);
+	send_all_once(&hq, &a);
 	cr_assert_str_eq(q1(&a, "SELECT coalesce(email, 'NULL') FROM customer"), "NULL");
+}
+
+/* A new store for a site HQ has versions of (a PC rebuilt with init) is
+ * re-baselined too, but none of its journal can be the old copy's:
+ * site_hlc is 0, so its first writes are all sent. */
+Test(sync, new_store_for_a_known_site_keeps_its_first_writes)
+{
+	struct site n;
+	struct op_hello h;
+	struct op_welcome w;
+	int perr = 0, rehello = 0;
+	uint64_t cursor = 0;
+	op_err e = { 0 };
+
+	exec(&hq, "INSERT INTO peer(site, pubkey) VALUES ('A', 'ka')");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('r', 'R')");
+	round_all();
+	hello_of(&a, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);	/* records A's incarnation */
+	snprintf(n.path, sizeof(n.path), "%s/A-new.db", dir);
+	cr_assert_eq(op_db_open(&n.db, n.path, OP_DB_CREATE | OP_DB_DAEMON, &e), 0, "%s", e.msg);
+	cr_assert_eq(op_db_init_site(n.db, "A", 0), 0);
+	cr_assert_eq(op_sync_new(&n.s, n.db, NULL, &e), 0, "%s", e.msg);
+	exec(&n, "INSERT INTO customer(id, name) VALUES ('early', 'written before the first sync')");
+	hello_of(&n, &h);
+	cr_assert_eq(op_sync_hq_hello(hq.s, "A", &h, &w, &perr), 0);
+	cr_assert_eq(w.rebase, 1);
+	cr_assert_eq(w.site_hlc, 0);
+	cr_assert_eq(op_sync_branch_welcome(n.s, "HQ", &w, &cursor, &rehello), 0);
+	cr_assert_eq(op_sync_pending(n.s), 1, "the early write is still to be sent");
+	close_site(&n);
 }
