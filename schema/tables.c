@@ -179,11 +179,6 @@ int op_col_known(const struct op_table *t, int c)
 	return c >= 0 && c < t->ncols && t->cols[c].since <= op_db_schema_max();
 }
 
-int op_table_known(const struct op_table *t)
-{
-	return t->since <= op_db_schema_max();
-}
-
 int op_table_col(const struct op_table *t, const char *name)
 {
 	for (int i = 0; i < t->ncols; i++)
