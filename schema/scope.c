@@ -40,9 +40,6 @@ static const struct rule {
 	{ "ticket_step", "ticket_id IN (SELECT id FROM temp.ticket)",
 	  "ticket_id IN (SELECT id FROM temp.ticket)", 1, NULL },
 	{ "followup", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
-	{ "payment", "order_id IN (SELECT id FROM temp.sales_order)",
-	  "order_id IN (SELECT id FROM temp.sales_order)", 1, NULL },
-	{ "customer_attr", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
 	{ "access_log", "staff = " ME, AT_MYB("branch"), 1, NULL },
 	/* issue 12's customer data: custom fields, payments, quotes, visits */
 	{ "customer_attr", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },

@@ -58,9 +58,6 @@ int op_tables_since_max(void);
 int op_table_known(const struct op_table *t);
 /* Is column c of t in this build's schema (op_db_schema_max)? */
 int op_col_known(const struct op_table *t, int c);
-/* Whether this build's schema has table t (op_db_schema_max: a build
- * capped at an older schema lacks tables made later, e.g. access_log). */
-int op_table_known(const struct op_table *t);
 
 /* Index of column name in t, or -1. */
 int op_table_col(const struct op_table *t, const char *name);
