@@ -38,7 +38,7 @@
 
 #define BODY_MAX 20		/* records listed in a commit message */
 #define LOOSE_MAX 128		/* objects: fewer are written loose, more as a pack */
-#define PACK_BYTES (16u << 20)	/* bytes of new objects held in memory before a
+#define PACK_BYTES (4u << 20)	/* bytes of new objects held in memory before a
 				 * pack is written: a first commit of a million
 				 * records runs in bounded memory */
 #define MAXT 64
@@ -167,6 +167,12 @@ static void git_up(void)
 	for (int lv = GIT_CONFIG_LEVEL_SYSTEM; lv <= GIT_CONFIG_LEVEL_GLOBAL; lv++)
 		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, lv, "");
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* Bounded memory (invariant 6): libgit2 would cache up to 256 MiB of
+	 * parsed objects and map pack files in windows of 1 GiB, and every
+	 * page touched counts against the daemon. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(2 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(8 << 20));
 }
 
 /* An existing directory with nothing in it (a fresh mount point). */

@@ -108,7 +108,6 @@ struct dctx {
 	int nsess;
 	int applied;		/* HQ: changes merged since the last classify */
 	int hist_dirty;		/* batches received since the last history commit */
-	int64_t hist_at;	/* mono ms of the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
@@ -116,22 +115,16 @@ struct dctx {
 	int64_t status_at, watchdog_at;	/* mono ms of the last STATUS=, WATCHDOG=1 */
 };
 
-#define HISTORY_EVERY_MS 30000
-
-/* The history follows sync rounds, not batches: committed when a round
- * ends (force), every HISTORY_EVERY_MS during a long one, and at exit, so
- * a catch-up makes a few commits (and packs), not one per batch. Failing
- * never stops sync. */
-static void history_flush(struct dctx *d, int force)
+/* Commit what the batches since the last commit brought to the history;
+ * failing never stops sync. */
+static void history_flush(struct dctx *d)
 {
 	op_err herr = { 0 };
-	if (d->cfg->no_history || !d->hist_dirty ||
-	    (!force && mono_ms() - d->hist_at < HISTORY_EVERY_MS))
+	if (d->cfg->no_history || !d->hist_dirty)
 		return;
 	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 	d->hist_dirty = 0;
-	d->hist_at = mono_ms();
 }
 
 #define REPACK_EVERY_MS 60000
@@ -327,9 +320,6 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
 		return;
 	}
-	/* An empty batch ends the peer's round: HQ's first from a branch
-	 * (it has sent all it had), a branch's from HQ (caught up). */
-	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
 	int64_t t0 = mono_ms();
@@ -368,11 +358,14 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_buf_reset(&d->body);
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
-	/* After the ACK, for both roles: a round's changes (and at a branch
-	 * its own, sent since) go to the history. */
+	/* After the ACK, for both roles: the batch's changes (and at a branch
+	 * its own, sent since) go to the history. Per batch, not per round:
+	 * one commit for a whole round paused the loop for seconds (a branch
+	 * gives up after 5 s without progress); packs stay few because they
+	 * are merged in the background (history_repack). */
 	d->hist_dirty = 1;
 	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
-	history_flush(d, round_end);
+	history_flush(d);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -1031,7 +1024,6 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
-		history_flush(d, 0);
 		history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
@@ -1108,7 +1100,6 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
-		history_flush(d, 0);
 		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
@@ -1153,8 +1144,6 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
-	if (d.db)
-		history_flush(&d, 1);
 	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);

@@ -12,7 +12,8 @@
 #ifndef OP_PROTOCOL_H
 #define OP_PROTOCOL_H
 
-#define OP_PROTO_VERSION 2	/* 2: HELLO/WELCOME carry incarnations */
+#define OP_PROTO_VERSION 3	/* 2: HELLO/WELCOME carry incarnations;
+				 * 3: a change's col follows its staff */
 
 enum op_msg_code {
 	OP_MSG_HELLO   = 1,	/* branch -> HQ: who I am, what I have */

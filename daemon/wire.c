@@ -573,11 +573,11 @@ void op_enc_change(op_buf *b, const struct op_change *c)
 	}
 	op_put_uv(b, c->tbl);
 	op_put_str(b, c->gid, c->gid_len);
-	op_put_sv(b, c->col);
 	op_put_uv(b, c->hlc);
 	op_put_uv(b, c->prev);
 	op_put_str(b, c->site, c->site_len);
 	op_put_str(b, c->staff, c->staff_len);
+	op_put_sv(b, c->col);
 	vt = (unsigned char)c->vtype;
 	op_put_bytes(b, &vt, 1);
 	switch (c->vtype) {
@@ -608,14 +608,14 @@ int op_dec_change(op_rd *r, struct op_change *c)
 	op_get_uv(r, &c->tbl);
 	get_str_in(r, &c->gid, &c->gid_len, 1, WIRE_MAX_GID,
 		   "change gid is empty", "change gid over 64 bytes");
-	if (!op_get_sv(r, &c->col) && c->col < OP_COL_ROW)
-		rd_fail(r, "change column below -2");
 	op_get_uv(r, &c->hlc);
 	op_get_uv(r, &c->prev);
 	get_str_in(r, &c->site, &c->site_len, 1, WIRE_MAX_SITE,
 		   "change site is empty", "change site over 32 bytes");
 	get_str_in(r, &c->staff, &c->staff_len, 0, WIRE_MAX_STAFF,
 		   "", "change staff over 64 bytes");
+	if (!op_get_sv(r, &c->col) && c->col < OP_COL_ROW)
+		rd_fail(r, "change column below -2");
 	if (op_get_bytes(r, &vp, 1) == 0) {
 		c->vtype = *(const unsigned char *)vp;
 		switch (c->vtype) {

@@ -131,11 +131,11 @@ static void raw_change(op_buf *b, const char *gid, size_t gid_len,
 
 	op_put_uv(b, 1);
 	op_put_str(b, gid, gid_len);
-	op_put_sv(b, col);
 	op_put_uv(b, 99);	/* hlc */
 	op_put_uv(b, 98);	/* prev */
 	op_put_str(b, site, site_len);
 	op_put_str(b, staff, staff_len);
+	op_put_sv(b, col);	/* after the fields a row's changes share (protocol 3) */
 	op_put_bytes(b, &vt, 1);
 }
 
@@ -476,7 +476,10 @@ Test(wire_hdr, round_trip_and_refusals)
 	/* protocol 1 (before incarnations) is refused with VERSION */
 	cr_assert_eq(op_wire_hdr_parse("OP\x01\x01", 4, &code, &perr, &why), -1);
 	cr_assert_eq(perr, OP_PERR_VERSION);
-	cr_assert_eq(op_wire_hdr_parse("OP\x03\x01", 4, &code, &perr, &why), -1);
+	/* protocol 2 (col before hlc in a change) too */
+	cr_assert_eq(op_wire_hdr_parse("OP\x02\x01", 4, &code, &perr, &why), -1);
+	cr_assert_eq(perr, OP_PERR_VERSION);
+	cr_assert_eq(op_wire_hdr_parse("OP\x04\x01", 4, &code, &perr, &why), -1);
 	cr_assert_eq(perr, OP_PERR_VERSION);
 	cr_assert(has(why, "version"));
 	cr_assert_eq(op_wire_hdr_parse("OP\x00\x01", 4, &code, &perr, &why), -1);
