@@ -320,6 +320,9 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_log(OP_LOG_WARN, "%s sent a batch that does not inflate: %s", s->site, why);
 		return;
 	}
+	/* An empty batch ends the peer's round: HQ's first from a branch
+	 * (it has sent all it had), a branch's from HQ (caught up). */
+	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
 	int64_t t0 = mono_ms();
