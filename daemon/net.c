@@ -163,11 +163,14 @@ static void history_repack(struct dctx *d, int wait)
 }
 
 /* Send [rid] hdr body. */
-static int send_msg(struct dctx *d, const struct session *s, int code,
-		    const op_buf *body)
+/* Send [rid] hdr body with the header of protocol version `version`
+ * (ours, except to refuse a peer in the version it speaks). */
+static int send_msg_v(struct dctx *d, const struct session *s, int code,
+		      const op_buf *body, int version)
 {
 	unsigned char hdr[OP_WIRE_HDR_LEN];
 	op_wire_hdr(hdr, code);
+	hdr[2] = (unsigned char)version;
 	if (d->cfg->hq && zmq_send(d->sock, s->rid, s->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
 		return -1;
 	if (zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
@@ -175,6 +178,12 @@ static int send_msg(struct dctx *d, const struct session *s, int code,
 	if (zmq_send(d->sock, body ? body->p : NULL, body ? body->len : 0, ZMQ_DONTWAIT) < 0)
 		return -1;
 	return 0;
+}
+
+static int send_msg(struct dctx *d, const struct session *s, int code,
+		    const op_buf *body)
+{
+	return send_msg_v(d, s, code, body, OP_PROTO_VERSION);
 }
 
 static void send_error(struct dctx *d, const struct session *s, int code,
@@ -579,19 +588,15 @@ static void hq_message(struct dctx *d)
 		if (perr == OP_PERR_VERSION) {
 			/* answered in the peer's own version, whose header and
 			 * ERROR layout every version keeps: it can read why */
-			unsigned char hdr[OP_WIRE_HDR_LEN];
+			int theirs = ((const unsigned char *)zmq_msg_data(&f[1]))[2];
 			char msg[128];
-			op_wire_hdr(hdr, OP_MSG_ERROR);
-			hdr[2] = ((const unsigned char *)zmq_msg_data(&f[1]))[2];
 			snprintf(msg, sizeof(msg), "protocol version %d is not spoken here (HQ "
-				 "speaks %d): upgrade outpost on this branch", hdr[2],
+				 "speaks %d): upgrade outpost on this branch", theirs,
 				 OP_PROTO_VERSION);
 			op_buf_reset(&d->body);
 			op_enc_error(&d->body, OP_PERR_VERSION, msg);
-			if (zmq_send(d->sock, tmp.rid, tmp.rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-			    zmq_send(d->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-				zmq_send(d->sock, d->body.p, d->body.len, ZMQ_DONTWAIT);
-			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, hdr[2]);
+			send_msg_v(d, &tmp, OP_MSG_ERROR, &d->body, theirs);
+			op_log(OP_LOG_ERR, "%s speaks protocol version %d; refused", user, theirs);
 			goto out;
 		}
 		send_error(d, &tmp, perr, why);
