@@ -6,6 +6,9 @@
 #define OP_SYNC_INT_H
 
 #include "sync.h"
+#include "tables.h"
+
+#define COL_ROW (-2)		/* clock entry for the whole row (creation) */
 
 #define MAXT 64
 
@@ -39,5 +42,22 @@ void op_sync_logf(op_sync *s, int level, const char *fmt, ...)
 /* One integer of peer's row from a "SELECT x FROM peer WHERE site = :p";
  * 0 when there is no row. */
 int op_sync_peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v);
+
+
+/* Shared by sync.c, merge.c and session.c. */
+struct ver { uint64_t hlc; char site[40]; uint64_t ver; int found; };
+sqlite3_stmt * op_sync_upd_stmt(op_sync *s, const struct op_table *t, int c);
+void op_sync_state_load(op_sync *s);
+int op_sync_state_save(op_sync *s);
+int op_sync_hlc_recv(op_sync *s, uint64_t h);
+int op_sync_clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     struct ver *v);
+int op_sync_col_version(op_sync *s, int t, const char *gid, size_t gl, int col,
+		       struct ver *v);
+int op_sync_clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     uint64_t hlc, const char *site, size_t sl, uint64_t prev,
+		     const char *staff, size_t stl);
+int op_sync_drop_row_state(op_sync *s, int t, const char *gid, size_t gl);
+int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n);
 
 #endif
