@@ -9,43 +9,19 @@
  *          from the base tables now, so later edits coalesce).
  *   apply  a peer's batch -> merged base rows, clock rows, conflict log.
  * Per-table SQL is generated from the table description and prepared once.
+ * The session handshake (identity, incarnations, re-baselining) is in
+ * session.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sync.h"
+#include "sync_int.h"
 #include "tables.h"
 
-#define COL_ROW (-2)		/* clock entry for the whole row (creation) */
-#define MAXT 64
 
-struct tstmt {
-	sqlite3_stmt *sel;	/* SELECT every column WHERE id = ?1 */
-	sqlite3_stmt *ins;	/* INSERT every column */
-	sqlite3_stmt *del;	/* DELETE WHERE id = ?1 */
-	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions,
-				 * plus local deltas not stamped yet (re-baselining) */
-	sqlite3_stmt *upd[64];	/* UPDATE one column WHERE id = ?2 */
-};
-
-struct op_sync {
-	op_db *db;
-	struct op_sync_cfg cfg;
-	const char *site;
-	int hq;
-	int64_t offset;
-	uint64_t ver;		/* last version handed out (valid inside txn) */
-	uint64_t hlc;		/* last HLC (valid inside txn) */
-	struct tstmt t[MAXT];
-	struct op_sync_stats st;
-	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
-	char why[300];			/* reason of the last refusal */
-	int rebasing;			/* during an apply: journal left unstamped */
-};
-
-static void logf_(op_sync *s, int level, const char *fmt, ...)
+void op_sync_logf(op_sync *s, int level, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -126,7 +102,7 @@ static int prepare_table(op_sync *s, const struct op_table *t)
 	return ts->sel && ts->ins && ts->del && (t->counter_col < 0 || ts->sum) ? 0 : -1;
 }
 
-static sqlite3_stmt *upd_stmt(op_sync *s, const struct op_table *t, int c)
+sqlite3_stmt *op_sync_upd_stmt(op_sync *s, const struct op_table *t, int c)
 {
 	sqlite3_stmt **p = &s->t[t->num].upd[c];
 	if (!*p)
@@ -187,13 +163,13 @@ void op_sync_stats(op_sync *s, struct op_sync_stats *out) { *out = s->st; }
 
 /* --- versions and clocks --- */
 
-static void state_load(op_sync *s)
+void op_sync_state_load(op_sync *s)
 {
 	s->ver = (uint64_t)op_db_meta_int(s->db, "ver", 0);
 	s->hlc = (uint64_t)op_db_meta_int(s->db, "hlc", 0);
 }
 
-static int state_save(op_sync *s)
+int op_sync_state_save(op_sync *s)
 {
 	return op_db_meta_set_int(s->db, "ver", (int64_t)s->ver) < 0 ||
 	       op_db_meta_set_int(s->db, "hlc", (int64_t)s->hlc) < 0 ? -1 : 0;
@@ -208,7 +184,7 @@ static uint64_t hlc_next(op_sync *s, int64_t phys_ms)
 
 /* Fold a received HLC into ours (HLC receive rule); refused when it is
  * further ahead of our wall clock than allowed. */
-static int hlc_recv(op_sync *s, uint64_t h)
+int op_sync_hlc_recv(op_sync *s, uint64_t h)
 {
 	int64_t phys = (int64_t)(h >> 16);
 	/* judged by HQ's time (our clock minus the offset learnt at the
@@ -254,17 +230,9 @@ static const char SQL_COUNTER_ADD[] =
 	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
 	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = val + excluded.val,"
 	" hlc = excluded.hlc, ver = excluded.ver";
-static const char SQL_COUNTER_GET[] =
-	"SELECT hlc FROM counter WHERE tbl = :t AND gid = :g AND col = :c AND site = :s";
-static const char SQL_COUNTER_SET[] =
-	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
-	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
-	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = excluded.val,"
-	" hlc = excluded.hlc, ver = excluded.ver";
 
-struct ver { uint64_t hlc; char site[40]; uint64_t ver; int found; };
 
-static int clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
+int op_sync_clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
 		     struct ver *v)
 {
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CLOCK_GET);
@@ -286,17 +254,17 @@ static int clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
 }
 
 /* The version of column col: its own entry, else the row's. */
-static int col_version(op_sync *s, int t, const char *gid, size_t gl, int col,
+int op_sync_col_version(op_sync *s, int t, const char *gid, size_t gl, int col,
 		       struct ver *v)
 {
-	if (clock_get(s, t, gid, gl, col, v) < 0)
+	if (op_sync_clock_get(s, t, gid, gl, col, v) < 0)
 		return -1;
 	if (!v->found)
-		return clock_get(s, t, gid, gl, COL_ROW, v);
+		return op_sync_clock_get(s, t, gid, gl, COL_ROW, v);
 	return 0;
 }
 
-static int clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
+int op_sync_clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
 		     uint64_t hlc, const char *site, size_t sl, uint64_t prev,
 		     const char *staff, size_t stl)
 {
@@ -315,7 +283,7 @@ static int clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
 	return op_db_run(s->db, st);
 }
 
-static int drop_row_state(op_sync *s, int t, const char *gid, size_t gl)
+int op_sync_drop_row_state(op_sync *s, int t, const char *gid, size_t gl)
 {
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CLOCK_DROP);
 	if (!st)
@@ -352,9 +320,6 @@ static int counter_rever(op_sync *s, const struct op_table *t, const char *gid,
 
 static const char SQL_ROW_NEWEST[] =
 	"SELECT coalesce(max(hlc), 0) FROM clock WHERE tbl = ?1 AND gid = ?2";
-static const char SQL_ROW_UNSEEN[] =
-	"SELECT col, hlc, site FROM clock WHERE tbl = ?1 AND gid = ?2 AND col >= 0"
-	" AND hlc > ?3 AND site <> ?4";
 
 static const char SQL_PENDING[] =
 	"SELECT seq, tbl, gid, op, cols, delta, ts, staff FROM journal"
@@ -394,20 +359,20 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		if (op_db_step(s->db, mx) == SQLITE_ROW)
 			seen = (uint64_t)sqlite3_column_int64(mx, 0);
 		sqlite3_reset(mx);
-		if (drop_row_state(s, t->num, gid, gl) < 0)
+		if (op_sync_drop_row_state(s, t->num, gid, gl) < 0)
 			return -1;
-		return clock_put(s, t->num, gid, gl, -1, h, s->site, sl, seen, staff, stl);
+		return op_sync_clock_put(s, t->num, gid, gl, -1, h, s->site, sl, seen, staff, stl);
 	}
 	if (op == 1) {
-		if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
+		if (op_sync_clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
 			return -1;
 	} else {
-		if (clock_get(s, t->num, gid, gl, COL_ROW, &rv) < 0)
+		if (op_sync_clock_get(s, t->num, gid, gl, COL_ROW, &rv) < 0)
 			return -1;
 		/* Created earlier in this same pass: still unsent, so the row's
 		 * version simply moves forward (no per-column entries). */
 		if (rv.found && rv.ver > pass_ver && strcmp(rv.site, s->site) == 0) {
-			if (clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0,
+			if (op_sync_clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0,
 				      staff, stl) < 0)
 				return -1;
 			/* The row's counter contribution must not travel ahead of
@@ -419,8 +384,8 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 				struct ver cv;
 				if (!(cols & ((int64_t)1 << c)) || c == t->counter_col)
 					continue;
-				if (col_version(s, t->num, gid, gl, c, &cv) < 0 ||
-				    clock_put(s, t->num, gid, gl, c, h, s->site, sl, cv.hlc,
+				if (op_sync_col_version(s, t->num, gid, gl, c, &cv) < 0 ||
+				    op_sync_clock_put(s, t->num, gid, gl, c, h, s->site, sl, cv.hlc,
 					      staff, stl) < 0)
 					return -1;
 			}
@@ -445,7 +410,7 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 }
 
 /* Stamp up to n entries inside the current transaction. */
-static int64_t stamp_in_txn(op_sync *s, int64_t n)
+int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n)
 {
 	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from, done = 0;
 	uint64_t pass_ver;
@@ -454,7 +419,7 @@ static int64_t stamp_in_txn(op_sync *s, int64_t n)
 
 	if (!j)
 		return -1;
-	state_load(s);
+	op_sync_state_load(s);
 	pass_ver = s->ver;
 	sqlite3_bind_int64(j, 1, from);
 	sqlite3_bind_int64(j, 2, n);
@@ -474,7 +439,7 @@ static int64_t stamp_in_txn(op_sync *s, int64_t n)
 	if (done == 0)
 		return 0;
 	sqlite3_stmt *m = op_db_stmt(s->db, SQL_MARK);
-	if (!m || state_save(s) < 0 ||
+	if (!m || op_sync_state_save(s) < 0 ||
 	    op_db_meta_set_int(s->db, "stamped_seq", last) < 0)
 		return -1;
 	sqlite3_bind_int64(m, 1, last);
@@ -490,11 +455,11 @@ int64_t op_sync_stamp(op_sync *s, int chunk)
 	int64_t total = 0, n;
 
 	if (chunk <= 0)
-		return stamp_in_txn(s, INT64_MAX);
+		return op_sync_stamp_in_txn(s, INT64_MAX);
 	do {
 		if (op_db_begin(s->db, NULL) < 0)
 			return -1;
-		if ((n = stamp_in_txn(s, chunk)) < 0 || op_db_commit(s->db) < 0) {
+		if ((n = op_sync_stamp_in_txn(s, chunk)) < 0 || op_db_commit(s->db) < 0) {
 			op_db_rollback(s->db);
 			return -1;
 		}
@@ -507,7 +472,7 @@ int64_t op_sync_stamp(op_sync *s, int chunk)
 
 /* One integer of peer's row from a "SELECT x FROM peer WHERE site = :p";
  * 0 when there is no row. */
-static int peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v)
+int op_sync_peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v)
 {
 	sqlite3_stmt *st = op_db_stmt(s->db, sql);
 	int rc;
@@ -642,7 +607,7 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 
 	*upto = from;
 	*count = 0;
-	if (s->hq && peer_int(s, SQL_PEER_REBASE, peer, &own) < 0)
+	if (s->hq && op_sync_peer_int(s, SQL_PEER_REBASE, peer, &own) < 0)
 		return -1;
 	if (!(st = op_db_stmt(s->db, SQL_OUT)))
 		return -1;
@@ -728,854 +693,6 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 	/* Nothing more below head: the cursor may jump to it. */
 	*upto = (rc == SQLITE_DONE && rows < s->cfg.batch_changes) ? head : last;
 	return 0;
-}
-
-/* --- apply --- */
-
-static const char SQL_CONFLICT[] =
-	"INSERT OR IGNORE INTO conflict(tbl, gid, col, kept, kept_site, kept_hlc,"
-	" lost, lost_site, lost_hlc, reason)"
-	" VALUES (:t, :g, :c, :kept, :ks, :kh, :lost, :ls, :lh, :why)";
-static const char SQL_PEER_RECV[] =
-	"INSERT INTO peer(site, recv_ver) VALUES (:p, :v)"
-	" ON CONFLICT(site) DO UPDATE SET recv_ver = max(recv_ver, excluded.recv_ver)";
-
-static void bind_change(sqlite3_stmt *st, int i, const struct op_change *c)
-{
-	switch (c->vtype) {
-	case OP_V_INT: sqlite3_bind_int64(st, i, c->i); break;
-	case OP_V_REAL: sqlite3_bind_double(st, i, c->r); break;
-	case OP_V_TEXT: sqlite3_bind_text(st, i, c->s, (int)c->s_len, SQLITE_STATIC); break;
-	case OP_V_BLOB: sqlite3_bind_blob(st, i, c->s, (int)c->s_len, SQLITE_STATIC); break;
-	default: sqlite3_bind_null(st, i);
-	}
-}
-
-/* Does the incoming value equal column i of the current row? */
-static int same_value(sqlite3_stmt *row, int i, const struct op_change *c)
-{
-	int type = sqlite3_column_type(row, i);
-	switch (c->vtype) {
-	case OP_V_NULL: return type == SQLITE_NULL;
-	case OP_V_INT: return type == SQLITE_INTEGER && sqlite3_column_int64(row, i) == c->i;
-	case OP_V_REAL: return type == SQLITE_FLOAT && sqlite3_column_double(row, i) == c->r;
-	case OP_V_TEXT:
-	case OP_V_BLOB:
-		if (type != SQLITE_TEXT && type != SQLITE_BLOB)
-			return 0;
-		return (size_t)sqlite3_column_bytes(row, i) == c->s_len &&
-		       memcmp(sqlite3_column_blob(row, i), c->s, c->s_len) == 0;
-	}
-	return 0;
-}
-
-/* (hlc, site) order: the total order every replica agrees on. */
-static int ver_cmp(uint64_t h1, const char *s1, size_t l1, uint64_t h2,
-		   const char *s2)
-{
-	if (h1 != h2)
-		return h1 < h2 ? -1 : 1;
-	size_t l2 = strlen(s2);
-	int c = memcmp(s1, s2, l1 < l2 ? l1 : l2);
-	return c ? c : (l1 < l2 ? -1 : l1 > l2);
-}
-
-static int log_conflict(op_sync *s, const struct op_table *t,
-			const struct op_change *in, sqlite3_stmt *row,
-			const struct ver *local, int incoming_won, const char *why)
-{
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_CONFLICT);
-	if (!st)
-		return -1;
-	sqlite3_bind_int(st, 1, t->num);
-	sqlite3_bind_text(st, 2, in->gid, (int)in->gid_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, in->col);
-	int kv = incoming_won ? 4 : 7, lv = incoming_won ? 7 : 4;
-	bind_change(st, kv, in);
-	sqlite3_bind_text(st, kv + 1, in->site, (int)in->site_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, kv + 2, (int64_t)in->hlc);
-	if (row && in->col >= 0)
-		sqlite3_bind_value(st, lv, sqlite3_column_value(row, (int)in->col));
-	sqlite3_bind_text(st, lv + 1, local->site, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, lv + 2, (int64_t)local->hlc);
-	sqlite3_bind_text(st, 10, why, -1, SQLITE_STATIC);
-	if (op_db_run(s->db, st) < 0)
-		return -1;
-	if (sqlite3_changes(op_db_handle(s->db)) > 0) {
-		s->st.conflicts++;
-		logf_(s, OP_LOG_INFO, "conflict on %s %.*s column %s: %s", t->name,
-		      (int)in->gid_len, in->gid, t->cols[in->col].name, why);
-	}
-	return 0;
-}
-
-static int apply_counter(op_sync *s, const struct op_table *t,
-			 const struct op_change *c)
-{
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_GET);
-	int rc, newer = 1;
-	if (!st)
-		return -1;
-	sqlite3_bind_int(st, 1, t->num);
-	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, c->col);
-	sqlite3_bind_text(st, 4, c->site, (int)c->site_len, SQLITE_STATIC);
-	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW)
-		newer = (uint64_t)sqlite3_column_int64(st, 0) < c->hlc;
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (!newer || c->vtype != OP_V_INT) {
-		s->st.ignored++;
-		return 0;
-	}
-	if (!(st = op_db_stmt(s->db, SQL_COUNTER_SET)))
-		return -1;
-	sqlite3_bind_int(st, 1, t->num);
-	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, c->col);
-	sqlite3_bind_text(st, 4, c->site, (int)c->site_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, c->i);
-	sqlite3_bind_int64(st, 6, (int64_t)c->hlc);
-	sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
-	if (op_db_run(s->db, st) < 0)
-		return -1;
-	sqlite3_stmt *sum = s->t[t->num].sum;
-	sqlite3_reset(sum);
-	sqlite3_bind_text(sum, 1, c->gid, (int)c->gid_len, SQLITE_STATIC);
-	if (op_db_run(s->db, sum) < 0)
-		return -1;
-	s->st.applied++;
-	return 0;
-}
-
-/* A change this store's constraints refuse (a UNIQUE sku, code or number
- * already used here by another row): it goes to the conflict log for a
- * person and sync goes on; anything else is a real failure. */
-static int clash(op_sync *s, const struct op_table *t, const struct op_change *c)
-{
-	op_err *e = op_db_err(s->db);
-	struct ver none = { .found = 1 };
-	char why[300];
-
-	if (e->code != EX_DATAERR)
-		return -1;
-	snprintf(why, sizeof(why), "refused here: %.280s", e->msg);
-	snprintf(none.site, sizeof(none.site), "%s", s->site);
-	struct op_change lost = *c;
-	if (lost.col < 0)
-		lost.col = 0;
-	s->st.ignored++;
-	logf_(s, OP_LOG_WARN, "%s %.*s: %s", t->name, (int)c->gid_len, c->gid, e->msg);
-	return log_conflict(s, t, &lost, NULL, &none, 0, why);
-}
-
-/* Insert a row we do not have from a creation group. */
-static int insert_row(op_sync *s, const struct op_table *t,
-		      const struct op_change *g, int n, const struct op_change *mk)
-{
-	sqlite3_stmt *ins = s->t[t->num].ins;
-	sqlite3_reset(ins);
-	sqlite3_clear_bindings(ins);
-	sqlite3_bind_text(ins, 1, mk->gid, (int)mk->gid_len, SQLITE_STATIC);
-	if (t->counter_col >= 0)
-		sqlite3_bind_int(ins, t->counter_col + 1, 0);
-	for (int i = 0; i < n; i++)
-		if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col)
-			bind_change(ins, (int)g[i].col + 1, &g[i]);
-	if (op_db_run(s->db, ins) < 0)
-		return clash(s, t, mk);
-	if (clock_put(s, t->num, mk->gid, mk->gid_len, COL_ROW, mk->hlc, mk->site,
-		      mk->site_len, mk->prev, mk->staff, mk->staff_len) < 0)
-		return -1;
-	/* Columns written later than the row keep their own version. */
-	for (int i = 0; i < n; i++)
-		if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col &&
-		    (g[i].hlc != mk->hlc || g[i].site_len != mk->site_len ||
-		     memcmp(g[i].site, mk->site, mk->site_len) != 0) &&
-		    clock_put(s, t->num, g[i].gid, g[i].gid_len, (int)g[i].col,
-			      g[i].hlc, g[i].site, g[i].site_len, g[i].prev,
-			      g[i].staff, g[i].staff_len) < 0)
-			return -1;
-	s->st.applied += (uint64_t)n;
-	return 0;
-}
-
-static const char SQL_CTX_LOCAL[] =
-	"UPDATE op_ctx SET applying = :a, staff = :staff WHERE id = 1";
-
-/* A change that reached a row merged into another (an edit made offline
- * to a duplicate) is carried over to the row it was merged into as a
- * local, journaled write: it then syncs to every site like any edit. */
-static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid,
-			   size_t gl, const char *keep, uint64_t cols,
-			   int64_t points, const char *staff, size_t stl)
-{
-	sqlite3_stmt *ctx = op_db_stmt(s->db, SQL_CTX_LOCAL);
-	int rc = 0;
-	char st_buf[80];
-
-	snprintf(st_buf, sizeof(st_buf), "%.*s", (int)stl, staff ? staff : "");
-	/* The search index must be current before row-by-row triggers run. */
-	if (!ctx || op_db_search_flush(s->db) < 0)
-		return -1;
-	sqlite3_bind_int(ctx, 1, 0);
-	sqlite3_bind_text(ctx, 2, st_buf[0] ? st_buf : NULL, -1, SQLITE_STATIC);
-	if (op_db_run(s->db, ctx) < 0)
-		return -1;
-	for (int c = 1; c < t->ncols && c < 64 && rc == 0; c++) {
-		if (!(cols & ((uint64_t)1 << c)))
-			continue;
-		char *sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = (SELECT \"%w\" FROM"
-					    " \"%w\" WHERE id = ?1) WHERE id = ?2", t->name,
-					    t->cols[c].name, t->cols[c].name, t->name);
-		sqlite3_stmt *u = NULL;
-		if (!sql || sqlite3_prepare_v2(op_db_handle(s->db), sql, -1, &u, NULL)) {
-			op_db_fail(s->db, "redirect");
-			rc = -1;
-		} else {
-			sqlite3_bind_text(u, 1, gid, (int)gl, SQLITE_STATIC);
-			sqlite3_bind_text(u, 2, keep, -1, SQLITE_STATIC);
-			rc = op_db_run(s->db, u);
-		}
-		sqlite3_finalize(u);
-		sqlite3_free(sql);
-	}
-	if (rc == 0 && points && t->counter_col >= 0) {
-		/* move the duplicate's new points to the kept row */
-		const char *cn = t->cols[t->counter_col].name;
-		char *sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = \"%w\" + (CASE id WHEN ?1"
-					    " THEN -?3 ELSE ?3 END) WHERE id IN (?1, ?2)",
-					    t->name, cn, cn);
-		sqlite3_stmt *u = NULL;
-		if (!sql || sqlite3_prepare_v2(op_db_handle(s->db), sql, -1, &u, NULL)) {
-			op_db_fail(s->db, "redirect points");
-			rc = -1;
-		} else {
-			sqlite3_bind_text(u, 1, gid, (int)gl, SQLITE_STATIC);
-			sqlite3_bind_text(u, 2, keep, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(u, 3, points);
-			rc = op_db_run(s->db, u);
-		}
-		sqlite3_finalize(u);
-		sqlite3_free(sql);
-	}
-	if (rc == 0)
-		logf_(s, OP_LOG_INFO, "%s %.*s was merged into %s: its new changes moved there",
-		      t->name, (int)gl, gid, keep);
-	sqlite3_reset(ctx);
-	sqlite3_bind_int(ctx, 1, 2);	/* back to a bulk remote apply */
-	sqlite3_bind_null(ctx, 2);
-	if (op_db_run(s->db, ctx) < 0)
-		return -1;
-	return rc;
-}
-
-static const char SQL_PENDING_COL[] =
-	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
-	" AND (CASE WHEN :c < 0 THEN op = 3 ELSE op = 1 OR (op = 2 AND (cols >> :c) & 1) END)"
-	" LIMIT 1";
-
-/* Has column col of the row a local write not stamped yet (col -1: was
- * the row deleted here)? 1, 0 or -1. */
-static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
-			 size_t gl, int col)
-{
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PENDING_COL);
-	int rc;
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, op_db_meta_int(s->db, "stamped_seq", 0));
-	sqlite3_bind_int(st, 2, t->num);
-	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, col);
-	rc = op_db_step(s->db, st);
-	sqlite3_reset(st);
-	return rc < 0 ? -1 : rc == SQLITE_ROW;
-}
-
-/* Merge one run of changes to the same row. */
-static int apply_group(op_sync *s, const struct op_change *g, int n)
-{
-	const struct op_table *t = op_table_by_num(g[0].tbl);
-	struct ver tomb, local;
-	const struct op_change *mk = NULL, *del = NULL;
-	sqlite3_stmt *row;
-	int rc = 0, have;
-
-	if (!t || !op_table_known(t)) {
-		s->st.ignored += (uint64_t)n;	/* a table this schema lacks */
-		return 0;
-	}
-	for (int i = 0; i < n; i++) {
-		if (g[i].col == OP_COL_ROW)
-			mk = &g[i];
-		else if (g[i].col == OP_COL_TOMBSTONE)
-			del = &g[i];
-	}
-	if (clock_get(s, t->num, g[0].gid, g[0].gid_len, -1, &tomb) < 0)
-		return -1;
-	row = s->t[t->num].sel;
-	sqlite3_reset(row);
-	sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
-	if ((have = op_db_step(s->db, row)) < 0)
-		return -1;
-	have = have == SQLITE_ROW;
-
-	if (tomb.found || del) {
-		/* Deletes win: edits that arrive for a deleted row are kept in
-		 * the conflict log, not applied. */
-		for (int i = 0; i < n && tomb.found; i++)
-			if (g[i].col >= 1 && g[i].col < t->ncols && g[i].col != t->counter_col &&
-			    log_conflict(s, t, &g[i], NULL, &tomb, 0, "edited after delete") < 0)
-				goto fail;
-		if (del && !tomb.found) {
-			/* Edits the deleter had not seen are lost with the row: keep
-			 * them in the conflict log. */
-			sqlite3_stmt *un = op_db_stmt(s->db, SQL_ROW_UNSEEN);
-			if (!un)
-				goto fail;
-			sqlite3_bind_int(un, 1, t->num);
-			sqlite3_bind_text(un, 2, del->gid, (int)del->gid_len, SQLITE_STATIC);
-			sqlite3_bind_int64(un, 3, (int64_t)del->prev);
-			sqlite3_bind_text(un, 4, del->site, (int)del->site_len, SQLITE_STATIC);
-			while (have && op_db_step(s->db, un) == SQLITE_ROW) {
-				struct op_change lost = *del;
-				struct ver v = { .found = 1 };
-				lost.col = sqlite3_column_int(un, 0);
-				if (lost.col >= t->ncols)
-					continue;
-				v.hlc = (uint64_t)sqlite3_column_int64(un, 1);
-				snprintf(v.site, sizeof(v.site), "%s", sqlite3_column_text(un, 2));
-				lost.vtype = OP_V_NULL;
-				if (log_conflict(s, t, &lost, row, &v, 1,
-						 "deleted after a concurrent edit") < 0) {
-					sqlite3_reset(un);
-					goto fail;
-				}
-			}
-			sqlite3_reset(un);
-			sqlite3_reset(row);
-			sqlite3_stmt *d = s->t[t->num].del;
-			sqlite3_reset(d);
-			sqlite3_bind_text(d, 1, del->gid, (int)del->gid_len, SQLITE_STATIC);
-			if (op_db_run(s->db, d) < 0 ||
-			    drop_row_state(s, t->num, del->gid, del->gid_len) < 0 ||
-			    clock_put(s, t->num, del->gid, del->gid_len, -1, del->hlc,
-				      del->site, del->site_len, 0, del->staff,
-				      del->staff_len) < 0)
-				return -1;
-			s->st.applied++;
-		} else {
-			s->st.ignored += (uint64_t)n;
-		}
-		sqlite3_reset(row);
-		return 0;
-	}
-	if (!have) {
-		sqlite3_reset(row);
-		if (!mk) {
-			/* Values for a row we never had (its creation is older than
-			 * our history): nothing to attach them to. */
-			s->st.ignored += (uint64_t)n;
-			logf_(s, OP_LOG_WARN, "%s %.*s: change for a row this store does not have",
-			      t->name, (int)g[0].gid_len, g[0].gid);
-			return 0;
-		}
-		/* deleted here, the delete still waiting in the journal while
-		 * re-baselining: HQ's copy of the row must not bring it back */
-		int gone = s->rebasing ? pending_write(s, t, mk->gid, mk->gid_len, -1) : 0;
-		if (gone < 0)
-			return -1;
-		if (gone) {
-			s->st.ignored += (uint64_t)n;
-			return 0;
-		}
-		if (insert_row(s, t, g, n, mk) < 0)
-			return -1;
-		for (int i = 0; i < n; i++)
-			if (g[i].col == t->counter_col && apply_counter(s, t, &g[i]) < 0)
-				return -1;
-		return 0;
-	}
-	uint64_t won = 0;
-	int64_t points_before = 0, points_after = 0;
-	/* Only HQ redirects: it sees each change once, from its origin; a
-	 * branch would redirect HQ's relays a second time. */
-	int merged = s->hq && t->merged_col >= 0 &&
-		     sqlite3_column_type(row, t->merged_col) != SQLITE_NULL;
-	char keep[80] = "";
-	if (merged)
-		snprintf(keep, sizeof(keep), "%s", sqlite3_column_text(row, t->merged_col));
-	if (merged && t->counter_col >= 0)
-		points_before = sqlite3_column_int64(row, t->counter_col);
-	for (int i = 0; i < n && rc == 0; i++) {
-		const struct op_change *c = &g[i];
-		if (c->col == OP_COL_ROW)
-			continue;
-		if (c->col < 1 || !op_col_known(t, (int)c->col)) {
-			s->st.ignored++;	/* a column this schema lacks */
-			continue;
-		}
-		if (c->col == t->counter_col) {
-			sqlite3_reset(row);
-			rc = apply_counter(s, t, c);
-			sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
-			if (rc == 0 && op_db_step(s->db, row) != SQLITE_ROW)
-				rc = -1;
-			continue;
-		}
-		if (col_version(s, t->num, c->gid, c->gid_len, (int)c->col, &local) < 0)
-			goto fail;
-		int cmp = ver_cmp(c->hlc, c->site, c->site_len, local.hlc, local.site);
-		int differs = !same_value(row, (int)c->col, c);
-		if (cmp == 0 && !differs) {
-			s->st.ignored++;
-			continue;
-		}
-		/* The same version with another value: this store missed that
-		 * value (it did not know the column when the row reached it, on
-		 * an older schema). Take it; the version is already right. */
-		int missed = cmp == 0;
-		int other = local.found && (c->site_len != strlen(local.site) ||
-					    memcmp(c->site, local.site, c->site_len) != 0);
-		if (cmp < 0) {
-			/* Ours is newer. Theirs was concurrent unless it had seen ours. */
-			if (differs && other && c->hlc > 0 && c->prev != local.hlc &&
-			    log_conflict(s, t, c, row, &local, 0, "older concurrent edit") < 0)
-				goto fail;
-			s->st.ignored++;
-			continue;
-		}
-		/* Re-baselining leaves this store's journal unstamped: a local
-		 * write still waiting there would be read back from the row
-		 * once stamped, so it must not be overwritten now (stamped
-		 * after HQ's stream, it is the newer version anyway). */
-		int pend = s->rebasing ? pending_write(s, t, c->gid, c->gid_len, (int)c->col) : 0;
-		if (pend < 0)
-			goto fail;
-		if (pend) {
-			s->st.ignored++;
-			continue;
-		}
-		if (!missed && differs && other && c->prev != local.hlc &&
-		    log_conflict(s, t, c, row, &local, 1, "newer concurrent edit") < 0)
-			goto fail;
-		sqlite3_stmt *u = upd_stmt(s, t, (int)c->col);
-		if (!u)
-			goto fail;
-		bind_change(u, 1, c);
-		sqlite3_bind_text(u, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
-		/* The row statement must not be stepping while we write it. */
-		sqlite3_reset(row);
-		if (op_db_run(s->db, u) < 0) {
-			if (clash(s, t, c) < 0)
-				return -1;
-			sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
-			if (op_db_step(s->db, row) != SQLITE_ROW)
-				return -1;
-			continue;
-		}
-		if (!missed && clock_put(s, t->num, c->gid, c->gid_len, (int)c->col, c->hlc,
-					 c->site, c->site_len, c->prev, c->staff,
-					 c->staff_len) < 0)
-			return -1;
-		s->st.applied++;
-		if (c->col < 64 && c->col != t->merged_col)
-			won |= (uint64_t)1 << c->col;
-		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
-		if (op_db_step(s->db, row) != SQLITE_ROW)
-			return -1;
-	}
-	if (rc == 0 && merged) {
-		sqlite3_reset(row);
-		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
-		if (t->counter_col >= 0 && op_db_step(s->db, row) == SQLITE_ROW)
-			points_after = sqlite3_column_int64(row, t->counter_col);
-		else
-			points_after = points_before;
-		sqlite3_reset(row);
-		if ((won || points_after != points_before) &&
-		    redirect_merged(s, t, g[0].gid, g[0].gid_len, keep, won,
-				    points_after - points_before, g[0].staff,
-				    g[0].staff_len) < 0)
-			return -1;
-	}
-	sqlite3_reset(row);
-	return rc;
-fail:
-	sqlite3_reset(row);
-	return -1;
-}
-
-#define GROUP_MAX 256
-
-int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
-		  uint64_t count, uint64_t upto, int *perr)
-{
-	struct op_change g[GROUP_MAX];
-	int ng = 0;
-	op_rd rd;
-
-	*perr = OP_PERR_INTERNAL;
-	memset(&s->st, 0, sizeof(s->st));
-	if (op_db_begin_apply(s->db) < 0)
-		return -1;
-	/* Local writes not yet versioned must be, before anything remote
-	 * lands on top of them; not while re-baselining, when this store's
-	 * own history is still coming back from HQ (section 10). */
-	s->rebasing = op_sync_rebasing(s);
-	if (!s->rebasing && stamp_in_txn(s, INT64_MAX) < 0)
-		goto fail;
-	state_load(s);
-	op_rd_init(&rd, raw, n);
-	for (uint64_t k = 0; k < count; k++) {
-		struct op_change c;
-		if (op_dec_change(&rd, &c) < 0) {
-			*perr = OP_PERR_MALFORMED;
-			op_errc(op_db_err(s->db), EX_PROTOCOL, "change %llu of the batch: %s",
-				(unsigned long long)k, rd.err ? rd.err : "malformed");
-			goto fail;
-		}
-		/* Identity is the key: a branch speaks only for itself. */
-		if (s->hq && (c.site_len != strlen(peer) || memcmp(c.site, peer, c.site_len))) {
-			*perr = OP_PERR_REFUSED;
-			op_errc(op_db_err(s->db), EX_NOPERM, "change %llu of the batch says "
-				"site '%.*s', but the batch comes from %s",
-				(unsigned long long)k, (int)c.site_len, c.site, peer);
-			goto fail;
-		}
-		if (hlc_recv(s, c.hlc) < 0) {
-			*perr = OP_PERR_CLOCK;
-			s->st.clamped++;
-			op_errc(op_db_err(s->db), EX_PROTOCOL,
-				"change from %.*s is %lld s ahead of this clock (limit %lld s)",
-				(int)c.site_len, c.site,
-				(long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s) + s->offset) / 1000),
-				(long long)(s->cfg.max_ahead_ms / 1000));
-			goto fail;
-		}
-		if (ng > 0 && (ng == GROUP_MAX || c.tbl != g[0].tbl ||
-			       c.gid_len != g[0].gid_len ||
-			       memcmp(c.gid, g[0].gid, c.gid_len) != 0)) {
-			if (apply_group(s, g, ng) < 0)
-				goto fail;
-			ng = 0;
-		}
-		g[ng++] = c;
-	}
-	if (!op_rd_done(&rd)) {
-		*perr = OP_PERR_MALFORMED;
-		op_errc(op_db_err(s->db), EX_PROTOCOL, "batch has bytes after its %llu changes",
-			(unsigned long long)count);
-		goto fail;
-	}
-	if (ng > 0 && apply_group(s, g, ng) < 0)
-		goto fail;
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_RECV);
-	if (!st || state_save(s) < 0)
-		goto fail;
-	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)upto);
-	if (op_db_run(s->db, st) < 0 || op_db_commit(s->db) < 0)
-		goto fail;
-	return 0;
-fail:
-	op_db_rollback(s->db);
-	return -1;
-}
-
-/* --- sessions: identity, incarnations, re-baselining (SYNC.md section 10) --- */
-
-int op_sync_rebasing(op_sync *s)
-{
-	return !s->hq && op_db_meta_int(s->db, "rebasing", 0) != 0;
-}
-
-int op_sync_caught_up(op_sync *s)
-{
-	if (!op_sync_rebasing(s))
-		return 0;
-	logf_(s, OP_LOG_INFO, "re-baseline done: this store has its history back from HQ");
-	return op_db_meta_set_int(s->db, "rebasing", 0);
-}
-
-/* This store's incarnation (created by migration 008, renewed by a
- * re-baseline), copied into s->inc. */
-static const char *incarnation(op_sync *s)
-{
-	char *v = op_db_meta_get(s->db, "incarnation");
-	snprintf(s->inc, sizeof(s->inc), "%s", v ? v : "");
-	free(v);
-	return s->inc;
-}
-
-int op_sync_hello_fill(op_sync *s, const char *hq, struct op_hello *h)
-{
-	uint64_t recv = 0, acked = 0;
-	memset(h, 0, sizeof(*h));
-	if (op_sync_peer_get(s, hq, &recv, &acked) < 0)
-		return -1;
-	h->site = s->site;
-	h->site_len = strlen(s->site);
-	h->schema_version = (uint64_t)op_db_schema_max();
-	h->recv_ver = recv;
-	h->head_ver = op_sync_head(s);
-	h->incarnation = incarnation(s);
-	h->incarnation_len = strlen(s->inc);
-	h->wall_ms = (uint64_t)op_sync_now(s);
-	return 0;
-}
-
-static const char SQL_PEER_IDENT[] =
-	"SELECT recv_ver, incarnation, next_incarnation, coalesce(retired, '')"
-	" FROM peer WHERE site = :p";
-static const char SQL_PEER_REFUSED[] =
-	"UPDATE peer SET refused = refused + 1, last_error = :e WHERE site = :p";
-static const char SQL_PEER_INC[] =
-	"INSERT INTO peer(site, incarnation) VALUES (:p, :i)"
-	" ON CONFLICT(site) DO UPDATE SET incarnation = excluded.incarnation";
-static const char SQL_PEER_NEXT[] =
-	"INSERT INTO peer(site, next_incarnation) VALUES (:p, :i)"
-	" ON CONFLICT(site) DO UPDATE SET next_incarnation = excluded.next_incarnation";
-static const char SQL_PEER_ADOPT[] =
-	"UPDATE peer SET retired = trim(coalesce(retired, '') || ' ' ||"
-	" coalesce(incarnation, '')), incarnation = next_incarnation,"
-	" next_incarnation = NULL, rebase_upto = :v WHERE site = :p";
-static const char SQL_SITE_HLC[] =
-	"SELECT max(h) FROM (SELECT max(hlc) AS h FROM clock WHERE site = :p"
-	" UNION ALL SELECT max(hlc) FROM counter WHERE site = :p)";
-
-/* Is word w (n bytes) one of the space-separated words of list? */
-static int in_list(const char *list, const char *w, size_t n)
-{
-	for (const char *p = list; n && *p; ) {
-		size_t k = strcspn(p, " ");
-		if (k == n && memcmp(p, w, n) == 0)
-			return 1;
-		p += k;
-		p += *p == ' ';
-	}
-	return 0;
-}
-
-static int refuse(op_sync *s, const char *peer, int *perr, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-	*perr = OP_PERR_REFUSED;
-	logf_(s, OP_LOG_ERR, "refused %s: %s", peer, s->why);
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_REFUSED);
-	if (st && op_bind_text(s->db, st, ":e", s->why) == 0 &&
-	    op_bind_text(s->db, st, ":p", peer) == 0)
-		op_db_run(s->db, st);
-	return op_errc(op_db_err(s->db), EX_NOPERM, "%s", s->why);
-}
-
-static int peer_text_set(op_sync *s, const char *sql, const char *peer,
-			 const char *v)
-{
-	sqlite3_stmt *st = op_db_stmt(s->db, sql);
-	if (!st || op_bind_text(s->db, st, ":i", v) < 0 ||
-	    op_bind_text(s->db, st, ":p", peer) < 0)
-		return -1;
-	return op_db_run(s->db, st);
-}
-
-int op_sync_hq_hello(op_sync *s, const char *key_site, const struct op_hello *h,
-		     struct op_welcome *w, int *perr)
-{
-	uint64_t recv = 0;
-	char cur[OP_WIRE_MAX_INC + 1] = "", next[OP_WIRE_MAX_INC + 1] = "", *retired = NULL;
-	const char *inc = h->incarnation;
-	size_t il = h->incarnation_len;
-	int rc;
-
-	memset(w, 0, sizeof(*w));
-	*perr = OP_PERR_INTERNAL;
-	if (h->site_len != strlen(key_site) || memcmp(h->site, key_site, h->site_len) != 0)
-		return refuse(s, key_site, perr, "this connection's key belongs to %s, but its "
-			      "HELLO says it is '%.*s'", key_site, (int)h->site_len, h->site);
-	if (h->schema_version < 1) {
-		*perr = OP_PERR_SCHEMA;
-		return op_errc(op_db_err(s->db), EX_PROTOCOL, "schema version 0 cannot sync");
-	}
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_IDENT);
-	if (!st || op_bind_text(s->db, st, ":p", key_site) < 0)
-		return -1;
-	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
-		recv = (uint64_t)sqlite3_column_int64(st, 0);
-		snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(st, 1) ?
-			 (const char *)sqlite3_column_text(st, 1) : "");
-		snprintf(next, sizeof(next), "%s", sqlite3_column_text(st, 2) ?
-			 (const char *)sqlite3_column_text(st, 2) : "");
-		retired = strdup((const char *)sqlite3_column_text(st, 3));
-	}
-	sqlite3_reset(st);
-	if (rc < 0 || (rc == SQLITE_ROW && !retired)) {
-		free(retired);
-		return rc < 0 ? -1 : op_errc(op_db_err(s->db), EX_OSERR, "out of memory");
-	}
-	rc = 0;
-	if (il && retired && in_list(retired, inc, il)) {
-		rc = refuse(s, key_site, perr, "this copy of %s's store (incarnation %.*s) was "
-			    "replaced by a re-baselined one; rebuild this PC with 'outpost "
-			    "init --site %s --from-hq'", key_site, (int)il, inc, key_site);
-		goto out;
-	}
-	snprintf(s->inc, sizeof(s->inc), "%.*s", (int)il, inc);
-	w->site = s->site;
-	w->site_len = strlen(s->site);
-	w->schema_version = (uint64_t)op_db_schema_max();
-	w->applied_batch = recv;
-	w->incarnation = s->inc;
-	w->incarnation_len = strlen(s->inc);
-	if (op_db_begin(s->db, NULL) < 0) {
-		rc = -1;
-		goto out;
-	}
-	if (next[0] && il == strlen(next) && memcmp(inc, next, il) == 0) {
-		/* the branch took the incarnation we gave it: from now on its
-		 * old one is retired, and it gets its own history back */
-		st = op_db_stmt(s->db, SQL_PEER_ADOPT);
-		rc = !st || op_bind_int(s->db, st, ":v", (int64_t)op_sync_head(s)) < 0 ||
-		     op_bind_text(s->db, st, ":p", key_site) < 0 ? -1 : op_db_run(s->db, st);
-		logf_(s, OP_LOG_WARN, "%s re-baselined as incarnation %s: sending back its "
-		      "own changes to version %llu", key_site, s->inc,
-		      (unsigned long long)op_sync_head(s));
-	} else if (recv > 0 && (h->head_ver < recv ||
-				(cur[0] && (il != strlen(cur) || memcmp(inc, cur, il))))) {
-		/* Its counter went back (restored from a backup) or it is another
-		 * store (a new PC): it must re-baseline before it writes again. */
-		uint64_t hlc = 0;
-		char fresh[33];
-		sqlite3_stmt *r = op_db_stmt(s->db, "SELECT lower(hex(randomblob(16)))");
-		if (r && op_db_step(s->db, r) == SQLITE_ROW)
-			snprintf(fresh, sizeof(fresh), "%s", sqlite3_column_text(r, 0));
-		if (r)
-			sqlite3_reset(r);
-		/* A store speaking as the incarnation we know is a restored copy:
-		 * its pending journal may hold entries the old copy already sent,
-		 * up to the newest change we hold from it. A store of another
-		 * incarnation (a new PC) holds none of the old copy's entries. */
-		int same = !cur[0] || (il == strlen(cur) && memcmp(inc, cur, il) == 0);
-		rc = !r || (same && peer_int(s, SQL_SITE_HLC, key_site, &hlc) < 0) ||
-		     peer_text_set(s, SQL_PEER_NEXT, key_site, fresh) < 0 ? -1 : 0;
-		snprintf(s->inc, sizeof(s->inc), "%s", fresh);
-		w->incarnation_len = strlen(s->inc);
-		w->rebase = 1;
-		w->site_hlc = hlc;
-		logf_(s, OP_LOG_WARN, "%s is behind what HQ has from it (its versions to %llu, "
-		      "HQ has them to %llu; incarnation %.*s, was %s): restored from a backup "
-		      "or a new PC; re-baselining it", key_site,
-		      (unsigned long long)h->head_ver, (unsigned long long)recv, (int)il, inc,
-		      cur[0] ? cur : "unknown");
-	} else if (il && (il != strlen(cur) || memcmp(inc, cur, il) != 0)) {
-		rc = peer_text_set(s, SQL_PEER_INC, key_site, s->inc);
-	}
-	if (rc < 0 || op_db_commit(s->db) < 0) {
-		op_db_rollback(s->db);
-		rc = -1;
-	}
-out:
-	free(retired);
-	return rc;
-}
-
-static const char SQL_SKIP_OLD[] =
-	"SELECT seq, ts FROM journal WHERE seq > :from ORDER BY seq";
-static const char SQL_RECV_RESET[] =
-	"INSERT INTO peer(site, recv_ver) VALUES (:p, 0)"
-	" ON CONFLICT(site) DO UPDATE SET recv_ver = 0";
-
-/* Journal entries that were in the backup and that the old copy of this
- * store already sent are not this store's to send again: skip the run of
- * pending entries no newer than the newest change HQ holds from us. */
-static int skip_sent(op_sync *s, uint64_t site_hlc)
-{
-	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from;
-	int64_t upto = (int64_t)(site_hlc >> 16);
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_SKIP_OLD);
-	int rc;
-	if (!st || op_bind_int(s->db, st, ":from", from) < 0)
-		return -1;
-	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW &&
-	       sqlite3_column_int64(st, 1) - (s->offset > s->cfg.max_ahead_ms ||
-					      s->offset < -s->cfg.max_ahead_ms ? s->offset : 0)
-	       <= upto)
-		last = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (last > from)
-		logf_(s, OP_LOG_INFO, "journal entries %lld..%lld were sent by the old copy of "
-		      "this store; not sent again", (long long)from + 1, (long long)last);
-	return last > from ? op_db_meta_set_int(s->db, "stamped_seq", last) : 0;
-}
-
-int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *w,
-			   uint64_t *cursor, int *rehello)
-{
-	uint64_t head = op_sync_head(s);
-	char inc[OP_WIRE_MAX_INC + 1];
-
-	*rehello = 0;
-	*cursor = w->applied_batch;
-	if (!w->rebase) {
-		if (w->applied_batch > head)
-			return op_errc(op_db_err(s->db), EX_PROTOCOL, "HQ has this store's "
-				       "changes to version %llu, past its newest (%llu): it was "
-				       "restored from an older backup and HQ does not re-baseline it",
-				       (unsigned long long)w->applied_batch,
-				       (unsigned long long)head);
-		return 0;
-	}
-	snprintf(inc, sizeof(inc), "%.*s", (int)w->incarnation_len, w->incarnation);
-	if (!inc[0])
-		return op_errc(op_db_err(s->db), EX_PROTOCOL, "HQ asked for a re-baseline "
-			       "without an incarnation");
-	if (op_db_begin(s->db, NULL) < 0)
-		return -1;
-	/* New versions are numbered past what HQ has; HQ's whole stream comes
-	 * again (with our own rows); stamping waits until it is in. */
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_RECV_RESET);
-	if (op_db_meta_set(s->db, "incarnation", inc) < 0 ||
-	    op_db_meta_set_int(s->db, "ver", (int64_t)(head > w->applied_batch ? head :
-						       w->applied_batch)) < 0 ||
-	    op_db_meta_set_int(s->db, "rebasing", 1) < 0 ||
-	    !st || op_bind_text(s->db, st, ":p", hq) < 0 || op_db_run(s->db, st) < 0 ||
-	    skip_sent(s, w->site_hlc) < 0 || op_db_commit(s->db) < 0) {
-		op_db_rollback(s->db);
-		return -1;
-	}
-	logf_(s, OP_LOG_WARN, "this store is behind what HQ has from it (versions to %llu, "
-	      "HQ has %llu): restored from a backup or a new PC; re-baselining as "
-	      "incarnation %s", (unsigned long long)head,
-	      (unsigned long long)w->applied_batch, inc);
-	*rehello = 1;
-	return 0;
-}
-
-int op_sync_receive(op_sync *s, const char *peer, uint64_t from_ver,
-		    uint64_t upto_ver, const void *raw, size_t n, uint64_t count,
-		    uint64_t *ack_upto, int *perr)
-{
-	uint64_t recv, acked;
-
-	*perr = OP_PERR_INTERNAL;
-	if (op_sync_peer_get(s, peer, &recv, &acked) < 0)
-		return -1;
-	*ack_upto = recv;
-	/* A gap (a batch lost before a reconnect): the ACK says where we are,
-	 * and the sender resends from there. A duplicate: ACK, nothing else. */
-	if (from_ver > recv || upto_ver <= recv)
-		return 0;
-	if (op_sync_apply(s, peer, raw, count ? n : 0, count, upto_ver, perr) < 0)
-		return -1;
-	*ack_upto = upto_ver;
-	return count > 0;
 }
 
 /* --- peers and garbage collection --- */

@@ -1,0 +1,63 @@
+/*
+ * sync_int.h — what sync.c (stamp, build, apply, peers) and session.c (the
+ * HELLO / WELCOME handshake) share. Not for other modules: they use sync.h.
+ */
+#ifndef OP_SYNC_INT_H
+#define OP_SYNC_INT_H
+
+#include "sync.h"
+#include "tables.h"
+
+#define COL_ROW (-2)		/* clock entry for the whole row (creation) */
+
+#define MAXT 64
+
+struct tstmt {
+	sqlite3_stmt *sel;	/* SELECT every column WHERE id = ?1 */
+	sqlite3_stmt *ins;	/* INSERT every column */
+	sqlite3_stmt *del;	/* DELETE WHERE id = ?1 */
+	sqlite3_stmt *sum;	/* UPDATE counter column = sum of contributions,
+				 * plus local deltas not stamped yet (re-baselining) */
+	sqlite3_stmt *upd[64];	/* UPDATE one column WHERE id = ?2 */
+};
+
+struct op_sync {
+	op_db *db;
+	struct op_sync_cfg cfg;
+	const char *site;
+	int hq;
+	int64_t offset;
+	uint64_t ver;		/* last version handed out (valid inside txn) */
+	uint64_t hlc;		/* last HLC (valid inside txn) */
+	struct tstmt t[MAXT];
+	struct op_sync_stats st;
+	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
+	char why[300];			/* reason of the last refusal */
+	int rebasing;			/* during an apply: journal left unstamped */
+};
+
+/* Log through cfg.log, if any, at the given OP_LOG_* level. */
+void op_sync_logf(op_sync *s, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* One integer of peer's row from a "SELECT x FROM peer WHERE site = :p";
+ * 0 when there is no row. */
+int op_sync_peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v);
+
+
+/* Shared by sync.c, merge.c and session.c. */
+struct ver { uint64_t hlc; char site[40]; uint64_t ver; int found; };
+sqlite3_stmt * op_sync_upd_stmt(op_sync *s, const struct op_table *t, int c);
+void op_sync_state_load(op_sync *s);
+int op_sync_state_save(op_sync *s);
+int op_sync_hlc_recv(op_sync *s, uint64_t h);
+int op_sync_clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     struct ver *v);
+int op_sync_col_version(op_sync *s, int t, const char *gid, size_t gl, int col,
+		       struct ver *v);
+int op_sync_clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
+		     uint64_t hlc, const char *site, size_t sl, uint64_t prev,
+		     const char *staff, size_t stl);
+int op_sync_drop_row_state(op_sync *s, int t, const char *gid, size_t gl);
+int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n);
+
+#endif
