@@ -7,7 +7,7 @@
  * given), who goes, and when done a result and the measurements taken,
  * one line per window or room. `remind` lists each visit the day before
  * and on the day, and a visit still scheduled after its day as overdue
- * (report.c).
+ * (remind.c).
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * cmd_report.c — `outpost report ...`, `outpost classify [list]` and
- * `outpost remind`: the commands over report.c.
+ * `outpost remind`: the commands over report.c, classify.c and remind.c.
  *
  * Every report takes the period (--from/--to) and --branch, prints a
  * table with a text bar chart, or --json / --csv (given before the command

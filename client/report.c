@@ -1,6 +1,8 @@
 /*
- * report.c — computing reports, customer classes and reminders (see
- * report.h; the definitions people read are in docs/REPORTS.md).
+ * report.c — computing reports (see report.h; the definitions people
+ * read are in docs/REPORTS.md). Customer classes are computed in
+ * classify.c and the reminder list in remind.c, both with the parameters
+ * and sections made here (report_int.h).
  *
  * Each report is a short list of sections, and each section is one static
  * SQL statement plus a column description ("sales:m*": a money column,
@@ -23,8 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "report.h"
-#include "items.h"
+#include "report_int.h"
 #include "scope.h"
 #include "valid.h"
 
@@ -36,7 +37,6 @@
 /* Tickets and follow-ups carry times (UTC); a period of dates covers
  * [from 00:00, to + 1 day). */
 #define TPERIOD(col) col " >= :from AND " col " < date(:to, '+1 day')"
-#define SHARE(x) "100.0 * (" x ") / nullif(sum(" x ") OVER (), 0)"
 
 /* Non-cancelled orders of the period per day (and branch, staff), in the
  * index's order: GROUP BY streams, no sort. */
@@ -197,10 +197,6 @@ static const char SQL_SERVICE_SUMMARY[] =
 	" UNION ALL SELECT 'complaints_unanswered_late', late, 'tickets', NULL, NULL,"
 	"  NULL FROM a";
 
-/* Open (pending or shipped) orders whose expected date has passed. */
-#define OVERDUE(a) a ".status IN ('pending', 'shipped')" \
-	" AND " a ".expected_date < :today" \
-	" AND (:branch IS NULL OR " a ".branch = :branch)"
 /* One scan of the period's orders into a one-row temp table that the
  * summary and status sections both read. */
 static const char SQL_ORDERS_TEMP[] =
@@ -273,158 +269,6 @@ static const char SQL_STAFF[] =
 	" LEFT JOIN e ON e.staff = k.staff LEFT JOIN t ON t.staff = k.staff"
 	" ORDER BY 9 DESC, 1";
 
-/* classify: per customer (in customer order, from sales_order_cust)
- * the spend and orders of (:from..:to) and the newest order up to :to,
- * non-cancelled and non-returned; merged customers left out. Ranking is
- * done in C (classify_rank); customers without any such order are added
- * as small afterwards. */
-/* The classes this connection may see: a manager reclassifies the branch's
- * customers only (through the scope view, schema/scope.h); HQ all. */
-static const char SQL_CLASSIFY_CLEAR[] = "DELETE FROM main.customer_class"
-	" WHERE customer_id IN (SELECT customer_id FROM customer_class)";
-static const char SQL_CLASSIFY_SPEND[] =
-	"SELECT cid, spend, n, last FROM (SELECT o.customer_id AS cid,"
-	"  sum(CASE WHEN o.order_date >= :from THEN o.total ELSE 0 END) AS spend,"
-	"  sum(o.order_date >= :from) AS n, max(o.order_date) AS last"
-	"  FROM sales_order o INDEXED BY sales_order_cust WHERE o.order_date <= :to"
-	"  AND o.status NOT IN ('cancelled', 'returned') GROUP BY o.customer_id)"
-	" WHERE cid NOT IN (SELECT id FROM customer WHERE merged_into IS NOT NULL)";
-static const char SQL_CLASSIFY_INSERT[] =
-	"INSERT INTO main.customer_class(customer_id, spend, orders, last_order, class,"
-	"  freq, r, f, m, computed_at)"
-	" VALUES (:id, :spend, :n, :last, :class, :freq, :r, :f, :m, :now)";
-static const char SQL_CLASSIFY_REST[] =
-	"INSERT INTO main.customer_class(customer_id, class, freq, r, f, m, computed_at)"
-	" SELECT c.id, 'small', 'low', 1, 1, 1, :now FROM customer c"
-	" WHERE c.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM customer_class k"
-	"  WHERE k.customer_id = c.id)";
-#define CLASS_LABELS \
-	"k(ord, class, label) AS (VALUES (1, 'important', '重要'), (2, 'major', '主要')," \
-	" (3, 'regular', '普通'), (4, 'small', '小'))"
-static const char SQL_CLASS_COUNTS[] =
-	"WITH " CLASS_LABELS ","
-	" g AS (SELECT class, count(*) AS n, sum(spend) AS s, min(spend) AS lo,"
-	"  max(spend) AS hi FROM customer_class GROUP BY class)"
-	" SELECT k.class, k.label, coalesce(g.n, 0), " SHARE("coalesce(g.n, 0)") ","
-	"  coalesce(g.s, 0), g.lo, g.hi FROM k LEFT JOIN g ON g.class = k.class"
-	" ORDER BY k.ord";
-static const char SQL_FREQ_COUNTS[] =
-	"WITH k(ord, freq) AS (VALUES (1, 'high'), (2, 'medium'), (3, 'low')),"
-	" g AS (SELECT freq, count(*) AS n FROM customer_class GROUP BY freq)"
-	" SELECT k.freq, coalesce(g.n, 0), " SHARE("coalesce(g.n, 0)")
-	" FROM k LEFT JOIN g ON g.freq = k.freq ORDER BY k.ord";
-static const char SQL_CLASS_LIST[] =
-	"WITH " CLASS_LABELS
-	" SELECT substr(c.id, -8), c.name, c.phone, c.owner, x.class, k.label,"
-	"  x.freq, x.spend, x.orders, x.last_order, x.r, x.f, x.m"
-	" FROM customer_class x JOIN customer c ON c.id = x.customer_id"
-	" JOIN k ON k.class = x.class"
-	" WHERE (:cls IS NULL OR x.class = :cls) AND (:freq IS NULL OR x.freq = :freq)"
-	"  AND (:staff IS NULL OR c.owner = :staff)"
-	" ORDER BY x.spend DESC, x.orders DESC, c.name COLLATE pinyin, c.id"
-	" LIMIT :limit";
-
-/* Reminders. :until is now + the look-ahead; an item is listed once due
- * by then. Customers are narrowed by home branch (a customer without one
- * is everyone's) and, in the --staff variant, by owner: two statements,
- * because "(:staff IS NULL OR c.owner = :staff)" cannot use an index. */
-#define RCUST(who) "c.merged_into IS NULL AND " who \
-	" AND (:branch IS NULL OR coalesce(c.home_branch, :branch) = :branch)"
-#define CADENCE "CASE coalesce(cc.class, 'regular') WHEN 'important' THEN 7" \
-	" WHEN 'major' THEN 14 WHEN 'small' THEN 90 ELSE 30 END"
-#define OCC(y) "CASE WHEN substr(c.birthday, 6) = '02-29'" \
-	" THEN date(printf('%04d-03-01', " y "), '-1 day')" \
-	" ELSE printf('%04d', " y ") || substr(c.birthday, 5) END"
-#define STATE(due) "CASE WHEN " due " < :now THEN 'overdue' ELSE 'due' END"
-/* The newest follow-up's time and promised date, per customer. */
-#define LAST_AT "(SELECT max(f.at) FROM followup f WHERE f.customer_id = c.id)"
-#define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
-	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
-/* Home visits: the day before and on the day, and overdue while still
- * scheduled after it (cmd_appt.c); starts_at is local wall time. */
-#define REMIND_VISITS \
-	" UNION ALL SELECT a.starts_at, CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
-	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
-	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
-	"  a.kind || ' visit ' || substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), '')," \
-	"  coalesce(a.address, 'no address'), a.created_at" \
-	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id" \
-	" WHERE a.status = 'scheduled' AND (:staff IS NULL OR a.staff = :staff" \
-	"  OR (a.staff IS NULL AND c.owner = :staff))" \
-	"  AND (:branch IS NULL OR a.branch = :branch)" \
-	"  AND date(a.starts_at) <= date(:today, '+' || max(:days, 1) || ' days')"
-/* Products under their safe level at this branch (at HQ: every branch),
- * on the general list only (cmd_stock.c). */
-#define REMIND_STOCK \
-	" UNION ALL SELECT :today, 'low', 'stock', p.name || ' (' || p.sku || ')', NULL, NULL," \
-	"  'low stock at ' || s.branch, 'on hand ' || " ITEMS_QTY("s.on_hand", "p.qty_scale") \
-	"  || ' ' || p.unit || ', safe level ' || " ITEMS_QTY("s.safe_level", "p.qty_scale") \
-	"  || ' ' || p.unit, NULL" \
-	" FROM stock s JOIN product p ON p.id = s.product_id" \
-	" WHERE s.on_hand < s.safe_level AND :staff IS NULL" \
-	"  AND (:branch IS NULL OR s.branch = :branch)" \
-	"  AND (s.branch = (SELECT value FROM meta WHERE key = 'site')" \
-	"   OR (SELECT value FROM meta WHERE key = 'role') = 'hq')"
-#define REMIND(owner, handler, seller) \
-	"WITH u(until) AS (SELECT datetime(:now, '+' || :days || ' days'))," \
-	" e AS (SELECT c.*, datetime(c.created_at, '+24 hours') AS due FROM customer c" \
-	"  WHERE " RCUST(owner) " AND NOT EXISTS (SELECT 1 FROM followup f" \
-	"  WHERE f.customer_id = c.id) AND NOT EXISTS (SELECT 1 FROM sales_order o" \
-	"  WHERE o.customer_id = c.id))," \
-	" cad AS (SELECT c.*, " LAST_AT " AS last_at, " CADENCE " AS every," \
-	"  coalesce(cc.class, 'regular') AS cls, datetime(" NEXT_DUE ", 'utc') AS pdue" \
-	"  FROM customer c LEFT JOIN customer_class cc ON cc.customer_id = c.id" \
-	"  WHERE " RCUST(owner) ")," \
-	" cad2 AS (SELECT *, datetime(coalesce(last_at, created_at), '+' || every" \
-	"  || ' days') AS cdue FROM cad WHERE last_at IS NOT NULL OR EXISTS" \
-	"  (SELECT 1 FROM sales_order o WHERE o.customer_id = cad.id))," \
-	" cad3 AS (SELECT *, CASE WHEN pdue < cdue THEN pdue ELSE cdue END AS due" \
-	"  FROM cad2)," \
-	" bd AS (SELECT c.*, CASE WHEN " OCC("y.y") " >= :today THEN " OCC("y.y") \
-	"  ELSE " OCC("y.y + 1") " END AS nb" \
-	"  FROM customer c, (SELECT CAST(strftime('%Y', :today) AS INTEGER) AS y) y" \
-	"  WHERE " RCUST(owner) " AND c.birthday GLOB" \
-	"  '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')" \
-	" SELECT due, " STATE("due") ", 'enquiry', name, phone, owner," \
-	"  'first follow-up of a new enquiry'," \
-	"  'registered with no follow-up or order yet; due within 24 h', created_at" \
-	" FROM e WHERE due <= (SELECT until FROM u)" \
-	" UNION ALL SELECT due, " STATE("due") ", 'followup', name, phone, owner," \
-	"  'follow-up (' || cls || ': every ' || every || ' days)'," \
-	"  CASE WHEN due = pdue THEN 'promised for ' || date(pdue, 'localtime')" \
-	"   WHEN last_at IS NULL THEN 'no follow-up since registered'" \
-	"   ELSE 'last follow-up ' || last_at END, coalesce(last_at, created_at)" \
-	" FROM cad3 WHERE due <= (SELECT until FROM u)" \
-	" UNION ALL SELECT nb, CASE WHEN nb = :today THEN 'today' ELSE 'upcoming' END," \
-	"  'birthday', name, phone, owner," \
-	"  'birthday greeting (turns ' || (CAST(substr(nb, 1, 4) AS INTEGER)" \
-	"   - CAST(substr(birthday, 1, 4) AS INTEGER)) || ')'," \
-	"  'birthday on ' || substr(nb, 6), birthday" \
-	" FROM bd WHERE nb <= date(:today, '+' || :days || ' days')" \
-	" UNION ALL SELECT datetime(t.received_at, '+24 hours')," \
-	"  " STATE("datetime(t.received_at, '+24 hours')") ", 'complaint', c.name," \
-	"  c.phone, coalesce(t.handler, c.owner)," \
-	"  'first reply to complaint ' || coalesce(t.ticket_no, substr(t.id, -8))," \
-	"  'no reply yet (' || t.status || '): ' || substr(t.problem, 1, 40)," \
-	"  t.received_at" \
-	" FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id" \
-	" WHERE t.kind = 'complaint' AND t.first_reply_at IS NULL" \
-	"  AND t.status IN ('open', 'in_progress') AND " handler \
-	"  AND (:branch IS NULL OR t.branch = :branch)" \
-	"  AND datetime(t.received_at, '+24 hours') <= (SELECT until FROM u)" \
-	" UNION ALL SELECT o.expected_date, 'overdue', 'delivery', c.name, c.phone," \
-	"  coalesce(o.staff, c.owner), 'delivery of order ' || o.order_no," \
-	"  'expected ' || o.expected_date || ', still ' || o.status, o.order_date" \
-	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id" \
-	" WHERE " OVERDUE("o") " AND " seller \
-	REMIND_VISITS REMIND_STOCK \
-	" ORDER BY 1, 3, 4 COLLATE pinyin"
-static const char SQL_REMIND[] = REMIND("1", "1", "1");
-/* The --staff variant lists what the plain one attributes to :staff: a
- * complaint nobody handles yet is its customer's owner's. */
-static const char SQL_REMIND_STAFF[] = REMIND("c.owner = :staff",
-	"coalesce(t.handler, c.owner) = :staff", "(o.staff = :staff OR c.owner = :staff)");
-
 /* Defaults of the period: today is the local date of :now; the period
  * ends today and starts :months back (+1 day) or with the month 11
  * months before the month of :to. */
@@ -449,13 +293,7 @@ static const char SQL_QUOTES[] =
 	"   AND q.status <> 'cancelled'"
 	" GROUP BY q.staff ORDER BY 3 DESC, 1";
 
-struct sec_def {
-	const char *key, *title, *sql;
-	const char *cols;	/* "name:type[*] ...": t i m p n, h hidden scale */
-};
-
 #define SALES_C " orders:i sales:m* returned:m net:m share_pct:p"
-#define REMIND_COLS "due:t state:t kind:t customer:t phone:t staff:t what:t why:t since:t"
 static const struct sec_def
 	S_MONTH = { "sales", "Sales by month", SQL_SALES_MONTH, "month:t" SALES_C },
 	S_QUARTER = { "sales", "Sales by quarter", SQL_SALES_QUARTER, "quarter:t" SALES_C },
@@ -486,16 +324,7 @@ static const struct sec_def
 			"staff:t name:t branch:t followups:i enquiries:i converted:i"
 			" conversion_pct:p orders:i sales:m* satisfaction:n rated:i" },
 	S_QUOTES = { "quotes", "Quotations by salesperson", SQL_QUOTES,
-		     "staff:t name:t quotes:i converted:i conversion_pct:p quoted:m" },
-	S_CLASSES = { "classes", "Customers by class", SQL_CLASS_COUNTS,
-		      "class:t label:t customers:i share_pct:p spend:m* min_spend:m max_spend:m" },
-	S_FREQ = { "frequency", "Customers by purchase frequency", SQL_FREQ_COUNTS,
-		   "freq:t customers:i* share_pct:p" },
-	S_CLASSLIST = { "customers", "Customers by class", SQL_CLASS_LIST,
-			"id:t name:t phone:t owner:t class:t label:t freq:t spend:m*"
-			" orders:i last_order:t r:i f:i m:i" },
-	S_REMIND = { "reminders", "Reminders", SQL_REMIND, REMIND_COLS },
-	S_REMIND_STAFF = { "reminders", "Reminders", SQL_REMIND_STAFF, REMIND_COLS };
+		     "staff:t name:t quotes:i converted:i conversion_pct:p quoted:m" };
 
 struct rep_def {
 	const char *name, *by, *title;
@@ -615,7 +444,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static op_report *report_new(const char *name)
+op_report *report_new(const char *name)
 {
 	op_report *r = calloc(1, sizeof(*r));
 	if (r && !(r->name = strdup(name))) {
@@ -625,7 +454,7 @@ static op_report *report_new(const char *name)
 	return r;
 }
 
-static int meta_add(op_report *r, const char *key, const char *val)
+int meta_add(op_report *r, const char *key, const char *val)
 {
 	if (r->nmeta >= MAXMETA)
 		return -1;
@@ -774,16 +603,9 @@ static int cell(sqlite3_stmt *st, int i, char type, char **out, enum op_kind *ki
 
 /* ------------------------------------------------------------ parameters */
 
-struct params {
-	const char *from, *to, *pfrom, *today, *now, *branch, *staff, *cls, *freq;
-	const char *scope;	/* the reader's row scope (scope.h), or NULL: not bound */
-	int64_t limit, days, months;
-	char b_from[11], b_to[11], b_pfrom[11], b_today[11], b_now[20], b_branch[17];
-};
-
 /* Bind every parameter st names from p; a name p does not know is a
  * programming error, reported like op_bind_*'s unknown names. */
-static int bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
+int bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
 {
 	static const struct { const char *name; size_t off; } text[] = {
 		{ ":from", offsetof(struct params, from) },
@@ -882,8 +704,8 @@ static int report_tune(op_db *db)
 }
 
 /* Resolve o into p: validated dates, defaults, the branch scope. */
-static int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
-		       int months)
+int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
+		int months)
 {
 	const char *from, *to, *why;
 
@@ -954,8 +776,8 @@ static int params_init(op_db *db, struct params *p, const struct op_report_opts 
 /* ------------------------------------------------------------ building */
 
 /* Run d with p and append its section to r. */
-static int add_section(op_report *r, op_db *db, const struct sec_def *d,
-		       const struct params *p)
+int add_section(op_report *r, op_db *db, const struct sec_def *d,
+		const struct params *p)
 {
 	struct sec *s;
 	sqlite3_stmt *st;
@@ -1216,8 +1038,8 @@ static int add_total(op_report *r, op_db *db, const struct sec *src)
 	return 0;
 }
 
-static int set_title(op_report *r, const char *title, const struct params *p,
-		     int period)
+int set_title(op_report *r, const char *title, const struct params *p,
+	      int period)
 {
 	char buf[256];
 	if (period)
@@ -1300,261 +1122,4 @@ int op_report_run(op_report **out, op_db *db, const char *name,
 fail:
 	op_report_free(r);
 	return -1;
-}
-
-/* ------------------------------------------------------------ classify */
-
-struct buyer {
-	char *id;
-	int64_t spend;
-	int n;
-	char last[11];
-	int above, m_below, f_below, r_below;	/* strictly more / less */
-};
-
-static int by_spend(const void *a, const void *b)
-{
-	const struct buyer *x = *(const struct buyer *const *)a,
-			   *y = *(const struct buyer *const *)b;
-	return (x->spend < y->spend) - (x->spend > y->spend);	/* descending */
-}
-static int by_orders(const void *a, const void *b)
-{
-	const struct buyer *x = *(const struct buyer *const *)a,
-			   *y = *(const struct buyer *const *)b;
-	return (x->n > y->n) - (x->n < y->n);
-}
-static int by_last(const void *a, const void *b)
-{
-	const struct buyer *x = *(const struct buyer *const *)a,
-			   *y = *(const struct buyer *const *)b;
-	return strcmp(x->last, y->last);
-}
-
-/* For the n ranked buyers in v: how many rank strictly better (spend) or
- * strictly worse (last order, orders, spend). Equal values share counts,
- * so ties get the same class and the same score. */
-static void classify_rank(struct buyer **v, size_t n)
-{
-	size_t i, j;
-
-	qsort(v, n, sizeof(*v), by_spend);
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && v[j]->spend == v[i]->spend; j++)
-			;
-		for (size_t k = i; k < j; k++) {
-			v[k]->above = (int)i;
-			v[k]->m_below = (int)(n - j);
-		}
-	}
-	qsort(v, n, sizeof(*v), by_orders);
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && v[j]->n == v[i]->n; j++)
-			;
-		for (size_t k = i; k < j; k++)
-			v[k]->f_below = (int)i;
-	}
-	qsort(v, n, sizeof(*v), by_last);
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && strcmp(v[j]->last, v[i]->last) == 0; j++)
-			;
-		for (size_t k = i; k < j; k++)
-			v[k]->r_below = (int)i;
-	}
-}
-
-static const char *class_of(const struct buyer *b, size_t n)
-{
-	long long above = b->above, total = (long long)n;
-
-	if (b->spend <= 0)
-		return "small";
-	if (5 * above < total)
-		return "important";
-	if (2 * above < total)
-		return "major";
-	if (5 * above < 4 * total)
-		return "regular";
-	return "small";
-}
-
-static int score(int below, size_t n, int ranked)
-{
-	return ranked ? 1 + (int)(5LL * below / (long long)n) : 1;
-}
-
-/* Read the buyers, rank them, write their rows (in the order read, which
- * is customer order: the table's key), then everyone else. In the caller's
- * transaction. */
-static int classify_write(op_db *db, const struct params *p)
-{
-	struct buyer *b = NULL, **rank = NULL;
-	size_t nb = 0, cap = 0, nr = 0;
-	sqlite3_stmt *st;
-	int rc = -1, step;
-
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_SPEND)) || bind_params(db, st, p) < 0)
-		return -1;
-	while ((step = op_db_step(db, st)) == SQLITE_ROW) {
-		if (nb == cap) {
-			cap = cap ? cap * 2 : 1024;
-			struct buyer *g = realloc(b, cap * sizeof(*b));
-			if (!g)
-				goto oom;
-			b = g;
-		}
-		const char *id = (const char *)sqlite3_column_text(st, 0),
-			   *last = (const char *)sqlite3_column_text(st, 3);
-		memset(&b[nb], 0, sizeof(b[nb]));
-		if (!id || !(b[nb].id = strdup(id)))
-			goto oom;
-		b[nb].spend = sqlite3_column_int64(st, 1);
-		b[nb].n = sqlite3_column_int(st, 2);
-		snprintf(b[nb].last, sizeof(b[nb].last), "%s", last ? last : "");
-		nb++;
-	}
-	sqlite3_reset(st);
-	if (step < 0)
-		goto out;
-	if (nb && !(rank = malloc(nb * sizeof(*rank))))
-		goto oom;
-	for (size_t i = 0; i < nb; i++)
-		if (b[i].spend > 0)
-			rank[nr++] = &b[i];
-	classify_rank(rank, nr);
-	for (size_t i = 0; i < nb; i++) {
-		const struct buyer *x = &b[i];
-		int ranked = x->spend > 0;
-		if (!(st = op_db_stmt(db, SQL_CLASSIFY_INSERT)) ||
-		    op_bind_text(db, st, ":id", x->id) < 0 ||
-		    op_bind_int(db, st, ":spend", x->spend) < 0 ||
-		    op_bind_int(db, st, ":n", x->n) < 0 ||
-		    op_bind_text(db, st, ":last", x->last[0] ? x->last : NULL) < 0 ||
-		    op_bind_text(db, st, ":class", class_of(x, nr)) < 0 ||
-		    op_bind_text(db, st, ":freq", x->n >= 6 ? "high" :
-				 x->n >= 2 ? "medium" : "low") < 0 ||
-		    op_bind_int(db, st, ":r", score(x->r_below, nr, ranked)) < 0 ||
-		    op_bind_int(db, st, ":f", score(x->f_below, nr, ranked)) < 0 ||
-		    op_bind_int(db, st, ":m", score(x->m_below, nr, ranked)) < 0 ||
-		    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0)
-			goto out;
-	}
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_REST)) || bind_params(db, st, p) < 0 ||
-	    op_db_run(db, st) < 0)
-		goto out;
-	rc = 0;
-	goto out;
-oom:
-	sqlite3_reset(st);
-	op_errc(op_db_err(db), EX_OSERR, "out of memory");
-out:
-	for (size_t i = 0; i < nb; i++)
-		free(b[i].id);
-	free(b);
-	free(rank);
-	return rc;
-}
-
-int op_report_classify(op_report **out, op_db *db, const char *as_of,
-		       const char *staff)
-{
-	struct op_report_opts o = { .to = as_of, .months = 12 };
-	struct params p;
-	op_report *r = NULL;
-	sqlite3_stmt *st;
-
-	*out = NULL;
-	if (params_init(db, &p, &o, 1) < 0)
-		return -1;
-	p.branch = NULL;	/* every customer of the store */
-	if (op_db_begin(db, staff) < 0)
-		return -1;
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_CLEAR)) || op_db_run(db, st) < 0 ||
-	    classify_write(db, &p) < 0) {
-		op_db_rollback(db);
-		return -1;
-	}
-	if (op_db_commit(db) < 0)
-		return -1;
-	char t[256];
-	snprintf(t, sizeof(t), "Customer classes: spend from %s to %s", p.from, p.to);
-	if (!(r = report_new("classify")) || set_title(r, t, &p, 0) < 0 ||
-	    meta_add(r, "as_of", p.to) < 0 || meta_add(r, "from", p.from) < 0) {
-		op_report_free(r);
-		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
-	}
-	if (add_section(r, db, &S_CLASSES, &p) < 0 || add_section(r, db, &S_FREQ, &p) < 0) {
-		op_report_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
-}
-
-/* Accept the Chinese names too: 重要 主要 普通 小, 高 中 低. */
-static const struct op_enum_alias class_v[] = {
-	{ "important", "重要|重要客户|a" }, { "major", "主要|主要客户|b" },
-	{ "regular", "普通|普通客户|c" }, { "small", "小|小客户|d" }, { NULL, NULL },
-};
-static const struct op_enum class_enum = { "class", class_v };
-static const struct op_enum_alias freq_v[] = {
-	{ "high", "高|高频" }, { "medium", "中|中频" }, { "low", "低|低频" }, { NULL, NULL },
-};
-static const struct op_enum freq_enum = { "frequency", freq_v };
-
-int op_report_classes(op_report **out, op_db *db, const struct op_report_opts *o)
-{
-	struct params p;
-	const char *why;
-	op_report *r;
-
-	*out = NULL;
-	if (params_init(db, &p, o, 0) < 0)
-		return -1;
-	if (o->cls && op_valid_enum(&p.cls, &class_enum, o->cls, &why) < 0)
-		return op_errc(op_db_err(db), EX_DATAERR, "class: %s", why);
-	if (o->freq && op_valid_enum(&p.freq, &freq_enum, o->freq, &why) < 0)
-		return op_errc(op_db_err(db), EX_DATAERR, "freq: %s", why);
-	p.limit = o->limit > 0 ? o->limit : 1000;
-	if (!(r = report_new("classes")) || set_title(r, "Customers by class", &p, 0) < 0 ||
-	    meta_add(r, "class", p.cls) < 0 || meta_add(r, "freq", p.freq) < 0) {
-		op_report_free(r);
-		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
-	}
-	if (add_section(r, db, &S_CLASSLIST, &p) < 0) {
-		op_report_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
-}
-
-/* ------------------------------------------------------------ remind */
-
-int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
-{
-	struct params p;
-	op_report *r;
-	char num[32], t[128];
-
-	*out = NULL;
-	if (params_init(db, &p, o, 0) < 0)
-		return -1;
-	p.days = o->days >= 0 ? o->days : 7;
-	snprintf(num, sizeof(num), "%lld", (long long)p.days);
-	snprintf(t, sizeof(t), "Reminders: due by %s UTC + %lld days", p.now,
-		 (long long)p.days);
-	if (!(r = report_new("remind")) || set_title(r, t, &p, 0) < 0 ||
-	    meta_add(r, "now", p.now) < 0 || meta_add(r, "today", p.today) < 0 ||
-	    meta_add(r, "days", num) < 0 || meta_add(r, "staff", p.staff) < 0 ||
-	    meta_add(r, "branch", p.branch) < 0) {
-		op_report_free(r);
-		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
-	}
-	if (add_section(r, db, p.staff ? &S_REMIND_STAFF : &S_REMIND, &p) < 0) {
-		op_report_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
 }
