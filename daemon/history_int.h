@@ -1,7 +1,7 @@
 /*
- * history_int.h — what history.c (writing and reading the history) and
- * backup.c (restore and push) share. Not for other modules: they use
- * history.h.
+ * history_int.h — what history.c (writing the history), histread.c
+ * (reading it) and backup.c (restore and push) share. Not for other
+ * modules: they use history.h.
  */
 #ifndef OP_HISTORY_INT_H
 #define OP_HISTORY_INT_H
@@ -12,12 +12,16 @@
 #include "recfile.h"
 
 #define REF_MAIN "refs/heads/main"
+#define OP_HIST_NAME_MAX 400	/* longest escaped file name of a record */
 
 struct op_history {
 	git_repository *repo;
 	char *path;
 };
 
+/* Start libgit2 once for the life of the process, configured for the
+ * history (no user or system gitconfig, bounded caches). */
+void op_hist_git_up(void);
 /* Set e from git_error_last(), prefixed with a formatted "what"; -1. */
 int op_hist_gitfail(op_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

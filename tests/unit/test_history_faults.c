@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "db.h"
 #include "history.h"
+#include "history_fixture.h"
 #include "tables.h"
 
 static char dir[128], dbpath[256], repo[256];
@@ -46,31 +47,13 @@ static void commit_ok(void)
 
 static void setup(void)
 {
-	op_err e = { 0 };
-	snprintf(dir, sizeof(dir), "/tmp/op-histf-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/sh01.db", dir);
-	snprintf(repo, sizeof(repo), "%s/sh01.db.git", dir);
-	cr_assert_eq(op_db_open(&db, dbpath, OP_DB_CREATE, &e), 0, "%s", e.msg);
-	cr_assert_eq(op_db_init_site(db, "SH01", 0), 0);
-	/* Every store starts with the seeded channel list (012): rows the
-	 * tests below did not write. They leave the store, unjournaled, so
-	 * each test sees only its own records. */
-	cr_assert_eq(sqlite3_exec(op_db_handle(db), "UPDATE op_ctx SET applying = 1;"
-				  " DELETE FROM channel; UPDATE op_ctx SET applying = 0",
-				  NULL, NULL, NULL),
-		     SQLITE_OK);
-	git_libgit2_init();
+	db = history_fixture_open("histf", dir, sizeof(dir), dbpath, sizeof(dbpath), repo,
+				  sizeof(repo));
 }
 
 static void teardown(void)
 {
-	char cmd[256];
-	op_db_free(db);
-	git_libgit2_shutdown();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		cr_log_warn("cleanup failed");
+	history_fixture_close(db, dir);
 }
 
 TestSuite(history_faults, .init = setup, .fini = teardown);
