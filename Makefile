@@ -86,6 +86,11 @@ $(B)/unit: $(UNIT_OBJ) $(LIBS)
 
 $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+# The fault harness is two objects: the driver and its model
+# (tools/faultsim_model.c is no program of its own).
+$(B)/tools/faultsim: $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o \
+		-Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 test: all $(B)/unit $(B)/tools/faultsim
 	@OUTPOST_BIN=$(CURDIR)/$(BIN) OUTPOST_E2E_TIMEOUT=$(if $(SANITIZE),1200,300) \
