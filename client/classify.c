@@ -161,7 +161,7 @@ static int classify_write(op_db *db, const struct params *p)
 	sqlite3_stmt *st;
 	int rc = -1, step;
 
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_SPEND)) || bind_params(db, st, p) < 0)
+	if (!(st = op_db_stmt(db, SQL_CLASSIFY_SPEND)) || op_rp_bind_params(db, st, p) < 0)
 		return -1;
 	while ((step = op_db_step(db, st)) == SQLITE_ROW) {
 		if (nb == cap) {
@@ -207,7 +207,7 @@ static int classify_write(op_db *db, const struct params *p)
 		    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0)
 			goto out;
 	}
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_REST)) || bind_params(db, st, p) < 0 ||
+	if (!(st = op_db_stmt(db, SQL_CLASSIFY_REST)) || op_rp_bind_params(db, st, p) < 0 ||
 	    op_db_run(db, st) < 0)
 		goto out;
 	rc = 0;
@@ -232,7 +232,7 @@ int op_report_classify(op_report **out, op_db *db, const char *as_of,
 	sqlite3_stmt *st;
 
 	*out = NULL;
-	if (params_init(db, &p, &o, 1) < 0)
+	if (op_rp_params_init(db, &p, &o, 1) < 0)
 		return -1;
 	p.branch = NULL;	/* every customer of the store */
 	if (op_db_begin(db, staff) < 0)
@@ -246,12 +246,12 @@ int op_report_classify(op_report **out, op_db *db, const char *as_of,
 		return -1;
 	char t[256];
 	snprintf(t, sizeof(t), "Customer classes: spend from %s to %s", p.from, p.to);
-	if (!(r = report_new("classify")) || set_title(r, t, &p, 0) < 0 ||
-	    meta_add(r, "as_of", p.to) < 0 || meta_add(r, "from", p.from) < 0) {
+	if (!(r = op_rp_report_new("classify")) || op_rp_set_title(r, t, &p, 0) < 0 ||
+	    op_rp_meta_add(r, "as_of", p.to) < 0 || op_rp_meta_add(r, "from", p.from) < 0) {
 		op_report_free(r);
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	}
-	if (add_section(r, db, &S_CLASSES, &p) < 0 || add_section(r, db, &S_FREQ, &p) < 0) {
+	if (op_rp_add_section(r, db, &S_CLASSES, &p) < 0 || op_rp_add_section(r, db, &S_FREQ, &p) < 0) {
 		op_report_free(r);
 		return -1;
 	}
@@ -277,19 +277,19 @@ int op_report_classes(op_report **out, op_db *db, const struct op_report_opts *o
 	op_report *r;
 
 	*out = NULL;
-	if (params_init(db, &p, o, 0) < 0)
+	if (op_rp_params_init(db, &p, o, 0) < 0)
 		return -1;
 	if (o->cls && op_valid_enum(&p.cls, &class_enum, o->cls, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "class: %s", why);
 	if (o->freq && op_valid_enum(&p.freq, &freq_enum, o->freq, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "freq: %s", why);
 	p.limit = o->limit > 0 ? o->limit : 1000;
-	if (!(r = report_new("classes")) || set_title(r, "Customers by class", &p, 0) < 0 ||
-	    meta_add(r, "class", p.cls) < 0 || meta_add(r, "freq", p.freq) < 0) {
+	if (!(r = op_rp_report_new("classes")) || op_rp_set_title(r, "Customers by class", &p, 0) < 0 ||
+	    op_rp_meta_add(r, "class", p.cls) < 0 || op_rp_meta_add(r, "freq", p.freq) < 0) {
 		op_report_free(r);
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	}
-	if (add_section(r, db, &S_CLASSLIST, &p) < 0) {
+	if (op_rp_add_section(r, db, &S_CLASSLIST, &p) < 0) {
 		op_report_free(r);
 		return -1;
 	}

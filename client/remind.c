@@ -123,20 +123,20 @@ int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 	char num[32], t[128];
 
 	*out = NULL;
-	if (params_init(db, &p, o, 0) < 0)
+	if (op_rp_params_init(db, &p, o, 0) < 0)
 		return -1;
 	p.days = o->days >= 0 ? o->days : 7;
 	snprintf(num, sizeof(num), "%lld", (long long)p.days);
 	snprintf(t, sizeof(t), "Reminders: due by %s UTC + %lld days", p.now,
 		 (long long)p.days);
-	if (!(r = report_new("remind")) || set_title(r, t, &p, 0) < 0 ||
-	    meta_add(r, "now", p.now) < 0 || meta_add(r, "today", p.today) < 0 ||
-	    meta_add(r, "days", num) < 0 || meta_add(r, "staff", p.staff) < 0 ||
-	    meta_add(r, "branch", p.branch) < 0) {
+	if (!(r = op_rp_report_new("remind")) || op_rp_set_title(r, t, &p, 0) < 0 ||
+	    op_rp_meta_add(r, "now", p.now) < 0 || op_rp_meta_add(r, "today", p.today) < 0 ||
+	    op_rp_meta_add(r, "days", num) < 0 || op_rp_meta_add(r, "staff", p.staff) < 0 ||
+	    op_rp_meta_add(r, "branch", p.branch) < 0) {
 		op_report_free(r);
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	}
-	if (add_section(r, db, p.staff ? &S_REMIND_STAFF : &S_REMIND, &p) < 0) {
+	if (op_rp_add_section(r, db, p.staff ? &S_REMIND_STAFF : &S_REMIND, &p) < 0) {
 		op_report_free(r);
 		return -1;
 	}

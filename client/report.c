@@ -444,7 +444,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-op_report *report_new(const char *name)
+op_report *op_rp_report_new(const char *name)
 {
 	op_report *r = calloc(1, sizeof(*r));
 	if (r && !(r->name = strdup(name))) {
@@ -454,7 +454,7 @@ op_report *report_new(const char *name)
 	return r;
 }
 
-int meta_add(op_report *r, const char *key, const char *val)
+int op_rp_meta_add(op_report *r, const char *key, const char *val)
 {
 	if (r->nmeta >= MAXMETA)
 		return -1;
@@ -605,7 +605,7 @@ static int cell(sqlite3_stmt *st, int i, char type, char **out, enum op_kind *ki
 
 /* Bind every parameter st names from p; a name p does not know is a
  * programming error, reported like op_bind_*'s unknown names. */
-int bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
+int op_rp_bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
 {
 	static const struct { const char *name; size_t off; } text[] = {
 		{ ":from", offsetof(struct params, from) },
@@ -704,7 +704,7 @@ static int report_tune(op_db *db)
 }
 
 /* Resolve o into p: validated dates, defaults, the branch scope. */
-int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
+int op_rp_params_init(op_db *db, struct params *p, const struct op_report_opts *o,
 		int months)
 {
 	const char *from, *to, *why;
@@ -729,7 +729,7 @@ int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
 	p->from = from;
 	p->to = to;
 	sqlite3_stmt *st = op_db_stmt(db, SQL_PERIOD);
-	if (!st || bind_params(db, st, p) < 0 || op_db_step(db, st) != SQLITE_ROW)
+	if (!st || op_rp_bind_params(db, st, p) < 0 || op_db_step(db, st) != SQLITE_ROW)
 		return -1;
 	snprintf(p->b_today, sizeof(p->b_today), "%s", sqlite3_column_text(st, 0));
 	snprintf(p->b_to, sizeof(p->b_to), "%s", sqlite3_column_text(st, 1));
@@ -776,7 +776,7 @@ int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
 /* ------------------------------------------------------------ building */
 
 /* Run d with p and append its section to r. */
-int add_section(op_report *r, op_db *db, const struct sec_def *d,
+int op_rp_add_section(op_report *r, op_db *db, const struct sec_def *d,
 		const struct params *p)
 {
 	struct sec *s;
@@ -788,7 +788,7 @@ int add_section(op_report *r, op_db *db, const struct sec_def *d,
 	r->sec[r->nsec++] = s;
 	for (int i = 0; i < s->pub.ncols; i++)
 		visible += s->types[i] != 'h';
-	if (!(st = op_db_stmt(db, d->sql)) || bind_params(db, st, p) < 0)
+	if (!(st = op_db_stmt(db, d->sql)) || op_rp_bind_params(db, st, p) < 0)
 		return -1;
 	if (sqlite3_column_count(st) != s->pub.ncols)
 		return op_errf(op_db_err(db), "internal: section %s has %d columns, "
@@ -892,7 +892,7 @@ static int add_channels(op_report *r, op_db *db, const struct sec_def *d,
 	if (r->nsec >= MAXSEC || !(s = sec_new(d)))
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	r->sec[r->nsec++] = s;
-	if (!(st = op_db_stmt(db, d->sql)) || bind_params(db, st, p) < 0)
+	if (!(st = op_db_stmt(db, d->sql)) || op_rp_bind_params(db, st, p) < 0)
 		return -1;
 	for (k = 0; ; k++) {
 		const char *key;
@@ -1038,7 +1038,7 @@ static int add_total(op_report *r, op_db *db, const struct sec *src)
 	return 0;
 }
 
-int set_title(op_report *r, const char *title, const struct params *p,
+int op_rp_set_title(op_report *r, const char *title, const struct params *p,
 	      int period)
 {
 	char buf[256];
@@ -1050,7 +1050,7 @@ int set_title(op_report *r, const char *title, const struct params *p,
 	if (p->scope) {
 		size_t l = strlen(buf);
 		snprintf(buf + l, sizeof(buf) - l, " (scope: %s)", p->scope);
-		if (meta_add(r, "scope", p->scope) < 0)
+		if (op_rp_meta_add(r, "scope", p->scope) < 0)
 			return -1;
 	}
 	return (r->title = strdup(buf)) ? 0 : -1;
@@ -1088,19 +1088,19 @@ int op_report_run(op_report **out, op_db *db, const char *name,
 		return op_errc(op_db_err(db), EX_USAGE, "by: report %s can be by %s, not '%s'",
 			       name, ways, o->by);
 	}
-	if (params_init(db, &p, o, d->months) < 0)
+	if (op_rp_params_init(db, &p, o, d->months) < 0)
 		return -1;
 	p.limit = o->limit > 0 ? o->limit : strcmp(name, "orders") == 0 ? 20 : 10;
-	if (!(r = report_new(name)) || set_title(r, d->title, &p, 1) < 0 ||
-	    meta_add(r, "from", p.from) < 0 || meta_add(r, "to", p.to) < 0 ||
-	    meta_add(r, "branch", p.branch) < 0 ||
-	    (d->by && meta_add(r, "by", d->by) < 0)) {
+	if (!(r = op_rp_report_new(name)) || op_rp_set_title(r, d->title, &p, 1) < 0 ||
+	    op_rp_meta_add(r, "from", p.from) < 0 || op_rp_meta_add(r, "to", p.to) < 0 ||
+	    op_rp_meta_add(r, "branch", p.branch) < 0 ||
+	    (d->by && op_rp_meta_add(r, "by", d->by) < 0)) {
 		op_report_free(r);
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	}
 	if (d->months) {
 		snprintf(num, sizeof(num), "%lld", (long long)p.months);
-		if (meta_add(r, "months", num) < 0 || meta_add(r, "churn_from", p.pfrom) < 0) {
+		if (op_rp_meta_add(r, "months", num) < 0 || op_rp_meta_add(r, "churn_from", p.pfrom) < 0) {
 			op_report_free(r);
 			return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 		}
@@ -1108,12 +1108,12 @@ int op_report_run(op_report **out, op_db *db, const char *name,
 	if (d->temp) {
 		sqlite3_stmt *st;
 		if (op_db_exec(db, d->temp) < 0 || !(st = op_db_stmt(db, d->prep)) ||
-		    bind_params(db, st, &p) < 0 || op_db_run(db, st) < 0)
+		    op_rp_bind_params(db, st, &p) < 0 || op_db_run(db, st) < 0)
 			goto fail;
 	}
 	for (int i = 0; i < 4 && d->secs[i]; i++)
 		if ((d->secs[i] == &S_CHANNELS ? add_channels(r, db, d->secs[i], &p) :
-		     add_section(r, db, d->secs[i], &p)) < 0)
+		     op_rp_add_section(r, db, d->secs[i], &p)) < 0)
 			goto fail;
 	if (d->total && add_total(r, db, r->sec[0]) < 0)
 		goto fail;

@@ -30,14 +30,14 @@ struct params {
 	char b_from[11], b_to[11], b_pfrom[11], b_today[11], b_now[20], b_branch[17];
 };
 
-int bind_params(op_db *db, sqlite3_stmt *st, const struct params *p);
-int params_init(op_db *db, struct params *p, const struct op_report_opts *o,
+int op_rp_bind_params(op_db *db, sqlite3_stmt *st, const struct params *p);
+int op_rp_params_init(op_db *db, struct params *p, const struct op_report_opts *o,
 		int months);
-op_report *report_new(const char *name);
-int meta_add(op_report *r, const char *key, const char *val);
-int set_title(op_report *r, const char *title, const struct params *p,
+op_report *op_rp_report_new(const char *name);
+int op_rp_meta_add(op_report *r, const char *key, const char *val);
+int op_rp_set_title(op_report *r, const char *title, const struct params *p,
 	      int period);
-int add_section(op_report *r, op_db *db, const struct sec_def *d,
+int op_rp_add_section(op_report *r, op_db *db, const struct sec_def *d,
 		const struct params *p);
 
 #endif
