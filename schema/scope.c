@@ -52,6 +52,11 @@ static const struct rule {
 	{ "customer_class", OF_CUSTOMER, OF_CUSTOMER, 0, NULL },
 	{ "customer_merge", "keep IN (SELECT id FROM temp.customer)",
 	  "keep IN (SELECT id FROM temp.customer)", 1, NULL },
+	/* issue 14's: who was sent what, who answered, coupons and their use */
+	{ "campaign_outbox", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
+	{ "campaign_response", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
+	{ "coupon", "customer_id IS NULL OR " OF_CUSTOMER, "customer_id IS NULL OR " OF_CUSTOMER, 1, NULL },
+	{ "coupon_redemption", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
 	{ "conflict", NULL, NULL, 1, NULL },
 	{ "journal", NULL, NULL, 1, NULL },
 };
