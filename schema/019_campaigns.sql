@@ -123,7 +123,7 @@ BEGIN
 	SELECT RAISE(ABORT, 'coupon already redeemed by this customer');
 END;
 CREATE TRIGGER coupon_redemption_twice AFTER INSERT ON coupon_redemption
-WHEN (SELECT applying FROM op_ctx WHERE id = 1) = 1
+WHEN (SELECT applying FROM op_ctx WHERE id = 1) <> 0
 BEGIN
 	INSERT OR IGNORE INTO conflict(tbl, gid, col, kept, kept_site, kept_hlc,
 		lost, lost_site, lost_hlc, reason)
