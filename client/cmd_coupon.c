@@ -137,6 +137,7 @@ static int cmd_check(struct op_cli *cli, int argc, char **argv)
 			 (int)((amount - d) % 100));
 		const char *vals[] = { pos[0], cli_opt(spec, "amount"), a, b };
 		op_out_record(cli->out, cli->fmt, 4, names, vals, NULL);
+		rc = 0;
 	}
 	free(cust);
 	return rc;
