@@ -106,7 +106,8 @@ CREATE TABLE coupon_redemption (
 	discount INTEGER NOT NULL CHECK (discount >= 0),	-- cents taken off the order
 	at	TEXT NOT NULL DEFAULT (datetime('now')),
 	staff	TEXT,
-	branch	TEXT
+	branch	TEXT,
+	order_no TEXT				-- the order's number, for messages where the order is not synced
 );
 CREATE INDEX coupon_redemption_use ON coupon_redemption(coupon_id, customer_id);
 

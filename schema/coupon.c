@@ -173,7 +173,7 @@ static const char SQL_COUPON[] =
 	"SELECT p.id, p.kind, p.value, p.min_spend, p.valid_from, p.valid_until,"
 	" p.customer_id IS NULL OR p.customer_id = :cust"
 	"  OR (SELECT merged_into FROM main.customer WHERE id = p.customer_id) = :cust,"
-	" (SELECT coalesce(o.order_no, r.order_id) || ' (' || r.at || ', ' || coalesce(r.branch, '?') || ')'"
+	" (SELECT coalesce(r.order_no, o.order_no, r.order_id) || ' (' || r.at || ', ' || coalesce(r.branch, '?') || ')'"
 	"  FROM main.coupon_redemption r LEFT JOIN main.sales_order o ON o.id = r.order_id"
 	"  WHERE r.coupon_id = p.id AND (p.customer_id IS NOT NULL OR r.customer_id = :cust)"
 	"  ORDER BY r.at LIMIT 1)"
@@ -238,8 +238,9 @@ static const char SQL_ORDER[] =
 static const char SQL_TAKE_OFF[] =
 	"UPDATE main.sales_order SET total = total - :d, discount = discount + :d WHERE id = :id";
 static const char SQL_REDEEM[] =
-	"INSERT INTO main.coupon_redemption(coupon_id, customer_id, order_id, discount, staff, branch)"
-	" VALUES (:coupon, :cust, :order, :d, :staff, (SELECT value FROM meta WHERE key = 'site'))";
+	"INSERT INTO main.coupon_redemption(coupon_id, customer_id, order_id, discount, staff, branch,"
+	" order_no) VALUES (:coupon, :cust, :order, :d, :staff, (SELECT value FROM meta WHERE key = 'site'),"
+	" (SELECT order_no FROM main.sales_order WHERE id = :order))";
 
 int op_coupon_redeem(op_db *db, const char *code, const char *order_id,
 		     const char *staff, int64_t *discount)

@@ -146,7 +146,7 @@ static const struct op_column response_cols[] = {
 /* Column 3 (order_id) is the one 019's double-redemption conflict names. */
 static const struct op_column redemption_cols[] = {
 	ID19, C19("coupon_id"), C19("customer_id"), C19("order_id"),
-	C19("discount"), C19("at"), C19("staff"), C19("branch"),
+	C19("discount"), C19("at"), C19("staff"), C19("branch"), C19("order_no"),
 };
 
 #define UP OP_ROUTE_UP
