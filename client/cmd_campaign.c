@@ -366,10 +366,12 @@ static int cmd_record(struct op_cli *cli, int argc, char **argv)
 		return rc;
 	if (cmd_customer_ref(cli, pos[1], &cust) < 0)
 		return cli_fail(cli);
+	const char *kind = NULL;
 	rc = op_campaign_record(cli->db, pos[0], cust, cli_opt(spec, "response"),
-				cli_opt(spec, "notes"), cli->as) < 0 ? cli_fail(cli) : 0;
+				cli_opt(spec, "notes"), cli->as, &kind) < 0 ? cli_fail(cli) : 0;
 	if (rc == 0)
-		fprintf(cli->out, "recorded %s for %s\n", cli_opt(spec, "response"), pos[1]);
+		fprintf(cli->out, "%s: %s recorded for customer %s\n", pos[0], kind,
+			cli_short_id(cust));
 	free(cust);
 	return rc;
 }

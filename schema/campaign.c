@@ -590,7 +590,8 @@ static const char SQL_OPT_OUT[] =
 	"UPDATE main.customer SET no_contact = 1 WHERE id = :cust AND coalesce(no_contact, 0) = 0";
 
 int op_campaign_record(op_db *db, const char *name, const char *customer_id,
-		       const char *kind_in, const char *notes, const char *staff)
+		       const char *kind_in, const char *notes, const char *staff,
+		       const char **canon)
 {
 	op_err *e = op_db_err(db);
 	const char *kind, *why;
@@ -630,5 +631,7 @@ int op_campaign_record(op_db *db, const char *name, const char *customer_id,
 	else
 		op_db_rollback(db);
 	camp_free(&c);
+	if (rc == 0 && canon)
+		*canon = kind;
 	return rc;
 }

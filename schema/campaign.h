@@ -92,7 +92,8 @@ int op_campaign_export(op_db *db, const char *name, const char *staff,
  * customer's do-not-contact flag. The customer must be in the campaign's
  * outbox. 0, or -1 with the db error set. */
 int op_campaign_record(op_db *db, const char *name, const char *customer_id,
-		       const char *kind, const char *notes, const char *staff);
+		       const char *kind, const char *notes, const char *staff,
+		       const char **canon);	/* the kind recorded (static), may be NULL */
 
 /* One group of a campaign report (docs/REPORTS.md). Money in cents. */
 struct op_campaign_group {
