@@ -138,12 +138,7 @@ static const char SQL_LIST[] =
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
-	const char *pos[1];
-	int npos, rc;
-	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 0, 0, &npos)) >= 0)
-		return rc;
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
-	return !st || cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	return cmd_list_sql(cli, argc, argv, SQL_LIST);
 }
 
 static void print_prep(struct op_cli *cli, FILE *fp, const char *name,

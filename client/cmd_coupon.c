@@ -13,12 +13,15 @@
 #define VALUE "CASE p.kind WHEN 'amount' THEN " MONEY("p.value") " ELSE p.value || '%' END"
 #define USES "(SELECT count(*) FROM coupon_redemption r WHERE r.coupon_id = p.id)"
 
+/* What show and list print of a coupon p (its customer c, campaign m). */
+#define COLS "p.code, " VALUE " AS value, " MONEY("p.min_spend") " AS min_spend," \
+	" p.valid_from, p.valid_until, coalesce(c.name, 'shared') AS customer," \
+	" m.name AS campaign, " USES " AS uses"
+#define FROM " FROM coupon p LEFT JOIN customer c ON c.id = p.customer_id" \
+	" LEFT JOIN campaign m ON m.id = p.campaign_id"
+
 static const char SQL_SHOW[] =
-	"SELECT p.code, " VALUE " AS value, " MONEY("p.min_spend") " AS min_spend,"
-	" p.valid_from, p.valid_until, coalesce(c.name, 'shared') AS customer,"
-	" (SELECT name FROM campaign m WHERE m.id = p.campaign_id) AS campaign,"
-	" " USES " AS uses, p.branch, p.created_at"
-	" FROM coupon p LEFT JOIN customer c ON c.id = p.customer_id WHERE p.id = :id";
+	"SELECT " COLS ", p.branch, p.created_at" FROM " WHERE p.id = :id";
 
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
@@ -71,11 +74,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_LIST[] =
-	"SELECT p.code, " VALUE " AS value, " MONEY("p.min_spend") " AS min_spend,"
-	" p.valid_from, p.valid_until, coalesce(c.name, 'shared') AS customer,"
-	" m.name AS campaign, " USES " AS uses"
-	" FROM coupon p LEFT JOIN customer c ON c.id = p.customer_id"
-	" LEFT JOIN campaign m ON m.id = p.campaign_id"
+	"SELECT " COLS FROM
 	" WHERE (:campaign IS NULL OR m.name = :campaign)"
 	"   AND (:customer IS NULL OR p.customer_id = :customer)"
 	"   AND (:unused = 0 OR " USES " = 0)"

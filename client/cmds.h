@@ -93,6 +93,9 @@ int cmd_campaign_auto(struct op_cli *cli, const char *today);
 int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos);
+/* A whole listing command without options: print sql's rows (a string
+ * constant without parameters). Returns the exit code. */
+int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql);
 /* The same without opening the store (commands that replace or only name
  * files). */
 int cmd_parse(struct op_cli *cli, int argc, char **argv,

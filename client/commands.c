@@ -122,3 +122,13 @@ int cmd_parse(struct op_cli *cli, int argc, char **argv,
 	}
 	return -1;
 }
+
+int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql)
+{
+	const char *pos[1];
+	int npos, rc;
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	sqlite3_stmt *st = op_db_stmt(cli->db, sql);
+	return !st || cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+}

@@ -279,19 +279,29 @@ static void camp_free(struct camp *c)
 		free(c->col[i]);
 }
 
-/* Load the campaign named name; 0, or -1 (EX_NOINPUT when none). */
-static int camp_load(op_db *db, const char *name, struct camp *c)
+int op_campaign_step_named(op_db *db, sqlite3_stmt *st, const char *name)
 {
-	sqlite3_stmt *st = op_db_stmt(db, SQL_CAMPAIGN);
 	int rc;
-	memset(c, 0, sizeof(*c));
-	if (!st || op_bind_text(db, st, ":name", name) < 0 || (rc = op_db_step(db, st)) < 0)
+	if (!st || op_bind_text(db, st, ":name", name) < 0 || (rc = op_db_step(db, st)) < 0) {
+		if (st)
+			sqlite3_reset(st);
 		return -1;
+	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return op_errc(op_db_err(db), EX_NOINPUT, "campaign: no campaign named %s "
 			       "(see outpost campaign list)", name);
 	}
+	return 0;
+}
+
+/* Load the campaign named name; 0, or -1 (EX_NOINPUT when none). */
+static int camp_load(op_db *db, const char *name, struct camp *c)
+{
+	sqlite3_stmt *st = op_db_stmt(db, SQL_CAMPAIGN);
+	memset(c, 0, sizeof(*c));
+	if (op_campaign_step_named(db, st, name) < 0)
+		return -1;
 	for (int i = 0; i < C_N; i++)
 		if (sqlite3_column_type(st, i) != SQLITE_NULL &&
 		    !(c->col[i] = strdup((const char *)sqlite3_column_text(st, i)))) {

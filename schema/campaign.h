@@ -21,6 +21,11 @@
 #include <stdint.h>
 #include "db.h"
 
+/* Step st (a statement with :name selecting from campaign) for the campaign
+ * named name: 0 with the row current (reset st when done), or -1 with the
+ * db error set (EX_NOINPUT "no campaign named ...") and st reset. */
+int op_campaign_step_named(op_db *db, sqlite3_stmt *st, const char *name);
+
 /* The hold-out draw for customer id: 1 when held out. */
 int op_campaign_held_out(int64_t seed, int holdout_pct, const char *id);
 

@@ -67,16 +67,10 @@ int op_campaign_report(op_db *db, const char *name, struct op_campaign_stats *s)
 	sqlite3_stmt *st = op_db_stmt(db, SQL_HEAD);
 	char cid[64], shared[64];
 	int64_t cost, cost_per;
-	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (!st || op_bind_text(db, st, ":name", name) < 0 || (rc = op_db_step(db, st)) < 0)
+	if (op_campaign_step_named(db, st, name) < 0)
 		return -1;
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return op_errc(op_db_err(db), EX_NOINPUT, "campaign: no campaign named %s "
-			       "(see outpost campaign list)", name);
-	}
 	snprintf(cid, sizeof(cid), "%s", (const char *)sqlite3_column_text(st, 0));
 	snprintf(s->name, sizeof(s->name), "%s", (const char *)sqlite3_column_text(st, 1));
 	snprintf(s->kind, sizeof(s->kind), "%s", (const char *)sqlite3_column_text(st, 2));
