@@ -10,7 +10,7 @@
 # full disk), the minimum gap, a daily birthday campaign from remind, and
 # who may do what.
 . "$(dirname "$0")/lib.sh"
-plan 123
+plan 128
 
 HQ=$T/hq.db
 BR=$T/store.db
@@ -336,6 +336,15 @@ expect_eq "adds only the day that came into the window" \
 	"$(bday 2026-11-20 2026-11-21)"
 expect_rc 0 "the greeting renders" $O campaign outbox 生日祝福 --status queued
 expect_out "name, title and store" '祝您生日快乐！上海徐汇店'
+
+echo "-- the do-not-contact flag at the counter and in other sheets"
+expect_rc 0 "customer edit --no-contact yes" $O customer edit 13900000007 --no-contact 是
+expect_eq "set" "$(sql "$BR" "SELECT no_contact FROM customer WHERE phone = '+8613900000007'")" 1
+expect_rc 0 "and no again" $O customer edit 13900000007 --no-contact no
+printf '姓名,手机,拒绝营销\n赵六,13600136000,是\n' >"$T/dnc.csv"
+expect_rc 0 "a 拒绝营销 column imports as do-not-contact" $O import customers "$T/dnc.csv"
+expect_eq "both edits and the import" \
+	"$(sql "$BR" "SELECT no_contact FROM customer WHERE phone = '+8613900000007'") $(sql "$BR" "SELECT no_contact FROM customer WHERE phone = '+8613600136000'")" "0 1"
 
 echo "-- who may do what"
 $O staff add --code boss --name 老板 --role admin >/dev/null
