@@ -304,9 +304,6 @@ static int receive(struct site *x, void *argp)
 	const struct msg *mm = a->mm;
 	int rc = op_sync_receive(x->s, a->from->code, mm->from, mm->upto, a->raw->p,
 				 a->raw->len, mm->count, &a->ack, &a->perr);
-	/* HQ has nothing more for us: a re-baseline is complete (net.c) */
-	if (rc >= 0 && !x->hq && mm->count == 0 && op_sync_caught_up(x->s) < 0)
-		return -1;
 	return rc < 0 ? -1 : 0;
 }
 
