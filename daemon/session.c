@@ -27,6 +27,11 @@ int op_sync_caught_up(op_sync *s)
 	if (!op_sync_rebasing(s))
 		return 0;
 	op_sync_logf(s, OP_LOG_INFO, "re-baseline done: this store has its history back from HQ");
+	/* versions to here are what HQ had: the rechecked journal entries
+	 * are measured against them */
+	if (op_db_meta_int(s->db, "recheck_seq", 0) &&
+	    op_db_meta_set_int(s->db, "recheck_ver", (int64_t)op_sync_head(s)) < 0)
+		return -1;
 	return op_db_meta_set_int(s->db, "rebasing", 0);
 }
 
@@ -253,35 +258,30 @@ static int renumber_own(op_sync *s, uint64_t base)
 	return 0;
 }
 
-static const char SQL_SKIP_OLD[] =
-	"SELECT seq, ts FROM journal WHERE seq > :from ORDER BY seq";
 static const char SQL_RECV_RESET[] =
 	"INSERT INTO peer(site, recv_ver) VALUES (:p, 0)"
 	" ON CONFLICT(site) DO UPDATE SET recv_ver = 0";
+static const char SQL_JOURNAL_MAX[] = "SELECT coalesce(max(seq), 0) FROM journal";
 
-/* Journal entries that were in the backup and that the old copy of this
- * store already sent are not this store's to send again: skip the run of
- * pending entries no newer than the newest change HQ holds from us. */
-static int skip_sent(op_sync *s, uint64_t site_hlc)
+/* The journal entries pending now may have been sent by the old copy of
+ * this store (the one a backup replaced): each is checked, once HQ has
+ * given this store's rows back, against what HQ had (stamp_one). */
+static int recheck_pending(op_sync *s)
 {
-	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from;
-	int64_t upto = (int64_t)(site_hlc >> 16);
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_SKIP_OLD);
-	int rc;
-	if (!st || op_bind_int(s->db, st, ":from", from) < 0)
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_JOURNAL_MAX);
+	int64_t max = 0, from = op_db_meta_int(s->db, "stamped_seq", 0);
+	if (!st)
 		return -1;
-	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW &&
-	       sqlite3_column_int64(st, 1) - (s->offset > s->cfg.max_ahead_ms ||
-					      s->offset < -s->cfg.max_ahead_ms ? s->offset : 0)
-	       <= upto)
-		last = sqlite3_column_int64(st, 0);
+	if (op_db_step(s->db, st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (last > from)
-		op_sync_logf(s, OP_LOG_INFO, "journal entries %lld..%lld were sent by the old copy of "
-		      "this store; not sent again", (long long)from + 1, (long long)last);
-	return last > from ? op_db_meta_set_int(s->db, "stamped_seq", last) : 0;
+	if (max > from)
+		op_sync_logf(s, OP_LOG_INFO, "journal entries %lld..%lld may have been sent by the "
+			     "old copy of this store: each is checked against what HQ gives back",
+			     (long long)from + 1, (long long)max);
+	return op_db_meta_set_int(s->db, "recheck_seq", max > from ? max : 0) < 0 ||
+	       op_db_meta_set_int(s->db, "recheck_from", op_db_meta_int(s->db, "ver", 0)) < 0 ||
+	       op_db_meta_set_int(s->db, "recheck_ver", 0) < 0 ? -1 : 0;
 }
 
 int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *w,
@@ -319,7 +319,7 @@ int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *
 	    renumber_own(s, head > w->applied_batch ? head : w->applied_batch) < 0 ||
 	    op_db_meta_set_int(s->db, "rebasing", 1) < 0 ||
 	    !st || op_bind_text(s->db, st, ":p", hq) < 0 || op_db_run(s->db, st) < 0 ||
-	    skip_sent(s, w->site_hlc) < 0 || op_db_commit(s->db) < 0) {
+	    recheck_pending(s) < 0 || op_db_commit(s->db) < 0) {
 		op_db_rollback(s->db);
 		return -1;
 	}

@@ -429,13 +429,10 @@ static int connect_branch(struct sim *m, struct site *b)
 		}
 		/* the branch */
 		absorb(on(b));
-		int64_t before = stamped_seq(b);
 		int rc = op_sync_branch_welcome(b->s, h->code, &wd, &cursor, &rehello);
 		op_buf_free(&f);
 		if (rc < 0)
 			return failf(m, "%s: welcome: %s", b->code, op_db_err(b->db)->msg);
-		if (stamped_seq(b) != before)
-			skipped(b);
 		if (wd.rebase)
 			trace(m, "%s re-baselines (HQ has its versions to %llu)", b->code,
 			      (unsigned long long)wd.applied_batch);
