@@ -859,6 +859,7 @@ static int copy_file(const char *from, const char *to)
 static int put_back(struct sim *m, struct site *b, int rebuild)
 {
 	session_end(b);
+	absorb(b);	/* what it stamped since it was last looked at */
 	site_close(b);
 	op_db_remove(b->path);
 	memset(&b->up, 0, sizeof(b->up));

@@ -311,9 +311,10 @@ void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 			} else {
 				e->dead = 1;
 				if (getenv("FAULTSIM_ROW") && strcmp(getenv("FAULTSIM_ROW"), r->gid) == 0)
-					printf("  (%s went back: entry %d of %s lost; HQ tombstone %d)\n", x->code,
-					       k, r->gid, q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM clock"
-							 " WHERE gid = ?1", r->gid, 0) > 0);
+					printf("  (%s went back: entry %d of %s lost; stamped %d dominated %d hlc %llu; HQ has %lld versions of the row)\n", x->code,
+					       k, r->gid, e->stamped, e->dominated, (unsigned long long)e->hlc,
+					       (long long)q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM"
+								 " clock WHERE gid = ?1", r->gid, 0));
 			}
 		}
 		/* a row whose creation is lost is lost whole: only x had it */
