@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "i18n.h"
 
 #ifndef OP_VERSION
 #define OP_VERSION "0.1.0"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	char *dbpath = NULL;
 	int i, rc;
 
+	op_i18n_init();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--db") == 0 && i + 1 < argc)

@@ -14,6 +14,8 @@ have_pc zlib      || need="$need zlib1g-dev"
 have_pc libgit2   || need="$need libgit2-dev"
 have_pc libsodium || need="$need libsodium-dev"
 have_pc icu-i18n  || need="$need libicu-dev"
+# msgfmt compiles po/ into the catalogues (schema/i18n.h); xgettext for `make pot`
+have_cmd msgfmt   || need="$need gettext"
 if [ "${1:-}" = test ]; then
 	have_pc criterion || need="$need libcriterion-dev"
 	have_cmd sqlite3  || need="$need sqlite3"
