@@ -173,6 +173,25 @@ int op_customer_hidden(struct op_ctx *ctx, const char *ref);
 int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 		       sqlite3_stmt **st);
 
+/* ------------------------------------------------------------ orders */
+
+/* The order field table: what `order add` (or the order form) takes
+ * (the first OP_ORD_NU entries), then what the operation fills in. */
+extern const struct op_field op_order_fields[];
+enum { OP_ORD_NU = 6, OP_ORD_CUSTOMER = 6, OP_ORD_TOTAL, OP_ORD_STAFF, OP_ORD_BRANCH,
+       OP_ORD_DISCOUNT, OP_ORD_NF };
+
+/* Whether the store can take orders (it has a site): 0, or -1 (EX_CONFIG). */
+int op_order_ready(struct op_ctx *ctx);
+/* Take an order: vals (OP_ORD_NF slots) with the customer's id, the lines
+ * of L parsed (op_items_parse, items.h) and discount (may be NULL) off the
+ * whole. A customer merged into another gets the order on the one it was
+ * merged into: *merged_to (may be NULL) gets that id. The order and its
+ * lines in one transaction: 0 and *id, or -1 with err (and field) set. */
+struct op_lines;
+int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
+		 const char *discount, char **id, char **merged_to);
+
 /* ------------------------------------------------------------ service */
 
 /* Field tables of ticket open and followup add: the options people type
