@@ -95,9 +95,10 @@ void web_field(struct web_resp *r, const char *name, const char *label, const ch
 	       const char *err);
 /* A table of a statement's rows (all columns, headers from labels: one
  * label per column, NULL: the column name), linking column link_col (-1:
- * none) to "/customer?id=" + the id column 0. Returns rows, or -1. */
+ * none) to "/customer?id=" + the id column 0, the words of column tr_col
+ * (-1: none) translated. Returns rows, or -1. */
 int web_rows(struct web_resp *r, op_db *db, sqlite3_stmt *st, const char *const *labels,
-	     int link_col, const char *empty);
+	     int link_col, int tr_col, const char *empty);
 
 /* Handlers: 0 when r is filled. */
 typedef int (*web_fn)(struct web_resp *r, struct web_req *q);

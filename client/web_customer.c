@@ -79,7 +79,9 @@ int web_customer_rows(struct web_resp *r, struct web_req *q)
 /* ------------------------------------------------------------ card */
 
 static const char SQL_CARD[] =
-	"SELECT id, name, gender, birthday, phone, email, address, channel, owner,"
+	"SELECT id, name, gender, birthday, phone, email, address,"
+	"       (SELECT CASE WHEN :en THEN coalesce(ch.name_en, ch.code) ELSE ch.name_zh END"
+	"          FROM channel ch WHERE ch.code = customer.channel), owner,"
 	"       home_branch, points, tags, notes, wechat, created_at"
 	"  FROM customer WHERE id = :id AND merged_into IS NULL";
 static const char *const CARD_LABELS[] = {
@@ -106,17 +108,17 @@ static const char *const FOLLOWUP_LABELS[] = {
  * HQ's history.git keeps all of it). */
 static const char SQL_CHANGES[] =
 	"SELECT datetime(ts / 1000, 'unixepoch'),"
-	"       CASE op WHEN 1 THEN :ins WHEN 2 THEN :upd ELSE :del END, staff"
+	"       CASE op WHEN 1 THEN 'registered' WHEN 2 THEN 'changed' ELSE 'deleted' END, staff"
 	"  FROM journal WHERE gid = :id ORDER BY seq DESC LIMIT 50";
 static const char *const CHANGE_LABELS[] = { N_("Time (UTC)"), N_("Change"), N_("Staff") };
 
 static int section(struct web_resp *r, op_db *db, const char *sql, const char *id,
-		   const char *title, const char *const *labels, const char *empty)
+		   const char *title, const char *const *labels, int tr_col, const char *empty)
 {
 	sqlite3_stmt *st = op_db_stmt(db, sql);
 	html_fmt(&r->body, "<section class=\"card\"><h2>%s</h2>", title);
 	if (!st || op_bind_text(db, st, ":id", id) < 0 ||
-	    web_rows(r, db, st, labels, -1, empty) < 0)
+	    web_rows(r, db, st, labels, -1, tr_col, empty) < 0)
 		return -1;
 	html_raw(&r->body, "</section>");
 	return 0;
@@ -157,7 +159,8 @@ int web_customer(struct web_resp *r, struct web_req *q)
 	int rc;
 
 	if (!id || !(st = op_db_stmt(ctx->db, SQL_CARD)) ||
-	    op_bind_text(ctx->db, st, ":id", id) < 0)
+	    op_bind_text(ctx->db, st, ":id", id) < 0 ||
+	    op_bind_int(ctx->db, st, ":en", strcmp(q->sess->lang, "en") == 0) < 0)
 		return web_fail(r, q, 404, W_("There is no such customer, or not one of yours.")), 0;
 	if ((rc = op_db_step(ctx->db, st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -175,6 +178,7 @@ int web_customer(struct web_resp *r, struct web_req *q)
 	for (int i = 2; i < sqlite3_column_count(st); i++)
 		if (sqlite3_column_type(st, i) != SQLITE_NULL)
 			html_fmt(&r->body, "<dt>%s</dt><dd>%s</dd>", W_(CARD_LABELS[i]),
+				 i == 2 ? W_((const char *)sqlite3_column_text(st, i)) :
 				 (const char *)sqlite3_column_text(st, i));
 	sqlite3_reset(st);
 	html_fmt(&r->body, "</dl><p><a class=\"button\" href=\"/order/new?customer=%s\" "
@@ -185,7 +189,7 @@ int web_customer(struct web_resp *r, struct web_req *q)
 	followup_form(r, q, id);
 	html_raw(&r->body, "</section></div>");
 
-	if (section(r, ctx->db, SQL_ORDERS, id, W_("Orders"), ORDER_LABELS, W_("No orders.")) < 0)
+	if (section(r, ctx->db, SQL_ORDERS, id, W_("Orders"), ORDER_LABELS, 2, W_("No orders.")) < 0)
 		goto fail;
 	/* tickets link to their page */
 	if (!(st = op_db_stmt(ctx->db, SQL_TICKETS)) || op_bind_text(ctx->db, st, ":id", id) < 0)
@@ -211,14 +215,9 @@ int web_customer(struct web_resp *r, struct web_req *q)
 	html_fmt(&r->body, n ? "</tbody></table></section>" : "<p class=\"empty\">%s</p></section>",
 		 W_("No tickets."));
 	if (section(r, ctx->db, SQL_FOLLOWUPS, id, W_("Follow-ups"), FOLLOWUP_LABELS,
-		    W_("No follow-ups yet.")) < 0)
+		    2, W_("No follow-ups yet.")) < 0)
 		goto fail;
-	if (!(st = op_db_stmt(ctx->db, SQL_CHANGES)) ||
-	    op_bind_text(ctx->db, st, ":ins", W_("registered")) < 0 ||
-	    op_bind_text(ctx->db, st, ":upd", W_("changed")) < 0 ||
-	    op_bind_text(ctx->db, st, ":del", W_("deleted")) < 0)
-		goto fail;
-	if (section(r, ctx->db, SQL_CHANGES, id, W_("Change history"), CHANGE_LABELS,
+	if (section(r, ctx->db, SQL_CHANGES, id, W_("Change history"), CHANGE_LABELS, 1,
 		    W_("No changes kept at this store (HQ keeps the whole history).")) < 0)
 		goto fail;
 	web_page_end(r);

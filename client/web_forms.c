@@ -236,7 +236,7 @@ int web_ticket(struct web_resp *r, struct web_req *q)
 	int closed = copy[4] && strcmp(copy[4], "closed") == 0;
 	if ((st = op_db_stmt(ctx->db, SQL_STEPS)) && op_bind_text(ctx->db, st, ":id", id) == 0) {
 		html_fmt(&r->body, "<section class=\"card\"><h2>%s</h2>", W_("Steps"));
-		web_rows(r, ctx->db, st, STEP_LABELS, -1, NULL);
+		web_rows(r, ctx->db, st, STEP_LABELS, -1, 2, NULL);
 		html_raw(&r->body, "</section>");
 	}
 	if (!closed && op_role_may(ctx->role, "ticket", "update")) {

@@ -160,7 +160,7 @@ void web_field(struct web_resp *r, const char *name, const char *label, const ch
 }
 
 int web_rows(struct web_resp *r, op_db *db, sqlite3_stmt *st, const char *const *labels,
-	     int link_col, const char *empty)
+	     int link_col, int tr_col, const char *empty)
 {
 	int n = 0, rc, cols = sqlite3_column_count(st);
 
@@ -181,6 +181,8 @@ int web_rows(struct web_resp *r, op_db *db, sqlite3_stmt *st, const char *const 
 			if (i == link_col)
 				html_fmt(&r->body, "<a href=\"/customer?id=%s\">%s</a>",
 					 (const char *)sqlite3_column_text(st, 0), v ? v : "—");
+			else if (i == tr_col && v)
+				html_text(&r->body, W_(v));
 			else
 				html_text(&r->body, v ? v : "");
 			html_raw(&r->body, "</td>");

@@ -20,7 +20,9 @@ const char *const web_data_words[] = {
 	N_("other"), N_("open"), N_("in_progress"), N_("resolved"), N_("closed"),
 	N_("Reminders"), N_("due"), N_("state"), N_("kind"), N_("customer"), N_("phone"),
 	N_("staff"), N_("what"), N_("why"), N_("since"), N_("overdue"), N_("today"),
-	N_("upcoming"), N_("followup"), N_("birthday"), N_("delivery"), NULL,
+	N_("upcoming"), N_("followup"), N_("birthday"), N_("delivery"), N_("pending"),
+	N_("shipped"), N_("delivered"), N_("completed"), N_("cancelled"), N_("returned"),
+	N_("male"), N_("female"), N_("call"), N_("visit"), N_("message"), NULL,
 };
 
 /* A title or column name: the web catalogue's, else the CLI's. */
@@ -80,8 +82,9 @@ static void sections(struct web_resp *r, const op_report *rep, const char *id_pr
 				if (v && (strcmp(s->names[c], "state") == 0 ||
 					  strcmp(s->names[c], "kind") == 0))
 					v = tr(v);
-				html_fmt(&r->body, "<td%r>%s</td>",
-					 s->types[c] == 't' ? "" : " class=\"num\"", v ? v : "");
+				/* short words stay on one line; sentences wrap */
+				html_fmt(&r->body, "<td%r>%s</td>", s->types[c] != 't' ? " class=\"num\"" :
+					 v && strlen(v) <= 24 ? " class=\"nw\"" : "", v ? v : "");
 			}
 			html_raw(&r->body, "</tr>");
 		}
