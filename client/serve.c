@@ -48,6 +48,8 @@ static const struct route routes[] = {
 	{ "GET", "/customer", web_customer, 1 },
 	{ "GET", "/customer/new", web_customer_new, 1 },
 	{ "POST", "/customer/new", web_customer_new, 1 },
+	{ "GET", "/customer/edit", web_customer_edit, 1 },
+	{ "POST", "/customer/edit", web_customer_edit, 1 },
 	{ "GET", "/order/new", web_order_new, 1 },
 	{ "POST", "/order/new", web_order_new, 1 },
 	{ "POST", "/ticket/new", web_ticket_new, 1 },

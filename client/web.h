@@ -109,6 +109,7 @@ int web_customers(struct web_resp *r, struct web_req *q);	/* 客户 */
 int web_customer_rows(struct web_resp *r, struct web_req *q);
 int web_customer(struct web_resp *r, struct web_req *q);	/* the card */
 int web_customer_new(struct web_resp *r, struct web_req *q);
+int web_customer_edit(struct web_resp *r, struct web_req *q);
 int web_order_new(struct web_resp *r, struct web_req *q);
 int web_ticket_new(struct web_resp *r, struct web_req *q);
 int web_ticket(struct web_resp *r, struct web_req *q);

@@ -182,7 +182,9 @@ int web_customer(struct web_resp *r, struct web_req *q)
 				 (const char *)sqlite3_column_text(st, i));
 	sqlite3_reset(st);
 	html_fmt(&r->body, "</dl><p><a class=\"button\" href=\"/order/new?customer=%s\" "
-		 "id=\"take-order\">%s</a></p></section>", id, W_("Take an order"));
+		 "id=\"take-order\">%s</a> <a class=\"button quiet\" href=\"/customer/edit?id=%s\" "
+		 "id=\"edit-customer\">%s</a></p></section>", id, W_("Take an order"), id,
+		 W_("Change"));
 	html_fmt(&r->body, "<section class=\"card\"><h2>%s</h2>", W_("Open a ticket"));
 	ticket_form(r, q, id);
 	html_fmt(&r->body, "</section><section class=\"card\"><h2>%s</h2>", W_("Record a follow-up"));
@@ -247,21 +249,27 @@ static const struct {
 static const char SQL_CHANNELS[] =
 	"SELECT code, name_zh, coalesce(name_en, code) FROM channel WHERE active ORDER BY rowid";
 
-static void customer_form(struct web_resp *r, struct web_req *q, const char *err_field,
-			  const char *err)
+/* The form of a new customer (id NULL) or of customer id, whose stored
+ * values are cur (one per FORM field) unless the form was just posted. */
+static void customer_form(struct web_resp *r, struct web_req *q, const char *id,
+			  char **cur, const char *err_field, const char *err)
 {
 	struct op_ctx *ctx = web_ctx(q);
 	int en = strcmp(q->sess->lang, "en") == 0;
+	const char *title = id ? W_("Change the customer") : W_("Register a customer");
 
-	web_page_begin(r, q, W_("Register a customer"), "customers");
-	html_fmt(&r->body, "<h1>%s</h1>", W_("Register a customer"));
+	web_page_begin(r, q, title, "customers");
+	html_fmt(&r->body, "<h1>%s</h1>", title);
 	if (err && !err_field)
 		html_fmt(&r->body, "<p class=\"alert\">%s</p>", err);
-	html_raw(&r->body, "<section class=\"card\"><form method=\"post\" action=\"/customer/new\" "
-		 "class=\"grid\" id=\"customer-form\">");
+	html_fmt(&r->body, "<section class=\"card\"><form method=\"post\" action=\"%r\" "
+		 "class=\"grid\" id=\"customer-form\">", id ? "/customer/edit" : "/customer/new");
+	if (id)
+		html_fmt(&r->body, "<input type=\"hidden\" name=\"id\" value=\"%s\">", id);
 	web_csrf_input(r, q);
 	for (size_t i = 0; i < sizeof(FORM) / sizeof(FORM[0]); i++) {
-		const char *v = web_f(q, FORM[i].name), *kind = FORM[i].kind;
+		const char *v = q->form ? web_f(q, FORM[i].name) : cur ? cur[i] : NULL;
+		const char *kind = FORM[i].kind;
 		struct op_html opts = { 0 };
 		if (strcmp(kind, "channel") == 0) {
 			sqlite3_stmt *st = op_db_stmt(ctx->db, SQL_CHANNELS);
@@ -276,7 +284,7 @@ static void customer_form(struct web_resp *r, struct web_req *q, const char *err
 			html_raw(&opts, W_("|—\nfemale|Female\nmale|Male\nother|Other"));
 			kind = "select";
 		}
-		if (!v && strcmp(FORM[i].name, "owner") == 0)
+		if (!v && !id && strcmp(FORM[i].name, "owner") == 0)
 			v = q->sess->staff;
 		web_field(r, FORM[i].name, W_(FORM[i].label), kind, v, opts.buf, err_field, err);
 		html_free(&opts);
@@ -295,7 +303,7 @@ int web_customer_new(struct web_resp *r, struct web_req *q)
 	if (web_may(r, q, "customer", "add") < 0)
 		return 0;
 	if (strcmp(q->method, "GET") == 0) {
-		customer_form(r, q, NULL, NULL);
+		customer_form(r, q, NULL, NULL, NULL, NULL);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(FORM) / sizeof(FORM[0]); i++) {
@@ -310,11 +318,64 @@ int web_customer_new(struct web_resp *r, struct web_req *q)
 	if (op_customer_add(ctx, vals, 0, NULL, NULL, &id) < 0) {
 		/* shown again with what was typed; nothing was saved */
 		r->status = web_status_of(ctx) == 500 ? 500 : 422;
-		customer_form(r, q, ctx->field, web_reason(ctx));
+		customer_form(r, q, NULL, NULL, ctx->field, web_reason(ctx));
 		return 0;
 	}
 	snprintf(to, sizeof(to), "/customer?id=%s", id);
 	free(id);
 	web_redirect(r, to);
+	return 0;
+}
+
+static const char SQL_FORM_VALUES[] =
+	"SELECT name, phone, channel, owner, gender, birthday, wechat, address, notes"
+	"  FROM customer WHERE id = :id AND merged_into IS NULL";
+
+int web_customer_edit(struct web_resp *r, struct web_req *q)
+{
+	struct op_ctx *ctx = web_ctx(q);
+	const char *vals[OP_MAX_FIELDS] = { 0 };
+	const char *id = q->form ? web_f(q, "id") : web_q(q, "id");
+	char *cur[sizeof(FORM) / sizeof(FORM[0])] = { 0 }, to[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	_Static_assert(sizeof(FORM) / sizeof(FORM[0]) == 9, "SQL_FORM_VALUES has a column per field");
+	if (web_may(r, q, "customer", "edit") < 0)
+		return 0;
+	if (!id || !(st = op_db_stmt(ctx->db, SQL_FORM_VALUES)) ||
+	    op_bind_text(ctx->db, st, ":id", id) < 0 || (rc = op_db_step(ctx->db, st)) != SQLITE_ROW) {
+		if (id && st)
+			sqlite3_reset(st);
+		web_fail(r, q, 404, W_("There is no such customer, or not one of yours."));
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(FORM) / sizeof(FORM[0]); i++)
+		if (sqlite3_column_text(st, (int)i))
+			cur[i] = strdup((const char *)sqlite3_column_text(st, (int)i));
+	sqlite3_reset(st);
+	if (!q->form) {
+		customer_form(r, q, id, cur, NULL, NULL);
+		goto out;
+	}
+	/* every field of the form is given: an emptied one clears its column */
+	for (size_t i = 0; i < sizeof(FORM) / sizeof(FORM[0]); i++) {
+		const struct op_field *f = op_rec_field(op_customer_fields, op_customer_nfields,
+							FORM[i].name, 0);
+		const char *v = web_f(q, FORM[i].name);
+		if (f && v)
+			vals[f - op_customer_fields] = v;
+	}
+	op_ctx_clear(ctx);
+	if (op_customer_edit(ctx, vals, id, NULL, NULL) < 0) {
+		r->status = web_status_of(ctx) == 500 ? 500 : 422;
+		customer_form(r, q, id, cur, ctx->field, web_reason(ctx));
+		goto out;
+	}
+	snprintf(to, sizeof(to), "/customer?id=%s", id);
+	web_redirect(r, to);
+out:
+	for (size_t i = 0; i < sizeof(FORM) / sizeof(FORM[0]); i++)
+		free(cur[i]);
 	return 0;
 }

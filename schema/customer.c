@@ -140,13 +140,25 @@ fail:
 	return -1;
 }
 
+/* Through the scope views: a customer the person may not read is one
+ * they may not change either, whoever asks and however. */
+static const char SQL_VISIBLE[] =
+	"SELECT 1 FROM customer WHERE id = :id AND merged_into IS NULL";
+
 int op_customer_edit(struct op_ctx *ctx, const char *const *vals, const char *id,
 		     op_hook hook, void *arg)
 {
-	int given = 0;
+	sqlite3_stmt *st;
+	int given = 0, rc;
 
 	for (int i = 0; i < NF; i++)
 		given |= vals[i] != NULL;
+	if (!(st = op_db_stmt(ctx->db, SQL_VISIBLE)) || op_bind_text(ctx->db, st, ":id", id) < 0 ||
+	    (rc = op_db_step(ctx->db, st)) < 0)
+		return -1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return op_errc(&ctx->err, EX_NOINPUT, "no customer with id %s", id);
 	if (op_db_begin(ctx->db, ctx->as) < 0)
 		return -1;
 	if ((given && op_rec_update(ctx, "customer", F, NF, vals, id) < 0) ||

@@ -149,7 +149,8 @@ int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
 		    op_hook hook, void *arg, char **id);
 
 /* Change the given (non-NULL) vals of customer id, then run hook (may be
- * NULL), in one transaction. 0 or -1, nothing half-saved. */
+ * NULL), in one transaction. A customer out of ctx's scope is "not found"
+ * (EX_NOINPUT), as one that does not exist. 0 or -1, nothing half-saved. */
 int op_customer_edit(struct op_ctx *ctx, const char *const *vals, const char *id,
 		     op_hook hook, void *arg);
 

@@ -6,7 +6,7 @@
 # limit on wrong PINs (last: it locks the client address out).
 . "$(dirname "$0")/lib.sh"
 BROWSER_CHECKS=16
-plan $((BROWSER_CHECKS + 39))
+plan $((BROWSER_CHECKS + 43))
 O=$OUTPOST
 # screenshots: the test's directory, or OUTPOST_WEB_SHOTS to keep them
 SHOTS=${OUTPOST_WEB_SHOTS:-$T/screenshots}
@@ -107,6 +107,19 @@ run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csr
 	--data-urlencode "customer=$WANGS" --data-urlencode "problem=冒充" "$U/ticket/new"
 expect_eq "nor open a ticket on wang's customer by posting its id" "$OUT" 404
 expect_eq "no ticket was written" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM ticket WHERE problem = '冒充'")" 0
+
+run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" \
+	--data-urlencode "id=$WANGS" --data-urlencode "name=张无忌" --data-urlencode "notes=改了" "$U/customer/edit"
+expect_eq "nor change wang's customer by posting its id" "$OUT" 404
+expect_eq "wang's notes are unchanged" "$(sql "$OUTPOST_DB" "SELECT notes FROM customer WHERE id = '$WANGS'")" 王强的秘密备注
+MINE=$(sql "$OUTPOST_DB" "SELECT id FROM customer WHERE name = '周芷若'")
+run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" \
+	--data-urlencode "id=$MINE" --data-urlencode "name=周芷若" --data-urlencode "phone=13911112222" \
+	--data-urlencode "channel=referral" --data-urlencode "notes=喜欢浅色" "$U/customer/edit"
+expect_eq "she changes her own customer" "$OUT" 303
+expect_eq "stored; a field the form did not send is kept" \
+	"$(sql "$OUTPOST_DB" "SELECT channel || ' ' || notes || ' ' || coalesce(owner, 'NULL') FROM customer WHERE id = '$MINE'")" \
+	"referral 喜欢浅色 li.na"
 
 run curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" \
 	--data-urlencode 'name=<script>alert(1)</script>' --data-urlencode 'phone=13755556666' \
