@@ -166,7 +166,8 @@ int op_customer_hidden(struct op_ctx *ctx, const char *ref);
 
 /* Customers matching q (any part of a name, phone digits, email, a
  * custom field's value, a WeChat id; 3+ characters through the trigram
- * index), at most limit, sorted by name in pinyin order. *st gets a
+ * index), at most limit, sorted by name in pinyin order (a query of
+ * digits, a phone being typed: by phone). *st gets a
  * statement of the db's table (do not finalize; reset when done) with the
  * columns id (OP_SHORT_ID: the full id unless :short_ids is bound to 1),
  * name, phone, email, owner, branch, points. 0, or -1 (EX_USAGE for an

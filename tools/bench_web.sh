@@ -34,16 +34,20 @@ $O staff add --code boss --name 老板 --role admin >/dev/null &&
 	OUTPOST_PIN=2468 OUTPOST_NEW_PIN=1234 $O --as boss staff passwd mgr >/dev/null || exit 1
 start=$(date +%s)
 # W customers with Chinese names (surname + one or two given characters),
-# unique mobile numbers, owners among 20 salespeople; through the stock
-# sqlite3 shell, journaled and indexed by the store's own triggers.
+# unique mobile numbers, owners among 20 salespeople, registered over the
+# last three years (so 今日 has a day's share of new enquiries, not all
+# of them) with a birthday each; through the stock sqlite3 shell,
+# journaled and indexed by the store's own triggers.
 sqlite3 -batch "$OUTPOST_DB" "
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $W),
 s(x) AS (SELECT '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈'),
 g(x) AS (SELECT '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红丹玲建国文辉鹏宇浩然晨雪梅')
-INSERT INTO customer(name, phone, owner, home_branch)
+INSERT INTO customer(name, phone, owner, home_branch, created_at, birthday)
 SELECT substr(s.x, 1 + i % 50, 1) || substr(g.x, 1 + (i / 50) % 40, 1)
        || CASE WHEN i % 3 THEN substr(g.x, 1 + (i / 7) % 40, 1) ELSE '' END,
-       '+86138' || printf('%08d', i), 'sales' || (i % 20), 'SH01'
+       '+86138' || printf('%08d', i), 'sales' || (i % 20), 'SH01',
+       datetime('now', '-' || (i % 1095) || ' days', '-' || (i % 86400) || ' seconds'),
+       date('1960-01-01', '+' || (i % 14600) || ' days')
   FROM n, s, g;" || exit 1
 echo "== web: $W customers made in $(($(date +%s) - start)) s; $R requests of each kind"
 
