@@ -71,8 +71,12 @@ endef
 $(foreach p,$(PO_FILES),$(eval $(call mo_rule,$(word 2,$(subst /, ,$(p))),$(basename $(notdir $(p))))))
 
 # xgettext keywords: _() and N_() everywhere; the first argument of
-# valid.c's fail()/reason() and of the error constructors are messages.
-XGETTEXT_KW := -k_ -kN_ -kfail:2 -kreason:1 --flag=reason:1:c-format
+# valid.c's fail()/reason() and of the error constructors are messages;
+# NC_(ctx, s) is s in context ctx ("column": table headers).
+XGETTEXT_KW := -k_ -kN_ -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
+	-kop_errctx:2 -kcli_error:3 -kcli_warn:2 --flag=reason:1:c-format \
+	--flag=op_errc:3:c-format --flag=op_errf:2:c-format --flag=op_errctx:2:c-format \
+	--flag=cli_error:3:c-format --flag=cli_warn:2:c-format
 pot:
 	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
 		--package-name=outpost -o po/outpost/outpost.pot \

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "labels.h"
 #include "scope.h"
 #include "tables.h"
 
@@ -13,6 +14,7 @@ int cli_db(struct op_cli *cli, op_db **out)
 {
 	if (!cli->db && op_db_open(&cli->db, cli->db_path, 0, &cli->err) < 0)
 		return -1;
+	op_label_set_tz(op_db_tz(cli->db));
 	*out = cli->db;
 	return 0;
 }
@@ -40,16 +42,16 @@ void cli_warn(struct op_cli *cli, const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
 void cli_usage(const struct op_cmd *cmd, FILE *fp)
 {
-	fprintf(fp, "usage: outpost %s\n", cmd->usage);
+	fprintf(fp, _("usage: outpost %s\n"), cmd->usage);
 	if (cmd->help)
-		fprintf(fp, "\n%s\n", cmd->help);
+		fprintf(fp, "\n%s\n", _(cmd->help));
 }
 
 static struct cli_opt *find_opt(struct cli_opt *spec, const char *name,

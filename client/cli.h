@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "db.h"
 #include "out.h"
+#include "i18n.h"
 
 struct op_cli {
 	const char *prog;	/* "outpost" */

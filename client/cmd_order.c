@@ -32,7 +32,7 @@ static const struct op_field F[] = {
 	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
 	{ "discount", "discount", F_INT, NULL, 0, INT64_MAX, 0, NULL },
 };
-enum { NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, I_DISCOUNT, NF };
+enum { I_DATE = 5, NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, I_DISCOUNT, NF };
 _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
 
 /* Largest order total and line total, in cents: the money limit of valid.h. */
@@ -221,7 +221,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
 				   { NULL, 0, NULL } };
 	const char *vals[NF];
-	char *cust = NULL, *id = NULL;
+	char *cust = NULL, *id = NULL, today[11];
 	struct op_lines L;
 	int rc;
 
@@ -241,6 +241,11 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	vals[I_DISCOUNT] = L.discount_s;
 	vals[I_STAFF] = cli->as;
 	vals[I_BRANCH] = op_db_site(cli->db);
+	if (!vals[I_DATE]) {
+		/* the local business day: numbered and dated as the shop sees it */
+		op_db_today(cli->db, today);
+		vals[I_DATE] = today;
+	}
 	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0 ||
 	    items_insert_all(cli, "order_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
 		goto fail;
@@ -319,10 +324,10 @@ static const char SQL_STATUS_GET[] =
 static const char SQL_STATUS_SET[] =
 	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
-	"                        THEN date('now') ELSE delivered_date END,"
+	"                        THEN op_today() ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"
 	"               ELSE coalesce(nullif(notes, '') || '; ', '')"
-	"                    || date('now') || ' ' || :new || ': ' || :note END"
+	"                    || op_today() || ' ' || :new || ': ' || :note END"
 	" WHERE id = :id AND status = :old";
 
 /* "shipped, cancelled": the statuses from may move to. */

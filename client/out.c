@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "labels.h"
 #include "out.h"
 #include "valid.h"
 
@@ -424,7 +425,10 @@ void op_out_row(op_out *o, const char *const *vals, const enum op_kind *kinds)
 	}
 	base = o->nrows * (size_t)o->ncols;
 	for (i = 0; i < o->ncols; i++) {
-		o->cells[base + i] = vals[i] ? xstrdup(vals[i]) : NULL;
+		char local[32];
+		const char *v = op_label_value(o->cols[i], vals[i], local, sizeof(local));
+
+		o->cells[base + i] = v ? xstrdup(v) : NULL;
 		o->kinds[base + i] = !vals[i] ? OP_K_NULL :
 				     kinds ? kinds[i] : OP_K_TEXT;
 	}
@@ -468,12 +472,14 @@ static void table_end(op_out *o)
 
 	if (!o->cols)
 		return;
+	const char **head = xcalloc((size_t)n, sizeof(char *));
 	w = xcalloc((size_t)n, sizeof(int));
 	right = xcalloc((size_t)n, sizeof(int));
 	for (i = 0; i < n; i++) {
 		int any = 0, all = 1;
 
-		w[i] = op_display_width(o->cols[i]);
+		head[i] = op_label(o->cols[i]);
+		w[i] = op_display_width(head[i]);
 		for (r = 0; r < o->nrows; r++) {
 			const char *v = o->cells[r * (size_t)n + i];
 			enum op_kind k = o->kinds[r * (size_t)n + i];
@@ -489,7 +495,7 @@ static void table_end(op_out *o)
 		/* a heading sits over its numbers, right-aligned with them */
 		right[i] = any && all;
 	}
-	table_line(o->fp, n, w, right, o->cols, NULL);
+	table_line(o->fp, n, w, right, (char *const *)head, NULL);
 	for (i = 0; i < n; i++) {
 		int j;
 
@@ -502,6 +508,7 @@ static void table_end(op_out *o)
 	for (r = 0; r < o->nrows; r++)
 		table_line(o->fp, n, w, right, o->cells + r * (size_t)n,
 			   o->kinds + r * (size_t)n);
+	free(head);
 	free(w);
 	free(right);
 }
@@ -648,19 +655,21 @@ void op_out_record(FILE *fp, enum op_fmt fmt, int n, const char *const *names,
 		break;
 	}
 	for (i = 0; i < n; i++) {
-		int nw = op_display_width(names[i]);
+		int nw = op_display_width(op_label(names[i]));
 
 		if (nw > w)
 			w = nw;
 	}
 	for (i = 0; i < n; i++) {
-		const char *v = vals[i] ? vals[i] : "";
+		char local[32];
+		const char *v = op_label_value(names[i], vals[i], local, sizeof(local));
+		const char *label = names[i] ? op_label(names[i]) : "";
 
-		if (!*v) {
-			fprintf(fp, "%s\n", names[i] ? names[i] : "");
+		if (!v || !*v) {
+			fprintf(fp, "%s\n", label);
 			continue;
 		}
-		op_pad(fp, names[i] ? names[i] : "", w + 2);
+		op_pad(fp, label, w + 2);
 		/* notes keep their line breaks, indented under the value */
 		for (; *v; v++) {
 			if (*v == '\n') {

@@ -27,9 +27,10 @@
 #define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
 	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
 /* Home visits: the day before and on the day, and overdue while still
- * scheduled after it (cmd_appt.c); starts_at is local wall time. */
+ * scheduled after it (cmd_appt.c); starts_at is local wall time, the
+ * due column UTC like the others (op_utc) so that tables show it local. */
 #define REMIND_VISITS \
-	" UNION ALL SELECT a.starts_at, CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
+	" UNION ALL SELECT op_utc(a.starts_at), CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
 	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
 	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
 	"  a.kind || ' visit ' || substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), '')," \
@@ -58,7 +59,7 @@
 	"  WHERE f.customer_id = c.id) AND NOT EXISTS (SELECT 1 FROM sales_order o" \
 	"  WHERE o.customer_id = c.id))," \
 	" cad AS (SELECT c.*, " LAST_AT " AS last_at, " CADENCE " AS every," \
-	"  coalesce(cc.class, 'regular') AS cls, datetime(" NEXT_DUE ", 'utc') AS pdue" \
+	"  coalesce(cc.class, 'regular') AS cls, op_utc(" NEXT_DUE ") AS pdue" \
 	"  FROM customer c LEFT JOIN customer_class cc ON cc.customer_id = c.id" \
 	"  WHERE " RCUST(owner) ")," \
 	" cad2 AS (SELECT *, datetime(coalesce(last_at, created_at), '+' || every" \
@@ -75,9 +76,10 @@
 	"  'first follow-up of a new enquiry'," \
 	"  'registered with no follow-up or order yet; due within 24 h', created_at" \
 	" FROM e WHERE due <= (SELECT until FROM u)" \
-	" UNION ALL SELECT due, " STATE("due") ", 'followup', name, phone, owner," \
+	" UNION ALL SELECT due, CASE WHEN date(op_local(due)) < :today THEN 'overdue'" \
+	"  ELSE 'due' END, 'followup', name, phone, owner," \
 	"  'follow-up (' || cls || ': every ' || every || ' days)'," \
-	"  CASE WHEN due = pdue THEN 'promised for ' || date(pdue, 'localtime')" \
+	"  CASE WHEN due = pdue THEN 'promised for ' || date(op_local(pdue))" \
 	"   WHEN last_at IS NULL THEN 'no follow-up since registered'" \
 	"   ELSE 'last follow-up ' || last_at END, coalesce(last_at, created_at)" \
 	" FROM cad3 WHERE due <= (SELECT until FROM u)" \
@@ -127,8 +129,11 @@ int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 		return -1;
 	p.days = o->days >= 0 ? o->days : 7;
 	snprintf(num, sizeof(num), "%lld", (long long)p.days);
-	snprintf(t, sizeof(t), "Reminders: due by %s UTC + %lld days", p.now,
-		 (long long)p.days);
+	char local[20];
+	if (op_tz_local(op_db_tz(db), local, sizeof(local), p.now) < 0)
+		snprintf(local, sizeof(local), "%s", p.now);
+	snprintf(t, sizeof(t), _("Reminders: due by %s (%s) + %lld days"), local,
+		 op_tz_name(op_db_tz(db)), (long long)p.days);
 	if (!(r = op_rp_report_new("remind")) || op_rp_set_title(r, t, &p, 0) < 0 ||
 	    op_rp_meta_add(r, "now", p.now) < 0 || op_rp_meta_add(r, "today", p.today) < 0 ||
 	    op_rp_meta_add(r, "days", num) < 0 || op_rp_meta_add(r, "staff", p.staff) < 0 ||

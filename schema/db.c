@@ -48,6 +48,7 @@ struct op_db {
 	UCollator *coll;
 	UTransliterator *pinyin;
 	struct op_db_scope scope;
+	op_tz *tz;		/* meta 'tz', else op_tz_default */
 };
 
 /* OUTPOST_TEST_SCHEMA_CAP=N makes this build behave as a build of schema N
@@ -334,6 +335,101 @@ static void load_site(op_db *db)
 	char *role = op_db_meta_get(db, "role");
 	db->hq = role && strcmp(role, "hq") == 0;
 	free(role);
+}
+
+/* --- time zone (tz.h) --- */
+
+/* The SQLite modifier the numbering triggers add to a UTC time to get the
+ * local business day (020_local_time.sql): "+480 minutes". Refreshed at
+ * open and when the zone is set; a zone with DST is right from the next
+ * open after the change. */
+static int write_offset(op_db *db)
+{
+	char mod[32], *old;
+	int rc = 0;
+
+	snprintf(mod, sizeof(mod), "%+d minutes", op_tz_offset(db->tz, time(NULL)));
+	old = op_db_meta_get(db, "utc_offset");
+	if (!old || strcmp(old, mod) != 0)
+		rc = op_db_meta_set(db, "utc_offset", mod);
+	free(old);
+	return rc;
+}
+
+static void load_tz(op_db *db)
+{
+	char *zone = op_db_meta_get(db, "tz"), dflt[64];
+	op_tz *tz = NULL;
+
+	if (!zone || op_tz_open(&tz, zone) < 0) {
+		op_tz_default(dflt, sizeof(dflt));
+		if (op_tz_open(&tz, dflt) < 0)
+			op_tz_open(&tz, "UTC");
+	}
+	free(zone);
+	op_tz_free(db->tz);
+	db->tz = tz;
+	/* a busy store keeps the old modifier until the next open */
+	if (!(db->flags & OP_DB_READONLY) && db->site && sqlite3_get_autocommit(db->db))
+		write_offset(db);
+}
+
+op_tz *op_db_tz(op_db *db) { return db->tz; }
+
+int op_db_set_tz(op_db *db, const char *zone)
+{
+	op_tz *tz;
+
+	if (op_tz_open(&tz, zone) < 0)
+		return op_errc(&db->err, EX_DATAERR, "tz: unknown time zone '%s' "
+			       "(use an IANA name such as Asia/Shanghai)", zone);
+	op_tz_free(db->tz);
+	db->tz = tz;
+	if (op_db_meta_set(db, "tz", zone) < 0 || write_offset(db) < 0)
+		return -1;
+	return 0;
+}
+
+void op_db_today(op_db *db, char out[11])
+{
+	op_tz_date(db->tz, out, 11, time(NULL));
+}
+
+/* op_local(ts): a stored UTC timestamp in the store's zone; anything else
+ * (NULL, a date, text) comes back unchanged. op_utc(ts) the reverse.
+ * op_today(): the local business date. */
+static void tz_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	op_db *db = sqlite3_user_data(ctx);
+	char out[20];
+
+	if (argc == 0)
+		op_db_today(db, out);
+	else if (op_tz_local(db->tz, out, sizeof(out),
+			     (const char *)sqlite3_value_text(argv[0])) < 0) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void tz_utc_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	op_db *db = sqlite3_user_data(ctx);
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char out[20];
+
+	if (op_tz_utc(db->tz, out, sizeof(out), in) < 0)
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void register_tz(op_db *db)
+{
+	sqlite3_create_function(db->db, "op_local", 1, SQLITE_UTF8, db, tz_fn, NULL, NULL);
+	sqlite3_create_function(db->db, "op_today", 0, SQLITE_UTF8, db, tz_fn, NULL, NULL);
+	sqlite3_create_function(db->db, "op_utc", 1, SQLITE_UTF8, db, tz_utc_fn, NULL, NULL);
 }
 
 const char *op_db_site(op_db *db) { return db->site; }
@@ -682,6 +778,8 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail;
 	}
 	load_site(db);
+	load_tz(db);
+	register_tz(db);
 	*out = db;
 	return 0;
 
@@ -707,6 +805,7 @@ void op_db_free(op_db *db)
 		ucol_close(db->coll);
 	if (db->pinyin)
 		utrans_close(db->pinyin);
+	op_tz_free(db->tz);
 	free(db->site);
 	free(db->path);
 	free(db);

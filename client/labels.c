@@ -1,0 +1,97 @@
+/*
+ * labels.c — column labels and local times for tables (see labels.h).
+ *
+ * One table: every column a person meets in a list or a record, with its
+ * label marked for translation in context "column" (so "status" the
+ * header and "status" a word elsewhere can differ). Under LANG=C the
+ * label is the column name, exactly as before.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "i18n.h"
+#include "labels.h"
+
+/* msgctxt "column": "column\004name" is how gettext stores it */
+#define NC_(ctx, s) ctx "\004" s
+
+static const char *const LABELS[] = {
+	NC_("column", "id"), NC_("column", "name"), NC_("column", "phone"),
+	NC_("column", "email"), NC_("column", "gender"), NC_("column", "birthday"),
+	NC_("column", "address"), NC_("column", "channel"), NC_("column", "owner"),
+	NC_("column", "home_branch"), NC_("column", "branch"), NC_("column", "points"),
+	NC_("column", "tags"), NC_("column", "notes"), NC_("column", "created_at"),
+	NC_("column", "customer"), NC_("column", "customer_id"), NC_("column", "class"),
+	NC_("column", "order_no"), NC_("column", "date"), NC_("column", "order_date"),
+	NC_("column", "status"), NC_("column", "total"), NC_("column", "paid"),
+	NC_("column", "outstanding"), NC_("column", "discount"), NC_("column", "payment"),
+	NC_("column", "expected"), NC_("column", "expected_date"),
+	NC_("column", "delivered_date"), NC_("column", "delivery_address"),
+	NC_("column", "items"), NC_("column", "staff"), NC_("column", "sku"),
+	NC_("column", "product"), NC_("column", "category"), NC_("column", "spec"),
+	NC_("column", "unit"), NC_("column", "price"), NC_("column", "unit_price"),
+	NC_("column", "qty"), NC_("column", "line_total"), NC_("column", "active"),
+	NC_("column", "ticket_no"), NC_("column", "kind"), NC_("column", "problem"),
+	NC_("column", "received_at"), NC_("column", "handler"), NC_("column", "result"),
+	NC_("column", "satisfaction"), NC_("column", "first_reply_at"),
+	NC_("column", "closed_at"), NC_("column", "action"), NC_("column", "at"),
+	NC_("column", "purpose"), NC_("column", "opinion"), NC_("column", "next_action"),
+	NC_("column", "next_due"), NC_("column", "days_left"), NC_("column", "last_at"),
+	NC_("column", "last_kind"), NC_("column", "due"), NC_("column", "state"),
+	NC_("column", "what"), NC_("column", "why"), NC_("column", "since"),
+	NC_("column", "code"), NC_("column", "region"), NC_("column", "role"),
+	NC_("column", "quote_no"), NC_("column", "valid_until"), NC_("column", "amount"),
+	NC_("column", "method"), NC_("column", "paid_at"), NC_("column", "starts_at"),
+	NC_("column", "ends_at"), NC_("column", "on_hand"), NC_("column", "safe_level"),
+	NC_("column", "site"), NC_("column", "seq"), NC_("column", "op"),
+	NC_("column", "tbl"), NC_("column", "score"), NC_("column", "reason"),
+	NC_("column", "customers"), NC_("column", "orders"), NC_("column", "value"),
+	NC_("column", "key"), NC_("column", "last_contact"), NC_("column", "resolved_at"),
+	NC_("column", "title"), NC_("column", "name_zh"), NC_("column", "name_en"),
+	NC_("column", "aliases"), NC_("column", "precision"),
+	NULL
+};
+
+/* Columns that hold a UTC timestamp (the schema stores times as UTC). */
+static const char *const UTC_COLS[] = {
+	"created_at", "received_at", "first_reply_at", "closed_at", "at", "last_at",
+	"paid_at", "resolved_at", "revoked_at", "enrolled_at", "last_contact",
+	"undone_at", "computed_at", "last_error_at", "updated_at", "since", "due",
+	NULL
+};
+
+static op_tz *display_tz;
+
+const char *op_label(const char *name)
+{
+	char key[96];
+	const char *t;
+
+	if (!name || strlen(name) > 80)
+		return name;
+	snprintf(key, sizeof(key), "column\004%s", name);
+	for (const char *const *l = LABELS; *l; l++) {
+		if (strcmp(*l, key) != 0)
+			continue;
+		t = dgettext(OP_TEXTDOMAIN, *l);
+		return t == *l ? name : t;
+	}
+	return name;
+}
+
+int op_label_is_utc(const char *name)
+{
+	for (const char *const *c = UTC_COLS; name && *c; c++)
+		if (strcmp(*c, name) == 0)
+			return 1;
+	return 0;
+}
+
+void op_label_set_tz(op_tz *tz) { display_tz = tz; }
+
+const char *op_label_value(const char *name, const char *v, char *buf, size_t n)
+{
+	if (!display_tz || !v || !op_label_is_utc(name) ||
+	    op_tz_local(display_tz, buf, n, v) < 0)
+		return v;
+	return buf;
+}
