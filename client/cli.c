@@ -396,8 +396,5 @@ int cli_audit(struct op_cli *cli, int64_t rows, int always)
 
 void cli_now(char out[20])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+	op_now(out);
 }

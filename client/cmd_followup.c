@@ -14,82 +14,37 @@
 #include "cmds.h"
 #include "record.h"
 
-static const struct op_enum_alias kind_v[] = {
-	{ "call", "phone|telephone|电话|打电话|电话回访" },
-	{ "visit", "home-visit|上门|拜访|走访|到店|上门回访" },
-	{ "message", "msg|sms|text|wechat|微信|短信|消息" },
-	{ NULL, NULL }
-};
-static const struct op_enum followup_kind = { "follow-up kind", kind_v };
-
-/* The options, then the columns outpost fills in itself. */
-static const struct op_field add_fields[] = {
-	{ "customer", "customer_id", F_TEXT, NULL, 0, 0, 1, "客户|customer_id" },
-	{ "kind", "kind", F_ENUM, &followup_kind, 0, 0, 0, "方式|回访方式|type" },
-	{ "purpose", "purpose", F_TEXT, NULL, 0, 0, 0, "目的|回访目的" },
-	{ "opinion", "opinion", F_TEXT, NULL, 0, 0, 0, "意见|客户意见|反馈" },
-	{ "next-action", "next_action", F_TEXT, NULL, 0, 0, 0, "下一步|下次行动" },
-	{ "next-due", "next_due", F_DATE, NULL, 0, 0, 0, "下次回访|下次回访日期" },
-	{ "at", "at", F_DATETIME, NULL, 0, 0, 0, "时间|回访时间" },
-	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
-};
-enum { A_CUSTOMER, A_KIND, A_PURPOSE, A_OPINION, A_NEXT_ACTION, A_NEXT_DUE,
-       A_AT, A_NOPTS, A_STAFF = A_NOPTS, A_BRANCH, A_NALL };
-
 static const char SHOW_COLS[] =
 	"id, customer_id,"
 	" (SELECT c.name FROM customer c WHERE c.id = customer_id) AS customer,"
 	" (SELECT c.phone FROM customer c WHERE c.id = customer_id) AS phone,"
 	" at, staff, kind, purpose, opinion, next_action, next_due, branch";
 
-/* Local wall time -> UTC, by the store's time zone (tz.h). */
-static const char SQL_TO_UTC[] = "SELECT op_utc(:at)";
-
-
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
-	const char *vals[A_NALL] = { 0 }, *pos[1];
-	char *cust = NULL, *id = NULL, local[32], utc[32];
-	int npos, rc, isnull;
+	const char *vals[OP_FU_NALL] = { 0 }, *pos[1];
+	char *cust = NULL, *id = NULL;
+	int npos, rc;
 
-	if ((rc = rec_begin(cli, argc, argv, add_fields, A_NOPTS, vals, NULL, pos, 0, &npos)) >= 0)
+	if ((rc = rec_begin(cli, argc, argv, op_followup_fields, OP_FU_NOPTS, vals, NULL,
+			    pos, 0, &npos)) >= 0)
 		return rc;
-	if (!vals[A_CUSTOMER]) {
+	if (!vals[OP_FU_CUSTOMER]) {
 		cli_error(cli, EX_USAGE, "followup add: --customer REF is required");
 		cli_usage(cli->cmd, stderr);
 		return EX_USAGE;
 	}
 	if (cli_db(cli, &cli->db) < 0)
 		return cli_fail(cli);
-	if (vals[A_AT]) {
-		if (rec_norm(cli, &add_fields[A_AT], vals[A_AT], local, sizeof(local),
-			     &isnull) < 0)
-			return cli_fail(cli);
-		if (!isnull) {
-			sqlite3_stmt *st = op_db_stmt(cli->db, SQL_TO_UTC);
-			if (!st || op_bind_text(cli->db, st, ":at", local) < 0 ||
-			    op_db_step(cli->db, st) != SQLITE_ROW)
-				return cli_fail(cli);
-			snprintf(utc, sizeof(utc), "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
-			vals[A_AT] = utc;
-		}
-	}
-	if (cmd_customer_ref(cli, vals[A_CUSTOMER], &cust) < 0)
+	/* the time first: a bad --at is reported before the customer is looked up */
+	if (op_followup_check_at(&cli->ctx, vals[OP_FU_AT]) < 0 ||
+	    cmd_customer_ref(cli, vals[OP_FU_CUSTOMER], &cust) < 0)
 		return cli_fail(cli);
-	vals[A_CUSTOMER] = cust;
-	vals[A_STAFF] = cli->as;
-	vals[A_BRANCH] = op_db_site(cli->db);
-	if (op_db_begin(cli->db, cli->as) < 0 ||
-	    rec_insert(cli, "followup", add_fields, A_NALL, vals, &id) < 0 ||
-	    op_db_commit(cli->db) < 0) {
-		op_db_rollback(cli->db);
-		free(cust);
-		free(id);
-		return cli_fail(cli);
-	}
-	rc = rec_show(cli, "followup", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	vals[OP_FU_CUSTOMER] = cust;
+	if (op_followup_add(&cli->ctx, vals, &id) < 0)
+		rc = cli_fail(cli);
+	else
+		rc = rec_show(cli, "followup", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
 	free(cust);
 	free(id);
 	return rc;
