@@ -77,10 +77,15 @@ XGETTEXT_KW := -k_ -kN_ -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
 	-kop_errctx:2 -kcli_error:3 -kcli_warn:2 --flag=reason:1:c-format \
 	--flag=op_errc:3:c-format --flag=op_errf:2:c-format --flag=op_errctx:2:c-format \
 	--flag=cli_error:3:c-format --flag=cli_warn:2:c-format
-pot:
+# The command table's help lines are printed by tools/cmdstrings.c.
+$(B)/tools/cmdstrings: $(B)/tools/cmdstrings.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
+		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
+pot: $(B)/tools/cmdstrings
+	$(B)/tools/cmdstrings > $(B)/cmdstrings.c
 	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
 		--package-name=outpost -o po/outpost/outpost.pot \
-		$(sort $(wildcard schema/*.c client/*.c daemon/*.c))
+		$(sort $(wildcard schema/*.c client/*.c daemon/*.c)) $(B)/cmdstrings.c
 	for f in po/outpost/*.po; do msgmerge -q --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
 
 $(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)

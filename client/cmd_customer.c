@@ -279,7 +279,7 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 	}
 	if (op_db_commit(cli->db) < 0)
 		goto fail;
-	fprintf(cli->out, "deleted customer %s\n", id);
+	fprintf(cli->out, _("deleted customer %s\n"), id);
 	free(id);
 	return 0;
 fail:

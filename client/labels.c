@@ -47,7 +47,12 @@ static const char *const LABELS[] = {
 	NC_("column", "customers"), NC_("column", "orders"), NC_("column", "value"),
 	NC_("column", "key"), NC_("column", "last_contact"), NC_("column", "resolved_at"),
 	NC_("column", "title"), NC_("column", "name_zh"), NC_("column", "name_en"),
-	NC_("column", "aliases"), NC_("column", "precision"),
+	NC_("column", "aliases"), NC_("column", "precision"), NC_("column", "when"),
+	NC_("column", "hq"), NC_("column", "hq_pubkey"), NC_("column", "unsent"),
+	NC_("column", "lag_seconds"), NC_("column", "drift_ms"), NC_("column", "schema_version"),
+	NC_("column", "hq_schema_version"), NC_("column", "open_conflicts"),
+	NC_("column", "last_error"), NC_("column", "last_error_at"), NC_("column", "revoked"),
+	NC_("column", "unreceived"), NC_("column", "total_due"), NC_("column", "refunded"), NC_("column", "balance"),
 	NULL
 };
 

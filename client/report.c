@@ -637,6 +637,8 @@ int op_rp_bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
 			rc = op_bind_int(db, st, name, p->days);
 		else if (strcmp(name, ":months") == 0)
 			rc = op_bind_int(db, st, name, p->months);
+		else if (strncmp(name, ":t_", 3) == 0 && op_rp_text(name))
+			rc = op_bind_text(db, st, name, op_rp_text(name));
 		if (rc == -2)
 			return op_errf(op_db_err(db), "internal: no value for report parameter %s",
 				       name);
