@@ -86,7 +86,7 @@ pot: $(B)/tools/cmdstrings
 	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
 		--package-name=outpost -o po/outpost/outpost.pot \
 		$(sort $(wildcard schema/*.c client/*.c daemon/*.c)) $(B)/cmdstrings.c
-	for f in po/outpost/*.po; do msgmerge -q --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
+	for f in po/outpost/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
 
 $(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)
 	sh tools/embed.sh $@ $(SCHEMA_SQL)

@@ -52,8 +52,35 @@ static const char *const LABELS[] = {
 	NC_("column", "lag_seconds"), NC_("column", "drift_ms"), NC_("column", "schema_version"),
 	NC_("column", "hq_schema_version"), NC_("column", "open_conflicts"),
 	NC_("column", "last_error"), NC_("column", "last_error_at"), NC_("column", "revoked"),
-	NC_("column", "unreceived"), NC_("column", "total_due"), NC_("column", "refunded"), NC_("column", "balance"),
+	NC_("column", "unreceived"), NC_("column", "total_due"),
+	NC_("column", "active_branches"), NC_("column", "unstamped"), NC_("column", "pending"),
+	NC_("column", "refused"), NC_("column", "acked_ver"), NC_("column", "recv_ver"),
+	NC_("column", "history_error"), NC_("column", "history_error_at"),
+	NC_("column", "backup_last"), NC_("column", "backup_error"), NC_("column", "refunded"), NC_("column", "balance"),
 	NULL
+};
+
+/* Words of the enumerations (valid.c), shown translated in the columns
+ * that hold them; JSON and CSV keep the canonical words. */
+static const char *const VALUES[] = {
+	NC_("value", "due"), NC_("value", "overdue"), NC_("value", "today"),
+	NC_("value", "upcoming"), NC_("value", "low"), NC_("value", "enquiry"),
+	NC_("value", "followup"), NC_("value", "birthday"), NC_("value", "complaint"),
+	NC_("value", "delivery"), NC_("value", "visit"), NC_("value", "stock"),
+	NC_("value", "pending"), NC_("value", "shipped"), NC_("value", "delivered"),
+	NC_("value", "completed"), NC_("value", "cancelled"), NC_("value", "returned"),
+	NC_("value", "open"), NC_("value", "in_progress"), NC_("value", "resolved"),
+	NC_("value", "closed"), NC_("value", "repair"), NC_("value", "return"),
+	NC_("value", "installation"), NC_("value", "other"), NC_("value", "call"),
+	NC_("value", "message"), NC_("value", "scheduled"), NC_("value", "done"),
+	NC_("value", "measure"), NC_("value", "install"), NC_("value", "expired"),
+	NC_("value", "converted"), NC_("value", "deposit"), NC_("value", "refund"),
+	NC_("value", "male"), NC_("value", "female"), NC_("value", "ok"),
+	NC_("value", "stale"),
+	NULL
+};
+static const char *const VALUE_COLS[] = {
+	"state", "kind", "status", "last_kind", "gender", NULL
 };
 
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */
@@ -66,35 +93,49 @@ static const char *const UTC_COLS[] = {
 
 static op_tz *display_tz;
 
-const char *op_label(const char *name)
+/* word translated in context ctx when table has it, else word */
+static const char *in_context(const char *const *table, const char *ctx,
+			      const char *word)
 {
 	char key[96];
 	const char *t;
 
-	if (!name || strlen(name) > 80)
-		return name;
-	snprintf(key, sizeof(key), "column\004%s", name);
-	for (const char *const *l = LABELS; *l; l++) {
+	if (!word || strlen(word) > 80)
+		return word;
+	snprintf(key, sizeof(key), "%s\004%s", ctx, word);
+	for (const char *const *l = table; *l; l++) {
 		if (strcmp(*l, key) != 0)
 			continue;
 		t = dgettext(OP_TEXTDOMAIN, *l);
-		return t == *l ? name : t;
+		return t == *l ? word : t;
 	}
-	return name;
+	return word;
+}
+
+const char *op_label(const char *name)
+{
+	return in_context(LABELS, "column", name);
+}
+
+static int in_list(const char *const *list, const char *name)
+{
+	for (; name && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
 }
 
 int op_label_is_utc(const char *name)
 {
-	for (const char *const *c = UTC_COLS; name && *c; c++)
-		if (strcmp(*c, name) == 0)
-			return 1;
-	return 0;
+	return in_list(UTC_COLS, name);
 }
 
 void op_label_set_tz(op_tz *tz) { display_tz = tz; }
 
 const char *op_label_value(const char *name, const char *v, char *buf, size_t n)
 {
+	if (v && in_list(VALUE_COLS, name))
+		return in_context(VALUES, "value", v);
 	if (!display_tz || !v || !op_label_is_utc(name) ||
 	    op_tz_local(display_tz, buf, n, v) < 0)
 		return v;

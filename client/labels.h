@@ -28,7 +28,8 @@ int op_label_is_utc(const char *name);
 void op_label_set_tz(op_tz *tz);
 
 /* v shown for column name: a UTC timestamp in a UTC column converted into
- * buf (n >= 20) and buf returned; anything else is v itself. */
+ * buf (n >= 20) and buf returned; an enumeration's word in a state, kind
+ * or status column translated (static); anything else is v itself. */
 const char *op_label_value(const char *name, const char *v, char *buf, size_t n);
 
 #endif
