@@ -87,8 +87,8 @@ static const char SQL_ITEMS[] =
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
 
 /* The columns of st's current row as JSON members "name": value, without
- * braces. Money columns are text ("4009.00") so no reader rounds them
- * through a float. */
+ * braces. Money columns are numbers written with their two decimals
+ * (4009.00), as everywhere (op_json_cell). */
 static void json_members(FILE *fp, sqlite3_stmt *st)
 {
 	int n = sqlite3_column_count(st);
@@ -106,7 +106,8 @@ static void json_members(FILE *fp, sqlite3_stmt *st)
 			fprintf(fp, "%lld", (long long)sqlite3_column_int64(st, i));
 			break;
 		default:
-			op_json_str(fp, (const char *)sqlite3_column_text(st, i));
+			op_json_cell(fp, sqlite3_column_name(st, i),
+				     (const char *)sqlite3_column_text(st, i), OP_K_TEXT);
 			break;
 		}
 	}

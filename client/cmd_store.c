@@ -179,6 +179,16 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 		if (op_valid_int(&limit, cli_opt(spec, "limit"), 1, 1000000, &why) < 0)
 			return cli_error(cli, EX_DATAERR, "limit: %s", why);
 	}
+	/* --since is typed by a person: a local date or time, compared as UTC */
+	char since[20], local[20];
+	if (cli_opt(spec, "since")) {
+		const char *why;
+		if (op_valid_datetime(local, sizeof(local), cli_opt(spec, "since"), &why) < 0)
+			return cli_error(cli, EX_DATAERR, "since: %s", why);
+		if (op_tz_utc(op_db_tz(cli->db), since, sizeof(since), local) < 0)
+			return cli_error(cli, EX_DATAERR, "since: '%s' is not a time", local);
+		spec[3].val = since;
+	}
 	if (cli_opt(spec, "access")) {
 		if (cli_opt(spec, "table") || cli_opt(spec, "id"))
 			return cli_error(cli, EX_USAGE, "--access lists reads, not rows: "

@@ -91,6 +91,14 @@ static const char *const UTC_COLS[] = {
 	NULL
 };
 
+/* Columns of money in yuan ("4009.00"): --json writes them as numbers
+ * with their two decimals, as the reports do (docs/SCHEMA.md, money). */
+static const char *const MONEY_COLS[] = {
+	"total", "paid", "outstanding", "discount", "amount", "price", "unit_price",
+	"line_total", "balance", "refunded", "total_due", "budget", "order_total",
+	"spend", "sales", "net", "returned", "deposit", NULL
+};
+
 static op_tz *display_tz;
 
 /* word translated in context ctx when table has it, else word */
@@ -123,6 +131,11 @@ static int in_list(const char *const *list, const char *name)
 		if (strcmp(*list, name) == 0)
 			return 1;
 	return 0;
+}
+
+int op_label_is_money(const char *name)
+{
+	return in_list(MONEY_COLS, name);
 }
 
 int op_label_is_utc(const char *name)

@@ -18,6 +18,9 @@
  * catalogue has no label for it). */
 const char *op_label(const char *name);
 
+/* True when the column holds money in yuan (total, paid, price ...). */
+int op_label_is_money(const char *name);
+
 /* True when the column holds a stored UTC timestamp (created_at, at,
  * received_at ...) that tables show in local time. */
 int op_label_is_utc(const char *name);

@@ -333,12 +333,14 @@ static int json_number(const char *s)
 }
 
 /* The value pointer decides null-ness: a text under a stale OP_K_NULL
- * kind is still printed, as a string. */
-static void json_value(FILE *fp, const char *v, enum op_kind k)
+ * kind is still printed, as a string. Money is a number everywhere: the
+ * "4009.00" of a money column goes out as 4009.00. */
+void op_json_cell(FILE *fp, const char *name, const char *v, enum op_kind k)
 {
 	if (!v)
 		fputs("null", fp);
-	else if ((k == OP_K_INT || k == OP_K_REAL) && json_number(v))
+	else if ((k == OP_K_INT || k == OP_K_REAL || op_label_is_money(name)) &&
+		 json_number(v))
 		fputs(v, fp);
 	else
 		op_json_str(fp, v);
@@ -355,7 +357,7 @@ static void json_object(FILE *fp, int n, const char *const *names,
 			fputs(", ", fp);
 		op_json_str(fp, names[i] ? names[i] : "");
 		fputs(": ", fp);
-		json_value(fp, vals[i], kinds ? kinds[i] : OP_K_TEXT);
+		op_json_cell(fp, names[i], vals[i], kinds ? kinds[i] : OP_K_TEXT);
 	}
 	fputc('}', fp);
 }

@@ -53,6 +53,10 @@ void op_out_record_stmt(FILE *fp, enum op_fmt fmt, sqlite3_stmt *st);
 /* JSON string escaping (UTF-8 passed through, control chars \uXXXX). */
 void op_json_str(FILE *fp, const char *s);
 
+/* One JSON value v of column name: null, a number (INT/REAL kinds, and
+ * money columns, labels.h), else a string. */
+void op_json_cell(FILE *fp, const char *name, const char *v, enum op_kind k);
+
 /* Terminal cells a UTF-8 string occupies (tabs count 1, invalid bytes 1). */
 int op_display_width(const char *s);
 

@@ -784,8 +784,13 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	return 0;
 
 fail_db:
-	op_errc(e, db->err.code ? db->err.code : EX_SOFTWARE, "%s: %s", path,
-		db->err.msg);
+	if ((sqlite3_extended_errcode(db->db) & 0xff) == SQLITE_NOTADB)
+		/* a file of another kind given as --db: bad input, not a bug */
+		op_errc(e, EX_DATAERR, "'%s' is not an Outpost store (not an SQLite "
+			"database); pass the store with --db or $OUTPOST_DB", path);
+	else
+		op_errc(e, db->err.code ? db->err.code : EX_SOFTWARE, "%s: %s", path,
+			db->err.msg);
 fail:
 	op_db_free(db);
 	return -1;
