@@ -179,6 +179,21 @@ const char *cli_opt(const struct cli_opt *spec, const char *name)
 	return NULL;
 }
 
+int cli_limit_opt(struct op_cli *cli, const struct cli_opt *spec, int64_t dflt,
+		  int64_t *limit)
+{
+	const char *l = cli_opt(spec, "limit"), *why;
+
+	*limit = dflt;
+	if (l && cli_opt(spec, "all"))
+		return op_errc(&cli->err, EX_USAGE, "--limit and --all: give one");
+	if (cli_opt(spec, "all"))
+		*limit = INT64_MAX;
+	else if (l && op_valid_int(limit, l, 1, 10000000, &why) < 0)
+		return op_errc(&cli->err, EX_DATAERR, "limit: %s", why);
+	return 0;
+}
+
 const char *cli_short_id(const char *id)
 {
 	size_t n = id ? strlen(id) : 0;
@@ -370,6 +385,49 @@ int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st)
 	op_out_end(o);
 	if (n < 0 && cli->db)
 		op_db_fail(cli->db, "query");
+	if (n >= 0 && cli_audit(cli, n, 0) < 0)
+		return -1;
+	return n;
+}
+
+/* 2345 -> "2,345" */
+static void thousands(char *out, size_t n, int64_t v)
+{
+	char d[32];
+	int len = snprintf(d, sizeof(d), "%lld", (long long)v), o = 0;
+
+	for (int i = 0; i < len && o + 2 < (int)n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+}
+
+int cli_print_limited(struct op_cli *cli, sqlite3_stmt *st, int64_t limit)
+{
+	int k = sqlite3_bind_parameter_index(st, ":short_ids");
+	int64_t total = 0;
+	char shown[32], all[32];
+
+	if (k)
+		sqlite3_bind_int(st, k, cli->fmt == OP_FMT_TABLE);
+	/* every match is stepped through, so the notice can give the total */
+	if ((k = sqlite3_bind_parameter_index(st, ":limit")))
+		sqlite3_bind_int64(st, k, -1);
+	op_out *o = op_out_new(cli->out, cli->fmt);
+	int n = op_out_stmt_max(o, st, limit, &total);
+	op_out_end(o);
+	if (n < 0 && cli->db)
+		op_db_fail(cli->db, "query");
+	if (n >= 0 && total > n) {
+		thousands(shown, sizeof(shown), n);
+		thousands(all, sizeof(all), total);
+		/* stderr in every format: --json stays an array, and is not cut
+		 * silently (docs/OPERATIONS.md) */
+		fprintf(stderr, _("%s: showing %s of %s; use --limit N or --all\n"),
+			cli->prog, shown, all);
+	}
 	if (n >= 0 && cli_audit(cli, n, 0) < 0)
 		return -1;
 	return n;

@@ -61,17 +61,16 @@ static const char SQL_LIST[] =
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "staff", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
-	const char *pos[1], *why;
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 1000;
 	char *cust = NULL;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "customer") &&
 	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
@@ -79,7 +78,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (!st || op_bind_text(cli->db, st, ":customer", cust) < 0 ||
 	    op_bind_text(cli->db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0 ||
-	    cli_print_rows(cli, st) < 0)
+	    cli_print_limited(cli, st, limit) < 0)
 		rc = cli_fail(cli);
 	else
 		rc = 0;
@@ -107,7 +106,7 @@ static const char SQL_DUE[] =
 	"  FROM d LEFT JOIN customer c ON c.id = d.customer_id"
 	" WHERE d.next_due <= date(julianday(op_today()) + :days)"
 	"   AND (:staff IS NULL OR d.staff = :staff)"
-	" ORDER BY d.next_due, c.name COLLATE pinyin, d.seq";
+	" ORDER BY d.next_due, c.name COLLATE name, d.seq";
 
 static int cmd_due(struct op_cli *cli, int argc, char **argv)
 {
@@ -140,7 +139,7 @@ const struct op_cmd op_cmds_followup[] = {
 	  "       [--opinion O] [--next-action A] [--next-due DATE] [--at DATETIME]",
 	  "record a follow-up call or visit (by --as STAFF, at this branch)" },
 	{ "followup", "list", cmd_list,
-	  "followup list [--customer REF] [--staff CODE] [--limit N]",
+	  "followup list [--customer REF] [--staff CODE] [--limit N | --all]",
 	  "follow-ups, newest first" },
 	{ "followup", "due", cmd_due, "followup due [--days N] [--staff CODE]",
 	  "customers whose newest follow-up asks for another by today + N days" },

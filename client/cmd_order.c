@@ -278,7 +278,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "status", 0, NULL },
 				  { "from", 0, NULL }, { "to", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[1], *why, *status = NULL;
 	char from[16], to[16], *cust = NULL;
 	int npos, rc;
@@ -286,9 +286,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "status") &&
 	    op_valid_enum(&status, &op_enum_order_status, cli_opt(spec, "status"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "status: %s", why);
@@ -309,7 +308,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		rc = cli_fail(cli);
 	else
-		rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+		rc = cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
 	free(cust);
 	return rc;
 }
@@ -459,7 +458,7 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,
-	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N]",
+	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N | --all]",
 	  "orders, newest first" },
 	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "

@@ -610,6 +610,14 @@ static void stmt_cols(sqlite3_stmt *st, int n, const char **names)
 
 int op_out_stmt(op_out *o, sqlite3_stmt *st)
 {
+	int64_t total;
+	int rows = op_out_stmt_max(o, st, INT64_MAX, &total);
+
+	return rows;
+}
+
+int op_out_stmt_max(op_out *o, sqlite3_stmt *st, int64_t max, int64_t *total)
+{
 	char **vals;
 	enum op_kind *kinds;
 	int rc, rows = 0, n;
@@ -626,7 +634,11 @@ int op_out_stmt(op_out *o, sqlite3_stmt *st)
 	n = o->ncols;
 	vals = xcalloc((size_t)n, sizeof(char *));
 	kinds = xcalloc((size_t)n, sizeof(enum op_kind));
+	*total = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* past max the rows are only counted */
+		if (++*total > max)
+			continue;
 		stmt_row(st, n, vals, kinds);
 		op_out_row(o, (const char *const *)vals, kinds);
 		free_row(n, vals);

@@ -11,6 +11,7 @@
 #ifndef OP_OUT_H
 #define OP_OUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sqlite3.h>
 
@@ -36,6 +37,10 @@ void op_out_row(op_out *o, const char *const *vals, const enum op_kind *kinds);
  * itself when none were declared. Returns the number of rows, or -1 on a
  * step error (the statement's error is left for the caller to read). */
 int op_out_stmt(op_out *o, sqlite3_stmt *st);
+
+/* The same printing at most max rows; *total gets how many the statement
+ * gave (the rest are stepped through and counted, not printed). */
+int op_out_stmt_max(op_out *o, sqlite3_stmt *st, int64_t max, int64_t *total);
 
 /* Finish: tables are aligned and written (a "(no rows)" line to stderr
  * is NOT printed; an empty table prints just the header), JSON array closed.

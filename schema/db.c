@@ -20,6 +20,7 @@
 #include "db.h"
 #include "journal.h"
 #include "migrations.h"
+#include "surname.h"
 #include "tables.h"
 
 /* 48-bit Unix milliseconds, version 7, variant 10, 74 random bits. */
@@ -558,6 +559,30 @@ static int pinyin_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
 }
 
+/* The "name" collation: pinyin order with the first character(s) read as
+ * a surname (surname.h): 曾 sorts among zeng, not ceng. Equal readings
+ * fall back to the plain comparison, so distinct names never tie. */
+static int name_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
+{
+	const struct op_surname *a = op_surname_of(s1, (size_t)n1),
+				*b = op_surname_of(s2, (size_t)n2);
+	char k1[256], k2[256];
+	int l1, l2, r;
+
+	if (!a && !b)
+		return pinyin_cmp(arg, n1, s1, n2, s2);
+	l1 = a ? snprintf(k1, sizeof(k1), "%s%.*s", a->proxy,
+			  n1 - (int)strlen(a->hanzi), (const char *)s1 + strlen(a->hanzi))
+	       : snprintf(k1, sizeof(k1), "%.*s", n1, (const char *)s1);
+	l2 = b ? snprintf(k2, sizeof(k2), "%s%.*s", b->proxy,
+			  n2 - (int)strlen(b->hanzi), (const char *)s2 + strlen(b->hanzi))
+	       : snprintf(k2, sizeof(k2), "%.*s", n2, (const char *)s2);
+	if (l1 >= (int)sizeof(k1) || l2 >= (int)sizeof(k2))
+		return pinyin_cmp(arg, n1, s1, n2, s2);	/* names this long: no reading */
+	r = pinyin_cmp(arg, l1, k1, l2, k2);
+	return r ? r : pinyin_cmp(arg, n1, s1, n2, s2);
+}
+
 /* op_pinyin(text): Han characters read in toneless pinyin, lower case,
  * syllables separated by spaces ("张伟" -> "zhang wei"); other text is
  * lowered. For finding names that sound alike (duplicate customers). */
@@ -569,10 +594,18 @@ static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	char out[1024];
 	int32_t len = 0, limit;
 	UErrorCode st = U_ZERO_ERROR;
+	const struct op_surname *sn;
+	size_t pre = 0;
 
 	if (!in) {
 		sqlite3_result_null(ctx);
 		return;
+	}
+	/* a polyphonic surname is read as a surname: 曾 zeng, not ceng */
+	if ((sn = op_surname_of(in, strlen(in)))) {
+		pre = (size_t)snprintf(out, sizeof(out), "%s%s", sn->pinyin,
+				       in[strlen(sn->hanzi)] ? " " : "");
+		in += strlen(sn->hanzi);
 	}
 	u_strFromUTF8(buf, 512, &len, in, -1, &st);
 	if (U_FAILURE(st) || len >= 511) {
@@ -585,7 +618,7 @@ static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	u_strToUTF8(out, sizeof(out), NULL, buf, len, &st);
+	u_strToUTF8(out + pre, (int32_t)(sizeof(out) - pre), NULL, buf, len, &st);
 	if (U_FAILURE(st)) {
 		sqlite3_result_value(ctx, argv[0]);
 		return;
@@ -750,8 +783,12 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	sqlite3_busy_handler(db->db, busy_wait, NULL);
 	db->coll = ucol_open("zh", &ust);
 	if (U_SUCCESS(ust))
+	{
 		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,
 					    pinyin_cmp, NULL);
+		sqlite3_create_collation_v2(db->db, "name", SQLITE_UTF8, db->coll,
+					    name_cmp, NULL);
+	}
 	{
 		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
 		UChar id[64];
