@@ -71,17 +71,30 @@ $(B)/locale/$(2)/LC_MESSAGES/$(1).mo: po/$(1)/$(2).po | $(DEPS_OK)
 endef
 $(foreach p,$(PO_FILES),$(eval $(call mo_rule,$(word 2,$(subst /, ,$(p))),$(basename $(notdir $(p))))))
 
+# The web screen's pages keep their strings in the domain outpost-web
+# (W_() and N_()), apart from the CLI's.
+WEB_SRC := $(sort $(wildcard client/web*.c client/serve.c))
 # xgettext keywords: _() and N_() everywhere; the first argument of
-# valid.c's fail()/reason() and of the error constructors are messages.
-XGETTEXT_KW := -k_ -kN_ -kfail:2 -kreason:1 --flag=reason:1:c-format
-pot:
+# valid.c's fail()/reason() and of the error constructors are messages;
+# NC_(ctx, s) is s in context ctx ("column": table headers).
+XGETTEXT_KW := -k_ -kN_ -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
+	-kop_errctx:2 -kcli_error:3 -kcli_warn:2 --flag=reason:1:c-format \
+	--flag=op_errc:3:c-format --flag=op_errf:2:c-format --flag=op_errctx:2:c-format \
+	--flag=cli_error:3:c-format --flag=cli_warn:2:c-format
+# The command table's help lines are printed by tools/cmdstrings.c.
+$(B)/tools/cmdstrings: $(B)/tools/cmdstrings.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
+		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
+pot: $(B)/tools/cmdstrings
+	$(B)/tools/cmdstrings > $(B)/cmdstrings.c
 	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
 		--package-name=outpost -o po/outpost/outpost.pot \
-		$(sort $(wildcard schema/*.c client/*.c daemon/*.c))
-	for f in po/outpost/*.po; do msgmerge -q --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
+		$(filter-out $(WEB_SRC),$(sort $(wildcard schema/*.c client/*.c daemon/*.c))) \
+		$(B)/cmdstrings.c
+	for f in po/outpost/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
 	xgettext --from-code=UTF-8 -kW_ -kN_ --package-name=outpost-web \
-		-o po/outpost-web/outpost-web.pot $(sort $(wildcard client/web*.c client/serve.c))
-	for f in po/outpost-web/*.po; do msgmerge -q --update --backup=none $$f po/outpost-web/outpost-web.pot || exit 1; done
+		-o po/outpost-web/outpost-web.pot $(WEB_SRC)
+	for f in po/outpost-web/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost-web/outpost-web.pot || exit 1; done
 
 $(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)
 	sh tools/embed.sh $@ $(SCHEMA_SQL)

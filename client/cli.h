@@ -14,6 +14,7 @@
 #include "db.h"
 #include "ops.h"
 #include "out.h"
+#include "i18n.h"
 
 /* The operation context (ops.h: db, err, field, as = --as STAFF, role)
  * comes first: cli->db and cli->err name its members, &cli->ctx is what
@@ -126,6 +127,14 @@ int cli_same(struct op_cli *cli, const char *table, const char *col,
  * gets 1 for the text table and 0 for --json and --csv, so CLI_SHORT_ID
  * columns carry the full id there. */
 int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st);
+/* The same for a list cut at limit rows: its :limit parameter is lifted,
+ * at most limit rows are printed, and when more matched, stderr says
+ * "showing 100 of 2,345; use --limit N or --all" (in every format). */
+int cli_print_limited(struct op_cli *cli, sqlite3_stmt *st, int64_t limit);
+/* --limit N / --all of a list command into *limit (dflt when neither):
+ * 0, or -1 with cli->err set (EX_DATAERR, EX_USAGE for both). */
+int cli_limit_opt(struct op_cli *cli, const struct cli_opt *spec, int64_t dflt,
+		  int64_t *limit);
 
 /* The access audit of the command running, after it printed rows rows:
  * recorded (schema/scope.h op_access_record) when it is an export, or a

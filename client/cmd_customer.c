@@ -211,47 +211,45 @@ static const char SQL_LIST[] =
 	"   AND (:owner IS NULL OR owner = :owner)"
 	"   AND (:branch IS NULL OR home_branch = :branch)"
 	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
-	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
+	" ORDER BY name COLLATE name, id LIMIT :limit";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "owner", 0, NULL }, { "branch", 0, NULL },
-				  { "tag", 0, NULL }, { "limit", 0, NULL },
+				  { "tag", 0, NULL }, { "limit", 0, NULL }, { "all", 1, NULL },
 				  { NULL, 0, NULL } };
-	const char *pos[1], *why;
+	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 1000;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
 	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
 	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
 	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		return cli_fail(cli);
-	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	return cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
 }
 
 static int cmd_search(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "limit", 0, NULL }, { NULL, 0, NULL } };
-	const char *pos[1], *why;
+	struct cli_opt spec[] = { { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 100;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	sqlite3_stmt *st;
 	if (op_customer_search(&cli->ctx, pos[0], limit, &st) < 0)
 		return cli_fail(cli);
-	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	rc = cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
 	sqlite3_reset(st);
 	return rc;
 }
@@ -279,7 +277,7 @@ static int cmd_delete(struct op_cli *cli, int argc, char **argv)
 	}
 	if (op_db_commit(cli->db) < 0)
 		goto fail;
-	fprintf(cli->out, "deleted customer %s\n", id);
+	fprintf(cli->out, _("deleted customer %s\n"), id);
 	free(id);
 	return 0;
 fail:
@@ -305,9 +303,9 @@ const struct op_cmd op_cmds_customer[] = {
 	  "one customer (REF: the short id lists show, the id or its first 6+ characters, "
 	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
-	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",
+	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N | --all]",
 	  "customers sorted by name (pinyin order)" },
-	{ "customer", "search", cmd_search, "customer search QUERY [--limit N]",
+	{ "customer", "search", cmd_search, "customer search QUERY [--limit N | --all]",
 	  "find by any part of a name, phone digits, email or custom field, or a WeChat id" },
 	{ "customer", "delete", cmd_delete, "customer delete REF",
 	  "delete a customer who has no orders, tickets or follow-ups" },

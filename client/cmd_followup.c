@@ -61,17 +61,16 @@ static const char SQL_LIST[] =
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "staff", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
-	const char *pos[1], *why;
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 1000;
 	char *cust = NULL;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "customer") &&
 	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
@@ -79,7 +78,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (!st || op_bind_text(cli->db, st, ":customer", cust) < 0 ||
 	    op_bind_text(cli->db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0 ||
-	    cli_print_rows(cli, st) < 0)
+	    cli_print_limited(cli, st, limit) < 0)
 		rc = cli_fail(cli);
 	else
 		rc = 0;
@@ -88,24 +87,26 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 }
 
 /* Each customer's newest follow-up, if it asks for another one by the
- * local date today + :days. days_overdue is 0 on the due date, negative
- * while it is still ahead. The staff filter applies after the newest is
+ * local date today + :days. days_left is 0 on the due date, positive while
+ * it is still ahead, negative once overdue; "when" says it in words (the
+ * formats bound translated). The staff filter applies after the newest is
  * picked: a colleague's later call supersedes my reminder. */
 static const char SQL_DUE[] =
 	"WITH latest AS ("
 	"  SELECT f.*, f.rowid AS seq, row_number() OVER (PARTITION BY f.customer_id"
 	"                                 ORDER BY f.at DESC, f.rowid DESC) AS rn"
-	"    FROM followup f)"
-	"SELECT l.next_due,"
-	"       CAST(julianday(date('now', 'localtime')) - julianday(l.next_due)"
-	"            AS INTEGER) AS days_overdue,"
-	"       c.name AS customer, c.phone, l.staff, l.next_action,"
-	"       l.at AS last_at, l.kind AS last_kind"
-	"  FROM latest l LEFT JOIN customer c ON c.id = l.customer_id"
-	" WHERE l.rn = 1 AND l.next_due IS NOT NULL"
-	"   AND l.next_due <= date(julianday(date('now', 'localtime')) + :days)"
-	"   AND (:staff IS NULL OR l.staff = :staff)"
-	" ORDER BY l.next_due, c.name COLLATE pinyin, l.seq";
+	"    FROM followup f),"
+	" d AS (SELECT l.*, CAST(julianday(l.next_due) - julianday(op_today())"
+	"       AS INTEGER) AS n FROM latest l WHERE l.rn = 1 AND l.next_due IS NOT NULL)"
+	"SELECT d.next_due, CASE WHEN d.n = 0 THEN :today"
+	"         WHEN d.n > 0 THEN printf(:ahead, d.n) ELSE printf(:late, -d.n) END AS \"when\","
+	"       d.n AS days_left,"
+	"       c.name AS customer, c.phone, d.staff, d.next_action,"
+	"       d.at AS last_at, d.kind AS last_kind"
+	"  FROM d LEFT JOIN customer c ON c.id = d.customer_id"
+	" WHERE d.next_due <= date(julianday(op_today()) + :days)"
+	"   AND (:staff IS NULL OR d.staff = :staff)"
+	" ORDER BY d.next_due, c.name COLLATE name, d.seq";
 
 static int cmd_due(struct op_cli *cli, int argc, char **argv)
 {
@@ -123,6 +124,10 @@ static int cmd_due(struct op_cli *cli, int argc, char **argv)
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_DUE);
 	if (!st || op_bind_int(cli->db, st, ":days", days) < 0 ||
 	    op_bind_text(cli->db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
+	    op_bind_text(cli->db, st, ":today", _("due today")) < 0 ||
+	    /* TRANSLATORS: a follow-up due in %d days (SQLite printf) */
+	    op_bind_text(cli->db, st, ":ahead", _("in %d days")) < 0 ||
+	    op_bind_text(cli->db, st, ":late", _("%d days overdue")) < 0 ||
 	    cli_print_rows(cli, st) < 0)
 		return cli_fail(cli);
 	return 0;
@@ -134,7 +139,7 @@ const struct op_cmd op_cmds_followup[] = {
 	  "       [--opinion O] [--next-action A] [--next-due DATE] [--at DATETIME]",
 	  "record a follow-up call or visit (by --as STAFF, at this branch)" },
 	{ "followup", "list", cmd_list,
-	  "followup list [--customer REF] [--staff CODE] [--limit N]",
+	  "followup list [--customer REF] [--staff CODE] [--limit N | --all]",
 	  "follow-ups, newest first" },
 	{ "followup", "due", cmd_due, "followup due [--days N] [--staff CODE]",
 	  "customers whose newest follow-up asks for another by today + N days" },

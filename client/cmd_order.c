@@ -58,8 +58,8 @@ static const char SQL_ITEMS[] =
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
 
 /* The columns of st's current row as JSON members "name": value, without
- * braces. Money columns are text ("4009.00") so no reader rounds them
- * through a float. */
+ * braces. Money columns are numbers written with their two decimals
+ * (4009.00), as everywhere (op_json_cell). */
 static void json_members(FILE *fp, sqlite3_stmt *st)
 {
 	int n = sqlite3_column_count(st);
@@ -77,7 +77,8 @@ static void json_members(FILE *fp, sqlite3_stmt *st)
 			fprintf(fp, "%lld", (long long)sqlite3_column_int64(st, i));
 			break;
 		default:
-			op_json_str(fp, (const char *)sqlite3_column_text(st, i));
+			op_json_cell(fp, sqlite3_column_name(st, i),
+				     (const char *)sqlite3_column_text(st, i), OP_K_TEXT);
 			break;
 		}
 	}
@@ -205,7 +206,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "status", 0, NULL },
 				  { "from", 0, NULL }, { "to", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[1], *why, *status = NULL;
 	char from[16], to[16], *cust = NULL;
 	int npos, rc;
@@ -213,9 +214,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "status") &&
 	    op_valid_enum(&status, &op_enum_order_status, cli_opt(spec, "status"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "status: %s", why);
@@ -236,7 +236,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		rc = cli_fail(cli);
 	else
-		rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+		rc = cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
 	free(cust);
 	return rc;
 }
@@ -252,10 +252,10 @@ static const char SQL_STATUS_GET[] =
 static const char SQL_STATUS_SET[] =
 	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
-	"                        THEN date('now') ELSE delivered_date END,"
+	"                        THEN op_today() ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"
 	"               ELSE coalesce(nullif(notes, '') || '; ', '')"
-	"                    || date('now') || ' ' || :new || ': ' || :note END"
+	"                    || op_today() || ' ' || :new || ': ' || :note END"
 	" WHERE id = :id AND status = :old";
 
 /* "shipped, cancelled": the statuses from may move to. */
@@ -386,7 +386,7 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,
-	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N]",
+	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N | --all]",
 	  "orders, newest first" },
 	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "

@@ -267,7 +267,7 @@ static const char SQL_LIST[] =
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "status", 0, NULL }, { "customer", 0, NULL },
-				  { "open", 1, NULL }, { "limit", 0, NULL },
+				  { "open", 1, NULL }, { "limit", 0, NULL }, { "all", 1, NULL },
 				  { NULL, 0, NULL } };
 	const char *pos[1], *why, *status = NULL;
 	int npos, rc;
@@ -279,9 +279,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (cli_opt(spec, "status") &&
 	    op_valid_enum(&status, &op_enum_ticket_status, cli_opt(spec, "status"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "status: %s", why);
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "customer") &&
 	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
@@ -290,7 +289,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_bind_text(cli->db, st, ":customer", cust) < 0 ||
 	    op_bind_int(cli->db, st, ":open", cli_opt(spec, "open") != NULL) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0 ||
-	    cli_print_rows(cli, st) < 0)
+	    cli_print_limited(cli, st, limit) < 0)
 		rc = cli_fail(cli);
 	else
 		rc = 0;
@@ -311,7 +310,7 @@ const struct op_cmd op_cmds_ticket[] = {
 	{ "ticket", "show", cmd_show, "ticket show REF",
 	  "one ticket and every step (REF: id or its first 6+ characters, or ticket number)" },
 	{ "ticket", "list", cmd_list,
-	  "ticket list [--status S] [--customer REF] [--open] [--limit N]",
+	  "ticket list [--status S] [--customer REF] [--open] [--limit N | --all]",
 	  "tickets, newest first; --open: all that are not closed" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -35,10 +35,10 @@ static const struct op_cmd *all(void)
 
 static void group_usage(const char *group, FILE *fp)
 {
-	fprintf(fp, "usage: outpost %s COMMAND [ARGS]\n\n", group);
+	fprintf(fp, _("usage: outpost %s COMMAND [ARGS]\n\n"), group);
 	for (const struct op_cmd *c = all(); c->group; c++)
 		if (strcmp(c->group, group) == 0)
-			fprintf(fp, "  %-40s %s\n", c->usage, c->help ? c->help : "");
+			fprintf(fp, "  %-40s %s\n", c->usage, c->help ? _(c->help) : "");
 }
 
 static int wants_help(int argc, char **argv)
@@ -67,7 +67,7 @@ int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 		}
 	}
 	if (!known) {
-		fprintf(stderr, "outpost: unknown command '%s' (see 'outpost --help')\n",
+		fprintf(stderr, _("outpost: unknown command '%s' (see 'outpost --help')\n"),
 			group);
 		return EX_USAGE;
 	}
@@ -76,7 +76,7 @@ int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 		return 0;
 	}
 	if (sub)
-		fprintf(stderr, "outpost: unknown command '%s %s'\n", group, sub);
+		fprintf(stderr, _("outpost: unknown command '%s %s'\n"), group, sub);
 	group_usage(group, stderr);
 	return EX_USAGE;
 }

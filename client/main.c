@@ -17,11 +17,11 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: outpost [--db PATH] [--as STAFF] [--json|--csv] COMMAND [ARGS]\n"
+	fputs(_("usage: outpost [--db PATH] [--as STAFF] [--json|--csv] COMMAND [ARGS]\n"
 	      "       outpost --version | --help | COMMAND --help\n\n"
 	      "The store is --db PATH, else $OUTPOST_DB, else\n"
 	      "$XDG_DATA_HOME/outpost/store.db (~/.local/share/outpost/store.db).\n\n"
-	      "Commands:\n", fp);
+	      "Commands:\n"), fp);
 	const char *group = "";
 	for (const struct op_cmd *c = op_cli_commands(); c->group; c++) {
 		if (strcmp(c->group, group) != 0)
@@ -30,7 +30,7 @@ static void usage(FILE *fp)
 			fprintf(fp, "  %-10s", "");
 		group = c->group;
 		fprintf(fp, " %-10s %s\n", c->name ? c->name : "",
-			c->help ? c->help : "");
+			c->help ? _(c->help) : "");
 	}
 }
 

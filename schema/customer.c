@@ -182,7 +182,7 @@ static const char SQL_SEARCH_FTS[] =
 	"        WHERE customer_fts MATCH :match)"
 	"    OR (:digits IS NOT NULL AND instr(c.phone, :digits) > 0)"
 	"    OR " OTHER_FIELDS("c") ")"
-	" ORDER BY c.name COLLATE pinyin, c.id LIMIT :limit";
+	" ORDER BY c.name COLLATE name, c.id LIMIT :limit";
 static const char SQL_SEARCH_SHORT[] =
 	"SELECT " OP_SHORT_ID("id") " AS id, name, phone, email, owner,"
 	"       home_branch AS branch, points FROM customer"
@@ -191,7 +191,7 @@ static const char SQL_SEARCH_SHORT[] =
 	"    OR instr(lower(email), lower(:q)) > 0"
 	"    OR (:digits IS NOT NULL AND instr(phone, :digits) > 0)"
 	"    OR " OTHER_FIELDS("customer") ")"
-	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
+	" ORDER BY name COLLATE name, id LIMIT :limit";
 
 /* For everyone else: candidates first, from the tables themselves (the
  * trigram index, the WeChat index, custom values, or one scan of the names

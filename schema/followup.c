@@ -30,8 +30,8 @@ const struct op_field op_followup_fields[] = {
 	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
 };
 
-/* Local wall time -> UTC, by the machine's time zone. */
-static const char SQL_TO_UTC[] = "SELECT datetime(:at, 'utc')";
+/* Local wall time -> UTC, by the store's time zone (tz.h, op_db). */
+static const char SQL_TO_UTC[] = "SELECT op_utc(:at)";
 
 
 

@@ -180,7 +180,7 @@ int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 /* The order field table: what `order add` (or the order form) takes
  * (the first OP_ORD_NU entries), then what the operation fills in. */
 extern const struct op_field op_order_fields[];
-enum { OP_ORD_NU = 6, OP_ORD_CUSTOMER = 6, OP_ORD_TOTAL, OP_ORD_STAFF, OP_ORD_BRANCH,
+enum { OP_ORD_DATE = 5, OP_ORD_NU = 6, OP_ORD_CUSTOMER = 6, OP_ORD_TOTAL, OP_ORD_STAFF, OP_ORD_BRANCH,
        OP_ORD_DISCOUNT, OP_ORD_NF };
 
 /* Whether the store can take orders (it has a site): 0, or -1 (EX_CONFIG). */

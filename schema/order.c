@@ -74,7 +74,7 @@ int op_order_ready(struct op_ctx *ctx)
 int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
 		 const char *discount, char **id, char **merged_to)
 {
-	char *cust = NULL;
+	char *cust = NULL, today[11];
 
 	*id = NULL;
 	if (merged_to)
@@ -101,15 +101,24 @@ int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
 	vals[OP_ORD_DISCOUNT] = L->discount_s;
 	vals[OP_ORD_STAFF] = ctx->as;
 	vals[OP_ORD_BRANCH] = op_db_site(ctx->db);
+	if (!vals[OP_ORD_DATE]) {
+		/* the local business day: numbered and dated as the shop sees it */
+		op_db_today(ctx->db, today);
+		vals[OP_ORD_DATE] = today;
+	}
 	if (op_rec_insert(ctx, "sales_order", op_order_fields, OP_ORD_NF, vals, id) < 0 ||
 	    op_items_insert_all(ctx, "order_item", *id, L) < 0 || op_db_commit(ctx->db) < 0)
 		goto fail;
 	vals[OP_ORD_CUSTOMER] = NULL;
+	if (vals[OP_ORD_DATE] == today)
+		vals[OP_ORD_DATE] = NULL;
 	free(cust);
 	return 0;
 fail:
 	op_db_rollback(ctx->db);
 	vals[OP_ORD_CUSTOMER] = NULL;
+	if (vals[OP_ORD_DATE] == today)
+		vals[OP_ORD_DATE] = NULL;
 	free(cust);
 	free(*id);
 	*id = NULL;
