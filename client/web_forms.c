@@ -149,7 +149,7 @@ int web_order_new(struct web_resp *r, struct web_req *q)
 		op_errc(&ctx->err, EX_DATAERR, "%s", W_("Choose at least one product."));
 		goto refused;
 	}
-	if (op_order_add(ctx, vals, &L, NULL, &id, &merged) < 0)
+	if (op_order_add(ctx, vals, &L, NULL, NULL, &id, &merged) < 0)
 		goto refused;
 	snprintf(to, sizeof(to), "/customer?id=%s", merged ? merged : cust);
 	web_redirect(r, to);
