@@ -8,6 +8,7 @@
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local DESTDIR=   binaries, systemd units, man pages
 #   make install-service                      and the outpost user, group, /var/lib/outpost
+#   make pot        extract the translatable strings (xgettext) and merge them into po/
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -17,11 +18,12 @@ UNITS   := outpostd.service outpost-backup.service outpost-backup.timer
 CC      ?= cc
 B       := build
 BIN     := bin
-PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc
+PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc libmicrohttpd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-           -Ischema -Iclient -Idaemon -I$(B) -MMD -MP
+           -Ischema -Iclient -Idaemon -I$(B) -MMD -MP \
+           -DOP_LOCALEDIR='"$(PREFIX)/share/locale"'
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -35,10 +37,13 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SCHEMA_SQL  := $(sort $(wildcard schema/[0-9]*.sql))
 SCHEMA_SRC  := $(wildcard schema/*.c) $(B)/migrations_sql.c
-CLIENT_SRC  := $(filter-out client/main.c,$(wildcard client/*.c))
+WEB_ASSETS  := $(sort $(wildcard client/web/*.css client/web/*.js client/web/*.svg))
+CLIENT_SRC  := $(filter-out client/main.c,$(wildcard client/*.c)) $(B)/web_assets.c
 DAEMON_SRC  := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 TOOLS_SRC   := $(wildcard tools/*.c)
+PO_FILES    := $(wildcard po/*/*.po)
+MO_FILES    := $(foreach p,$(PO_FILES),$(B)/locale/$(basename $(notdir $(p)))/LC_MESSAGES/$(word 2,$(subst /, ,$(p))).mo)
 
 obj = $(patsubst %.c,$(B)/%.o,$(patsubst $(B)/%,%,$(1)))
 SCHEMA_OBJ := $(call obj,$(SCHEMA_SRC))
@@ -47,19 +52,59 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 LIBS := $(B)/libopclient.a $(B)/libopdaemon.a $(B)/libopschema.a
 
-.PHONY: all test unit e2e demo bench man install install-service clean deps mutate soak
-all: $(BIN)/outpost $(BIN)/outpostd
+.PHONY: all test unit e2e demo bench man install install-service clean deps mutate soak pot
+all: $(BIN)/outpost $(BIN)/outpostd $(MO_FILES)
 
 deps: ; @sh tools/deps.sh
 $(DEPS_OK):
 	@sh tools/deps.sh test
 	@mkdir -p $(B) && touch $@
 
+# Translations (schema/i18n.h): po/<domain>/<lang>.po is compiled to
+# $(B)/locale/<lang>/LC_MESSAGES/<domain>.mo, where the binaries find it
+# when run from this tree; `make install` copies it to share/locale.
+# Domains: outpost (the CLI, validation reasons, reminders), outpost-web.
+define mo_rule
+$(B)/locale/$(2)/LC_MESSAGES/$(1).mo: po/$(1)/$(2).po | $(DEPS_OK)
+	@mkdir -p $$(dir $$@)
+	msgfmt --check -o $$@ $$<
+endef
+$(foreach p,$(PO_FILES),$(eval $(call mo_rule,$(word 2,$(subst /, ,$(p))),$(basename $(notdir $(p))))))
+
+# The web screen's pages keep their strings in the domain outpost-web
+# (W_() and N_()), apart from the CLI's.
+WEB_SRC := $(sort $(wildcard client/web*.c client/serve.c))
+# xgettext keywords: _() and N_() everywhere; the first argument of
+# valid.c's fail()/reason() and of the error constructors are messages;
+# NC_(ctx, s) is s in context ctx ("column": table headers).
+XGETTEXT_KW := -k_ -kN_ -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
+	-kop_errctx:2 -kcli_error:3 -kcli_warn:2 --flag=reason:1:c-format \
+	--flag=op_errc:3:c-format --flag=op_errf:2:c-format --flag=op_errctx:2:c-format \
+	--flag=cli_error:3:c-format --flag=cli_warn:2:c-format
+# The command table's help lines are printed by tools/cmdstrings.c.
+$(B)/tools/cmdstrings: $(B)/tools/cmdstrings.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
+		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
+pot: $(B)/tools/cmdstrings
+	$(B)/tools/cmdstrings > $(B)/cmdstrings.c
+	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
+		--package-name=outpost -o po/outpost/outpost.pot \
+		$(filter-out $(WEB_SRC),$(sort $(wildcard schema/*.c client/*.c daemon/*.c))) \
+		$(B)/cmdstrings.c
+	for f in po/outpost/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
+	xgettext --from-code=UTF-8 -kW_ -kN_ --package-name=outpost-web \
+		-o po/outpost-web/outpost-web.pot $(WEB_SRC)
+	for f in po/outpost-web/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost-web/outpost-web.pot || exit 1; done
+
 $(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)
 	sh tools/embed.sh $@ $(SCHEMA_SQL)
 
 $(B)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+$(B)/web_assets.c: $(WEB_ASSETS) tools/embed_assets.sh | $(DEPS_OK)
+	sh tools/embed_assets.sh $@ $(WEB_ASSETS)
+$(B)/web_assets.o: $(B)/web_assets.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 $(B)/migrations_sql.o: $(B)/migrations_sql.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
@@ -128,6 +173,10 @@ install: all
 	@sh tools/deps.sh install
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BIN)/outpost $(BIN)/outpostd $(DESTDIR)$(PREFIX)/bin/
+	for m in $(MO_FILES); do \
+		d=$(DESTDIR)$(PREFIX)/share/locale/$${m#$(B)/locale/}; \
+		install -d $${d%/*} && install -m 0644 $$m $$d || exit 1; \
+	done
 	for u in $(UNITS); do \
 		sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' tools/$$u > $(B)/$$u.tmp && \
 		install -m 0644 $(B)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u && rm -f $(B)/$$u.tmp || exit 1; \

@@ -60,7 +60,7 @@ static const char SQL_CLASS_LIST[] =
 	" JOIN k ON k.class = x.class"
 	" WHERE (:cls IS NULL OR x.class = :cls) AND (:freq IS NULL OR x.freq = :freq)"
 	"  AND (:staff IS NULL OR c.owner = :staff)"
-	" ORDER BY x.spend DESC, x.orders DESC, c.name COLLATE pinyin, c.id"
+	" ORDER BY x.spend DESC, x.orders DESC, c.name COLLATE name, c.id"
 	" LIMIT :limit";
 
 static const struct sec_def

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "labels.h"
 #include "scope.h"
 #include "tables.h"
 
@@ -13,6 +14,7 @@ int cli_db(struct op_cli *cli, op_db **out)
 {
 	if (!cli->db && op_db_open(&cli->db, cli->db_path, 0, &cli->err) < 0)
 		return -1;
+	op_label_set_tz(op_db_tz(cli->db));
 	*out = cli->db;
 	return 0;
 }
@@ -40,16 +42,16 @@ void cli_warn(struct op_cli *cli, const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
 void cli_usage(const struct op_cmd *cmd, FILE *fp)
 {
-	fprintf(fp, "usage: outpost %s\n", cmd->usage);
+	fprintf(fp, _("usage: outpost %s\n"), cmd->usage);
 	if (cmd->help)
-		fprintf(fp, "\n%s\n", cmd->help);
+		fprintf(fp, "\n%s\n", _(cmd->help));
 }
 
 static struct cli_opt *find_opt(struct cli_opt *spec, const char *name,
@@ -175,6 +177,21 @@ const char *cli_opt(const struct cli_opt *spec, const char *name)
 		if (strcmp(spec->name, name) == 0)
 			return spec->val;
 	return NULL;
+}
+
+int cli_limit_opt(struct op_cli *cli, const struct cli_opt *spec, int64_t dflt,
+		  int64_t *limit)
+{
+	const char *l = cli_opt(spec, "limit"), *why;
+
+	*limit = dflt;
+	if (l && cli_opt(spec, "all"))
+		return op_errc(&cli->err, EX_USAGE, "--limit and --all: give one");
+	if (cli_opt(spec, "all"))
+		*limit = INT64_MAX;
+	else if (l && op_valid_int(limit, l, 1, 10000000, &why) < 0)
+		return op_errc(&cli->err, EX_DATAERR, "limit: %s", why);
+	return 0;
 }
 
 const char *cli_short_id(const char *id)
@@ -373,6 +390,49 @@ int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st)
 	return n;
 }
 
+/* 2345 -> "2,345" */
+static void thousands(char *out, size_t n, int64_t v)
+{
+	char d[32];
+	int len = snprintf(d, sizeof(d), "%lld", (long long)v), o = 0;
+
+	for (int i = 0; i < len && o + 2 < (int)n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+}
+
+int cli_print_limited(struct op_cli *cli, sqlite3_stmt *st, int64_t limit)
+{
+	int k = sqlite3_bind_parameter_index(st, ":short_ids");
+	int64_t total = 0;
+	char shown[32], all[32];
+
+	if (k)
+		sqlite3_bind_int(st, k, cli->fmt == OP_FMT_TABLE);
+	/* every match is stepped through, so the notice can give the total */
+	if ((k = sqlite3_bind_parameter_index(st, ":limit")))
+		sqlite3_bind_int64(st, k, -1);
+	op_out *o = op_out_new(cli->out, cli->fmt);
+	int n = op_out_stmt_max(o, st, limit, &total);
+	op_out_end(o);
+	if (n < 0 && cli->db)
+		op_db_fail(cli->db, "query");
+	if (n >= 0 && total > n) {
+		thousands(shown, sizeof(shown), n);
+		thousands(all, sizeof(all), total);
+		/* stderr in every format: --json stays an array, and is not cut
+		 * silently (docs/OPERATIONS.md) */
+		fprintf(stderr, _("%s: showing %s of %s; use --limit N or --all\n"),
+			cli->prog, shown, all);
+	}
+	if (n >= 0 && cli_audit(cli, n, 0) < 0)
+		return -1;
+	return n;
+}
+
 int cli_audit(struct op_cli *cli, int64_t rows, int always)
 {
 	const struct op_cmd *c = cli->cmd;
@@ -394,8 +454,5 @@ int cli_audit(struct op_cli *cli, int64_t rows, int always)
 
 void cli_now(char out[20])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+	op_now(out);
 }

@@ -12,21 +12,33 @@
 
 #include <stdio.h>
 #include "db.h"
+#include "ops.h"
 #include "out.h"
+#include "i18n.h"
 
+/* The operation context (ops.h: db, err, field, as = --as STAFF, role)
+ * comes first: cli->db and cli->err name its members, &cli->ctx is what
+ * the operations a command calls take. */
 struct op_cli {
+	union {
+		struct op_ctx ctx;
+		struct { OP_CTX_MEMBERS };
+	};
 	const char *prog;	/* "outpost" */
 	const char *db_path;	/* resolved --db / $OUTPOST_DB / XDG */
-	const char *as;		/* --as STAFF, or NULL */
 	enum op_fmt fmt;	/* --json / --csv on list commands */
-	op_db *db;
-	op_err err;
 	FILE *out;		/* stdout */
 	const struct op_cmd *cmd;	/* the command running (set by dispatch) */
-	char role[16];		/* the signed-in staff member's role, or "" */
 	const char *cmd_arg;	/* what the command reads, for the access audit ("customer") */
 	char *unsealed;		/* a decrypted backup's temporary directory (cmd_history.c) */
 };
+
+/* The command context an operation hook (op_hook) was called with: the
+ * ctx every command passes is &cli->ctx, at the start of struct op_cli. */
+static inline struct op_cli *cli_of(struct op_ctx *ctx)
+{
+	return (struct op_cli *)(void *)ctx;
+}
 
 /* Sign-in and role check for command c (roles.c): 0, or -1 with cli->err
  * set (EX_NOPERM naming the roles that may run it). */
@@ -115,6 +127,14 @@ int cli_same(struct op_cli *cli, const char *table, const char *col,
  * gets 1 for the text table and 0 for --json and --csv, so CLI_SHORT_ID
  * columns carry the full id there. */
 int cli_print_rows(struct op_cli *cli, sqlite3_stmt *st);
+/* The same for a list cut at limit rows: its :limit parameter is lifted,
+ * at most limit rows are printed, and when more matched, stderr says
+ * "showing 100 of 2,345; use --limit N or --all" (in every format). */
+int cli_print_limited(struct op_cli *cli, sqlite3_stmt *st, int64_t limit);
+/* --limit N / --all of a list command into *limit (dflt when neither):
+ * 0, or -1 with cli->err set (EX_DATAERR, EX_USAGE for both). */
+int cli_limit_opt(struct op_cli *cli, const struct cli_opt *spec, int64_t dflt,
+		  int64_t *limit);
 
 /* The access audit of the command running, after it printed rows rows:
  * recorded (schema/scope.h op_access_record) when it is an export, or a
@@ -126,7 +146,7 @@ int cli_audit(struct op_cli *cli, int64_t rows, int always);
 /* The short id people read and type: the last 8 characters of a UUIDv7
  * (its random tail; the start is a timestamp shared by rows made in the
  * same minute). cli_resolve matches it. As SQL for a listing column: */
-#define CLI_SHORT_ID(col) "CASE WHEN :short_ids THEN substr(" col ", -8) ELSE " col " END"
+#define CLI_SHORT_ID(col) OP_SHORT_ID(col)
 /* ... and for a message: a pointer into id (borrowed, lives as long as id). */
 const char *cli_short_id(const char *id);
 

@@ -14,82 +14,37 @@
 #include "cmds.h"
 #include "record.h"
 
-static const struct op_enum_alias kind_v[] = {
-	{ "call", "phone|telephone|电话|打电话|电话回访" },
-	{ "visit", "home-visit|上门|拜访|走访|到店|上门回访" },
-	{ "message", "msg|sms|text|wechat|微信|短信|消息" },
-	{ NULL, NULL }
-};
-static const struct op_enum followup_kind = { "follow-up kind", kind_v };
-
-/* The options, then the columns outpost fills in itself. */
-static const struct op_field add_fields[] = {
-	{ "customer", "customer_id", F_TEXT, NULL, 0, 0, 1, "客户|customer_id" },
-	{ "kind", "kind", F_ENUM, &followup_kind, 0, 0, 0, "方式|回访方式|type" },
-	{ "purpose", "purpose", F_TEXT, NULL, 0, 0, 0, "目的|回访目的" },
-	{ "opinion", "opinion", F_TEXT, NULL, 0, 0, 0, "意见|客户意见|反馈" },
-	{ "next-action", "next_action", F_TEXT, NULL, 0, 0, 0, "下一步|下次行动" },
-	{ "next-due", "next_due", F_DATE, NULL, 0, 0, 0, "下次回访|下次回访日期" },
-	{ "at", "at", F_DATETIME, NULL, 0, 0, 0, "时间|回访时间" },
-	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
-};
-enum { A_CUSTOMER, A_KIND, A_PURPOSE, A_OPINION, A_NEXT_ACTION, A_NEXT_DUE,
-       A_AT, A_NOPTS, A_STAFF = A_NOPTS, A_BRANCH, A_NALL };
-
 static const char SHOW_COLS[] =
 	"id, customer_id,"
 	" (SELECT c.name FROM customer c WHERE c.id = customer_id) AS customer,"
 	" (SELECT c.phone FROM customer c WHERE c.id = customer_id) AS phone,"
 	" at, staff, kind, purpose, opinion, next_action, next_due, branch";
 
-/* Local wall time -> UTC, by the machine's time zone. */
-static const char SQL_TO_UTC[] = "SELECT datetime(:at, 'utc')";
-
-
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
-	const char *vals[A_NALL] = { 0 }, *pos[1];
-	char *cust = NULL, *id = NULL, local[32], utc[32];
-	int npos, rc, isnull;
+	const char *vals[OP_FU_NALL] = { 0 }, *pos[1];
+	char *cust = NULL, *id = NULL;
+	int npos, rc;
 
-	if ((rc = rec_begin(cli, argc, argv, add_fields, A_NOPTS, vals, NULL, pos, 0, &npos)) >= 0)
+	if ((rc = rec_begin(cli, argc, argv, op_followup_fields, OP_FU_NOPTS, vals, NULL,
+			    pos, 0, &npos)) >= 0)
 		return rc;
-	if (!vals[A_CUSTOMER]) {
+	if (!vals[OP_FU_CUSTOMER]) {
 		cli_error(cli, EX_USAGE, "followup add: --customer REF is required");
 		cli_usage(cli->cmd, stderr);
 		return EX_USAGE;
 	}
 	if (cli_db(cli, &cli->db) < 0)
 		return cli_fail(cli);
-	if (vals[A_AT]) {
-		if (rec_norm(cli, &add_fields[A_AT], vals[A_AT], local, sizeof(local),
-			     &isnull) < 0)
-			return cli_fail(cli);
-		if (!isnull) {
-			sqlite3_stmt *st = op_db_stmt(cli->db, SQL_TO_UTC);
-			if (!st || op_bind_text(cli->db, st, ":at", local) < 0 ||
-			    op_db_step(cli->db, st) != SQLITE_ROW)
-				return cli_fail(cli);
-			snprintf(utc, sizeof(utc), "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
-			vals[A_AT] = utc;
-		}
-	}
-	if (cmd_customer_ref(cli, vals[A_CUSTOMER], &cust) < 0)
+	/* the time first: a bad --at is reported before the customer is looked up */
+	if (op_followup_check_at(&cli->ctx, vals[OP_FU_AT]) < 0 ||
+	    cmd_customer_ref(cli, vals[OP_FU_CUSTOMER], &cust) < 0)
 		return cli_fail(cli);
-	vals[A_CUSTOMER] = cust;
-	vals[A_STAFF] = cli->as;
-	vals[A_BRANCH] = op_db_site(cli->db);
-	if (op_db_begin(cli->db, cli->as) < 0 ||
-	    rec_insert(cli, "followup", add_fields, A_NALL, vals, &id) < 0 ||
-	    op_db_commit(cli->db) < 0) {
-		op_db_rollback(cli->db);
-		free(cust);
-		free(id);
-		return cli_fail(cli);
-	}
-	rc = rec_show(cli, "followup", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	vals[OP_FU_CUSTOMER] = cust;
+	if (op_followup_add(&cli->ctx, vals, &id) < 0)
+		rc = cli_fail(cli);
+	else
+		rc = rec_show(cli, "followup", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
 	free(cust);
 	free(id);
 	return rc;
@@ -106,17 +61,16 @@ static const char SQL_LIST[] =
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "staff", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
-	const char *pos[1], *why;
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 1000;
 	char *cust = NULL;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "customer") &&
 	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
@@ -124,7 +78,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (!st || op_bind_text(cli->db, st, ":customer", cust) < 0 ||
 	    op_bind_text(cli->db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0 ||
-	    cli_print_rows(cli, st) < 0)
+	    cli_print_limited(cli, st, limit) < 0)
 		rc = cli_fail(cli);
 	else
 		rc = 0;
@@ -133,24 +87,26 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 }
 
 /* Each customer's newest follow-up, if it asks for another one by the
- * local date today + :days. days_overdue is 0 on the due date, negative
- * while it is still ahead. The staff filter applies after the newest is
+ * local date today + :days. days_left is 0 on the due date, positive while
+ * it is still ahead, negative once overdue; "when" says it in words (the
+ * formats bound translated). The staff filter applies after the newest is
  * picked: a colleague's later call supersedes my reminder. */
 static const char SQL_DUE[] =
 	"WITH latest AS ("
 	"  SELECT f.*, f.rowid AS seq, row_number() OVER (PARTITION BY f.customer_id"
 	"                                 ORDER BY f.at DESC, f.rowid DESC) AS rn"
-	"    FROM followup f)"
-	"SELECT l.next_due,"
-	"       CAST(julianday(date('now', 'localtime')) - julianday(l.next_due)"
-	"            AS INTEGER) AS days_overdue,"
-	"       c.name AS customer, c.phone, l.staff, l.next_action,"
-	"       l.at AS last_at, l.kind AS last_kind"
-	"  FROM latest l LEFT JOIN customer c ON c.id = l.customer_id"
-	" WHERE l.rn = 1 AND l.next_due IS NOT NULL"
-	"   AND l.next_due <= date(julianday(date('now', 'localtime')) + :days)"
-	"   AND (:staff IS NULL OR l.staff = :staff)"
-	" ORDER BY l.next_due, c.name COLLATE pinyin, l.seq";
+	"    FROM followup f),"
+	" d AS (SELECT l.*, CAST(julianday(l.next_due) - julianday(op_today())"
+	"       AS INTEGER) AS n FROM latest l WHERE l.rn = 1 AND l.next_due IS NOT NULL)"
+	"SELECT d.next_due, CASE WHEN d.n = 0 THEN :today"
+	"         WHEN d.n > 0 THEN printf(:ahead, d.n) ELSE printf(:late, -d.n) END AS \"when\","
+	"       d.n AS days_left,"
+	"       c.name AS customer, c.phone, d.staff, d.next_action,"
+	"       d.at AS last_at, d.kind AS last_kind"
+	"  FROM d LEFT JOIN customer c ON c.id = d.customer_id"
+	" WHERE d.next_due <= date(julianday(op_today()) + :days)"
+	"   AND (:staff IS NULL OR d.staff = :staff)"
+	" ORDER BY d.next_due, c.name COLLATE name, d.seq";
 
 static int cmd_due(struct op_cli *cli, int argc, char **argv)
 {
@@ -168,6 +124,10 @@ static int cmd_due(struct op_cli *cli, int argc, char **argv)
 	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_DUE);
 	if (!st || op_bind_int(cli->db, st, ":days", days) < 0 ||
 	    op_bind_text(cli->db, st, ":staff", cli_opt(spec, "staff")) < 0 ||
+	    op_bind_text(cli->db, st, ":today", _("due today")) < 0 ||
+	    /* TRANSLATORS: a follow-up due in %d days (SQLite printf) */
+	    op_bind_text(cli->db, st, ":ahead", _("in %d days")) < 0 ||
+	    op_bind_text(cli->db, st, ":late", _("%d days overdue")) < 0 ||
 	    cli_print_rows(cli, st) < 0)
 		return cli_fail(cli);
 	return 0;
@@ -179,7 +139,7 @@ const struct op_cmd op_cmds_followup[] = {
 	  "       [--opinion O] [--next-action A] [--next-due DATE] [--at DATETIME]",
 	  "record a follow-up call or visit (by --as STAFF, at this branch)" },
 	{ "followup", "list", cmd_list,
-	  "followup list [--customer REF] [--staff CODE] [--limit N]",
+	  "followup list [--customer REF] [--staff CODE] [--limit N | --all]",
 	  "follow-ups, newest first" },
 	{ "followup", "due", cmd_due, "followup due [--days N] [--staff CODE]",
 	  "customers whose newest follow-up asks for another by today + N days" },

@@ -38,7 +38,7 @@ static const char SQL_DUPES[] =
 	" FROM p JOIN customer ca ON ca.id = a JOIN customer cb ON cb.id = b"
 	" GROUP BY a, b"
 	" HAVING sum(score) >= :min AND (sum(score) > 30 OR ca.home_branch IS NOT cb.home_branch)"
-	" ORDER BY 1 DESC, ca.name COLLATE pinyin LIMIT :limit";
+	" ORDER BY 1 DESC, ca.name COLLATE name LIMIT :limit";
 
 static int cmd_dupes(struct op_cli *cli, int argc, char **argv)
 {

@@ -16,26 +16,6 @@
 #include "record.h"
 #include "items.h"
 
-/* What `order add` takes from options (the first NU entries), then what
- * the command fills in itself. One table, so add validates every column
- * the same way rec_insert does for customers. */
-static const struct op_field F[] = {
-	{ "payment", "payment", F_ENUM, &op_enum_payment, 0, 0, 0, "付款方式|支付方式|付款|支付" },
-	{ "delivery-address", "delivery_address", F_TEXT, NULL, 0, 0, 0, "送货地址|收货地址|配送地址" },
-	{ "expected", "expected_date", F_DATE, NULL, 0, 0, 0, "预计送货日期|预计交货日期|交货日期" },
-	{ "channel", "channel", F_CHANNEL, NULL, 0, 0, 0, "渠道|来源|销售渠道" },
-	{ "notes", "notes", F_TEXT, NULL, 0, 0, 0, "备注|说明" },
-	{ "date", "order_date", F_DATE, NULL, 0, 0, 0, "日期|下单日期|订单日期" },
-	/* not options */
-	{ "customer", "customer_id", F_TEXT, NULL, 0, 0, 1, NULL },
-	{ "total", "total", F_INT, NULL, 0, INT64_MAX, 1, NULL },
-	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "discount", "discount", F_INT, NULL, 0, INT64_MAX, 0, NULL },
-};
-enum { NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, I_DISCOUNT, NF };
-_Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
-
 /* Largest order total and line total, in cents: the money limit of valid.h. */
 #define MAX_CENTS INT64_C(10000000000000)
 
@@ -56,15 +36,6 @@ int cmd_order_ref(struct op_cli *cli, const char *ref, char **id)
 		op_errc(&cli->err, EX_DATAERR, "'%s' matches more than one order; "
 			"give the order number or one of the ids above", ref);
 	return -1;
-}
-
-/* An order needs a site: its number and branch column carry the code. */
-static int need_site(struct op_cli *cli)
-{
-	if (op_db_site(cli->db))
-		return 0;
-	return cli_error(cli, EX_CONFIG,
-			 "store has no site; run 'outpost init --site CODE' first");
 }
 
 /* ------------------------------------------------------------ show */
@@ -88,8 +59,8 @@ static const char SQL_ITEMS[] =
 	" FROM order_item WHERE order_id = :id ORDER BY rowid";
 
 /* The columns of st's current row as JSON members "name": value, without
- * braces. Money columns are text ("4009.00") so no reader rounds them
- * through a float. */
+ * braces. Money columns are numbers written with their two decimals
+ * (4009.00), as everywhere (op_json_cell). */
 static void json_members(FILE *fp, sqlite3_stmt *st)
 {
 	int n = sqlite3_column_count(st);
@@ -107,7 +78,8 @@ static void json_members(FILE *fp, sqlite3_stmt *st)
 			fprintf(fp, "%lld", (long long)sqlite3_column_int64(st, i));
 			break;
 		default:
-			op_json_str(fp, (const char *)sqlite3_column_text(st, i));
+			op_json_cell(fp, sqlite3_column_name(st, i),
+				     (const char *)sqlite3_column_text(st, i), OP_K_TEXT);
 			break;
 		}
 	}
@@ -186,76 +158,36 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ add */
 
-static const char SQL_MERGED[] =
-	"SELECT merged_into FROM customer WHERE id = :id AND merged_into IS NOT NULL";
-
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? strdup(s) : NULL;
-}
-
-/* A merged customer's orders go to the customer it was merged into. */
-static int follow_merge(struct op_cli *cli, char **id)
-{
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_MERGED);
-	int rc;
-
-	if (!st || op_bind_text(cli->db, st, ":id", *id) < 0 ||
-	    (rc = op_db_step(cli->db, st)) < 0)
-		return -1;
-	if (rc == SQLITE_ROW) {
-		char *to = col_dup(st, 0);
-		sqlite3_reset(st);
-		if (!to)
-			return op_errc(&cli->err, EX_OSERR, "out of memory");
-		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
-			 cli_short_id(*id), cli_short_id(to), cli_short_id(to));
-		free(*id);
-		*id = to;
-	}
-	return 0;
-}
-
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
 				   { "coupon", 0, NULL }, { NULL, 0, NULL } };
-	const char *vals[NF];
-	char *cust = NULL, *id = NULL;
+	const char *vals[OP_ORD_NF];
+	char *cust = NULL, *id = NULL, *to = NULL;
 	struct op_lines L;
 	int rc;
 
 	memset(vals, 0, sizeof(vals));
-	if ((rc = items_begin(cli, argc, argv, F, NU, vals, extra, &L)) >= 0)
+	if ((rc = items_begin(cli, argc, argv, op_order_fields, OP_ORD_NU, vals, extra, &L)) >= 0)
 		goto out;
-	if ((rc = need_site(cli)) != 0)
-		goto out;
-	if (cmd_customer_ref(cli, extra[0].val, &cust) < 0 || follow_merge(cli, &cust) < 0) {
+	if (op_order_ready(&cli->ctx) < 0 || cmd_customer_ref(cli, extra[0].val, &cust) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
-	if (op_db_begin(cli->db, cli->as) < 0 || items_price_all(cli, &L, extra[1].val) < 0)
-		goto fail;
-	vals[I_CUSTOMER] = cust;
-	vals[I_TOTAL] = L.total_s;
-	vals[I_DISCOUNT] = L.discount_s;
-	vals[I_STAFF] = cli->as;
-	vals[I_BRANCH] = op_db_site(cli->db);
-	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0 ||
-	    items_insert_all(cli, "order_item", id, &L) < 0 ||
-	    (extra[2].val && op_coupon_redeem(cli->db, extra[2].val, id, cli->as, NULL) < 0) ||
-	    op_db_commit(cli->db) < 0)
-		goto fail;
+	vals[OP_ORD_CUSTOMER] = cust;
+	if (op_order_add(&cli->ctx, vals, &L, extra[1].val, extra[2].val, &id, &to) < 0) {
+		rc = cli_fail(cli);
+		goto out;
+	}
+	if (to)
+		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
+			 cli_short_id(cust), cli_short_id(to), cli_short_id(to));
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
-	goto out;
-fail:
-	op_db_rollback(cli->db);
-	rc = cli_fail(cli);
 out:
-	items_end(&L);
+	op_items_end(&L);
 	free(cust);
 	free(id);
+	free(to);
 	return rc;
 }
 
@@ -275,7 +207,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "customer", 0, NULL }, { "status", 0, NULL },
 				  { "from", 0, NULL }, { "to", 0, NULL },
-				  { "limit", 0, NULL }, { NULL, 0, NULL } };
+				  { "limit", 0, NULL }, { "all", 1, NULL }, { NULL, 0, NULL } };
 	const char *pos[1], *why, *status = NULL;
 	char from[16], to[16], *cust = NULL;
 	int npos, rc;
@@ -283,9 +215,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "status") &&
 	    op_valid_enum(&status, &op_enum_order_status, cli_opt(spec, "status"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "status: %s", why);
@@ -306,7 +237,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_bind_int(cli->db, st, ":limit", limit) < 0)
 		rc = cli_fail(cli);
 	else
-		rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+		rc = cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
 	free(cust);
 	return rc;
 }
@@ -322,10 +253,10 @@ static const char SQL_STATUS_GET[] =
 static const char SQL_STATUS_SET[] =
 	"UPDATE main.sales_order SET status = :new,"
 	"  delivered_date = CASE WHEN :delivered AND coalesce(delivered_date, '') = ''"
-	"                        THEN date('now') ELSE delivered_date END,"
+	"                        THEN op_today() ELSE delivered_date END,"
 	"  notes = CASE WHEN :note IS NULL THEN notes"
 	"               ELSE coalesce(nullif(notes, '') || '; ', '')"
-	"                    || date('now') || ' ' || :new || ': ' || :note END"
+	"                    || op_today() || ' ' || :new || ': ' || :note END"
 	" WHERE id = :id AND status = :old";
 
 /* "shipped, cancelled": the statuses from may move to. */
@@ -456,7 +387,7 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,
-	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N]",
+	  "order list [--customer REF] [--status S] [--from DATE] [--to DATE] [--limit N | --all]",
 	  "orders, newest first" },
 	{ "order", "status", cmd_status, "order status REF NEW_STATUS [--note N] [--force]",
 	  "move an order along pending -> shipped -> delivered -> completed, "

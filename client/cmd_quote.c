@@ -24,8 +24,9 @@ static const struct op_field F[] = {
 	{ "discount", "discount", F_INT, NULL, 0, INT64_MAX, 0, NULL },
 	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
 	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
+	{ "date", "quote_date", F_DATE, NULL, 0, 0, 0, NULL },
 };
-enum { I_VALID, NU = 2, I_CUSTOMER = 2, I_TOTAL, I_DISCOUNT, I_STAFF, I_BRANCH, NF };
+enum { I_VALID, NU = 2, I_CUSTOMER = 2, I_TOTAL, I_DISCOUNT, I_STAFF, I_BRANCH, I_DATE, NF };
 _Static_assert(sizeof(F) / sizeof(F[0]) == NF, "quote field indexes");
 
 #define MONEY(col) "printf('%d.%02d', " col " / 100, " col " % 100)"
@@ -53,7 +54,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
 				   { NULL, 0, NULL } };
 	const char *vals[NF];
-	char *cust = NULL, *id = NULL, until[16];
+	char *cust = NULL, *id = NULL, until[16], today[11];
 	struct op_lines L;
 	int rc;
 
@@ -64,11 +65,11 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 		rc = cli_fail(cli);
 		goto out;
 	}
-	if (op_db_begin(cli->db, cli->as) < 0 || items_price_all(cli, &L, extra[1].val) < 0)
+	if (op_db_begin(cli->db, cli->as) < 0 || op_items_price_all(&cli->ctx, &L, extra[1].val) < 0)
 		goto fail;
 	if (!vals[I_VALID]) {
 		/* a month, as shops quote */
-		sqlite3_stmt *st = op_db_stmt(cli->db, "SELECT date('now', '+30 days')");
+		sqlite3_stmt *st = op_db_stmt(cli->db, "SELECT date(op_today(), '+30 days')");
 		if (!st || op_db_step(cli->db, st) != SQLITE_ROW)
 			goto fail;
 		snprintf(until, sizeof(until), "%s", (const char *)sqlite3_column_text(st, 0));
@@ -80,8 +81,10 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	vals[I_DISCOUNT] = L.discount_s;
 	vals[I_STAFF] = cli->as;
 	vals[I_BRANCH] = op_db_site(cli->db);
+	op_db_today(cli->db, today);	/* the local business day, not UTC's */
+	vals[I_DATE] = today;
 	if (rec_insert(cli, "quote", F, NF, vals, &id) < 0 ||
-	    items_insert_all(cli, "quote_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
+	    op_items_insert_all(&cli->ctx, "quote_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
 		goto fail;
 	rc = cmd_show_with_items(cli, SQL_SHOW, SQL_ITEMS, "quote", id) < 0 ? cli_fail(cli) : 0;
 	goto out;
@@ -89,7 +92,7 @@ fail:
 	op_db_rollback(cli->db);
 	rc = cli_fail(cli);
 out:
-	items_end(&L);
+	op_items_end(&L);
 	free(cust);
 	free(id);
 	return rc;
@@ -113,7 +116,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 static const char SQL_LIST[] =
 	"SELECT q.quote_no, q.quote_date AS date, q.valid_until, c.name AS customer,"
 	"       " MONEY("q.total") " AS total,"
-	"       CASE WHEN q.status = 'open' AND q.valid_until < date('now') THEN 'expired'"
+	"       CASE WHEN q.status = 'open' AND q.valid_until < op_today() THEN 'expired'"
 	"            ELSE q.status END AS status,"
 	"       (SELECT order_no FROM sales_order o WHERE o.id = q.order_id) AS order_no, q.staff"
 	" FROM quote q LEFT JOIN customer c ON c.id = q.customer_id"
@@ -141,7 +144,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_QUOTE_GET[] =
-	"SELECT quote_no, status, valid_until, valid_until < date('now') FROM quote WHERE id = :id";
+	"SELECT quote_no, status, valid_until, valid_until < op_today() FROM quote WHERE id = :id";
 static const char SQL_CONVERT_ORDER[] =
 	"INSERT INTO main.sales_order(customer_id, total, discount, quote_id, payment,"
 	"                        delivery_address, expected_date, notes, staff, branch)"

@@ -261,7 +261,7 @@ static int cmd_staff_passwd(struct op_cli *cli, int argc, char **argv)
 		op_db_rollback(cli->db);
 		return cli_fail(cli);
 	}
-	fprintf(cli->out, "PIN set for %s\n", pos[0]);
+	fprintf(cli->out, _("PIN set for %s\n"), pos[0]);
 	return 0;
 }
 

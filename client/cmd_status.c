@@ -120,13 +120,13 @@ static int status_branch(struct op_cli *cli, int64_t stale_s)
 	rec_put(&r, "site", site, OP_K_TEXT);
 	rec_put(&r, "role", "branch", OP_K_TEXT);
 	rec_int(&r, "schema_version", op_db_schema_version(db));
-	rec_put(&r, "hq", HQV(0) ? HQV(0) : human ? "(not yet in contact)" : NULL,
+	rec_put(&r, "hq", HQV(0) ? HQV(0) : human ? _("(not yet in contact)") : NULL,
 		OP_K_TEXT);
 	if (pin && human)
 		snprintf(buf, sizeof(buf), "%.12s…", pin);
 	rec_put(&r, "hq_pubkey", pin ? (human ? buf : pin) :
-		human ? "not pinned: run 'outpost peer hq KEY'" : NULL, OP_K_TEXT);
-	rec_put(&r, "last_contact", HQV(1) ? HQV(1) : human ? "never" : NULL,
+		human ? _("not pinned: run 'outpost peer hq KEY'") : NULL, OP_K_TEXT);
+	rec_put(&r, "last_contact", HQV(1) ? HQV(1) : human ? _("never") : NULL,
 		OP_K_TEXT);
 	rec_int(&r, "unsent", unstamped + unacked);
 	if (null_oldest) {
@@ -195,7 +195,7 @@ static void hq_row(const struct op_health_branch *b, void *arg)
 
 	rec_put(&r, "site", b->site, OP_K_TEXT);
 	rec_put(&r, "state", b->state, OP_K_TEXT);
-	rec_put(&r, "last_contact", b->last_contact ? b->last_contact : human ? "never" : NULL,
+	rec_put(&r, "last_contact", b->last_contact ? b->last_contact : human ? _("never") : NULL,
 		OP_K_TEXT);
 	rec_int(&r, "recv_ver", b->recv_ver);
 	rec_int(&r, "acked_ver", b->acked_ver);
@@ -220,7 +220,7 @@ static void hq_row(const struct op_health_branch *b, void *arg)
 		rec_int(&r, "schema_version", b->schema_version);
 	else
 		rec_put(&r, "schema_version", NULL, OP_K_INT);
-	rec_put(&r, "revoked", b->revoked ? (human ? "yes" : "1") : NULL,
+	rec_put(&r, "revoked", b->revoked ? (human ? _("yes") : "1") : NULL,
 		human ? OP_K_TEXT : OP_K_INT);
 	rec_int(&r, "refused", b->refused);
 	rec_put(&r, "last_error_at", b->last_error_at, OP_K_TEXT);

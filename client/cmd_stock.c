@@ -206,7 +206,7 @@ static int cmd_safe(struct op_cli *cli, int argc, char **argv)
 		op_db_rollback(cli->db);
 		rc = cli_fail(cli);
 	} else {
-		fprintf(cli->out, "safe level of %s at %s: %s %s\n", pos[0], t.branch, pos[1], t.unit);
+		fprintf(cli->out, _("safe level of %s at %s: %s %s\n"), pos[0], t.branch, pos[1], t.unit);
 		rc = 0;
 	}
 	free(t.pid);

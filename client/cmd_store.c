@@ -47,10 +47,11 @@ static int valid_site(const char *s, char *out, size_t n)
 static int cmd_init(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "site", 0, NULL }, { "hq", 1, NULL },
-				  { "from-hq", 1, NULL }, { NULL, 0, NULL } };
-	const char *pos[1];
+				  { "from-hq", 1, NULL }, { "tz", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[1], *zone;
 	int npos, help;
-	char site[17];
+	char site[17], dflt[64];
+	op_tz *tz;
 
 	if (cli_parse(cli, argc, argv, spec, pos, 0, &npos, &help) < 0)
 		return cli_fail(cli);
@@ -65,6 +66,13 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 	if (valid_site(s, site, sizeof(site)) < 0)
 		return cli_error(cli, EX_DATAERR, "site: '%s' is not a site code "
 				 "(1-16 letters, digits, '-' or '_')", s);
+	/* checked before the file exists: a bad zone leaves no store behind */
+	zone = cli_opt(spec, "tz");
+	if (zone && op_tz_open(&tz, zone) < 0)
+		return cli_error(cli, EX_DATAERR, _("tz: unknown time zone '%s' (use an IANA "
+				 "name such as Asia/Shanghai)"), zone);
+	if (zone)
+		op_tz_free(tz);
 	int from_hq = cli_opt(spec, "from-hq") != NULL;
 	if (from_hq && cli_opt(spec, "hq"))
 		return cli_error(cli, EX_USAGE, "init: --from-hq rebuilds a branch; HQ is "
@@ -79,6 +87,14 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	if (op_db_init_site(cli->db, site, cli_opt(spec, "hq") != NULL) < 0)
 		return cli_fail(cli);
+	/* --tz sets (or changes) the zone; a store without one gets the
+	 * system's, Asia/Shanghai where the system names none */
+	char *had = op_db_meta_get(cli->db, "tz");
+	if (!zone && !had)
+		op_tz_default(dflt, sizeof(dflt)), zone = dflt;
+	free(had);
+	if (zone && op_db_set_tz(cli->db, zone) < 0)
+		return cli_fail(cli);
 	/* Personal data: the store and its WAL files are for their owner only
 	 * (SQLite gives new -wal/-shm files the store's mode). */
 	static const char *const sfx[] = { "", "-wal", "-shm" };
@@ -89,9 +105,9 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 			return cli_error(cli, EX_NOPERM, "cannot make '%s' private (mode 600): %s",
 					 p, strerror(errno));
 	}
-	fprintf(cli->out, "store %s is site %s (%s), schema %d\n", cli->db_path,
-		op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
-		op_db_schema_version(cli->db));
+	fprintf(cli->out, _("store %s is site %s (%s), schema %d, time zone %s\n"),
+		cli->db_path, op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
+		op_db_schema_version(cli->db), op_tz_name(op_db_tz(cli->db)));
 	if (from_hq)
 		fprintf(cli->out, "to rebuild it from HQ: 'outpost keys init' (or put the old PC's "
 			"key back), enrol the key at HQ ('outpost peer enrol %s KEY'), pin HQ's key "
@@ -162,6 +178,16 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 		const char *why;
 		if (op_valid_int(&limit, cli_opt(spec, "limit"), 1, 1000000, &why) < 0)
 			return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	}
+	/* --since is typed by a person: a local date or time, compared as UTC */
+	char since[20], local[20];
+	if (cli_opt(spec, "since")) {
+		const char *why;
+		if (op_valid_datetime(local, sizeof(local), cli_opt(spec, "since"), &why) < 0)
+			return cli_error(cli, EX_DATAERR, "since: %s", why);
+		if (op_tz_utc(op_db_tz(cli->db), since, sizeof(since), local) < 0)
+			return cli_error(cli, EX_DATAERR, "since: '%s' is not a time", local);
+		spec[3].val = since;
 	}
 	if (cli_opt(spec, "access")) {
 		if (cli_opt(spec, "table") || cli_opt(spec, "id"))
@@ -278,7 +304,7 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 }
 
 const struct op_cmd op_cmds_store[] = {
-	{ "init", NULL, cmd_init, "init --site CODE [--hq | --from-hq]",
+	{ "init", NULL, cmd_init, "init --site CODE [--hq | --from-hq] [--tz ZONE]",
 	  "create the store (a branch, or HQ with --hq; --from-hq: a branch PC rebuilt from HQ)" },
 	{ "log", NULL, cmd_log,
 	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]\n"

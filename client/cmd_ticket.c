@@ -18,18 +18,6 @@
 
 /* ticket open: the options people type first, then the columns outpost
  * fills in itself (not options). */
-static const struct op_field open_fields[] = {
-	{ "customer", "customer_id", F_TEXT, NULL, 0, 0, 1, "客户|customer_id" },
-	{ "problem", "problem", F_TEXT, NULL, 0, 0, 1, "问题|问题描述|description" },
-	{ "kind", "kind", F_ENUM, &op_enum_ticket_kind, 0, 0, 0, "类型|type" },
-	{ "order", "order_id", F_TEXT, NULL, 0, 0, 0, "订单|订单号|order_no" },
-	{ "handler", "handler", F_TEXT, NULL, 0, 0, 0, "处理人|负责人" },
-	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "received-at", "received_at", F_DATETIME, NULL, 0, 0, 0, NULL },
-};
-enum { O_CUSTOMER, O_PROBLEM, O_KIND, O_ORDER, O_HANDLER, O_NOPTS,
-       O_BRANCH = O_NOPTS, O_RECEIVED, O_NALL };
-
 static const struct op_field update_fields[] = {
 	{ "action", "action", F_TEXT, NULL, 0, 0, 1, NULL },
 	{ "status", "status", F_ENUM, &op_enum_ticket_status, 0, 0, 0, NULL },
@@ -71,65 +59,11 @@ static const char SQL_STEPS[] =
 	"SELECT at, staff, status, action FROM ticket_step"
 	" WHERE ticket_id = :id ORDER BY at, rowid";
 
-static const char SQL_STATE[] =
-	"SELECT status, ticket_no FROM ticket WHERE id = :id";
-
-static const char SQL_ORDER_CUSTOMER[] =
-	"SELECT customer_id FROM sales_order WHERE id = :id";
-
-static const char SQL_STAFF_KNOWN[] = "SELECT 1 FROM staff WHERE code = :code";
-
-static const char SQL_ADD_STEP[] =
-	"INSERT INTO main.ticket_step(ticket_id, at, staff, status, action)"
-	" VALUES (:ticket, :at, :staff, :status, :action)";
-
-/* The first step after opening is the first reply; closing stamps
- * closed_at. Unchanged columns are written back as they were, which the
- * journal does not count as a change. */
-static const char SQL_APPLY_STEP[] =
-	"UPDATE main.ticket SET status = :status,"
-	"  handler = coalesce(:handler, handler),"
-	"  result = coalesce(:result, result),"
-	"  satisfaction = coalesce(:satisfaction, satisfaction),"
-	"  first_reply_at = coalesce(first_reply_at, :now),"
-	"  closed_at = CASE WHEN :status = 'closed' THEN :now ELSE closed_at END"
-	" WHERE id = :id";
 
 
 static int resolve_ticket(struct op_cli *cli, const char *ref, char **id)
 {
 	return cli_resolve(cli, "ticket", "ticket_no", ref, id);
-}
-
-/* A handler must be someone the store knows, so reports per person add up. */
-static int check_handler(struct op_cli *cli, const char *code)
-{
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_STAFF_KNOWN);
-	int rc;
-
-	if (!st || op_bind_text(cli->db, st, ":code", code) < 0 ||
-	    (rc = op_db_step(cli->db, st)) < 0)
-		return -1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return op_errc(&cli->err, EX_NOINPUT, "handler: no staff member '%s' "
-			       "(see 'outpost staff list')", code);
-	return 0;
-}
-
-/* open -> in_progress | resolved | closed; in_progress -> resolved | closed;
- * resolved -> closed | in_progress (reopened); closed is final. */
-static int transition_ok(const char *from, const char *to)
-{
-	static const struct { const char *from, *to; } ok[] = {
-		{ "open", "in_progress" }, { "open", "resolved" }, { "open", "closed" },
-		{ "in_progress", "resolved" }, { "in_progress", "closed" },
-		{ "resolved", "closed" }, { "resolved", "in_progress" },
-	};
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(ok[i].from, from) == 0 && strcmp(ok[i].to, to) == 0)
-			return 1;
-	return 0;
 }
 
 /* Normalise the value of an option (NULL when not given, or given empty
@@ -153,149 +87,53 @@ static int norm_opt(struct op_cli *cli, const struct op_field *f, const char *ra
 	return 0;
 }
 
-/* One step on ticket id: check the move from its current status to
- * status (NULL: stays), change the ticket and append the step. Inside a
- * transaction. 0 or -1 with the error in cli->err or the db. */
-struct step {
-	const char *action, *status, *handler, *result;
-	int64_t satisfaction;	/* 0: not given */
-};
 
-static int take_step(struct op_cli *cli, const char *id, const struct step *s)
-{
-	op_db *db = cli->db;
-	sqlite3_stmt *st;
-	char now[20], from[16], no[64];
-	const char *to;
-	int rc;
-
-	if (!(st = op_db_stmt(db, SQL_STATE)) || op_bind_text(db, st, ":id", id) < 0 ||
-	    (rc = op_db_step(db, st)) < 0)
-		return -1;
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return op_errc(&cli->err, EX_NOINPUT, "no ticket with id %s", id);
-	}
-	snprintf(from, sizeof(from), "%s", (const char *)sqlite3_column_text(st, 0));
-	snprintf(no, sizeof(no), "%s", sqlite3_column_type(st, 1) == SQLITE_NULL ?
-		 id : (const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
-
-	if (strcmp(from, "closed") == 0)
-		return op_errc(&cli->err, EX_DATAERR,
-			       "ticket %s is closed; a closed ticket takes no more steps", no);
-	to = s->status ? s->status : from;
-	if (s->status && !transition_ok(from, to)) {
-		if (strcmp(from, to) == 0)
-			return op_errc(&cli->err, EX_DATAERR,
-				       "status: ticket %s is already %s", no, from);
-		return op_errc(&cli->err, EX_DATAERR,
-			       "status: ticket %s cannot go from %s to %s (%s)", no, from, to,
-			       strcmp(from, "open") == 0 ? "open goes to in_progress, resolved or closed" :
-			       strcmp(from, "in_progress") == 0 ? "in_progress goes to resolved or closed" :
-			       "resolved goes to closed, or back to in_progress");
-	}
-	if (s->handler && check_handler(cli, s->handler) < 0)
-		return -1;
-
-	cli_now(now);
-	if (!(st = op_db_stmt(db, SQL_APPLY_STEP)) ||
-	    op_bind_text(db, st, ":status", to) < 0 ||
-	    op_bind_text(db, st, ":handler", s->handler) < 0 ||
-	    op_bind_text(db, st, ":result", s->result) < 0 ||
-	    (s->satisfaction ? op_bind_int(db, st, ":satisfaction", s->satisfaction) :
-			       op_bind_null(db, st, ":satisfaction")) < 0 ||
-	    op_bind_text(db, st, ":now", now) < 0 ||
-	    op_bind_text(db, st, ":id", id) < 0 || op_db_run(db, st) < 0)
-		return -1;
-	if (!(st = op_db_stmt(db, SQL_ADD_STEP)) ||
-	    op_bind_text(db, st, ":ticket", id) < 0 ||
-	    op_bind_text(db, st, ":at", now) < 0 ||
-	    op_bind_text(db, st, ":staff", cli->as) < 0 ||
-	    op_bind_text(db, st, ":status", to) < 0 ||
-	    op_bind_text(db, st, ":action", s->action) < 0 || op_db_run(db, st) < 0)
-		return -1;
-	return 0;
-}
 
 static int cmd_open(struct op_cli *cli, int argc, char **argv)
 {
-	const char *vals[O_NALL] = { 0 }, *pos[1];
+	const char *vals[OP_TK_NALL] = { 0 }, *pos[1];
 	int npos, rc;
-	char *cust = NULL, *order = NULL, *id = NULL, now[20];
+	char *cust = NULL, *order = NULL, *id = NULL;
 
-	if ((rc = rec_begin(cli, argc, argv, open_fields, O_NOPTS, vals, NULL, pos, 0, &npos)) >= 0)
+	if ((rc = rec_begin(cli, argc, argv, op_ticket_open_fields, OP_TK_NOPTS, vals, NULL,
+			    pos, 0, &npos)) >= 0)
 		return rc;
-	if (!vals[O_CUSTOMER] || !vals[O_PROBLEM]) {
+	if (!vals[OP_TK_CUSTOMER] || !vals[OP_TK_PROBLEM]) {
 		cli_error(cli, EX_USAGE, "ticket open: --customer and --problem are required");
 		cli_usage(cli->cmd, stderr);
 		return EX_USAGE;
 	}
 	if (cli_db(cli, &cli->db) < 0 ||
-	    cmd_customer_ref(cli, vals[O_CUSTOMER], &cust) < 0)
+	    cmd_customer_ref(cli, vals[OP_TK_CUSTOMER], &cust) < 0)
 		return cli_fail(cli);
-	vals[O_CUSTOMER] = cust;
-	if (vals[O_ORDER] && *vals[O_ORDER]) {
-		if (cli_resolve(cli, "sales_order", "order_no", vals[O_ORDER], &order) < 0)
-			goto fail;
-		sqlite3_stmt *st = op_db_stmt(cli->db, SQL_ORDER_CUSTOMER);
-		int step;
-		if (!st || op_bind_text(cli->db, st, ":id", order) < 0 ||
-		    (step = op_db_step(cli->db, st)) < 0)
-			goto fail;
-		int mine = step == SQLITE_ROW &&
-			   strcmp((const char *)sqlite3_column_text(st, 0), cust) == 0;
-		sqlite3_reset(st);
-		if (!mine) {
-			op_errc(&cli->err, EX_DATAERR, "order: %s belongs to another customer",
-				vals[O_ORDER]);
-			goto fail;
-		}
-		vals[O_ORDER] = order;
+	vals[OP_TK_CUSTOMER] = cust;
+	rc = -1;
+	if (vals[OP_TK_ORDER] && *vals[OP_TK_ORDER]) {
+		if (cli_resolve(cli, "sales_order", "order_no", vals[OP_TK_ORDER], &order) < 0)
+			goto out;
+		vals[OP_TK_ORDER] = order;
 	}
-	if (vals[O_HANDLER] && *vals[O_HANDLER] &&
-	    check_handler(cli, vals[O_HANDLER]) < 0)
-		goto fail;
-	/* The ticket's number and its first step share one clock reading. */
-	cli_now(now);
-	vals[O_RECEIVED] = now;
-	vals[O_BRANCH] = op_db_site(cli->db);
-	if (op_db_begin(cli->db, cli->as) < 0 ||
-	    rec_insert(cli, "ticket", open_fields, O_NALL, vals, &id) < 0)
-		goto fail;
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_ADD_STEP);
-	if (!st || op_bind_text(cli->db, st, ":ticket", id) < 0 ||
-	    op_bind_text(cli->db, st, ":at", now) < 0 ||
-	    op_bind_text(cli->db, st, ":staff", cli->as) < 0 ||
-	    op_bind_text(cli->db, st, ":status", "open") < 0 ||
-	    op_bind_text(cli->db, st, ":action", "opened") < 0 ||
-	    op_db_run(cli->db, st) < 0 || op_db_commit(cli->db) < 0)
-		goto fail;
-	rc = rec_show(cli, "ticket", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	if (op_ticket_open(&cli->ctx, vals, &id) == 0)
+		rc = rec_show(cli, "ticket", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+out:
+	if (rc < 0)
+		rc = cli_fail(cli);
 	free(cust);
 	free(order);
 	free(id);
 	return rc;
-fail:
-	op_db_rollback(cli->db);
-	free(cust);
-	free(order);
-	free(id);
-	return cli_fail(cli);
 }
 
 /* Parse, resolve REF and take one step in a transaction; then show the
  * ticket. Shared by update and close, which differ in their options. */
-static int run_step(struct op_cli *cli, const char *ref, const struct step *s)
+static int run_step(struct op_cli *cli, const char *ref, const struct op_ticket_step *s)
 {
 	char *id = NULL;
 	int rc;
 
 	if (resolve_ticket(cli, ref, &id) < 0)
 		return cli_fail(cli);
-	if (op_db_begin(cli->db, cli->as) < 0 || take_step(cli, id, s) < 0 ||
-	    op_db_commit(cli->db) < 0) {
-		op_db_rollback(cli->db);
+	if (op_ticket_step(&cli->ctx, id, s) < 0) {
 		free(id);
 		return cli_fail(cli);
 	}
@@ -308,7 +146,7 @@ static int cmd_update(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[U_N] = { 0 }, *pos[1];
 	char action[4096], status[32], handler[256];
-	struct step s = { 0 };
+	struct op_ticket_step s = { 0 };
 	int npos, rc;
 
 	if ((rc = rec_begin(cli, argc, argv, update_fields, U_N, vals, NULL, pos, 1, &npos)) >= 0)
@@ -334,7 +172,7 @@ static int cmd_close(struct op_cli *cli, int argc, char **argv)
 {
 	const char *vals[C_N] = { 0 }, *pos[1], *sat = NULL, *why;
 	char result[4096], satbuf[32], *action = NULL;
-	struct step s = { .status = "closed" };
+	struct op_ticket_step s = { .status = "closed" };
 	int npos, rc;
 
 	if ((rc = rec_begin(cli, argc, argv, close_fields, C_N, vals, NULL, pos, 1, &npos)) >= 0)
@@ -429,7 +267,7 @@ static const char SQL_LIST[] =
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "status", 0, NULL }, { "customer", 0, NULL },
-				  { "open", 1, NULL }, { "limit", 0, NULL },
+				  { "open", 1, NULL }, { "limit", 0, NULL }, { "all", 1, NULL },
 				  { NULL, 0, NULL } };
 	const char *pos[1], *why, *status = NULL;
 	int npos, rc;
@@ -441,9 +279,8 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	if (cli_opt(spec, "status") &&
 	    op_valid_enum(&status, &op_enum_ticket_status, cli_opt(spec, "status"), &why) < 0)
 		return cli_error(cli, EX_DATAERR, "status: %s", why);
-	if (cli_opt(spec, "limit") &&
-	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
-		return cli_error(cli, EX_DATAERR, "limit: %s", why);
+	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
+		return cli_fail(cli);
 	if (cli_opt(spec, "customer") &&
 	    cmd_customer_ref(cli, cli_opt(spec, "customer"), &cust) < 0)
 		return cli_fail(cli);
@@ -452,7 +289,7 @@ static int cmd_list(struct op_cli *cli, int argc, char **argv)
 	    op_bind_text(cli->db, st, ":customer", cust) < 0 ||
 	    op_bind_int(cli->db, st, ":open", cli_opt(spec, "open") != NULL) < 0 ||
 	    op_bind_int(cli->db, st, ":limit", limit) < 0 ||
-	    cli_print_rows(cli, st) < 0)
+	    cli_print_limited(cli, st, limit) < 0)
 		rc = cli_fail(cli);
 	else
 		rc = 0;
@@ -473,7 +310,7 @@ const struct op_cmd op_cmds_ticket[] = {
 	{ "ticket", "show", cmd_show, "ticket show REF",
 	  "one ticket and every step (REF: id or its first 6+ characters, or ticket number)" },
 	{ "ticket", "list", cmd_list,
-	  "ticket list [--status S] [--customer REF] [--open] [--limit N]",
+	  "ticket list [--status S] [--customer REF] [--open] [--limit N | --all]",
 	  "tickets, newest first; --open: all that are not closed" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

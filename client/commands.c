@@ -15,7 +15,7 @@ static const struct op_cmd *const groups[] = {
 	op_cmds_segment, op_cmds_campaign, op_cmds_coupon,
 	op_cmds_ticket, op_cmds_followup, op_cmds_staff, op_cmds_import,
 	op_cmds_sync, op_cmds_status, op_cmds_merge, op_cmds_report, op_cmds_history,
-	op_cmds_backup,
+	op_cmds_backup, op_cmds_serve,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -36,10 +36,10 @@ static const struct op_cmd *all(void)
 
 static void group_usage(const char *group, FILE *fp)
 {
-	fprintf(fp, "usage: outpost %s COMMAND [ARGS]\n\n", group);
+	fprintf(fp, _("usage: outpost %s COMMAND [ARGS]\n\n"), group);
 	for (const struct op_cmd *c = all(); c->group; c++)
 		if (strcmp(c->group, group) == 0)
-			fprintf(fp, "  %-40s %s\n", c->usage, c->help ? c->help : "");
+			fprintf(fp, "  %-40s %s\n", c->usage, c->help ? _(c->help) : "");
 }
 
 static int wants_help(int argc, char **argv)
@@ -68,7 +68,7 @@ int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 		}
 	}
 	if (!known) {
-		fprintf(stderr, "outpost: unknown command '%s' (see 'outpost --help')\n",
+		fprintf(stderr, _("outpost: unknown command '%s' (see 'outpost --help')\n"),
 			group);
 		return EX_USAGE;
 	}
@@ -77,7 +77,7 @@ int op_cli_dispatch(struct op_cli *cli, int argc, char **argv)
 		return 0;
 	}
 	if (sub)
-		fprintf(stderr, "outpost: unknown command '%s %s'\n", group, sub);
+		fprintf(stderr, _("outpost: unknown command '%s %s'\n"), group, sub);
 	group_usage(group, stderr);
 	return EX_USAGE;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "i18n.h"
 
 #ifndef OP_VERSION
 #define OP_VERSION "0.1.0"
@@ -16,11 +17,11 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: outpost [--db PATH] [--as STAFF] [--json|--csv] COMMAND [ARGS]\n"
+	fputs(_("usage: outpost [--db PATH] [--as STAFF] [--json|--csv] COMMAND [ARGS]\n"
 	      "       outpost --version | --help | COMMAND --help\n\n"
 	      "The store is --db PATH, else $OUTPOST_DB, else\n"
 	      "$XDG_DATA_HOME/outpost/store.db (~/.local/share/outpost/store.db).\n\n"
-	      "Commands:\n", fp);
+	      "Commands:\n"), fp);
 	const char *group = "";
 	for (const struct op_cmd *c = op_cli_commands(); c->group; c++) {
 		if (strcmp(c->group, group) != 0)
@@ -29,7 +30,7 @@ static void usage(FILE *fp)
 			fprintf(fp, "  %-10s", "");
 		group = c->group;
 		fprintf(fp, " %-10s %s\n", c->name ? c->name : "",
-			c->help ? c->help : "");
+			c->help ? _(c->help) : "");
 	}
 }
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	char *dbpath = NULL;
 	int i, rc;
 
+	op_i18n_init();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--db") == 0 && i + 1 < argc)

@@ -19,7 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
 #include "csv.h"
+#include "labels.h"
 #include "out.h"
 #include "valid.h"
 
@@ -70,108 +75,29 @@ static char *xstrdup(const char *s)
 
 /* ------------------------------------------------------------ width */
 
-struct range {
-	uint32_t lo, hi;
-};
-
-/* Combining marks, zero-width and format characters: no cell of their
- * own. Checked before the wide table (kana voicing marks sit inside it). */
-static const struct range zero_w[] = {
-	{ 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD },
-	{ 0x05BF, 0x05BF }, { 0x05C1, 0x05C2 }, { 0x05C4, 0x05C5 },
-	{ 0x05C7, 0x05C7 }, { 0x0610, 0x061A }, { 0x061C, 0x061C },
-	{ 0x064B, 0x065F }, { 0x0670, 0x0670 }, { 0x06D6, 0x06DC },
-	{ 0x06DF, 0x06E4 }, { 0x06E7, 0x06E8 }, { 0x06EA, 0x06ED },
-	{ 0x0900, 0x0902 }, { 0x093A, 0x093A }, { 0x093C, 0x093C },
-	{ 0x0941, 0x0948 }, { 0x094D, 0x094D }, { 0x0951, 0x0957 },
-	{ 0x0962, 0x0963 }, { 0x0E31, 0x0E31 }, { 0x0E34, 0x0E3A },
-	{ 0x0E47, 0x0E4E }, { 0x0EB1, 0x0EB1 }, { 0x0EB4, 0x0EBC },
-	{ 0x0EC8, 0x0ECD }, { 0x0F18, 0x0F19 }, { 0x0F71, 0x0F7E },
-	{ 0x0F80, 0x0F84 }, { 0x1160, 0x11FF }, { 0x1AB0, 0x1AFF },
-	{ 0x1DC0, 0x1DFF }, { 0x200B, 0x200F }, { 0x202A, 0x202E },
-	{ 0x2060, 0x2064 }, { 0x20D0, 0x20FF }, { 0x302A, 0x302D },
-	{ 0x3099, 0x309A }, { 0xFE00, 0xFE0F }, { 0xFE20, 0xFE2F },
-	{ 0xFEFF, 0xFEFF }, { 0x1F3FB, 0x1F3FF }, { 0xE0001, 0xE0001 },
-	{ 0xE0020, 0xE007F }, { 0xE0100, 0xE01EF },
-};
-
-/* East Asian Wide and Fullwidth (UAX #11), grouped by block. */
-static const struct range wide_w[] = {
-	{ 0x1100, 0x115F },	/* Hangul Jamo leading consonants */
-	{ 0x231A, 0x231B }, { 0x2329, 0x232A }, { 0x23E9, 0x23EC },
-	{ 0x23F0, 0x23F0 }, { 0x23F3, 0x23F3 }, { 0x25FD, 0x25FE },
-	{ 0x2614, 0x2615 }, { 0x2648, 0x2653 }, { 0x267F, 0x267F },
-	{ 0x2693, 0x2693 }, { 0x26A1, 0x26A1 }, { 0x26AA, 0x26AB },
-	{ 0x26BD, 0x26BE }, { 0x26C4, 0x26C5 }, { 0x26CE, 0x26CE },
-	{ 0x26D4, 0x26D4 }, { 0x26EA, 0x26EA }, { 0x26F2, 0x26F3 },
-	{ 0x26F5, 0x26F5 }, { 0x26FA, 0x26FA }, { 0x26FD, 0x26FD },
-	{ 0x2705, 0x2705 }, { 0x270A, 0x270B }, { 0x2728, 0x2728 },
-	{ 0x274C, 0x274C }, { 0x274E, 0x274E }, { 0x2753, 0x2755 },
-	{ 0x2757, 0x2757 }, { 0x2795, 0x2797 }, { 0x27B0, 0x27B0 },
-	{ 0x27BF, 0x27BF }, { 0x2B1B, 0x2B1C }, { 0x2B50, 0x2B50 },
-	{ 0x2B55, 0x2B55 },
-	{ 0x2E80, 0x303E },	/* CJK radicals, Kangxi, CJK punctuation */
-	{ 0x3041, 0x33FF },	/* kana, Bopomofo, Hangul compat, enclosed */
-	{ 0x3400, 0x4DBF },	/* CJK extension A */
-	{ 0x4E00, 0x9FFF },	/* CJK unified ideographs */
-	{ 0xA000, 0xA4CF },	/* Yi */
-	{ 0xA960, 0xA97F },	/* Hangul Jamo extended A */
-	{ 0xAC00, 0xD7A3 },	/* Hangul syllables */
-	{ 0xF900, 0xFAFF },	/* CJK compatibility ideographs */
-	{ 0xFE10, 0xFE19 },	/* vertical forms */
-	{ 0xFE30, 0xFE6F },	/* CJK compatibility and small forms */
-	{ 0xFF00, 0xFF60 },	/* full-width ASCII and punctuation */
-	{ 0xFFE0, 0xFFE6 },	/* full-width signs: ￥ ￠ */
-	{ 0x16FE0, 0x16FE4 }, { 0x16FF0, 0x16FF1 },
-	{ 0x17000, 0x18CFF },	/* Tangut */
-	{ 0x18D00, 0x18D08 },
-	{ 0x1AFF0, 0x1B2FF },	/* kana supplement and extensions */
-	{ 0x1F004, 0x1F004 }, { 0x1F0CF, 0x1F0CF }, { 0x1F18E, 0x1F18E },
-	{ 0x1F191, 0x1F19A },
-	{ 0x1F200, 0x1F202 }, { 0x1F210, 0x1F23B }, { 0x1F240, 0x1F248 },
-	{ 0x1F250, 0x1F251 }, { 0x1F260, 0x1F265 },
-	/* emoji */
-	{ 0x1F300, 0x1F320 }, { 0x1F32D, 0x1F335 }, { 0x1F337, 0x1F37C },
-	{ 0x1F37E, 0x1F393 }, { 0x1F3A0, 0x1F3CA }, { 0x1F3CF, 0x1F3D3 },
-	{ 0x1F3E0, 0x1F3F0 }, { 0x1F3F4, 0x1F3F4 }, { 0x1F3F8, 0x1F43E },
-	{ 0x1F440, 0x1F440 }, { 0x1F442, 0x1F4FC }, { 0x1F4FF, 0x1F53D },
-	{ 0x1F54B, 0x1F54E }, { 0x1F550, 0x1F567 }, { 0x1F57A, 0x1F57A },
-	{ 0x1F595, 0x1F596 }, { 0x1F5A4, 0x1F5A4 }, { 0x1F5FB, 0x1F64F },
-	{ 0x1F680, 0x1F6C5 }, { 0x1F6CC, 0x1F6CC }, { 0x1F6D0, 0x1F6D2 },
-	{ 0x1F6D5, 0x1F6D7 }, { 0x1F6DC, 0x1F6DF }, { 0x1F6EB, 0x1F6EC },
-	{ 0x1F6F4, 0x1F6FC }, { 0x1F7E0, 0x1F7EB }, { 0x1F7F0, 0x1F7F0 },
-	{ 0x1F90C, 0x1F93A }, { 0x1F93C, 0x1F945 }, { 0x1F947, 0x1F9FF },
-	{ 0x1FA70, 0x1FAFF },
-	{ 0x20000, 0x2FFFD },	/* CJK extensions B-F, compatibility supp. */
-	{ 0x30000, 0x3FFFD },	/* CJK extension G */
-};
-
-static int in_table(uint32_t c, const struct range *t, size_t n)
+/* Cells of one code point, from ICU's Unicode data: combining marks,
+ * format characters and Hangul medial/final jamo take none, East Asian
+ * Wide/Fullwidth and emoji presentation take two. */
+static int cp_width(UChar32 c)
 {
-	size_t lo = 0, hi = n;
+	int8_t gc;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c < t[mid].lo)
-			hi = mid;
-		else if (c > t[mid].hi)
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
-}
-
-static int cp_width(uint32_t c)
-{
 	if (c < 0x300)
 		return 1;
-	if (in_table(c, zero_w, sizeof(zero_w) / sizeof(zero_w[0])))
+	gc = u_charType(c);
+	if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK || gc == U_FORMAT_CHAR)
 		return 0;
-	if (in_table(c, wide_w, sizeof(wide_w) / sizeof(wide_w[0])))
+	switch (u_getIntPropertyValue(c, UCHAR_HANGUL_SYLLABLE_TYPE)) {
+	case U_HST_VOWEL_JAMO:
+	case U_HST_TRAILING_JAMO:
+		return 0;
+	}
+	switch (u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH)) {
+	case U_EA_WIDE:
+	case U_EA_FULLWIDTH:
 		return 2;
-	return 1;
+	}
+	return u_hasBinaryProperty(c, UCHAR_EMOJI_PRESENTATION) ? 2 : 1;
 }
 
 /* Decode one UTF-8 sequence (valid.h); 0 when the byte at s does not start
@@ -181,25 +107,63 @@ static size_t dec(const unsigned char *s, uint32_t *cp)
 	return op_utf8_decode(s, SIZE_MAX, cp);
 }
 
+/* A grapheme cluster (ICU's character break iterator: a ZWJ emoji
+ * sequence, a letter and its marks, a flag) takes the cells of its first
+ * code point that takes any: 👨‍👩‍👧 is two cells, not eight. An invalid
+ * byte is one U+FFFD, one cell. */
 int op_display_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	UChar stackbuf[256], *u = stackbuf;
+	UErrorCode st = U_ZERO_ERROR;
+	UBreakIterator *bi;
+	int32_t n = 0, cap, a, b;
+	size_t len;
 	int w = 0;
 
 	if (!s)
 		return 0;
+	for (len = 0; p[len] && p[len] < 0x80; len++)
+		;
+	if (!p[len])
+		return (int)len;	/* ASCII */
+	len += strlen((const char *)p + len);
+	cap = (int32_t)(len + 1);
+	if (cap > (int32_t)(sizeof(stackbuf) / sizeof(stackbuf[0])))
+		u = xcalloc((size_t)cap, sizeof(UChar));
 	while (*p) {
 		uint32_t c;
 		size_t k = dec(p, &c);
 
 		if (!k) {
-			w++;
-			p++;
-			continue;
+			c = 0xFFFD;
+			k = 1;
 		}
-		w += cp_width(c);
+		U16_APPEND_UNSAFE(u, n, (UChar32)c);
 		p += k;
 	}
+	bi = ubrk_open(UBRK_CHARACTER, "", u, n, &st);
+	if (U_FAILURE(st)) {
+		for (a = 0; a < n; ) {
+			UChar32 c;
+			U16_NEXT(u, a, n, c);
+			w += cp_width(c);
+		}
+		goto out;
+	}
+	for (a = ubrk_first(bi); (b = ubrk_next(bi)) != UBRK_DONE; a = b) {
+		int cw = 0;
+		for (int32_t i = a; i < b && !cw; ) {
+			UChar32 c;
+			U16_NEXT(u, i, b, c);
+			cw = cp_width(c);
+		}
+		w += cw;
+	}
+	ubrk_close(bi);
+out:
+	if (u != stackbuf)
+		free(u);
 	return w;
 }
 
@@ -332,12 +296,14 @@ static int json_number(const char *s)
 }
 
 /* The value pointer decides null-ness: a text under a stale OP_K_NULL
- * kind is still printed, as a string. */
-static void json_value(FILE *fp, const char *v, enum op_kind k)
+ * kind is still printed, as a string. Money is a number everywhere: the
+ * "4009.00" of a money column goes out as 4009.00. */
+void op_json_cell(FILE *fp, const char *name, const char *v, enum op_kind k)
 {
 	if (!v)
 		fputs("null", fp);
-	else if ((k == OP_K_INT || k == OP_K_REAL) && json_number(v))
+	else if ((k == OP_K_INT || k == OP_K_REAL || op_label_is_money(name)) &&
+		 json_number(v))
 		fputs(v, fp);
 	else
 		op_json_str(fp, v);
@@ -354,7 +320,7 @@ static void json_object(FILE *fp, int n, const char *const *names,
 			fputs(", ", fp);
 		op_json_str(fp, names[i] ? names[i] : "");
 		fputs(": ", fp);
-		json_value(fp, vals[i], kinds ? kinds[i] : OP_K_TEXT);
+		op_json_cell(fp, names[i], vals[i], kinds ? kinds[i] : OP_K_TEXT);
 	}
 	fputc('}', fp);
 }
@@ -424,7 +390,10 @@ void op_out_row(op_out *o, const char *const *vals, const enum op_kind *kinds)
 	}
 	base = o->nrows * (size_t)o->ncols;
 	for (i = 0; i < o->ncols; i++) {
-		o->cells[base + i] = vals[i] ? xstrdup(vals[i]) : NULL;
+		char local[32];
+		const char *v = op_label_value(o->cols[i], vals[i], local, sizeof(local));
+
+		o->cells[base + i] = v ? xstrdup(v) : NULL;
 		o->kinds[base + i] = !vals[i] ? OP_K_NULL :
 				     kinds ? kinds[i] : OP_K_TEXT;
 	}
@@ -468,12 +437,14 @@ static void table_end(op_out *o)
 
 	if (!o->cols)
 		return;
+	const char **head = xcalloc((size_t)n, sizeof(char *));
 	w = xcalloc((size_t)n, sizeof(int));
 	right = xcalloc((size_t)n, sizeof(int));
 	for (i = 0; i < n; i++) {
 		int any = 0, all = 1;
 
-		w[i] = op_display_width(o->cols[i]);
+		head[i] = op_label(o->cols[i]);
+		w[i] = op_display_width(head[i]);
 		for (r = 0; r < o->nrows; r++) {
 			const char *v = o->cells[r * (size_t)n + i];
 			enum op_kind k = o->kinds[r * (size_t)n + i];
@@ -489,7 +460,7 @@ static void table_end(op_out *o)
 		/* a heading sits over its numbers, right-aligned with them */
 		right[i] = any && all;
 	}
-	table_line(o->fp, n, w, right, o->cols, NULL);
+	table_line(o->fp, n, w, right, (char *const *)head, NULL);
 	for (i = 0; i < n; i++) {
 		int j;
 
@@ -502,6 +473,7 @@ static void table_end(op_out *o)
 	for (r = 0; r < o->nrows; r++)
 		table_line(o->fp, n, w, right, o->cells + r * (size_t)n,
 			   o->kinds + r * (size_t)n);
+	free(head);
 	free(w);
 	free(right);
 }
@@ -601,6 +573,14 @@ static void stmt_cols(sqlite3_stmt *st, int n, const char **names)
 
 int op_out_stmt(op_out *o, sqlite3_stmt *st)
 {
+	int64_t total;
+	int rows = op_out_stmt_max(o, st, INT64_MAX, &total);
+
+	return rows;
+}
+
+int op_out_stmt_max(op_out *o, sqlite3_stmt *st, int64_t max, int64_t *total)
+{
 	char **vals;
 	enum op_kind *kinds;
 	int rc, rows = 0, n;
@@ -617,7 +597,11 @@ int op_out_stmt(op_out *o, sqlite3_stmt *st)
 	n = o->ncols;
 	vals = xcalloc((size_t)n, sizeof(char *));
 	kinds = xcalloc((size_t)n, sizeof(enum op_kind));
+	*total = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* past max the rows are only counted */
+		if (++*total > max)
+			continue;
 		stmt_row(st, n, vals, kinds);
 		op_out_row(o, (const char *const *)vals, kinds);
 		free_row(n, vals);
@@ -648,19 +632,21 @@ void op_out_record(FILE *fp, enum op_fmt fmt, int n, const char *const *names,
 		break;
 	}
 	for (i = 0; i < n; i++) {
-		int nw = op_display_width(names[i]);
+		int nw = op_display_width(op_label(names[i]));
 
 		if (nw > w)
 			w = nw;
 	}
 	for (i = 0; i < n; i++) {
-		const char *v = vals[i] ? vals[i] : "";
+		char local[32];
+		const char *v = op_label_value(names[i], vals[i], local, sizeof(local));
+		const char *label = names[i] ? op_label(names[i]) : "";
 
-		if (!*v) {
-			fprintf(fp, "%s\n", names[i] ? names[i] : "");
+		if (!v || !*v) {
+			fprintf(fp, "%s\n", label);
 			continue;
 		}
-		op_pad(fp, names[i] ? names[i] : "", w + 2);
+		op_pad(fp, label, w + 2);
 		/* notes keep their line breaks, indented under the value */
 		for (; *v; v++) {
 			if (*v == '\n') {

@@ -11,6 +11,7 @@
 #ifndef OP_OUT_H
 #define OP_OUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sqlite3.h>
 
@@ -37,6 +38,10 @@ void op_out_row(op_out *o, const char *const *vals, const enum op_kind *kinds);
  * step error (the statement's error is left for the caller to read). */
 int op_out_stmt(op_out *o, sqlite3_stmt *st);
 
+/* The same printing at most max rows; *total gets how many the statement
+ * gave (the rest are stepped through and counted, not printed). */
+int op_out_stmt_max(op_out *o, sqlite3_stmt *st, int64_t max, int64_t *total);
+
 /* Finish: tables are aligned and written (a "(no rows)" line to stderr
  * is NOT printed; an empty table prints just the header), JSON array closed.
  * Frees o. NULL-safe. */
@@ -52,6 +57,10 @@ void op_out_record_stmt(FILE *fp, enum op_fmt fmt, sqlite3_stmt *st);
 
 /* JSON string escaping (UTF-8 passed through, control chars \uXXXX). */
 void op_json_str(FILE *fp, const char *s);
+
+/* One JSON value v of column name: null, a number (INT/REAL kinds, and
+ * money columns, labels.h), else a string. */
+void op_json_cell(FILE *fp, const char *name, const char *v, enum op_kind k);
 
 /* Terminal cells a UTF-8 string occupies (tabs count 1, invalid bytes 1). */
 int op_display_width(const char *s);

@@ -1,40 +1,18 @@
 /*
  * record.h — table-driven records for the client: one field table per
- * entity says which option sets which column, how the value is validated
- * and normalised (valid.h), and which spreadsheet header names (English or
- * Chinese) map to it. add, edit, import and show all work from it.
+ * entity (struct op_field, ops.h) says which option sets which column, how
+ * the value is validated and normalised (valid.h), and which spreadsheet
+ * header names (English or Chinese) map to it. add, edit, import and show
+ * all work from it. rec_norm, rec_insert, rec_update, rec_field and
+ * rec_channel are the operations layer's op_rec_* (schema/record.c) with
+ * the command's context (the store opened on demand for a channel).
  */
 #ifndef OP_RECORD_H
 #define OP_RECORD_H
 
 #include "cli.h"
+#include "ops.h"
 #include "valid.h"
-
-enum op_fkind {
-	F_TEXT,		/* trimmed UTF-8 text, line breaks allowed */
-	F_LINE,		/* trimmed UTF-8 text on one line (names) */
-	F_PHONE,	/* op_valid_phone -> E.164 */
-	F_EMAIL,
-	F_DATE,		/* YYYY-MM-DD */
-	F_DATETIME,	/* YYYY-MM-DD HH:MM:SS */
-	F_MONEY,	/* -> integer cents */
-	F_INT,		/* integer, lo..hi */
-	F_ENUM,		/* canonical word of en */
-	F_BOOL,		/* yes/no/1/0/true/false/是/否 -> 1/0 */
-	F_CHANNEL,	/* a row of the channel table (by code, name or alias) -> code */
-};
-
-struct op_field {
-	const char *opt;	/* option name: --opt */
-	const char *col;	/* column */
-	enum op_fkind kind;
-	const struct op_enum *en;	/* F_ENUM */
-	int64_t lo, hi;		/* F_INT bounds */
-	int required;		/* must be given on add */
-	const char *headers;	/* '|'-separated CSV header names */
-};
-
-#define OP_MAX_FIELDS 32
 
 /* Validate one raw value for f; writes the normalised text into out.
  * 0, or -1 with cli->err "FIELD: reason" (EX_DATAERR). An empty raw

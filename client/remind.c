@@ -7,11 +7,15 @@
  * and the --staff one; it is run and shown like any report section
  * (report.c, report_out.c).
  */
+#include <string.h>
 #include "report_int.h"
+#include "i18n.h"
 #include "items.h"
 
 /* Reminders. :until is now + the look-ahead; an item is listed once due
- * by then. Customers are narrowed by home branch (a customer without one
+ * by then. A follow-up promised for a date is due all that local day, as
+ * `followup due` says, and overdue from the next; the other items are
+ * overdue from their time. Customers are narrowed by home branch (a customer without one
  * is everyone's) and, in the --staff variant, by owner: two statements,
  * because "(:staff IS NULL OR c.owner = :staff)" cannot use an index. */
 #define RCUST(who) "c.merged_into IS NULL AND " who \
@@ -27,13 +31,14 @@
 #define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
 	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
 /* Home visits: the day before and on the day, and overdue while still
- * scheduled after it (cmd_appt.c); starts_at is local wall time. */
+ * scheduled after it (cmd_appt.c); starts_at is local wall time, the
+ * due column UTC like the others (op_utc) so that tables show it local. */
 #define REMIND_VISITS \
-	" UNION ALL SELECT a.starts_at, CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
+	" UNION ALL SELECT op_utc(a.starts_at), CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
 	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
 	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
-	"  a.kind || ' visit ' || substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), '')," \
-	"  coalesce(a.address, 'no address'), a.created_at" \
+	"  printf(:t_visit, a.kind, substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), ''))," \
+	"  coalesce(a.address, :t_noaddr), a.created_at" \
 	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id" \
 	" WHERE a.status = 'scheduled' AND (:staff IS NULL OR a.staff = :staff" \
 	"  OR (a.staff IS NULL AND c.owner = :staff))" \
@@ -43,9 +48,8 @@
  * on the general list only (cmd_stock.c). */
 #define REMIND_STOCK \
 	" UNION ALL SELECT :today, 'low', 'stock', p.name || ' (' || p.sku || ')', NULL, NULL," \
-	"  'low stock at ' || s.branch, 'on hand ' || " ITEMS_QTY("s.on_hand", "p.qty_scale") \
-	"  || ' ' || p.unit || ', safe level ' || " ITEMS_QTY("s.safe_level", "p.qty_scale") \
-	"  || ' ' || p.unit, NULL" \
+	"  printf(:t_lowstock, s.branch), printf(:t_onhand, " ITEMS_QTY("s.on_hand", "p.qty_scale") \
+	"  , p.unit, " ITEMS_QTY("s.safe_level", "p.qty_scale") ", p.unit), NULL" \
 	" FROM stock s JOIN product p ON p.id = s.product_id" \
 	" WHERE s.on_hand < s.safe_level AND :staff IS NULL" \
 	"  AND (:branch IS NULL OR s.branch = :branch)" \
@@ -58,7 +62,7 @@
 	"  WHERE f.customer_id = c.id) AND NOT EXISTS (SELECT 1 FROM sales_order o" \
 	"  WHERE o.customer_id = c.id))," \
 	" cad AS (SELECT c.*, " LAST_AT " AS last_at, " CADENCE " AS every," \
-	"  coalesce(cc.class, 'regular') AS cls, datetime(" NEXT_DUE ", 'utc') AS pdue" \
+	"  coalesce(cc.class, 'regular') AS cls, op_utc(" NEXT_DUE ") AS pdue" \
 	"  FROM customer c LEFT JOIN customer_class cc ON cc.customer_id = c.id" \
 	"  WHERE " RCUST(owner) ")," \
 	" cad2 AS (SELECT *, datetime(coalesce(last_at, created_at), '+' || every" \
@@ -72,26 +76,27 @@
 	"  WHERE " RCUST(owner) " AND c.birthday GLOB" \
 	"  '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')" \
 	" SELECT due, " STATE("due") ", 'enquiry', name, phone, owner," \
-	"  'first follow-up of a new enquiry'," \
-	"  'registered with no follow-up or order yet; due within 24 h', created_at" \
+	"  :t_enquiry, :t_enquiry_why, created_at" \
 	" FROM e WHERE due <= (SELECT until FROM u)" \
-	" UNION ALL SELECT due, " STATE("due") ", 'followup', name, phone, owner," \
-	"  'follow-up (' || cls || ': every ' || every || ' days)'," \
-	"  CASE WHEN due = pdue THEN 'promised for ' || date(pdue, 'localtime')" \
-	"   WHEN last_at IS NULL THEN 'no follow-up since registered'" \
-	"   ELSE 'last follow-up ' || last_at END, coalesce(last_at, created_at)" \
+	" UNION ALL SELECT due, CASE WHEN due = pdue THEN CASE WHEN date(op_local(due))" \
+	"  < :today THEN 'overdue' ELSE 'due' END ELSE " STATE("due") " END," \
+	"  'followup', name, phone, owner," \
+	"  printf(:t_cadence, cls, every)," \
+	"  CASE WHEN due = pdue THEN printf(:t_promised, date(op_local(pdue)))" \
+	"   WHEN last_at IS NULL THEN :t_never" \
+	"   ELSE printf(:t_last, op_local(last_at)) END, coalesce(last_at, created_at)" \
 	" FROM cad3 WHERE due <= (SELECT until FROM u)" \
 	" UNION ALL SELECT nb, CASE WHEN nb = :today THEN 'today' ELSE 'upcoming' END," \
 	"  'birthday', name, phone, owner," \
-	"  'birthday greeting (turns ' || (CAST(substr(nb, 1, 4) AS INTEGER)" \
-	"   - CAST(substr(birthday, 1, 4) AS INTEGER)) || ')'," \
-	"  'birthday on ' || substr(nb, 6), birthday" \
+	"  printf(:t_bday, CAST(substr(nb, 1, 4) AS INTEGER)" \
+	"   - CAST(substr(birthday, 1, 4) AS INTEGER))," \
+	"  printf(:t_bday_on, substr(nb, 6)), birthday" \
 	" FROM bd WHERE nb <= date(:today, '+' || :days || ' days')" \
 	" UNION ALL SELECT datetime(t.received_at, '+24 hours')," \
 	"  " STATE("datetime(t.received_at, '+24 hours')") ", 'complaint', c.name," \
 	"  c.phone, coalesce(t.handler, c.owner)," \
-	"  'first reply to complaint ' || coalesce(t.ticket_no, substr(t.id, -8))," \
-	"  'no reply yet (' || t.status || '): ' || substr(t.problem, 1, 40)," \
+	"  printf(:t_complaint, coalesce(t.ticket_no, substr(t.id, -8)))," \
+	"  printf(:t_noreply, t.status, substr(t.problem, 1, 40))," \
 	"  t.received_at" \
 	" FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id" \
 	" WHERE t.kind = 'complaint' AND t.first_reply_at IS NULL" \
@@ -99,8 +104,8 @@
 	"  AND (:branch IS NULL OR t.branch = :branch)" \
 	"  AND datetime(t.received_at, '+24 hours') <= (SELECT until FROM u)" \
 	" UNION ALL SELECT o.expected_date, 'overdue', 'delivery', c.name, c.phone," \
-	"  coalesce(o.staff, c.owner), 'delivery of order ' || o.order_no," \
-	"  'expected ' || o.expected_date || ', still ' || o.status, o.order_date" \
+	"  coalesce(o.staff, c.owner), printf(:t_delivery, o.order_no)," \
+	"  printf(:t_expected, o.expected_date, o.status), o.order_date" \
 	" FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id" \
 	" WHERE " OVERDUE("o") " AND " seller \
 	REMIND_VISITS REMIND_STOCK \
@@ -110,6 +115,35 @@ static const char SQL_REMIND[] = REMIND("1", "1", "1");
  * complaint nobody handles yet is its customer's owner's. */
 static const char SQL_REMIND_STAFF[] = REMIND("c.owner = :staff",
 	"coalesce(t.handler, c.owner) = :staff", "(o.staff = :staff OR c.owner = :staff)");
+
+/* The reminder texts, bound as :t_* (op_rp_bind_params) in the reader's
+ * language; formats are SQLite printf's. */
+static const struct { const char *name, *msgid; } TEXTS[] = {
+	{ ":t_visit", N_("%s visit %s") },
+	{ ":t_noaddr", N_("no address") },
+	{ ":t_lowstock", N_("low stock at %s") },
+	{ ":t_onhand", N_("on hand %s %s, safe level %s %s") },
+	{ ":t_enquiry", N_("first follow-up of a new enquiry") },
+	{ ":t_enquiry_why", N_("registered with no follow-up or order yet; due within 24 h") },
+	{ ":t_cadence", N_("follow-up (%s: every %d days)") },
+	{ ":t_promised", N_("promised for %s") },
+	{ ":t_never", N_("no follow-up since registered") },
+	{ ":t_last", N_("last follow-up %s") },
+	{ ":t_bday", N_("birthday greeting (turns %d)") },
+	{ ":t_bday_on", N_("birthday on %s") },
+	{ ":t_complaint", N_("first reply to complaint %s") },
+	{ ":t_noreply", N_("no reply yet (%s): %s") },
+	{ ":t_delivery", N_("delivery of order %s") },
+	{ ":t_expected", N_("expected %s, still %s") },
+};
+
+const char *op_rp_text(const char *name)
+{
+	for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++)
+		if (strcmp(TEXTS[i].name, name) == 0)
+			return _(TEXTS[i].msgid);
+	return NULL;
+}
 
 #define REMIND_COLS "due:t state:t kind:t customer:t phone:t staff:t what:t why:t since:t"
 static const struct sec_def
@@ -127,8 +161,11 @@ int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 		return -1;
 	p.days = o->days >= 0 ? o->days : 7;
 	snprintf(num, sizeof(num), "%lld", (long long)p.days);
-	snprintf(t, sizeof(t), "Reminders: due by %s UTC + %lld days", p.now,
-		 (long long)p.days);
+	char local[20];
+	if (op_tz_local(op_db_tz(db), local, sizeof(local), p.now) < 0)
+		snprintf(local, sizeof(local), "%s", p.now);
+	snprintf(t, sizeof(t), _("Reminders: due by %s (%s) + %lld days"), local,
+		 op_tz_name(op_db_tz(db)), (long long)p.days);
 	if (!(r = op_rp_report_new("remind")) || op_rp_set_title(r, t, &p, 0) < 0 ||
 	    op_rp_meta_add(r, "now", p.now) < 0 || op_rp_meta_add(r, "today", p.today) < 0 ||
 	    op_rp_meta_add(r, "days", num) < 0 || op_rp_meta_add(r, "staff", p.staff) < 0 ||

@@ -277,8 +277,8 @@ static const char SQL_PERIOD[] =
 	" (SELECT today, t, coalesce(:from, CASE WHEN :months > 0"
 	"   THEN date(t, '-' || :months || ' months', '+1 day')"
 	"   ELSE date(t, 'start of month', '-11 months') END) AS f"
-	"  FROM (SELECT date(:now, 'localtime') AS today,"
-	"   coalesce(:to, date(:now, 'localtime')) AS t))";
+	"  FROM (SELECT date(op_local(:now)) AS today,"
+	"   coalesce(:to, date(op_local(:now))) AS t))";
 
 /* ------------------------------------------------------------ definitions */
 
@@ -637,6 +637,8 @@ int op_rp_bind_params(op_db *db, sqlite3_stmt *st, const struct params *p)
 			rc = op_bind_int(db, st, name, p->days);
 		else if (strcmp(name, ":months") == 0)
 			rc = op_bind_int(db, st, name, p->months);
+		else if (strncmp(name, ":t_", 3) == 0 && op_rp_text(name))
+			rc = op_bind_text(db, st, name, op_rp_text(name));
 		if (rc == -2)
 			return op_errf(op_db_err(db), "internal: no value for report parameter %s",
 				       name);
@@ -713,8 +715,12 @@ int op_rp_params_init(op_db *db, struct params *p, const struct op_report_opts *
 	if (report_tune(db) < 0)
 		return -1;
 	if (o->now) {
-		if (op_valid_datetime(p->b_now, sizeof(p->b_now), o->now, &why) < 0)
+		char local[20];
+		/* typed by a person: the store's local time, kept as UTC */
+		if (op_valid_datetime(local, sizeof(local), o->now, &why) < 0)
 			return op_errc(op_db_err(db), EX_DATAERR, "now: %s", why);
+		if (op_tz_utc(op_db_tz(db), p->b_now, sizeof(p->b_now), local) < 0)
+			return op_errc(op_db_err(db), EX_DATAERR, "now: '%s' is not a time", local);
 	} else {
 		time_t t = time(NULL);
 		struct tm tm;

@@ -40,4 +40,8 @@ int op_rp_set_title(op_report *r, const char *title, const struct params *p,
 int op_rp_add_section(op_report *r, op_db *db, const struct sec_def *d,
 		const struct params *p);
 
+/* A reminder text for the SQL parameter name (":t_visit"), translated;
+ * NULL for an unknown name (remind.c). */
+const char *op_rp_text(const char *name);
+
 #endif

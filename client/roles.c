@@ -1,5 +1,8 @@
 /*
- * roles.c — who may run what.
+ * roles.c — sign-in for the command line: who the person is (--as STAFF)
+ * and their PIN (terminal or $OUTPOST_PIN). The table of who may run what
+ * and the PIN check are the operations layer's (schema/roles.c, ops.h),
+ * shared with the web screen.
  *
  * A store is "secured" once any staff member has a PIN (staff.pin_hash, a
  * libsodium crypto_pwhash_str hash). In a secured store every command but
@@ -23,114 +26,6 @@
 #include <unistd.h>
 #include "cli.h"
 #include "scope.h"
-
-#define R_SALES   0x01
-#define R_SERVICE 0x02
-#define R_MANAGER 0x04
-#define R_HQ      0x08
-#define R_ADMIN   0x10
-#define R_ALL     0x1f
-#define R_BOSS    (R_MANAGER | R_HQ | R_ADMIN)
-
-static const struct {
-	const char *group, *name;	/* name NULL: every subcommand */
-	unsigned roles;
-} rules[] = {
-	{ "customer", "delete", R_BOSS },
-	{ "customer", "dupes", R_HQ | R_ADMIN | R_MANAGER },
-	{ "customer", "merge", R_HQ | R_ADMIN },
-	{ "customer", "unmerge", R_HQ | R_ADMIN },
-	{ "customer", "add", R_SALES | R_BOSS },
-	{ "customer", "edit", R_SALES | R_BOSS },
-	{ "customer", NULL, R_ALL },
-	{ "product", "add", R_HQ | R_ADMIN },
-	{ "product", "edit", R_HQ | R_ADMIN },
-	{ "product", NULL, R_ALL },
-	{ "channel", "list", R_ALL },
-	{ "channel", NULL, R_HQ | R_ADMIN },
-	{ "order", "add", R_SALES | R_BOSS },
-	{ "order", "status", R_SALES | R_BOSS },
-	{ "order", NULL, R_ALL },
-	{ "quote", "add", R_SALES | R_BOSS },
-	{ "quote", "convert", R_SALES | R_BOSS },
-	{ "quote", NULL, R_ALL },
-	{ "appt", NULL, R_ALL },
-	{ "stock", "list", R_ALL },
-	{ "stock", NULL, R_BOSS },
-	{ "payment", "add", R_SALES | R_BOSS },
-	{ "payment", "list", R_ALL },
-	{ "payment", NULL, R_BOSS },
-	/* campaigns (issue 14): a manager defines, prepares and exports (the
-	 * export is a bulk read of personal data, audited); sales record
-	 * their customers' responses; HQ defines the chain-wide ones */
-	{ "segment", "add", R_BOSS },
-	{ "segment", NULL, R_ALL },
-	{ "campaign", "record", R_SALES | R_BOSS },
-	{ "campaign", "list", R_ALL },
-	{ "campaign", "show", R_ALL },
-	{ "campaign", NULL, R_BOSS },
-	{ "coupon", "add", R_BOSS },
-	{ "coupon", NULL, R_ALL },
-	{ "ticket", "open", R_ALL },
-	{ "ticket", NULL, R_SERVICE | R_BOSS },
-	{ "followup", NULL, R_ALL },
-	{ "staff", "list", R_BOSS },
-	{ "staff", "passwd", R_ALL },	/* one's own; others': admin (cmd_staff.c) */
-	{ "staff", NULL, R_ADMIN },
-	{ "branch", "list", R_ALL },
-	{ "branch", NULL, R_ADMIN },
-	{ "keys", NULL, R_ADMIN },
-	{ "peer", NULL, R_ADMIN },
-	{ "import", NULL, R_BOSS },
-	{ "export", NULL, R_BOSS },
-	{ "log", NULL, R_BOSS },
-	{ "sync", NULL, R_BOSS },
-	{ "conflicts", NULL, R_BOSS },
-	{ "report", NULL, R_BOSS },
-	{ "classify", NULL, R_BOSS },
-	{ "remind", NULL, R_ALL },
-	/* Whole-store reads and the backup key: HQ and admin. A manager reads
-	 * the history of the rows in their scope. */
-	{ "history", "commit", R_HQ | R_ADMIN },
-	{ "history", "restore", R_HQ | R_ADMIN },
-	{ "history", "push", R_HQ | R_ADMIN },
-	{ "history", "keygen", R_ADMIN },
-	{ "history", NULL, R_BOSS },
-	{ "backup", NULL, R_ADMIN },	/* a snapshot is every row of the store */
-};
-
-static const char *const role_names[] = { "sales", "service", "manager", "hq", "admin" };
-
-static unsigned role_bit(const char *role)
-{
-	for (int i = 0; i < 5; i++)
-		if (role && strcmp(role, role_names[i]) == 0)
-			return 1u << i;
-	return 0;
-}
-
-static unsigned needed(const struct op_cmd *c)
-{
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (strcmp(rules[i].group, c->group) == 0 &&
-		    (!rules[i].name || (c->name && strcmp(rules[i].name, c->name) == 0)))
-			return rules[i].roles;
-	return R_BOSS;
-}
-
-static void roles_text(char *out, size_t n, unsigned roles)
-{
-	size_t len = 0;
-	int k = 0, total = __builtin_popcount(roles);
-	out[0] = '\0';
-	for (int i = 0; i < 5; i++) {
-		if (!(roles & (1u << i)))
-			continue;
-		k++;
-		len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s",
-					k == 1 ? "" : k == total ? " or " : ", ", role_names[i]);
-	}
-}
 
 /* Read a PIN with echo off from the terminal. */
 static int read_pin(const char *who, char *pin, size_t n)
@@ -180,74 +75,36 @@ int cli_pin_read(struct op_cli *cli, const char *who, char *pin, size_t n)
 	return 0;
 }
 
-static const char SQL_SECURED[] =
-	"SELECT EXISTS (SELECT 1 FROM staff WHERE pin_hash IS NOT NULL AND active)";
-static const char SQL_WHO[] =
-	"SELECT role, branch, pin_hash, active FROM staff WHERE code = :code";
-
 int cli_authorize(struct op_cli *cli, const struct op_cmd *c)
 {
 	op_db *db;
-	sqlite3_stmt *st;
-	int secured, rc;
-	char role[16] = "", branch[32] = "", hash[crypto_pwhash_STRBYTES] = "";
-	int active = 1, known = 0;
+	int secured;
 
-	if (strcmp(c->group, "init") == 0)
+	/* init makes the store; serve signs each person in at the browser */
+	if (strcmp(c->group, "init") == 0 || strcmp(c->group, "serve") == 0)
 		return 0;
 	if (op_db_schema_max() < 7)
 		return 0;	/* behaving as a build before PINs (upgrade tests) */
-	if (cli_db(cli, &db) < 0)
+	if (cli_db(cli, &cli->db) < 0)
 		return 0;	/* the command reports the missing store itself */
-	if (!(st = op_db_stmt(db, SQL_SECURED)) || op_db_step(db, st) != SQLITE_ROW)
+	db = cli->db;
+	if ((secured = op_secured(db)) < 0)
 		return -1;
-	secured = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (cli->as) {
-		if (!(st = op_db_stmt(db, SQL_WHO)) || op_bind_text(db, st, ":code", cli->as) < 0)
-			return -1;
-		if ((rc = op_db_step(db, st)) == SQLITE_ROW) {
-			known = 1;
-			snprintf(role, sizeof(role), "%s", sqlite3_column_text(st, 0));
-			if (sqlite3_column_text(st, 1))
-				snprintf(branch, sizeof(branch), "%s", sqlite3_column_text(st, 1));
-			if (sqlite3_column_text(st, 2))
-				snprintf(hash, sizeof(hash), "%s", sqlite3_column_text(st, 2));
-			active = sqlite3_column_int(st, 3);
-		}
-		sqlite3_reset(st);
-		if (rc < 0)
-			return -1;
-	}
 	if (!secured)
 		return 0;	/* open until someone sets a PIN: --as just names the actor */
 	if (!cli->as)
 		return op_errc(&cli->err, EX_NOPERM, "this store requires sign-in: "
 			       "outpost --as STAFF %s%s%s ...", c->group, c->name ? " " : "",
 			       c->name ? c->name : "");
-	if (!known || !active)
-		return op_errc(&cli->err, EX_NOPERM, "no active staff member '%s'", cli->as);
-	if (hash[0]) {
-		char pin[256];
-		if (cli_pin_read(cli, cli->as, pin, sizeof(pin)) < 0)
-			return -1;
-		if (sodium_init() < 0 ||
-		    crypto_pwhash_str_verify(hash, pin, strlen(pin)) != 0) {
-			sodium_memzero(pin, sizeof(pin));
-			return op_errc(&cli->err, EX_NOPERM, "wrong PIN for %s", cli->as);
-		}
-		sodium_memzero(pin, sizeof(pin));
-	} else if (secured) {
-		return op_errc(&cli->err, EX_NOPERM, "%s has no PIN yet; an admin sets one with "
-			       "'outpost staff passwd %s'", cli->as, cli->as);
-	}
-	unsigned have = role_bit(role), need = needed(c);
-	snprintf(cli->role, sizeof(cli->role), "%s", role);
-	if (!(have & need)) {
-		char roles[80];
-		roles_text(roles, sizeof(roles), need);
-		return op_errc(&cli->err, EX_NOPERM, "%s %s needs the role %s (%s is %s)",
-			       c->group, c->name ? c->name : "", roles, cli->as, role);
-	}
-	return op_scope_set(db, cli->as, role, branch[0] ? branch : NULL);
+	char pin[256];
+	int known = op_staff_has_pin(&cli->ctx, cli->as);
+	if (known < 0)
+		return -1;
+	if (known && cli_pin_read(cli, cli->as, pin, sizeof(pin)) < 0)
+		return -1;
+	int rc = op_signin(&cli->ctx, cli->as, known ? pin : NULL);
+	sodium_memzero(pin, sizeof(pin));
+	if (rc < 0)
+		return -1;
+	return op_role_check(&cli->ctx, c->group, c->name);
 }

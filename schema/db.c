@@ -20,6 +20,7 @@
 #include "db.h"
 #include "journal.h"
 #include "migrations.h"
+#include "surname.h"
 #include "tables.h"
 
 /* 48-bit Unix milliseconds, version 7, variant 10, 74 random bits. */
@@ -48,6 +49,7 @@ struct op_db {
 	UCollator *coll;
 	UTransliterator *pinyin;
 	struct op_db_scope scope;
+	op_tz *tz;		/* meta 'tz', else op_tz_default */
 };
 
 /* OUTPOST_TEST_SCHEMA_CAP=N makes this build behave as a build of schema N
@@ -336,6 +338,101 @@ static void load_site(op_db *db)
 	free(role);
 }
 
+/* --- time zone (tz.h) --- */
+
+/* The SQLite modifier the numbering triggers add to a UTC time to get the
+ * local business day (020_local_time.sql): "+480 minutes". Refreshed at
+ * open and when the zone is set; a zone with DST is right from the next
+ * open after the change. */
+static int write_offset(op_db *db)
+{
+	char mod[32], *old;
+	int rc = 0;
+
+	snprintf(mod, sizeof(mod), "%+d minutes", op_tz_offset(db->tz, time(NULL)));
+	old = op_db_meta_get(db, "utc_offset");
+	if (!old || strcmp(old, mod) != 0)
+		rc = op_db_meta_set(db, "utc_offset", mod);
+	free(old);
+	return rc;
+}
+
+static void load_tz(op_db *db)
+{
+	char *zone = op_db_meta_get(db, "tz"), dflt[64];
+	op_tz *tz = NULL;
+
+	if (!zone || op_tz_open(&tz, zone) < 0) {
+		op_tz_default(dflt, sizeof(dflt));
+		if (op_tz_open(&tz, dflt) < 0)
+			op_tz_open(&tz, "UTC");
+	}
+	free(zone);
+	op_tz_free(db->tz);
+	db->tz = tz;
+	/* a busy store keeps the old modifier until the next open */
+	if (!(db->flags & OP_DB_READONLY) && db->site && sqlite3_get_autocommit(db->db))
+		write_offset(db);
+}
+
+op_tz *op_db_tz(op_db *db) { return db->tz; }
+
+int op_db_set_tz(op_db *db, const char *zone)
+{
+	op_tz *tz;
+
+	if (op_tz_open(&tz, zone) < 0)
+		return op_errc(&db->err, EX_DATAERR, "tz: unknown time zone '%s' "
+			       "(use an IANA name such as Asia/Shanghai)", zone);
+	op_tz_free(db->tz);
+	db->tz = tz;
+	if (op_db_meta_set(db, "tz", zone) < 0 || write_offset(db) < 0)
+		return -1;
+	return 0;
+}
+
+void op_db_today(op_db *db, char out[11])
+{
+	op_tz_date(db->tz, out, 11, time(NULL));
+}
+
+/* op_local(ts): a stored UTC timestamp in the store's zone; anything else
+ * (NULL, a date, text) comes back unchanged. op_utc(ts) the reverse.
+ * op_today(): the local business date. */
+static void tz_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	op_db *db = sqlite3_user_data(ctx);
+	char out[20];
+
+	if (argc == 0)
+		op_db_today(db, out);
+	else if (op_tz_local(db->tz, out, sizeof(out),
+			     (const char *)sqlite3_value_text(argv[0])) < 0) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void tz_utc_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	op_db *db = sqlite3_user_data(ctx);
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char out[20];
+
+	if (op_tz_utc(db->tz, out, sizeof(out), in) < 0)
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void register_tz(op_db *db)
+{
+	sqlite3_create_function(db->db, "op_local", 1, SQLITE_UTF8, db, tz_fn, NULL, NULL);
+	sqlite3_create_function(db->db, "op_today", 0, SQLITE_UTF8, db, tz_fn, NULL, NULL);
+	sqlite3_create_function(db->db, "op_utc", 1, SQLITE_UTF8, db, tz_utc_fn, NULL, NULL);
+}
+
 const char *op_db_site(op_db *db) { return db->site; }
 int op_db_is_hq(op_db *db) { return db->hq; }
 
@@ -462,6 +559,30 @@ static int pinyin_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
 }
 
+/* The "name" collation: pinyin order with the first character(s) read as
+ * a surname (surname.h): 曾 sorts among zeng, not ceng. Equal readings
+ * fall back to the plain comparison, so distinct names never tie. */
+static int name_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
+{
+	const struct op_surname *a = op_surname_of(s1, (size_t)n1),
+				*b = op_surname_of(s2, (size_t)n2);
+	char k1[256], k2[256];
+	int l1, l2, r;
+
+	if (!a && !b)
+		return pinyin_cmp(arg, n1, s1, n2, s2);
+	l1 = a ? snprintf(k1, sizeof(k1), "%s%.*s", a->proxy,
+			  n1 - (int)strlen(a->hanzi), (const char *)s1 + strlen(a->hanzi))
+	       : snprintf(k1, sizeof(k1), "%.*s", n1, (const char *)s1);
+	l2 = b ? snprintf(k2, sizeof(k2), "%s%.*s", b->proxy,
+			  n2 - (int)strlen(b->hanzi), (const char *)s2 + strlen(b->hanzi))
+	       : snprintf(k2, sizeof(k2), "%.*s", n2, (const char *)s2);
+	if (l1 >= (int)sizeof(k1) || l2 >= (int)sizeof(k2))
+		return pinyin_cmp(arg, n1, s1, n2, s2);	/* names this long: no reading */
+	r = pinyin_cmp(arg, l1, k1, l2, k2);
+	return r ? r : pinyin_cmp(arg, n1, s1, n2, s2);
+}
+
 /* op_pinyin(text): Han characters read in toneless pinyin, lower case,
  * syllables separated by spaces ("张伟" -> "zhang wei"); other text is
  * lowered. For finding names that sound alike (duplicate customers). */
@@ -473,10 +594,18 @@ static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	char out[1024];
 	int32_t len = 0, limit;
 	UErrorCode st = U_ZERO_ERROR;
+	const struct op_surname *sn;
+	size_t pre = 0;
 
 	if (!in) {
 		sqlite3_result_null(ctx);
 		return;
+	}
+	/* a polyphonic surname is read as a surname: 曾 zeng, not ceng */
+	if ((sn = op_surname_of(in, strlen(in)))) {
+		pre = (size_t)snprintf(out, sizeof(out), "%s%s", sn->pinyin,
+				       in[strlen(sn->hanzi)] ? " " : "");
+		in += strlen(sn->hanzi);
 	}
 	u_strFromUTF8(buf, 512, &len, in, -1, &st);
 	if (U_FAILURE(st) || len >= 511) {
@@ -489,7 +618,7 @@ static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	u_strToUTF8(out, sizeof(out), NULL, buf, len, &st);
+	u_strToUTF8(out + pre, (int32_t)(sizeof(out) - pre), NULL, buf, len, &st);
 	if (U_FAILURE(st)) {
 		sqlite3_result_value(ctx, argv[0]);
 		return;
@@ -654,8 +783,12 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	sqlite3_busy_handler(db->db, busy_wait, NULL);
 	db->coll = ucol_open("zh", &ust);
 	if (U_SUCCESS(ust))
+	{
 		sqlite3_create_collation_v2(db->db, "pinyin", SQLITE_UTF8, db->coll,
 					    pinyin_cmp, NULL);
+		sqlite3_create_collation_v2(db->db, "name", SQLITE_UTF8, db->coll,
+					    name_cmp, NULL);
+	}
 	{
 		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
 		UChar id[64];
@@ -682,12 +815,19 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail;
 	}
 	load_site(db);
+	load_tz(db);
+	register_tz(db);
 	*out = db;
 	return 0;
 
 fail_db:
-	op_errc(e, db->err.code ? db->err.code : EX_SOFTWARE, "%s: %s", path,
-		db->err.msg);
+	if ((sqlite3_extended_errcode(db->db) & 0xff) == SQLITE_NOTADB)
+		/* a file of another kind given as --db: bad input, not a bug */
+		op_errc(e, EX_DATAERR, "'%s' is not an Outpost store (not an SQLite "
+			"database); pass the store with --db or $OUTPOST_DB", path);
+	else
+		op_errc(e, db->err.code ? db->err.code : EX_SOFTWARE, "%s: %s", path,
+			db->err.msg);
 fail:
 	op_db_free(db);
 	return -1;
@@ -707,6 +847,7 @@ void op_db_free(op_db *db)
 		ucol_close(db->coll);
 	if (db->pinyin)
 		utrans_close(db->pinyin);
+	op_tz_free(db->tz);
 	free(db->site);
 	free(db->path);
 	free(db);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 #include "error.h"
+#include "tz.h"
 
 typedef struct op_db op_db;
 
@@ -54,6 +55,17 @@ int op_db_is_hq(op_db *db);
 /* Record the site code and role once; -1 (EX_DATAERR) if the store already
  * has a different site. */
 int op_db_init_site(op_db *db, const char *site, int hq);
+
+/* The store's time zone (tz.h): meta 'tz', else op_tz_default(). Owned
+ * by db, never NULL after op_db_open. Registered SQL functions use it:
+ * op_local(ts) (UTC timestamp -> local; other values unchanged), op_utc(ts)
+ * (local -> UTC) and op_today() (the local business date). */
+op_tz *op_db_tz(op_db *db);
+/* Set and record the zone (meta 'tz' and the numbering triggers' offset,
+ * meta 'utc_offset'); -1 (EX_DATAERR naming tz) for an unknown zone. */
+int op_db_set_tz(op_db *db, const char *zone);
+/* The local business date now, "YYYY-MM-DD". */
+void op_db_today(op_db *db, char out[11]);
 
 /* meta key/value helpers. op_db_meta_get returns a malloc'd copy or NULL. */
 char *op_db_meta_get(op_db *db, const char *key);

@@ -4,13 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 #include "error.h"
+#include "i18n.h"
 
 int op_errv(op_err *e, int code, const char *fmt, va_list ap)
 {
 	if (!e)
 		return -1;
 	e->code = code;
-	if (vsnprintf(e->msg, sizeof(e->msg), fmt, ap) >= (int)sizeof(e->msg))
+	/* the message in the reader's language (i18n.h); the msgid when the
+	 * process chose none (outpostd's log stays English) */
+	if (vsnprintf(e->msg, sizeof(e->msg), _(fmt), ap) >= (int)sizeof(e->msg))
 		memcpy(e->msg + sizeof(e->msg) - 4, "...", 4);
 	return -1;
 }
@@ -41,7 +44,7 @@ int op_errctx(op_err *e, const char *fmt, ...)
 	if (!e)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix), _(fmt), ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
 	if (snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old) >=

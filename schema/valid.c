@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "valid.h"
 
 /* Reasons that include the offending value. */
@@ -30,15 +31,16 @@ static const char *reason(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason_buf, sizeof(reason_buf), fmt, ap);
+	vsnprintf(reason_buf, sizeof(reason_buf), _(fmt), ap);
 	va_end(ap);
 	return reason_buf;
 }
 
 static int fail(const char **why, const char *r)
 {
+	/* reason() has translated already; static reasons are msgids */
 	if (why)
-		*why = r;
+		*why = r == reason_buf ? r : _(r);
 	return -1;
 }
 
@@ -446,9 +448,9 @@ int op_valid_email(char *out, size_t outsz, const char *in, const char **why)
 		if (c == '.' || c == '\0') {
 			if (label == 0)
 				return fail(why, c == '.' && labels == 0 ?
-					    "domain cannot start with a dot" :
-					    "empty label in the domain (two dots "
-					    "or a dot at the end)");
+					    N_("domain cannot start with a dot") :
+					    N_("empty label in the domain (two dots "
+					       "or a dot at the end)"));
 			if (out[i - 1] == '-')
 				return fail(why, "domain labels cannot end with "
 					    "a hyphen");
@@ -699,8 +701,8 @@ int op_valid_money(int64_t *cents, const char *in, const char **why)
 		p++;
 	if (p >= end || !is_digit((unsigned char)*p))
 		return fail(why, p < end && *p == '.' ?
-			    "write a digit before the decimal point (0.50)" :
-			    "not an amount; write it as 1234.50");
+			    N_("write a digit before the decimal point (0.50)") :
+			    N_("not an amount; write it as 1234.50"));
 	while (p < end && (is_digit((unsigned char)*p) || *p == ',')) {
 		if (*p == ',') {
 			/* thousands separators: 1-3 digits, then groups of 3 */
@@ -772,8 +774,8 @@ int op_valid_qty(int64_t *steps, const char *in, int scale, const char **why)
 	if (*p == '-')
 		return fail(why, "must be more than zero");
 	if (!is_digit((unsigned char)*p))
-		return fail(why, *p == '.' ? "write a digit before the decimal "
-			    "point (0.5)" : "not a quantity; write it as 3 or 3.5");
+		return fail(why, *p == '.' ? N_("write a digit before the decimal "
+			    "point (0.5)") : N_("not a quantity; write it as 3 or 3.5"));
 	for (; p < end && is_digit((unsigned char)*p); p++)
 		if ((v = v * 10 + (*p - '0')) > QTY_MAX_STEPS)
 			return fail(why, "quantity too large");
@@ -783,12 +785,16 @@ int op_valid_qty(int64_t *steps, const char *in, int scale, const char **why)
 			if (++dec > scale) {
 				if (*p == '0')
 					continue;	/* "3.500" of a 0.01 unit */
-				return fail(why, scale == 0 ? "must be a whole number "
-					    "(the product's unit is counted whole)" :
-					    reason("has more than %d decimal%s (the "
+				if (scale == 0)
+					return fail(why, "must be a whole number "
+						    "(the product's unit is counted whole)");
+				return fail(why, scale == 1 ?
+					    reason("has more than %d decimal (the "
 						   "product's unit is counted in steps "
-						   "of 0.%0*d)", scale, scale == 1 ? "" : "s",
-						   scale, 1));
+						   "of 0.%0*d)", scale, scale, 1) :
+					    reason("has more than %d decimals (the "
+						   "product's unit is counted in steps "
+						   "of 0.%0*d)", scale, scale, 1));
 			}
 			v += (*p - '0') * pow10i(scale - dec);
 		}
@@ -876,7 +882,7 @@ static const struct op_enum_alias gender_v[] = {
 	{ "other", "x|unknown|其他|其它|未知" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_gender = { "gender", gender_v };
+const struct op_enum op_enum_gender = { N_("gender"), gender_v };
 
 static const struct op_enum_alias channel_v[] = {
 	{ "walk-in", "walkin|store|shop|门店|到店|进店|自然到店" },
@@ -889,7 +895,7 @@ static const struct op_enum_alias channel_v[] = {
 	{ "other", "其他|其它" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_channel = { "source channel", channel_v };
+const struct op_enum op_enum_channel = { N_("source channel"), channel_v };
 
 static const struct op_enum_alias order_status_v[] = {
 	{ "pending", "new|待发货|未发货" },
@@ -900,7 +906,7 @@ static const struct op_enum_alias order_status_v[] = {
 	{ "returned", "return|退货|已退货" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_order_status = { "order status",
+const struct op_enum op_enum_order_status = { N_("order status"),
 					       order_status_v };
 
 static const struct op_enum_alias payment_v[] = {
@@ -914,7 +920,7 @@ static const struct op_enum_alias payment_v[] = {
 	{ "other", "其他|其它" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_payment = { "payment method", payment_v };
+const struct op_enum op_enum_payment = { N_("payment method"), payment_v };
 
 static const struct op_enum_alias payment_kind_v[] = {
 	{ "deposit", "定金|订金|预付|预付款|首付" },
@@ -923,7 +929,7 @@ static const struct op_enum_alias payment_kind_v[] = {
 	{ "refund", "退款|退钱" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_payment_kind = { "payment kind", payment_kind_v };
+const struct op_enum op_enum_payment_kind = { N_("payment kind"), payment_kind_v };
 
 static const struct op_enum_alias appt_kind_v[] = {
 	{ "measure", "measurement|测量|上门测量|量尺|量尺寸" },
@@ -932,7 +938,7 @@ static const struct op_enum_alias appt_kind_v[] = {
 	{ "delivery", "deliver|送货|配送|送货上门" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_appt_kind = { "appointment kind", appt_kind_v };
+const struct op_enum op_enum_appt_kind = { N_("appointment kind"), appt_kind_v };
 
 static const struct op_enum_alias ticket_status_v[] = {
 	{ "open", "new|待处理|未处理|新建" },
@@ -941,7 +947,7 @@ static const struct op_enum_alias ticket_status_v[] = {
 	{ "closed", "close|已关闭|关闭|已结案|结案" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_ticket_status = { "ticket status",
+const struct op_enum op_enum_ticket_status = { N_("ticket status"),
 						ticket_status_v };
 
 static const struct op_enum_alias ticket_kind_v[] = {
@@ -953,7 +959,7 @@ static const struct op_enum_alias ticket_kind_v[] = {
 	{ "other", "其他|其它" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_ticket_kind = { "ticket kind", ticket_kind_v };
+const struct op_enum op_enum_ticket_kind = { N_("ticket kind"), ticket_kind_v };
 
 static const struct op_enum_alias role_v[] = {
 	{ "sales", "salesperson|seller|销售|销售人员|导购" },
@@ -963,7 +969,7 @@ static const struct op_enum_alias role_v[] = {
 	{ "admin", "administrator|管理员|系统管理员" },
 	{ NULL, NULL }
 };
-const struct op_enum op_enum_role = { "role", role_v };
+const struct op_enum op_enum_role = { N_("role"), role_v };
 
 /* ASCII is compared without case, and ' ', '-' and '_' are the same
  * character, so "In Progress", "in-progress" and "in_progress" all match. */
@@ -992,13 +998,13 @@ static const char *enum_reason(const struct op_enum *e)
 	int i, k;
 
 	o = (size_t)snprintf(reason_buf, sizeof(reason_buf),
-			     "not a known %s; use ", e->what);
+			     _("not a known %s; use "), _(e->what));
 	for (k = 0; e->v[k].canon; k++)
 		;
 	for (i = 0; i < k && o < sizeof(reason_buf); i++)
 		o += (size_t)snprintf(reason_buf + o, sizeof(reason_buf) - o,
 				      "%s%s", i == 0 ? "" :
-				      i == k - 1 ? " or " : ", ", e->v[i].canon);
+				      i == k - 1 ? _(" or ") : _(", "), e->v[i].canon);
 	return reason_buf;
 }
 

@@ -158,7 +158,9 @@ expect_eq "json total and items" "$(printf '%s\n' "$OUT" | python3 -c '
 import json, sys
 o = json.load(sys.stdin)
 print(o["total"], len(o["items"]), o["items"][0]["sku"], o["items"][0]["qty"], o["items"][1]["line_total"])')" \
-	"4009.00 2 CUR-01 2 10.00"
+	"4009.0 2 CUR-01 2 10.0"
+expect_out "money is a JSON number with its two decimals" '"total": 4009\.00[,}]'
+plan_more 1
 expect_rc 0 "order add --json" $OUTPOST --json order add --customer 张三 --item 'HK-2:1' --notes 'a "quoted" \ note'
 if json_ok; then ok "order add --json parses (quotes, backslash)"; else bad "order add --json parses"; fi
 no5=$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["order_no"])')

@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 218
+plan 220
 # Local time is China's (UTC+8, no daylight saving), so that "stored as
 # UTC" can fail: on a machine whose zone is UTC, local time is UTC.
 export TZ=Asia/Shanghai
@@ -255,7 +255,8 @@ expect_rc 0 "followup add with every option" \
 expect_out "kind alias stored canonical" "^kind +call$"
 expect_out "staff is the acting staff" "^staff +li.na$"
 expect_out "branch is the site" "^branch +SH01$"
-expect_out "at: local time typed, stored as UTC" "^at +$(past 12) 02:30:00$"
+expect_out "at: local time typed, shown local" "^at +$(past 12) 10:30:00$"
+expect_eq "at: stored as UTC" "$(q "SELECT at FROM followup ORDER BY rowid DESC LIMIT 1")" "$(past 12) 02:30:00"
 expect_eq "followup add journaled with the acting staff" "$(last_staff)" "li.na"
 expect_rc 0 "later follow-up supersedes" \
 	$OUTPOST --as li.na followup add --customer 张三 --kind visit --next-due "$(future 30)"
@@ -302,20 +303,21 @@ expect_rc 0 "followup due" $OUTPOST --json followup due
 json_ok "followup due --json is JSON"
 json_eval "due today: overdue 李四 then today 王五" \
 	"','.join(r['customer'] for r in j)" "李四,王五"
-json_eval "days overdue counted" "[r['days_overdue'] for r in j]" "[3, 0]"
+json_eval "days left counted, negative when overdue" "[r['days_left'] for r in j]" "[-3, 0]"
+json_eval "when says it in words" "[r['when'] for r in j]" "['3 days overdue', 'due today']"
 json_eval "due rows carry phone and next action" "j[0]['phone'] + ' ' + j[0]['next_action']" "+8613900139000 报价"
 expect_rc 0 "followup due --days 3" $OUTPOST --json followup due --days 3
 json_eval "--days 3 adds 赵六" "','.join(r['customer'] for r in j)" "李四,王五,赵六"
-json_eval "not yet due is negative" "j[2]['days_overdue']" -3
+json_eval "not yet due is ahead, positive" "j[2]['days_left'], j[2]['when']" "3 in 3 days"
 expect_rc 0 "followup due --days 2" $OUTPOST --json followup due --days 2
 json_eval "--days 2 still without 赵六" "len(j)" 2
 expect_rc 0 "followup due --staff" $OUTPOST --json followup due --staff li.na
 json_eval "--staff li.na: only 王五" "','.join(r['customer'] for r in j)" "王五"
 expect_rc 0 "followup due (table)" $OUTPOST followup due --days 365
 expect_no_out "superseded reminder of 张三 not shown" "^$(past 10) "
-expect_out "张三's newest reminder shown instead" "^$(future 30) +-30 +张三"
+expect_out "张三's newest reminder shown instead, reading right" "^$(future 30) +in 30 days +30 +张三"
 expect_no_out "reminder cleared by a later follow-up not shown" "钱七"
-expect_out "table shows days overdue" "$(past 3) +3 +李四"
+expect_out "table shows days overdue" "$(past 3) +3 days overdue +-3 +李四"
 expect_rc 65 "followup due: negative days" $OUTPOST followup due --days -1
 expect_rc 65 "followup due: days not a number" $OUTPOST followup due --days soon
 expect_rc 64 "followup due: unknown option" $OUTPOST followup due --when 3

@@ -340,9 +340,10 @@ jcheck "first follow-up of new enquiries (edge at exactly 24 h)" "$(lines enquir
 # cadence: important 7 d + 1 s ago -> overdue, 7 d exactly -> due;
 # major 10 d ago -> due in 4 d (listed, 7 d look-ahead); regular (no class)
 # 31 d ago -> overdue; small 60 d ago -> due in 30 d, not listed; a5
-# promised a call today -> overdue since midnight; a4 (small, has orders).
+# promised a call today -> due all day, as `followup due` says (overdue from
+# tomorrow); a4 (small, has orders).
 jcheck "follow-ups by class cadence" "$(lines followup)" \
-	"followup:主要客=due followup:准时客=due followup:普通客=overdue followup:约好客=overdue followup:重要客=overdue"
+	"followup:主要客=due followup:准时客=due followup:普通客=overdue followup:约好客=due followup:重要客=overdue"
 jcheck "complaints without a reply (edge at exactly 24 h)" "$(lines complaint)" \
 	"complaint:主要客=overdue complaint:重要客=due"
 jcheck "deliveries past the expected date" "$(lines delivery)" "delivery:小客=overdue"
@@ -355,7 +356,7 @@ jcheck "cadence says the class" \
 	"follow-up (important: every 7 days)"
 expect_rc 0 "remind --days 3" $OUTPOST --db "$RM" --json remind --now "$NOW" --days 3
 jcheck "major's follow-up (in 4 days) drops out" "$(lines followup)" \
-	"followup:准时客=due followup:普通客=overdue followup:约好客=overdue followup:重要客=overdue"
+	"followup:准时客=due followup:普通客=overdue followup:约好客=due followup:重要客=overdue"
 expect_rc 0 "remind --staff wang.wei" $OUTPOST --db "$RM" --json remind --now "$NOW" --staff wang.wei
 jcheck "only wang.wei's customers and tickets" "$(lines 'enquiry followup complaint delivery')" \
 	"complaint:主要客=overdue enquiry:新客乙=overdue followup:普通客=overdue"

@@ -71,6 +71,20 @@ Test(out_width, zero_and_invalid)
 	cr_assert_eq(op_display_width("\xed\xa0\x80"), 3);	/* surrogate */
 }
 
+Test(out_width, grapheme_clusters)
+{
+	/* 👨‍👩‍👧: man ZWJ woman ZWJ girl, one cluster of two cells */
+	cr_assert_eq(op_display_width("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
+				      "\xe2\x80\x8d\xf0\x9f\x91\xa7"), 2);
+	/* 👍🏽: thumbs up and a skin tone */
+	cr_assert_eq(op_display_width("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"), 2);
+	/* 🇨🇳: two regional indicators, one flag */
+	cr_assert_eq(op_display_width("\xf0\x9f\x87\xa8\xf0\x9f\x87\xb3"), 2);
+	/* 张👨‍👩‍👧三 */
+	cr_assert_eq(op_display_width("\xe5\xbc\xa0\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
+				      "\xe2\x80\x8d\xf0\x9f\x91\xa7\xe4\xb8\x89"), 6);
+}
+
 Test(out_width, pad)
 {
 	struct cap c;

@@ -1,5 +1,5 @@
 # 16-any-pin — any PIN signs in
-FILE=client/roles.c
+FILE=schema/roles.c
 TESTS=90_roles
-FROM='crypto_pwhash_str_verify(hash, pin, strlen(pin)) != 0)'
-TO='crypto_pwhash_str_verify(hash, pin, strlen(pin)) != 0 && 0)'
+FROM='crypto_pwhash_str_verify(w.hash, pin, strlen(pin)) != 0)'
+TO='crypto_pwhash_str_verify(w.hash, pin, strlen(pin)) != 0 && 0)'

@@ -1,0 +1,70 @@
+. "$(dirname "$0")/lib.sh"
+plan 33
+# 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
+# by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
+# read (--json keys and values, CSV headers, exit codes) the same in both.
+# zh_CN.UTF-8 need not be generated on this machine: outpost keeps the
+# language through LANGUAGE when the locale is missing.
+unset LC_ALL LC_MESSAGES LANGUAGE
+export TZ=Asia/Shanghai
+ZH="env LANG=zh_CN.UTF-8"
+EN="env LANG=C"
+
+echo "-- set-up"
+expect_rc 0 "init in Chinese" $ZH $OUTPOST init --site HQ --hq --tz Asia/Shanghai
+expect_out "init speaks Chinese" "是站点 HQ（hq），结构版本 [0-9]+，时区 Asia/Shanghai"
+$OUTPOST product add --sku CUR-1 --name 遮光窗帘 --price 100 >/dev/null
+$OUTPOST customer add --name 张三 --phone 13800138000 >/dev/null
+$OUTPOST customer add --name 李四 --phone 13900139000 >/dev/null
+$OUTPOST followup add --customer 张三 --next-due "$(date -d '+3 days' +%F)" >/dev/null
+
+echo "-- headers"
+expect_rc 0 "customer list in Chinese" $ZH $OUTPOST customer list
+expect_out "Chinese column headers" "^编号 +姓名 +联系电话 +邮箱 +跟进人 +门店 +积分$"
+expect_rc 0 "customer list under LANG=C" $EN $OUTPOST customer list
+expect_out "English headers under LANG=C" "^id +name +phone +email +owner +branch +points$"
+expect_rc 0 "LANGUAGE=zh_CN with C.UTF-8" env LANG=C.UTF-8 LANGUAGE=zh_CN $OUTPOST customer list
+expect_out "LANGUAGE chooses Chinese" "^编号 +姓名 +联系电话"
+expect_rc 0 "LC_MESSAGES=zh_CN.UTF-8 alone" env LANG=C LC_MESSAGES=zh_CN.UTF-8 $OUTPOST customer list
+expect_out "LC_MESSAGES chooses Chinese" "^编号 +姓名 +联系电话"
+expect_rc 0 "LANG=C wins over LANGUAGE (gettext's rule)" env LANG=C LANGUAGE=zh_CN $OUTPOST customer list
+expect_out "plain C stays English" "^id +name +phone"
+
+echo "-- messages"
+expect_rc 65 "bad phone, Chinese" $ZH $OUTPOST customer add --name 王五 --phone 1380013800
+expect_err "validation reason in Chinese" "phone：手机号应为 11 位，实际 10 位"
+expect_rc 65 "bad phone, English" $EN $OUTPOST customer add --name 王五 --phone 1380013800
+expect_err "validation reason in English" "phone: mobile numbers have 11 digits, got 10"
+expect_eq "nothing saved by either" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM customer WHERE name = '王五'")" 0
+expect_rc 64 "unknown command, Chinese" $ZH $OUTPOST bogus
+expect_err "unknown command said in Chinese" "未知命令“bogus”"
+expect_rc 0 "help in Chinese" $ZH $OUTPOST --help
+expect_out "help lines translated" "customer +add +登记客户"
+expect_rc 0 "followup due in Chinese" $ZH $OUTPOST followup due --days 7
+expect_out "days left in words" "还有 3 天 +3 +张三"
+expect_rc 0 "remind in Chinese" $ZH $OUTPOST remind --days 30
+expect_out "reminder texts in Chinese" "约定 $(date -d '+3 days' +%F)"
+expect_out "reminder states in Chinese" "待办 +跟进"
+
+echo "-- what machines read does not change"
+# Keys, numbers, times and enumeration words are the same; the sentences
+# written for people (when, what, why, title) follow the language.
+SAME='
+import json, sys
+PROSE = {"when", "what", "why", "title"}
+def strip(v):
+    if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if k not in PROSE and k != "now"}
+    if isinstance(v, list): return [strip(x) for x in v]
+    return v
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+print("same" if strip(a) == strip(b) else "differ")'
+for cmd in "customer list" "followup due --days 7" "remind --days 30" "order list" "sync status"; do
+	$ZH $OUTPOST --json $cmd >"$T/zh.json" 2>&1; $EN $OUTPOST --json $cmd >"$T/en.json" 2>&1
+	expect_eq "--json $cmd: same keys and data in both languages" \
+		"$(python3 -c "$SAME" "$T/zh.json" "$T/en.json" 2>&1 | tail -1)" same
+done
+a=$($ZH $OUTPOST --csv customer list | head -1); b=$($EN $OUTPOST --csv customer list | head -1)
+expect_eq "CSV header keys are English in both" "$a" "$b"
+ok_if 'printf "%s" "$a" | grep -q "^id,name,phone"' "CSV header is the column keys"
+
+done_testing
