@@ -18,7 +18,7 @@ UNITS   := outpostd.service outpost-backup.service outpost-backup.timer
 CC      ?= cc
 B       := build
 BIN     := bin
-PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc
+PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc libmicrohttpd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
@@ -37,7 +37,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SCHEMA_SQL  := $(sort $(wildcard schema/[0-9]*.sql))
 SCHEMA_SRC  := $(wildcard schema/*.c) $(B)/migrations_sql.c
-CLIENT_SRC  := $(filter-out client/main.c,$(wildcard client/*.c))
+WEB_ASSETS  := $(sort $(wildcard client/web/*.css client/web/*.js client/web/*.svg))
+CLIENT_SRC  := $(filter-out client/main.c,$(wildcard client/*.c)) $(B)/web_assets.c
 DAEMON_SRC  := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 TOOLS_SRC   := $(wildcard tools/*.c)
@@ -70,6 +71,9 @@ $(B)/locale/$(2)/LC_MESSAGES/$(1).mo: po/$(1)/$(2).po | $(DEPS_OK)
 endef
 $(foreach p,$(PO_FILES),$(eval $(call mo_rule,$(word 2,$(subst /, ,$(p))),$(basename $(notdir $(p))))))
 
+# The web screen's pages keep their strings in the domain outpost-web
+# (W_() and N_()), apart from the CLI's.
+WEB_SRC := $(sort $(wildcard client/web*.c client/serve.c))
 # xgettext keywords: _() and N_() everywhere; the first argument of
 # valid.c's fail()/reason() and of the error constructors are messages;
 # NC_(ctx, s) is s in context ctx ("column": table headers).
@@ -85,14 +89,22 @@ pot: $(B)/tools/cmdstrings
 	$(B)/tools/cmdstrings > $(B)/cmdstrings.c
 	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS $(XGETTEXT_KW) \
 		--package-name=outpost -o po/outpost/outpost.pot \
-		$(sort $(wildcard schema/*.c client/*.c daemon/*.c)) $(B)/cmdstrings.c
+		$(filter-out $(WEB_SRC),$(sort $(wildcard schema/*.c client/*.c daemon/*.c))) \
+		$(B)/cmdstrings.c
 	for f in po/outpost/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost/outpost.pot || exit 1; done
+	xgettext --from-code=UTF-8 -kW_ -kN_ --package-name=outpost-web \
+		-o po/outpost-web/outpost-web.pot $(WEB_SRC)
+	for f in po/outpost-web/*.po; do msgmerge -q --no-fuzzy-matching --update --backup=none $$f po/outpost-web/outpost-web.pot || exit 1; done
 
 $(B)/migrations_sql.c: $(SCHEMA_SQL) tools/embed.sh | $(DEPS_OK)
 	sh tools/embed.sh $@ $(SCHEMA_SQL)
 
 $(B)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+$(B)/web_assets.c: $(WEB_ASSETS) tools/embed_assets.sh | $(DEPS_OK)
+	sh tools/embed_assets.sh $@ $(WEB_ASSETS)
+$(B)/web_assets.o: $(B)/web_assets.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 $(B)/migrations_sql.o: $(B)/migrations_sql.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@

@@ -15,26 +15,6 @@
 #include "record.h"
 #include "items.h"
 
-/* What `order add` takes from options (the first NU entries), then what
- * the command fills in itself. One table, so add validates every column
- * the same way rec_insert does for customers. */
-static const struct op_field F[] = {
-	{ "payment", "payment", F_ENUM, &op_enum_payment, 0, 0, 0, "付款方式|支付方式|付款|支付" },
-	{ "delivery-address", "delivery_address", F_TEXT, NULL, 0, 0, 0, "送货地址|收货地址|配送地址" },
-	{ "expected", "expected_date", F_DATE, NULL, 0, 0, 0, "预计送货日期|预计交货日期|交货日期" },
-	{ "channel", "channel", F_CHANNEL, NULL, 0, 0, 0, "渠道|来源|销售渠道" },
-	{ "notes", "notes", F_TEXT, NULL, 0, 0, 0, "备注|说明" },
-	{ "date", "order_date", F_DATE, NULL, 0, 0, 0, "日期|下单日期|订单日期" },
-	/* not options */
-	{ "customer", "customer_id", F_TEXT, NULL, 0, 0, 1, NULL },
-	{ "total", "total", F_INT, NULL, 0, INT64_MAX, 1, NULL },
-	{ "staff", "staff", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "branch", "branch", F_TEXT, NULL, 0, 0, 0, NULL },
-	{ "discount", "discount", F_INT, NULL, 0, INT64_MAX, 0, NULL },
-};
-enum { I_DATE = 5, NU = 6, I_CUSTOMER = 6, I_TOTAL, I_STAFF, I_BRANCH, I_DISCOUNT, NF };
-_Static_assert(sizeof(F) / sizeof(F[0]) == NF, "order field indexes");
-
 /* Largest order total and line total, in cents: the money limit of valid.h. */
 #define MAX_CENTS INT64_C(10000000000000)
 
@@ -55,15 +35,6 @@ int cmd_order_ref(struct op_cli *cli, const char *ref, char **id)
 		op_errc(&cli->err, EX_DATAERR, "'%s' matches more than one order; "
 			"give the order number or one of the ids above", ref);
 	return -1;
-}
-
-/* An order needs a site: its number and branch column carry the code. */
-static int need_site(struct op_cli *cli)
-{
-	if (op_db_site(cli->db))
-		return 0;
-	return cli_error(cli, EX_CONFIG,
-			 "store has no site; run 'outpost init --site CODE' first");
 }
 
 /* ------------------------------------------------------------ show */
@@ -186,79 +157,36 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ add */
 
-static const char SQL_MERGED[] =
-	"SELECT merged_into FROM customer WHERE id = :id AND merged_into IS NOT NULL";
-
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? strdup(s) : NULL;
-}
-
-/* A merged customer's orders go to the customer it was merged into. */
-static int follow_merge(struct op_cli *cli, char **id)
-{
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_MERGED);
-	int rc;
-
-	if (!st || op_bind_text(cli->db, st, ":id", *id) < 0 ||
-	    (rc = op_db_step(cli->db, st)) < 0)
-		return -1;
-	if (rc == SQLITE_ROW) {
-		char *to = col_dup(st, 0);
-		sqlite3_reset(st);
-		if (!to)
-			return op_errc(&cli->err, EX_OSERR, "out of memory");
-		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
-			 cli_short_id(*id), cli_short_id(to), cli_short_id(to));
-		free(*id);
-		*id = to;
-	}
-	return 0;
-}
-
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
 				   { NULL, 0, NULL } };
-	const char *vals[NF];
-	char *cust = NULL, *id = NULL, today[11];
+	const char *vals[OP_ORD_NF];
+	char *cust = NULL, *id = NULL, *to = NULL;
 	struct op_lines L;
 	int rc;
 
 	memset(vals, 0, sizeof(vals));
-	if ((rc = items_begin(cli, argc, argv, F, NU, vals, extra, &L)) >= 0)
+	if ((rc = items_begin(cli, argc, argv, op_order_fields, OP_ORD_NU, vals, extra, &L)) >= 0)
 		goto out;
-	if ((rc = need_site(cli)) != 0)
-		goto out;
-	if (cmd_customer_ref(cli, extra[0].val, &cust) < 0 || follow_merge(cli, &cust) < 0) {
+	if (op_order_ready(&cli->ctx) < 0 || cmd_customer_ref(cli, extra[0].val, &cust) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
-	if (op_db_begin(cli->db, cli->as) < 0 || items_price_all(cli, &L, extra[1].val) < 0)
-		goto fail;
-	vals[I_CUSTOMER] = cust;
-	vals[I_TOTAL] = L.total_s;
-	vals[I_DISCOUNT] = L.discount_s;
-	vals[I_STAFF] = cli->as;
-	vals[I_BRANCH] = op_db_site(cli->db);
-	if (!vals[I_DATE]) {
-		/* the local business day: numbered and dated as the shop sees it */
-		op_db_today(cli->db, today);
-		vals[I_DATE] = today;
+	vals[OP_ORD_CUSTOMER] = cust;
+	if (op_order_add(&cli->ctx, vals, &L, extra[1].val, &id, &to) < 0) {
+		rc = cli_fail(cli);
+		goto out;
 	}
-	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0 ||
-	    items_insert_all(cli, "order_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
-		goto fail;
+	if (to)
+		cli_warn(cli, "customer %s was merged into %s; the order goes to %s",
+			 cli_short_id(cust), cli_short_id(to), cli_short_id(to));
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
-	goto out;
-fail:
-	op_db_rollback(cli->db);
-	rc = cli_fail(cli);
 out:
-	items_end(&L);
+	op_items_end(&L);
 	free(cust);
 	free(id);
+	free(to);
 	return rc;
 }
 

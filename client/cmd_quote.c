@@ -65,7 +65,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 		rc = cli_fail(cli);
 		goto out;
 	}
-	if (op_db_begin(cli->db, cli->as) < 0 || items_price_all(cli, &L, extra[1].val) < 0)
+	if (op_db_begin(cli->db, cli->as) < 0 || op_items_price_all(&cli->ctx, &L, extra[1].val) < 0)
 		goto fail;
 	if (!vals[I_VALID]) {
 		/* a month, as shops quote */
@@ -84,7 +84,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	op_db_today(cli->db, today);	/* the local business day, not UTC's */
 	vals[I_DATE] = today;
 	if (rec_insert(cli, "quote", F, NF, vals, &id) < 0 ||
-	    items_insert_all(cli, "quote_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
+	    op_items_insert_all(&cli->ctx, "quote_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
 		goto fail;
 	rc = cmd_show_with_items(cli, SQL_SHOW, SQL_ITEMS, "quote", id) < 0 ? cli_fail(cli) : 0;
 	goto out;
@@ -92,7 +92,7 @@ fail:
 	op_db_rollback(cli->db);
 	rc = cli_fail(cli);
 out:
-	items_end(&L);
+	op_items_end(&L);
 	free(cust);
 	free(id);
 	return rc;

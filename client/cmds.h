@@ -28,6 +28,7 @@ OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
 OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
 OP_GROUP op_cmds_backup[];	/* backup ... */
+OP_GROUP op_cmds_serve[];	/* serve (the web screen) */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -70,6 +71,16 @@ int custom_key_ok(struct op_cli *cli, const char *key);
 int custom_set(struct op_cli *cli, const char *cid, const char *key,
 	       const char *value, int *changed);
 int custom_set_all(struct op_cli *cli, const char *cid, const char *const *kv, int n);
+
+/* What `order add` and `quote add` start with: split the --item options
+ * out, parse the others (f[0..nu), and extra, whose first entry must be
+ * "customer"), print usage on --help, require --customer and an item,
+ * open the store, parse every item (schema/items.h). Returns -1 to go on,
+ * or the exit code to return at once (the error printed). Call
+ * op_items_end(L) either way (client/items.c). */
+struct op_lines;
+int items_begin(struct op_cli *cli, int argc, char **argv, const struct op_field *f,
+		int nu, const char **vals, struct cli_opt *extra, struct op_lines *L);
 
 /* Common plumbing of a command: parse options with spec, print usage on
  * --help, check there are at least minpos positional arguments, open the

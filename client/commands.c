@@ -14,7 +14,7 @@ static const struct op_cmd *const groups[] = {
 	op_cmds_quote, op_cmds_payment, op_cmds_appt, op_cmds_stock,
 	op_cmds_ticket, op_cmds_followup, op_cmds_staff, op_cmds_import,
 	op_cmds_sync, op_cmds_status, op_cmds_merge, op_cmds_report, op_cmds_history,
-	op_cmds_backup,
+	op_cmds_backup, op_cmds_serve,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include "report_int.h"
+#include "i18n.h"
 #include "items.h"
 
 /* Reminders. :until is now + the look-ahead; an item is listed once due

@@ -149,7 +149,8 @@ int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
 		    op_hook hook, void *arg, char **id);
 
 /* Change the given (non-NULL) vals of customer id, then run hook (may be
- * NULL), in one transaction. 0 or -1, nothing half-saved. */
+ * NULL), in one transaction. A customer out of ctx's scope is "not found"
+ * (EX_NOINPUT), as one that does not exist. 0 or -1, nothing half-saved. */
 int op_customer_edit(struct op_ctx *ctx, const char *const *vals, const char *id,
 		     op_hook hook, void *arg);
 
@@ -165,13 +166,33 @@ int op_customer_hidden(struct op_ctx *ctx, const char *ref);
 
 /* Customers matching q (any part of a name, phone digits, email, a
  * custom field's value, a WeChat id; 3+ characters through the trigram
- * index), at most limit, sorted by name in pinyin order. *st gets a
+ * index), at most limit, sorted by name in pinyin order (a query of
+ * digits, a phone being typed: by phone). *st gets a
  * statement of the db's table (do not finalize; reset when done) with the
  * columns id (OP_SHORT_ID: the full id unless :short_ids is bound to 1),
  * name, phone, email, owner, branch, points. 0, or -1 (EX_USAGE for an
  * empty query). */
 int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 		       sqlite3_stmt **st);
+
+/* ------------------------------------------------------------ orders */
+
+/* The order field table: what `order add` (or the order form) takes
+ * (the first OP_ORD_NU entries), then what the operation fills in. */
+extern const struct op_field op_order_fields[];
+enum { OP_ORD_DATE = 5, OP_ORD_NU = 6, OP_ORD_CUSTOMER = 6, OP_ORD_TOTAL, OP_ORD_STAFF, OP_ORD_BRANCH,
+       OP_ORD_DISCOUNT, OP_ORD_NF };
+
+/* Whether the store can take orders (it has a site): 0, or -1 (EX_CONFIG). */
+int op_order_ready(struct op_ctx *ctx);
+/* Take an order: vals (OP_ORD_NF slots) with the customer's id, the lines
+ * of L parsed (op_items_parse, items.h) and discount (may be NULL) off the
+ * whole. A customer merged into another gets the order on the one it was
+ * merged into: *merged_to (may be NULL) gets that id. The order and its
+ * lines in one transaction: 0 and *id, or -1 with err (and field) set. */
+struct op_lines;
+int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
+		 const char *discount, char **id, char **merged_to);
 
 /* ------------------------------------------------------------ service */
 

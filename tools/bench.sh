@@ -5,14 +5,15 @@
 # result lines. A measurement fails when its own checks fail (wrong row
 # counts, replicas that differ); the script then exits non-zero. Missing a
 # target is reported in the lines, not as a failure.
-#   tools/bench.sh BENCH_BINARY [e2e|journal|sync|catchup|reports|history ...]
+#   tools/bench.sh BENCH_BINARY [e2e|journal|sync|catchup|reports|history|web ...]
+# (web: `outpost serve` page times, tools/bench_web.sh)
 # With no measurement named, OUTPOST_BENCH (e.g. "journal sync") or all
 # three. Stores go in a directory under $TMPDIR (or /tmp), removed on exit
 # or interrupt.
 set -u
 bin=${1:?usage: tools/bench.sh BENCH_BINARY [journal|sync|catchup ...]}
 shift
-[ $# -gt 0 ] || set -- ${OUTPOST_BENCH:-e2e journal sync catchup reports history}
+[ $# -gt 0 ] || set -- ${OUTPOST_BENCH:-e2e journal sync catchup reports history web}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/outpost-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -28,6 +29,7 @@ for m in "$@"; do
 	case $m in
 	reports|history) run="${bin%/*}/bench_$m" ;;
 	e2e) run="sh $(dirname "$0")/bench_e2e.sh ${OUTPOST_BIN:-bin} ${bin%/*}" ;;
+	web) run="sh $(dirname "$0")/bench_web.sh ${OUTPOST_BIN:-bin}" ;;
 	*) run="$bin $m" ;;
 	esac
 	if $run; then

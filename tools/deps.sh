@@ -14,6 +14,7 @@ have_pc zlib      || need="$need zlib1g-dev"
 have_pc libgit2   || need="$need libgit2-dev"
 have_pc libsodium || need="$need libsodium-dev"
 have_pc icu-i18n  || need="$need libicu-dev"
+have_pc libmicrohttpd || need="$need libmicrohttpd-dev"
 # msgfmt compiles po/ into the catalogues (schema/i18n.h); xgettext for `make pot`
 have_cmd msgfmt   || need="$need gettext"
 if [ "${1:-}" = test ]; then
@@ -22,6 +23,13 @@ if [ "${1:-}" = test ]; then
 	have_cmd git      || need="$need git"
 	have_cmd python3  || need="$need python3"
 	have_cmd faketime || need="$need faketime"
+	# the browser test (85_web): Debian's chromium, node for puppeteer-core
+	# (tools/webtest_deps.sh), and a CJK font so pages render Chinese
+	have_cmd chromium || need="$need chromium"
+	have_cmd node     || need="$need nodejs"
+	have_cmd npm      || need="$need npm"
+	have_cmd curl     || need="$need curl"
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need="$need fonts-noto-cjk"
 fi
 # scdoc is optional: `make install` skips the man pages without it
 have_cmd cc   || need="$need gcc"

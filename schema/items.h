@@ -1,5 +1,6 @@
 /*
- * items.h — the lines of an order or a quote, as staff type them:
+ * items.h — the lines of an order or a quote (operations layer), as staff
+ * type them:
  * "SKU:QTY[:PRICE[:DISCOUNT]]". The quantity is in the product's unit
  * (3.5 of a fabric sold by the metre), the price per unit (the
  * catalogue's unless given), the discount off the line in money (50) or
@@ -9,10 +10,10 @@
 #ifndef OP_ITEMS_H
 #define OP_ITEMS_H
 
-#include "cli.h"
+#include "ops.h"
 
 struct op_item {
-	const char *arg;	/* as typed (argv) */
+	const char *arg;	/* as typed (an --item value, a form field) */
 	char sku[128], qtys[64], discs[32];	/* qtys, discs: as typed */
 	int64_t qty, price;	/* qty in steps of the unit; price < 0: the product's */
 	int64_t discount, line;	/* cents off the line; the line's total after it */
@@ -20,28 +21,29 @@ struct op_item {
 	char *product_id, *name, *spec, *unit;
 };
 
-/* Parse item k's text (no database). 0, or -1 with cli->err (EX_DATAERR,
+/* Parse item k's text (no database). 0, or -1 with ctx->err (EX_DATAERR,
  * "item K: ..."). */
-int items_parse(struct op_cli *cli, int k, struct op_item *it);
+int op_items_parse(struct op_ctx *ctx, int k, struct op_item *it);
 
 /* Price item k from the catalogue (inside the transaction that writes it),
- * adding its line to *total. 0, or -1 with cli->err set. */
-int items_price(struct op_cli *cli, int k, struct op_item *it, int64_t *total);
+ * adding its line to *total. 0, or -1 with ctx->err set. */
+int op_items_price(struct op_ctx *ctx, int k, struct op_item *it, int64_t *total);
 
 /* Insert it as a line of parent into table ("order_item", whose parent
  * column is order_id, or "quote_item", quote_id). 0, or -1. */
-int items_insert(struct op_cli *cli, const char *table, const char *parent,
+int op_items_insert(struct op_ctx *ctx, const char *table, const char *parent,
 		 const struct op_item *it);
 
 /* A discount off base cents: money ("50", "¥50") or "10%" or "9折". 0 and
- * *cents (at most base), or -1 with cli->err "WHAT: ..." (EX_DATAERR). */
-int items_discount(struct op_cli *cli, const char *what, const char *in,
+ * *cents (at most base), or -1 with ctx->err "WHAT: ..." (EX_DATAERR). */
+int op_items_discount(struct op_ctx *ctx, const char *what, const char *in,
 		   int64_t base, int64_t *cents);
 
 /* Free the strings of n items and the array. */
-void items_free(struct op_item *items, int n);
+void op_items_free(struct op_item *items, int n);
 
-/* The lines of one `order add` or `quote add`. */
+/* The lines of one `order add` or `quote add`; rest and args are the
+ * command line's (client/items.c items_begin), NULL for other callers. */
 struct op_lines {
 	char **rest;		/* argv without the --item options */
 	const char **args;	/* the --item values */
@@ -51,21 +53,14 @@ struct op_lines {
 	char total_s[32], discount_s[32];	/* the same as text, for rec_insert */
 };
 
-#include "record.h"
-/* What both add commands start with: split the --item options out, parse
- * the others (f[0..nu), and extra, whose first entry must be "customer"),
- * print usage on --help, require --customer and an item, open the store,
- * parse every item. Returns -1 to go on, or the exit code to return at
- * once (the error printed). Call items_end(L) either way. */
-int items_begin(struct op_cli *cli, int argc, char **argv, const struct op_field *f,
-		int nu, const char **vals, struct cli_opt *extra, struct op_lines *L);
 /* Price every line (inside the transaction) and take disc (may be NULL)
- * off the whole; fills total and discount. 0, or -1 with cli->err set. */
-int items_price_all(struct op_cli *cli, struct op_lines *L, const char *disc);
-/* Insert every line into table under parent (items_insert). 0, or -1. */
-int items_insert_all(struct op_cli *cli, const char *table, const char *parent,
+ * off the whole; fills total and discount. 0, or -1 with ctx->err set. */
+int op_items_price_all(struct op_ctx *ctx, struct op_lines *L, const char *disc);
+/* Insert every line into table under parent (op_items_insert). 0, or -1. */
+int op_items_insert_all(struct op_ctx *ctx, const char *table, const char *parent,
 		     const struct op_lines *L);
-void items_end(struct op_lines *L);
+/* Free the items of L (and its argv pieces) and clear it. */
+void op_items_end(struct op_lines *L);
 
 /* SQL: a quantity of scale decimals: whole units stay integers (JSON 3),
  * others exact decimal text (JSON "3.50"), as op_qty_format writes them. */

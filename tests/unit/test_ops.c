@@ -1,0 +1,147 @@
+/*
+ * test_ops.c — the operations layer the CLI and the web share
+ * (schema/ops.h): role rules, sign-in, errors that name their field,
+ * nothing half-saved.
+ */
+#include <criterion/criterion.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ops.h"
+#include "scope.h"
+#include "unit_store.h"
+
+static int count(op_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static const char **customer_vals(const char *name, const char *phone)
+{
+	static const char *vals[OP_MAX_FIELDS];
+	memset(vals, 0, sizeof(vals));
+	vals[op_rec_field(op_customer_fields, op_customer_nfields, "name", 0) - op_customer_fields] = name;
+	vals[op_rec_field(op_customer_fields, op_customer_nfields, "phone", 0) - op_customer_fields] = phone;
+	return vals;
+}
+
+Test(ops, role_rules)
+{
+	cr_assert_not(op_role_may("sales", "customer", "delete"));
+	cr_assert(op_role_may("manager", "customer", "delete"));
+	cr_assert(op_role_may("sales", "customer", "add"));
+	cr_assert_not(op_role_may("service", "customer", "add"));
+	cr_assert_not(op_role_may("sales", "ticket", "update"));
+	cr_assert(op_role_may("service", "ticket", "update"));
+	cr_assert(op_role_may("sales", "ticket", "open"));
+	cr_assert_not(op_role_may("sales", "report", "sales"));
+	cr_assert_not(op_role_may("", "customer", "search"), "nobody signed in: nothing");
+	cr_assert_not(op_role_may("boss", "customer", "search"), "an unknown role: nothing");
+	struct op_ctx ctx = { .as = "li.na", .role = "sales" };
+	cr_assert_eq(op_role_check(&ctx, "customer", "delete"), -1);
+	cr_assert_eq(ctx.err.code, EX_NOPERM);
+	cr_assert_str_eq(ctx.err.msg, "customer delete needs the role manager, hq or admin "
+			 "(li.na is sales)");
+}
+
+Test(ops, a_bad_value_names_its_field)
+{
+	struct op_ctx ctx = { 0 };
+	char out[64];
+	int isnull;
+	const struct op_field *f = op_rec_field(op_customer_fields, op_customer_nfields, "phone", 0);
+	cr_assert_eq(op_rec_norm(&ctx, f, "1380013", out, sizeof(out), &isnull), -1);
+	cr_assert_str_eq(ctx.field, "phone");
+	cr_assert_eq(ctx.err.code, EX_DATAERR);
+	cr_assert(strncmp(ctx.err.msg, "phone: ", 7) == 0, "%s", ctx.err.msg);
+	op_ctx_clear(&ctx);
+	cr_assert_null(ctx.field);
+	cr_assert_eq(op_rec_norm(&ctx, f, " ", out, sizeof(out), &isnull), 0);
+	cr_assert(isnull);
+}
+
+Test(ops, customer_add_saves_whole_or_nothing)
+{
+	char dir[128], path[256], *id = NULL;
+	op_db *db = unit_store_open(dir, sizeof(dir), path, sizeof(path), "ops", "SH01");
+	struct op_ctx ctx = { .db = db, .as = "li.na" };
+
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏", "1380013"), 0, NULL, NULL, &id), -1);
+	cr_assert_str_eq(ctx.field, "phone");
+	cr_assert_null(id);
+	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 0);
+	cr_assert_eq(count(db, "SELECT count(*) FROM journal"), 0, "nothing journaled either");
+
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals(" 赵敏 ", "138 0013 8000"), 0, NULL, NULL,
+				     &id), 0, "%s", ctx.err.msg);
+	cr_assert_not_null(id);
+	cr_assert_eq(count(db, "SELECT count(*) FROM customer WHERE name = '赵敏' AND"
+			   " phone = '+8613800138000' AND owner = 'li.na' AND home_branch = 'SH01'"), 1);
+	free(id);
+
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 0, NULL, NULL, &id),
+		     -1, "a phone that is already a customer's");
+	cr_assert_str_eq(ctx.field, "phone");
+	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 1);
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 1, NULL, NULL, &id),
+		     0, "unless a duplicate is meant");
+	free(id);
+
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals(NULL, "13900139000"), 0, NULL, NULL, &id), -1);
+	cr_assert_str_eq(ctx.field, "name");
+	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 2);
+	unit_store_remove(db, dir);
+}
+
+Test(ops, signin_checks_the_pin_and_confines)
+{
+	char dir[128], path[256], hash[crypto_pwhash_STRBYTES], *id = NULL;
+	op_db *db = unit_store_open(dir, sizeof(dir), path, sizeof(path), "signin", "SH01");
+	struct op_ctx ctx = { .db = db };
+
+	cr_assert_geq(sodium_init(), 0);
+	cr_assert_eq(crypto_pwhash_str(hash, "1234", 4, crypto_pwhash_OPSLIMIT_MIN,
+				       crypto_pwhash_MEMLIMIT_MIN), 0);
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(op_db_handle(db), "INSERT INTO staff(code, name, role,"
+					" pin_hash) VALUES ('li.na', '李娜', 'sales', ?1), ('wang', '王强',"
+					" 'sales', ?1)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	cr_assert_eq(op_secured(db), 1);
+
+	struct op_ctx w = { .db = db, .as = "wang" };
+	cr_assert_eq(op_customer_add(&w, customer_vals("张无忌", "13633334444"), 0, NULL, NULL, &id), 0);
+	free(id);
+
+	cr_assert_eq(op_signin(&ctx, "li.na", "0000"), -1);
+	cr_assert_eq(ctx.err.code, EX_NOPERM);
+	cr_assert_str_eq(ctx.err.msg, "wrong PIN for li.na");
+	cr_assert_eq(op_signin(&ctx, "li.na", NULL), -1, "no PIN is a wrong PIN");
+	cr_assert_eq(op_signin(&ctx, "nobody", "1234"), -1);
+	cr_assert_str_eq(ctx.role, "", "a refused sign-in leaves no role");
+	cr_assert_eq(op_signin(&ctx, "li.na", "1234"), 0, "%s", ctx.err.msg);
+	cr_assert_str_eq(ctx.role, "sales");
+	cr_assert_str_eq(ctx.as, "li.na");
+	cr_assert_eq(op_scope_kind(db), OP_SCOPE_OWNER);
+	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 0, "wang's customer is out of sight");
+
+	sqlite3_stmt *s;
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_customer_search(&ctx, "张无忌", 10, &s), 0);
+	cr_assert_eq(sqlite3_step(s), SQLITE_DONE, "search does not find it");
+	sqlite3_reset(s);
+	cr_assert_eq(op_customer_search(&ctx, "  ", 10, &s), -1);
+	cr_assert_eq(ctx.err.code, EX_USAGE);
+	unit_store_remove(db, dir);
+}
