@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "record.h"
 #include "scope.h"
+#include "segment.h"
 
 #define NF op_customer_nfields
 #define F op_customer_fields
@@ -20,6 +21,7 @@ static const char SHOW_COLS[] =
 	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into, wechat,"
+	" no_contact,"
 	" (SELECT group_concat(key || '=' || value, '; ') FROM"
 	"   (SELECT key, value FROM customer_attr WHERE customer_id = customer.id"
 	"    AND value IS NOT NULL ORDER BY key)) AS custom";
@@ -204,35 +206,35 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* The segment filters (schema/segment.h) narrow the list; --owner,
+ * --branch and --tag are three of them. */
 static const char SQL_LIST[] =
-	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
-	"       home_branch AS branch, points FROM customer"
-	" WHERE merged_into IS NULL"
-	"   AND (:owner IS NULL OR owner = :owner)"
-	"   AND (:branch IS NULL OR home_branch = :branch)"
-	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
-	" ORDER BY name COLLATE name, id LIMIT :limit";
+	"SELECT " CLI_SHORT_ID("c.id") " AS id, c.name, c.phone, c.email, c.owner,"
+	"       c.home_branch AS branch, c.points FROM " OP_SEG_FROM
+	" WHERE " OP_SEG_WHERE
+	" ORDER BY c.name COLLATE name, c.id LIMIT :limit";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "owner", 0, NULL }, { "branch", 0, NULL },
-				  { "tag", 0, NULL }, { "limit", 0, NULL }, { "all", 1, NULL },
-				  { NULL, 0, NULL } };
+	struct cli_opt spec[3 + OP_SEG_NKEYS] = { { "limit", 0, NULL }, { "all", 1, NULL } };
+	struct op_seg seg = { 0 };
 	const char *pos[1];
 	int npos, rc;
 	int64_t limit = 1000;
 
+	cmd_seg_spec(spec + 2);
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
 	if (cli_limit_opt(cli, spec, limit, &limit) < 0)
 		return cli_fail(cli);
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
-	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
-	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
-	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0)
-		return cli_fail(cli);
-	return cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
+	sqlite3_stmt *st = NULL;
+	if (cmd_seg_opts(cli, spec + 2, &seg) < 0 || !(st = op_db_stmt(cli->db, SQL_LIST)) ||
+	    op_seg_bind(cli->db, st, &seg, NULL) < 0 || op_bind_int(cli->db, st, ":limit", limit) < 0)
+		rc = cli_fail(cli);
+	else
+		rc = cli_print_limited(cli, st, limit) < 0 ? cli_fail(cli) : 0;
+	op_seg_clear(&seg);
+	return rc;
 }
 
 static int cmd_search(struct op_cli *cli, int argc, char **argv)
@@ -292,7 +294,7 @@ const struct op_cmd op_cmds_customer[] = {
 	  "       [--address A] [--employer E] [--title T] [--interests I] [--style S]\n"
 	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
 	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]\n"
-	  "       [--wechat ID] [--custom KEY=VALUE]... [--allow-duplicate]",
+	  "       [--wechat ID] [--no-contact yes|no] [--custom KEY=VALUE]... [--allow-duplicate]",
 	  "register a customer (a phone that is already a customer's is refused "
 	  "unless --allow-duplicate)" },
 	{ "customer", "edit", cmd_edit,
@@ -303,8 +305,9 @@ const struct op_cmd op_cmds_customer[] = {
 	  "one customer (REF: the short id lists show, the id or its first 6+ characters, "
 	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
-	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N | --all]",
-	  "customers sorted by name (pinyin order)" },
+	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N | --all]\n"
+	  "       [segment filters]",
+	  "customers sorted by name (pinyin order); every filter of segment add narrows it" },
 	{ "customer", "search", cmd_search, "customer search QUERY [--limit N | --all]",
 	  "find by any part of a name, phone digits, email or custom field, or a WeChat id" },
 	{ "customer", "delete", cmd_delete, "customer delete REF",

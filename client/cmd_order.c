@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmds.h"
+#include "coupon.h"
 #include "record.h"
 #include "items.h"
 
@@ -160,7 +161,7 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
-				   { NULL, 0, NULL } };
+				   { "coupon", 0, NULL }, { NULL, 0, NULL } };
 	const char *vals[OP_ORD_NF];
 	char *cust = NULL, *id = NULL, *to = NULL;
 	struct op_lines L;
@@ -174,7 +175,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	vals[OP_ORD_CUSTOMER] = cust;
-	if (op_order_add(&cli->ctx, vals, &L, extra[1].val, &id, &to) < 0) {
+	if (op_order_add(&cli->ctx, vals, &L, extra[1].val, extra[2].val, &id, &to) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
@@ -379,10 +380,10 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "add", cmd_add,
 	  "order add --customer REF --item SKU:QTY[:PRICE[:DISCOUNT]] [--item ...] [--payment P]\n"
 	  "       [--delivery-address A] [--expected DATE] [--channel C] [--notes N]\n"
-	  "       [--date DATE] [--discount MONEY|N%|N折]",
+	  "       [--date DATE] [--discount MONEY|N%|N折] [--coupon CODE]",
 	  "record an order; QTY in the product's unit (3.5 for metres); items are priced "
 	  "from the catalogue unless PRICE (per unit) is given; DISCOUNT and --discount take "
-	  "money off a line or the whole order (50, 10%, 9折)" },
+	  "money off a line or the whole order (50, 10%, 9折); --coupon redeems a coupon on it" },
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,

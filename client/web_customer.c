@@ -82,7 +82,7 @@ static const char SQL_CARD[] =
 	"SELECT id, name, gender, birthday, phone, email, address,"
 	"       (SELECT CASE WHEN :en THEN coalesce(ch.name_en, ch.code) ELSE ch.name_zh END"
 	"          FROM channel ch WHERE ch.code = customer.channel), owner,"
-	"       home_branch, points, tags, notes, wechat, created_at"
+	"       home_branch, points, tags, notes, wechat, op_local(created_at)"
 	"  FROM customer WHERE id = :id AND merged_into IS NULL";
 static const char *const CARD_LABELS[] = {
 	NULL, N_("Customer name"), N_("Gender"), N_("Birthday"), N_("Phone"), N_("Email"),
@@ -96,21 +96,21 @@ static const char *const ORDER_LABELS[] = {
 	N_("Order no."), N_("Date"), N_("Status"), N_("Total (yuan)"), N_("Delivery"),
 };
 static const char SQL_TICKETS[] =
-	"SELECT id, ticket_no, kind, status, problem, received_at"
+	"SELECT id, ticket_no, kind, status, problem, op_local(received_at)"
 	"  FROM ticket WHERE customer_id = :id ORDER BY received_at DESC";
 static const char SQL_FOLLOWUPS[] =
-	"SELECT at, staff, kind, purpose, opinion, next_due"
+	"SELECT op_local(at), staff, kind, purpose, opinion, next_due"
 	"  FROM followup WHERE customer_id = :id ORDER BY at DESC, rowid DESC";
 static const char *const FOLLOWUP_LABELS[] = {
-	N_("Time (UTC)"), N_("Staff"), N_("Kind"), N_("Purpose"), N_("Opinion"), N_("Next due"),
+	N_("Time"), N_("Staff"), N_("Kind"), N_("Purpose"), N_("Opinion"), N_("Next due"),
 };
 /* The change history this store still holds of the row (its journal;
  * HQ's history.git keeps all of it). */
 static const char SQL_CHANGES[] =
-	"SELECT datetime(ts / 1000, 'unixepoch'),"
+	"SELECT op_local(datetime(ts / 1000, 'unixepoch')),"
 	"       CASE op WHEN 1 THEN 'registered' WHEN 2 THEN 'changed' ELSE 'deleted' END, staff"
 	"  FROM journal WHERE gid = :id ORDER BY seq DESC LIMIT 50";
-static const char *const CHANGE_LABELS[] = { N_("Time (UTC)"), N_("Change"), N_("Staff") };
+static const char *const CHANGE_LABELS[] = { N_("Time"), N_("Change"), N_("Staff") };
 
 static int section(struct web_resp *r, op_db *db, const char *sql, const char *id,
 		   const char *title, const char *const *labels, int tr_col, const char *empty)
@@ -206,7 +206,7 @@ int web_customer(struct web_resp *r, struct web_req *q)
 			html_fmt(&r->body, "<table id=\"tickets\"><thead><tr><th>%s</th><th>%s</th>"
 				 "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 				 W_("Ticket no."), W_("Kind"), W_("Status"), W_("Problem"),
-				 W_("Received (UTC)"));
+				 W_("Received"));
 		html_fmt(&r->body, "<tr><td><a href=\"/ticket?id=%s\">%s</a></td><td>%s</td>"
 			 "<td>%s</td><td>%s</td><td>%s</td></tr>", c[0], c[1], W_(c[2]), W_(c[3]),
 			 c[4], c[5]);

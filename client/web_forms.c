@@ -149,7 +149,7 @@ int web_order_new(struct web_resp *r, struct web_req *q)
 		op_errc(&ctx->err, EX_DATAERR, "%s", W_("Choose at least one product."));
 		goto refused;
 	}
-	if (op_order_add(ctx, vals, &L, NULL, &id, &merged) < 0)
+	if (op_order_add(ctx, vals, &L, NULL, NULL, &id, &merged) < 0)
 		goto refused;
 	snprintf(to, sizeof(to), "/customer?id=%s", merged ? merged : cust);
 	web_redirect(r, to);
@@ -192,13 +192,14 @@ int web_ticket_new(struct web_resp *r, struct web_req *q)
 
 static const char SQL_TICKET[] =
 	"SELECT t.ticket_no, t.customer_id, c.name, t.kind, t.status, t.problem,"
-	"       t.received_at, t.handler, t.first_reply_at, t.closed_at"
+	"       op_local(t.received_at), t.handler, op_local(t.first_reply_at),"
+	"       op_local(t.closed_at)"
 	"  FROM ticket t JOIN customer c ON c.id = t.customer_id WHERE t.id = :id";
 static const char SQL_STEPS[] =
-	"SELECT at, staff, status, action FROM ticket_step WHERE ticket_id = :id"
+	"SELECT op_local(at), staff, status, action FROM ticket_step WHERE ticket_id = :id"
 	" ORDER BY at, rowid";
 static const char *const STEP_LABELS[] = {
-	N_("Time (UTC)"), N_("Staff"), N_("Status"), N_("What was done"),
+	N_("Time"), N_("Staff"), N_("Status"), N_("What was done"),
 };
 
 int web_ticket(struct web_resp *r, struct web_req *q)
@@ -231,8 +232,8 @@ int web_ticket(struct web_resp *r, struct web_req *q)
 		 "<dt>%s</dt><dd id=\"ticket-status\">%s</dd><dt>%s</dt><dd>%s</dd>"
 		 "<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd></dl></section>",
 		 W_("Ticket"), copy[0], copy[1], copy[2], W_("Kind"), W_(copy[3]),
-		 W_("Status"), W_(copy[4]), W_("Problem"), copy[5], W_("Received (UTC)"), copy[6],
-		 W_("First reply (UTC)"), copy[8] ? copy[8] : "—");
+		 W_("Status"), W_(copy[4]), W_("Problem"), copy[5], W_("Received"), copy[6],
+		 W_("First reply"), copy[8] ? copy[8] : "—");
 	int closed = copy[4] && strcmp(copy[4], "closed") == 0;
 	if ((st = op_db_stmt(ctx->db, SQL_STEPS)) && op_bind_text(ctx->db, st, ":id", id) == 0) {
 		html_fmt(&r->body, "<section class=\"card\"><h2>%s</h2>", W_("Steps"));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "i18n.h"
+#include "labels.h"
 #include "report.h"
 #include "web.h"
 
@@ -72,16 +73,17 @@ static void sections(struct web_resp *r, const op_report *rep, const char *id_pr
 		html_raw(&r->body, "<table><thead><tr>");
 		for (int c = 0; c < s->ncols; c++)
 			html_fmt(&r->body, "<th%r>%s</th>", s->types[c] == 't' ? "" : " class=\"num\"",
-				 tr(s->names[c]));
+				 op_label(s->names[c]));
 		html_raw(&r->body, "</tr></thead><tbody>");
 		for (size_t i = 0; i < s->nrows; i++) {
 			html_raw(&r->body, "<tr>");
 			for (int c = 0; c < s->ncols; c++) {
 				const char *v = s->cells[i * (size_t)s->ncols + (size_t)c];
-				/* the words of a reminder's state and kind columns */
-				if (v && (strcmp(s->names[c], "state") == 0 ||
-					  strcmp(s->names[c], "kind") == 0))
-					v = tr(v);
+				char buf[64];
+				/* the CLI's labels: enumeration words translated, stored
+				 * UTC times in the store's zone */
+				if (v)
+					v = op_label_value(s->names[c], v, buf, sizeof(buf));
 				/* short words stay on one line; sentences wrap */
 				html_fmt(&r->body, "<td%r>%s</td>", s->types[c] != 't' ? " class=\"num\"" :
 					 v && strlen(v) <= 24 ? " class=\"nw\"" : "", v ? v : "");

@@ -45,7 +45,7 @@ static int run_cmd(struct web_req *q, const char *group, const char *name, int a
 }
 
 static const char SQL_CONFLICTS[] =
-	"SELECT id, tbl, gid, col, kept, kept_site, lost, lost_site, reason, at"
+	"SELECT id, tbl, gid, col, kept, kept_site, lost, lost_site, reason, op_local(at)"
 	"  FROM conflict WHERE resolved_at IS NULL ORDER BY id LIMIT 200";
 
 int web_sync(struct web_resp *r, struct web_req *q)
@@ -77,7 +77,7 @@ int web_sync(struct web_resp *r, struct web_req *q)
 			if (n++ == 0)
 				html_fmt(&r->body, "<table><thead><tr><th>#</th><th>%s</th><th>%s</th>"
 					 "<th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
-					 W_("Row"), W_("Kept"), W_("Lost"), W_("Why"), W_("When (UTC)"));
+					 W_("Row"), W_("Kept"), W_("Lost"), W_("Why"), W_("When"));
 			html_fmt(&r->body, "<tr><td>%s</td><td>%s/%s</td><td>%s (%s)</td>"
 				 "<td>%s (%s)</td><td>%s</td><td>%s</td><td>", c[0], c[1], c[2],
 				 c[4], c[5], c[6], c[7], c[8], c[9]);

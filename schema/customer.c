@@ -38,6 +38,8 @@ const struct op_field op_customer_fields[] = {
 	{ "flags", "flags", F_TEXT, NULL, 0, 0, 0, "特别标注|标注|special" },
 	{ "points", "points", F_INT, NULL, 0, 1000000000, 0, "积分|会员积分" },
 	{ "wechat", "wechat", F_LINE, NULL, 0, 0, 0, "微信|微信号|微信id|weixin|wx|wechat id" },
+	{ "no-contact", "no_contact", F_BOOL, NULL, 0, 0, 0,
+	  "免打扰|拒绝营销|勿扰|不联系|do not contact|no contact|dnc" },
 };
 const int op_customer_nfields = sizeof(op_customer_fields) / sizeof(op_customer_fields[0]);
 

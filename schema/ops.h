@@ -187,12 +187,13 @@ enum { OP_ORD_DATE = 5, OP_ORD_NU = 6, OP_ORD_CUSTOMER = 6, OP_ORD_TOTAL, OP_ORD
 int op_order_ready(struct op_ctx *ctx);
 /* Take an order: vals (OP_ORD_NF slots) with the customer's id, the lines
  * of L parsed (op_items_parse, items.h) and discount (may be NULL) off the
- * whole. A customer merged into another gets the order on the one it was
+ * whole, and coupon (a code, may be NULL) redeemed on it (coupon.h). A
+ * customer merged into another gets the order on the one it was
  * merged into: *merged_to (may be NULL) gets that id. The order and its
  * lines in one transaction: 0 and *id, or -1 with err (and field) set. */
 struct op_lines;
 int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
-		 const char *discount, char **id, char **merged_to);
+		 const char *discount, const char *coupon, char **id, char **merged_to);
 
 /* ------------------------------------------------------------ service */
 

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "coupon.h"
 #include "items.h"
 #include "ops.h"
 
@@ -72,7 +73,7 @@ int op_order_ready(struct op_ctx *ctx)
 }
 
 int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
-		 const char *discount, char **id, char **merged_to)
+		 const char *discount, const char *coupon, char **id, char **merged_to)
 {
 	char *cust = NULL, today[11];
 
@@ -107,7 +108,9 @@ int op_order_add(struct op_ctx *ctx, const char **vals, struct op_lines *L,
 		vals[OP_ORD_DATE] = today;
 	}
 	if (op_rec_insert(ctx, "sales_order", op_order_fields, OP_ORD_NF, vals, id) < 0 ||
-	    op_items_insert_all(ctx, "order_item", *id, L) < 0 || op_db_commit(ctx->db) < 0)
+	    op_items_insert_all(ctx, "order_item", *id, L) < 0 ||
+	    (coupon && op_coupon_redeem(ctx->db, coupon, *id, ctx->as, NULL) < 0) ||
+	    op_db_commit(ctx->db) < 0)
 		goto fail;
 	vals[OP_ORD_CUSTOMER] = NULL;
 	if (vals[OP_ORD_DATE] == today)
