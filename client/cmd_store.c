@@ -8,6 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <strings.h>
+#include <unicode/ucnv.h>
+#include <unicode/utf8.h>
+#include <unicode/utf16.h>
 #include "cmds.h"
 #include "tables.h"
 
@@ -256,9 +260,90 @@ static int cmd_log(struct op_cli *cli, int argc, char **argv)
 	return rc == SQLITE_DONE ? 0 : cli_fail(cli);
 }
 
+/* Characters of the UTF-8 CSV in buf that the target encoding cannot
+ * hold, reported per row on stderr (at most 20 lines); the count. */
+static long unencodable(struct op_cli *cli, UConverter *cv, const char *enc,
+			const char *buf, size_t len)
+{
+	long bad = 0, row = 0;
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *eol = strstr(p, "\r\n");
+		const char *e = eol ? eol : end;
+		for (const char *q = p; q < e; ) {
+			UChar32 c;
+			int32_t i = 0, n = (int32_t)(e - q);
+			U8_NEXT(q, i, n, c);
+			UChar u[2];
+			int32_t k = 0;
+			char o[8];
+			UErrorCode st = U_ZERO_ERROR;
+			if (c >= 0x80) {
+				U16_APPEND_UNSAFE(u, k, c);
+				ucnv_reset(cv);
+				ucnv_fromUChars(cv, o, sizeof(o), u, k, &st);
+				if (U_FAILURE(st) && bad++ < 20)
+					fprintf(stderr, _("%s: row %ld: '%.*s' (U+%04X) has no %s form\n"),
+						cli->prog, row, i, q, (unsigned)c, enc);
+			}
+			q += i;
+		}
+		p = eol ? eol + 2 : end;
+		row++;
+	}
+	return bad;
+}
+
+/* Write the CSV in buf to fp in encoding enc ("utf-8" or a converter ICU
+ * knows, "gbk" "gb18030"), a UTF-8 byte-order mark first when bom (Excel
+ * reads UTF-8 only with it). Nothing is written when a character has no
+ * form in enc: 0, or -1 with cli->err set (EX_DATAERR). */
+static int write_encoded(struct op_cli *cli, FILE *fp, const char *buf, size_t len,
+			 const char *enc, int bom)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UConverter *cv;
+
+	if (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0) {
+		if ((bom && fputs("\xef\xbb\xbf", fp) == EOF) || fwrite(buf, 1, len, fp) != len)
+			return op_errc(&cli->err, EX_IOERR, "export: cannot write: %s", strerror(errno));
+		return 0;
+	}
+	cv = ucnv_open(enc, &st);
+	if (U_FAILURE(st))
+		return op_errc(&cli->err, EX_USAGE, "encoding: '%s' is not one of utf-8, gbk, gb18030", enc);
+	ucnv_setFromUCallBack(cv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+	long bad = unencodable(cli, cv, enc, buf, len);
+	if (bad) {
+		ucnv_close(cv);
+		return op_errc(&cli->err, EX_DATAERR, "export: %ld character%s cannot be written "
+			       "in %s (listed above); nothing written; use --encoding utf-8 or gb18030",
+			       bad, bad == 1 ? "" : "s", enc);
+	}
+	int32_t cap = (int32_t)(len * 2 + 16), n;
+	char *out = malloc((size_t)cap);
+	st = U_ZERO_ERROR;
+	n = out ? ucnv_convert(enc, "UTF-8", out, cap, buf, (int32_t)len, &st) : 0;
+	ucnv_close(cv);
+	if (!out || U_FAILURE(st)) {
+		free(out);
+		return op_errc(&cli->err, EX_DATAERR, "export: cannot convert to %s: %s", enc,
+			       u_errorName(st));
+	}
+	if (fwrite(out, 1, (size_t)n, fp) != (size_t)n) {
+		free(out);
+		return op_errc(&cli->err, EX_IOERR, "export: cannot write: %s", strerror(errno));
+	}
+	free(out);
+	return 0;
+}
+
 static int cmd_export(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "csv", 1, NULL }, { "json", 1, NULL },
+				  { "output", 0, NULL }, { "encoding", 0, NULL },
+				  { "bom", 1, NULL }, { "no-bom", 1, NULL },
 				  { NULL, 0, NULL } };
 	const char *pos[1];
 	int npos, rc;
@@ -282,6 +367,17 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 		cli->fmt = OP_FMT_JSON;
 	else if (cli_opt(spec, "csv") || cli->fmt == OP_FMT_TABLE)
 		cli->fmt = OP_FMT_CSV;
+	const char *enc = cli_opt(spec, "encoding") ? cli_opt(spec, "encoding") : "utf-8",
+		   *file = cli_opt(spec, "output");
+	if (cli_opt(spec, "bom") && cli_opt(spec, "no-bom"))
+		return cli_error(cli, EX_USAGE, "export: --bom and --no-bom: give one");
+	if (cli->fmt == OP_FMT_JSON && (cli_opt(spec, "encoding") || cli_opt(spec, "bom")))
+		return cli_error(cli, EX_USAGE, "export: --encoding and --bom are for CSV; JSON is utf-8");
+	/* A CSV written to a file is for Excel: a BOM unless --no-bom (and
+	 * never in GBK); on stdout, for programs: none unless --bom. */
+	int bom = cli->fmt == OP_FMT_CSV && !cli_opt(spec, "no-bom") &&
+		  (cli_opt(spec, "bom") || file) &&
+		  (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0);
 	cli->cmd_arg = t->name;
 	sqlite3_stmt *st = NULL;
 	/* The described columns, not "*": a scope view (scope.h) carries the
@@ -298,9 +394,47 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	}
 	sqlite3_free(sql);
-	rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	/* rows are gathered first: a character the encoding lacks writes
+	 * nothing, and a file appears only whole */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len), *keep = cli->out;
+	if (!mem) {
+		sqlite3_finalize(st);
+		return cli_error(cli, EX_OSERR, "out of memory");
+	}
+	cli->out = mem;
+	rc = cli_print_rows(cli, st);
+	cli->out = keep;
+	fclose(mem);
 	sqlite3_finalize(st);
-	return rc;
+	if (rc < 0) {
+		free(buf);
+		return cli_fail(cli);
+	}
+	FILE *fp = cli->out;
+	char tmp[4096];
+	if (file) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", file, (long)getpid());
+		if (!(fp = fopen(tmp, "wx"))) {
+			free(buf);
+			return cli_error(cli, EX_CANTCREAT, "output: cannot create '%s': %s", tmp,
+					 strerror(errno));
+		}
+	}
+	rc = write_encoded(cli, fp, buf, len, enc, bom);
+	free(buf);
+	if (file) {
+		if (fclose(fp) != 0 && rc == 0)
+			rc = op_errc(&cli->err, EX_IOERR, "output: cannot write '%s': %s", file,
+				     strerror(errno));
+		if (rc == 0 && rename(tmp, file) != 0)
+			rc = op_errc(&cli->err, EX_CANTCREAT, "output: cannot create '%s': %s", file,
+				     strerror(errno));
+		if (rc < 0)
+			unlink(tmp);
+	}
+	return rc < 0 ? cli_fail(cli) : 0;
 }
 
 const struct op_cmd op_cmds_store[] = {
@@ -310,8 +444,11 @@ const struct op_cmd op_cmds_store[] = {
 	  "log [--table T [--id ID]] [--staff CODE] [--since DATE] [--limit N]\n"
 	  "       log --access [--staff CODE] [--since DATE] [--limit N]",
 	  "the journal as an audit trail: who changed what, when, where; --access: who read personal data in bulk" },
-	{ "export", NULL, cmd_export, "export TABLE [--csv|--json]",
-	  "every row of a table as CSV (default) or JSON" },
+	{ "export", NULL, cmd_export, "export TABLE [--csv|--json] [--output FILE] "
+	  "[--encoding utf-8|gbk|gb18030] [--bom|--no-bom]",
+	  "every row of a table as CSV (default) or JSON; CSV to a FILE starts with a UTF-8 "
+	  "BOM for Excel (--no-bom: none), --encoding gbk for older Excel (refused, row by "
+	  "row, when a character has no GBK form)" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
