@@ -118,7 +118,7 @@ expect_rc 0 "--json after the subcommand works too" R report sales $Q1 --json
 jcheck "same figures" "j['total'][0]['sales']" "3000.0"
 expect_rc 0 "report sales as a table" R report sales $Q1
 expect_out "table has the month and money with 2 decimals" '^2026-01 +2 +1500\.00 +0\.00 +1500\.00 +50\.0 +█'
-expect_out "bar chart drawn with block characters" '█{10,}'
+expect_out "bar chart drawn with block characters" '(█){10,}'
 expect_rc 0 "report sales --csv" R report sales $Q1 --csv --section sales
 expect_out "csv header" '^month,orders,sales,returned,net,share_pct'
 expect_out "csv row" '^2026-03,3,1200\.00,0\.00,1200\.00,40\.0'
