@@ -13,6 +13,7 @@
 #include "cmds.h"
 #include "record.h"
 #include "scope.h"
+#include "assign.h"
 
 const struct op_field op_customer_fields[] = {
 	{ "name", "name", F_LINE, NULL, 0, 0, 1, "姓名|客户姓名|客户名称|名字|customer|customer name" },
@@ -48,6 +49,7 @@ static const char SHOW_COLS[] =
 	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into, wechat,"
+	" (SELECT name FROM main.assign_rule r WHERE r.id = customer.assign_rule) AS assigned_by,"
 	" (SELECT group_concat(key || '=' || value, '; ') FROM"
 	"   (SELECT key, value FROM customer_attr WHERE customer_id = customer.id"
 	"    AND value IS NOT NULL ORDER BY key)) AS custom";
@@ -130,17 +132,6 @@ static int with_custom(struct op_cli *cli, int argc, char **argv, write_fn fn)
 	return rc;
 }
 
-struct kvs {
-	const char *const *kv;
-	int n;
-};
-
-static int set_custom(struct op_cli *cli, const char *id, void *arg)
-{
-	const struct kvs *c = arg;
-	return custom_set_all(cli, id, c->kv, c->n);
-}
-
 static int add_main(struct op_cli *cli, int argc, char **argv,
 		    const char *const *kv, int nkv)
 {
@@ -160,10 +151,44 @@ static int add_main(struct op_cli *cli, int argc, char **argv,
 	    owner = (int)(rec_field(F, NF, "owner", 0) - F);
 	if (!vals[branch] && op_db_site(cli->db) && !op_db_is_hq(cli->db))
 		vals[branch] = op_db_site(cli->db);
-	if (!vals[owner] && cli->as)
+	/* Without --owner the assignment rules decide (schema/assign.c); in a
+	 * store without rules the person adding the customer owns it. */
+	int by_hand = vals[owner] != NULL;
+	if (!by_hand && cli->as)
 		vals[owner] = cli->as;
-	struct kvs c = { kv, nkv };
-	return rec_add_show(cli, "customer", F, NF, vals, SHOW_COLS, set_custom, &c);
+	struct op_assign a = { 0 };
+	char *id = NULL;
+	if (op_db_begin(cli->db, cli->as) < 0)
+		return cli_fail(cli);
+	if (rec_insert(cli, "customer", F, NF, vals, &id) < 0 ||
+	    custom_set_all(cli, id, kv, nkv) < 0 ||
+	    (!by_hand && op_assign_customer(cli->db, id, &a) < 0) ||
+	    op_db_commit(cli->db) < 0) {
+		op_db_rollback(cli->db);
+		free(id);
+		return cli_fail(cli);
+	}
+	if (a.skipped[0])
+		cli_warn(cli, "assign: rule %s matched, but none of its staff is active", a.skipped);
+	if (a.staff[0])
+		cli_warn(cli, "assign: owner %s, by rule %s", a.staff, a.rule);
+	else if (a.nrules)
+		cli_warn(cli, "assign: no rule matches this customer, so it has no owner; "
+			 "a manager gives one with 'outpost customer edit %s --owner STAFF'",
+			 cli_short_id(id));
+	rc = rec_show(cli, "customer", SHOW_COLS, id);
+	if (rc < 0 && cli->err.code == EX_NOINPUT && op_scope_kind(cli->db) != OP_SCOPE_ALL) {
+		/* Assigned to a colleague: the scope hides it now (docs/ROLES.md). */
+		fprintf(cli->out, "registered customer %s; owner %s%s%s. It is in their list, "
+			"not yours: %s\n", cli_short_id(id), a.staff[0] ? a.staff : "none",
+			a.rule[0] ? ", by rule " : "", a.rule, op_scope_text(cli->db));
+		op_err_clear(&cli->err);
+		rc = 0;
+	} else {
+		rc = rc < 0 ? cli_fail(cli) : 0;
+	}
+	free(id);
+	return rc;
 }
 
 static int cmd_add(struct op_cli *cli, int argc, char **argv)

@@ -53,6 +53,11 @@ void op_out_record_stmt(FILE *fp, enum op_fmt fmt, sqlite3_stmt *st);
 /* JSON string escaping (UTF-8 passed through, control chars \uXXXX). */
 void op_json_str(FILE *fp, const char *s);
 
+/* HTML text and attribute escaping, the one place pages are escaped:
+ * & < > " ' as entities, control characters (but tab) as spaces. NULL
+ * prints nothing. */
+void op_html_esc(FILE *fp, const char *s);
+
 /* Terminal cells a UTF-8 string occupies (tabs count 1, invalid bytes 1). */
 int op_display_width(const char *s);
 

@@ -30,6 +30,7 @@ static const struct op_column customer_cols[] = {
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
 	{ "merged_into", OP_COL_MERGED, 1 }, { "wechat", 0, 12 },
+	{ "assign_rule", 0, 18 },
 };
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
@@ -112,6 +113,16 @@ static const struct op_column move_cols[] = {
 	{ "kind", 0, 16 }, { "qty", 0, 16 }, { "order_id", 0, 16 }, { "at", 0, 16 },
 	{ "staff", 0, 16 }, { "notes", 0, 16 },
 };
+static const struct op_column rule_cols[] = {
+	{ "id", OP_COL_ID, 18 }, { "name", 0, 18 }, { "priority", 0, 18 },
+	{ "branch", 0, 18 }, { "region", 0, 18 }, { "category", 0, 18 },
+	{ "channel", 0, 18 }, { "staff", 0, 18 }, { "active", 0, 18 },
+	{ "created_by", 0, 18 }, { "created_at", 0, 18 },
+};
+static const struct op_column setting_cols[] = {
+	{ "id", OP_COL_ID, 18 }, { "site", 0, 18 }, { "key", 0, 18 },
+	{ "value", 0, 18 },
+};
 
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
@@ -138,6 +149,9 @@ const struct op_table op_tables[] = {
 	{ "appointment", 25, UP, 15, appt_cols, NCOLS(appt_cols), -1, -1, "kind || ' ' || starts_at" },
 	{ "stock", 26, UP | DOWN, 16, stock_cols, NCOLS(stock_cols), 3, -1, "branch" },
 	{ "stock_move", 27, UP, 16, move_cols, NCOLS(move_cols), -1, -1, "kind || ' ' || qty" },
+	/* 40 and up: numbers kept clear of other work on issue 12 */
+	{ "assign_rule", 40, UP | DOWN, 18, rule_cols, NCOLS(rule_cols), -1, -1, "name" },
+	{ "store_setting", 41, UP | DOWN, 18, setting_cols, NCOLS(setting_cols), -1, -1, "id" },
 };
 const int op_ntables = NCOLS(op_tables);
 
