@@ -20,6 +20,9 @@ if [ "${1:-}" = test ]; then
 	have_cmd git      || need="$need git"
 	have_cmd python3  || need="$need python3"
 	have_cmd faketime || need="$need faketime"
+	# sales slips are printed in Chinese: without a CJK font chromium draws tofu
+	dpkg-query -W -f '${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed' ||
+		need="$need fonts-noto-cjk"
 fi
 # scdoc is optional: `make install` skips the man pages without it
 have_cmd cc   || need="$need gcc"
