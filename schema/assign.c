@@ -302,6 +302,12 @@ static int check_rule(op_db *db, const struct op_assign_rule *r, const char *bra
 
 	if (!given(r->name))
 		return op_errc(e, EX_DATAERR, "name: is required");
+	if (strlen(r->name) > 64)
+		return op_errc(e, EX_DATAERR, "name: at most 64 bytes");
+	for (const char *p = r->name; *p; p++)
+		if ((unsigned char)*p <= ' ')
+			return op_errc(e, EX_DATAERR, "name: one word, without spaces or "
+				       "control characters (dianping-leads)");
 	if (!(st = op_db_stmt(db, SQL_NAME)) || op_bind_text(db, st, ":name", r->name) < 0 ||
 	    (rc = op_db_step(db, st)) < 0)
 		return -1;
@@ -343,6 +349,11 @@ static int check_rule(op_db *db, const struct op_assign_rule *r, const char *bra
 					     "(outpost channel list)", r->channel);
 	if (given(r->channel) && !act)
 		return op_errc(e, EX_DATAERR, "channel: '%s' is no longer used", r->channel);
+	int commas = 0;
+	for (const char *p = r->staff ? r->staff : ""; *p; p++)
+		commas += *p == ',';
+	if (commas >= MAXMEMBERS || strlen(r->staff ? r->staff : "") >= sizeof(buf))
+		return op_errc(e, EX_DATAERR, "staff: at most %d members", MAXMEMBERS);
 	int n = members(buf, sizeof(buf), r->staff, m);
 	if (n == 0)
 		return op_errc(e, EX_DATAERR, "staff: give one or more staff codes (A,B,C)");

@@ -6,7 +6,7 @@
 # applies the rules; roles; and a branch offline applies HQ's rules with
 # its own turn.
 . "$(dirname "$0")/lib.sh"
-plan 98
+plan 102
 
 O=$OUTPOST
 DB=$OUTPOST_DB
@@ -53,6 +53,10 @@ expect_rc 65 "unknown branch" $O assign add dp --staff li --branch GZ01
 expect_err "names the branch" "branch: no branch 'GZ01'"
 expect_rc 64 "no --staff" $O assign add dp --channel 大众点评
 expect_rc 65 "a bad priority" $O assign add dp --staff li --priority -3
+expect_rc 65 "a name with a space" $O assign add "dp leads" --staff li
+expect_err "names the field" "name: one word"
+expect_rc 65 "65 members" $O assign add big --staff "$(seq -s, 1 65)"
+expect_err "says how many may be" "staff: at most 64 members"
 expect_eq "no rule written" "$(nrules)" 0
 
 echo "-- rules in explicit order"
