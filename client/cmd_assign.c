@@ -61,7 +61,7 @@ static const char SQL_LIST[] =
 	"       r.channel, r.staff, t.last_staff AS last_here, coalesce(t.turns, 0) AS turns_here,"
 	"       CASE WHEN r.active THEN 'yes' ELSE 'removed' END AS active"
 	" FROM main.assign_rule r LEFT JOIN main.assign_turn t ON t.rule_id = r.id"
-	" WHERE r.active OR :all ORDER BY r.active DESC, r.priority, r.name";
+	" WHERE r.active OR :all ORDER BY r.active DESC, r.priority, r.name, r.id";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {

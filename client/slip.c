@@ -220,7 +220,13 @@ static int payments(FILE *fp, op_db *db, const char *id)
 	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
 		fputs(k++ ? "；" : "<p class=\"pays\">收款记录：", fp);
 		rec_money(m, sizeof(m), sqlite3_column_int64(st, 2));
-		fprintf(fp, "<span class=\"pay\">%.10s ", (const char *)sqlite3_column_text(st, 0));
+		/* the day of paid_at: any text a sqlite3 shell left there, escaped */
+		char day[11];
+		snprintf(day, sizeof(day), "%s", sqlite3_column_text(st, 0) ?
+			 (const char *)sqlite3_column_text(st, 0) : "");
+		fputs("<span class=\"pay\">", fp);
+		op_html_esc(fp, day);
+		fputc(' ', fp);
 		op_html_esc(fp, zh((const char *)sqlite3_column_text(st, 1)));
 		fprintf(fp, " ¥%s ", m);
 		op_html_esc(fp, zh((const char *)sqlite3_column_text(st, 3)));
@@ -237,7 +243,7 @@ static void meta_cell(FILE *fp, const char *label, const char *id, sqlite3_stmt 
 {
 	fprintf(fp, "<th>%s：</th><td%s%s%s%s>", label, id ? " id=\"" : "", id ? id : "",
 		id ? "\"" : "", span ? " colspan=\"3\"" : "");
-	op_html_esc(fp, zh((const char *)sqlite3_column_text(st, col)));
+	text(fp, st, col);
 	fputs("</td>", fp);
 }
 

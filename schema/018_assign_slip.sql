@@ -8,10 +8,13 @@
 -- anything. Rules are tried in priority order (lowest first, then name);
 -- the first that matches and has an active member gives the customer to
 -- the next member of its staff group in turn. A rule is removed by making
--- it inactive, so customer.assign_rule keeps naming it.
+-- it inactive, so customer.assign_rule keeps naming it. The name is not
+-- a UNIQUE constraint: two sites naming a rule alike while offline must
+-- not stop sync (a UNIQUE failure would refuse the batch); both rules
+-- then sync and are tried by priority, name and id.
 CREATE TABLE assign_rule (
 	id	TEXT PRIMARY KEY NOT NULL DEFAULT (op_uuid7),
-	name	TEXT NOT NULL UNIQUE,
+	name	TEXT NOT NULL,		-- unique when defined (checked, not a constraint)
 	priority INTEGER NOT NULL,
 	branch	TEXT,			-- the customer's home branch
 	region	TEXT,			-- the home branch's region
@@ -22,6 +25,7 @@ CREATE TABLE assign_rule (
 	created_by TEXT,
 	created_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
+CREATE INDEX assign_rule_name ON assign_rule(name);
 
 -- Whose turn it is, per rule, at this store: not synced. Each store keeps
 -- its own turn, so a branch offline for a week still deals fairly, and
@@ -43,7 +47,8 @@ ALTER TABLE customer ADD COLUMN assign_rule TEXT;
 CREATE TABLE store_setting (
 	id	TEXT PRIMARY KEY NOT NULL,	-- site || '/' || key
 	site	TEXT NOT NULL,
-	key	TEXT NOT NULL CHECK (key IN ('name', 'address', 'phone')),
+	key	TEXT NOT NULL,		-- name, address, phone (checked by setting.c, so a
+					-- later key cannot stall an older store's sync)
 	value	TEXT,
 	CHECK (id = site || '/' || key)
 );

@@ -25,7 +25,7 @@ static const char SQL_MATCH[] =
 	"   AND (region IS NULL OR region = :region)"
 	"   AND (channel IS NULL OR channel = :channel)"
 	"   AND (category IS NULL OR instr(lower(coalesce(:interests, '')), lower(category)) > 0)"
-	" ORDER BY priority, name";
+	" ORDER BY priority, name, id";
 static const char SQL_ACTIVE[] = "SELECT active FROM main.staff WHERE code = :code";
 static const char SQL_TURN[] = "SELECT last_staff FROM main.assign_turn WHERE rule_id = :id";
 static const char SQL_TAKE[] =
@@ -215,13 +215,21 @@ static const char SQL_NEW[] =
 
 int op_assign_new(op_db *db, int64_t after, int64_t *assigned, int64_t *unmatched)
 {
-	sqlite3_stmt *st = op_db_stmt(db, SQL_NEW);
+	sqlite3_stmt *st;
 	char **ids = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	*assigned = *unmatched = 0;
-	if (!st || op_bind_int(db, st, ":after", after) < 0)
+	/* no rules, nothing to do: an import of 100,000 rows pays nothing */
+	sqlite3_stmt *nr = op_db_stmt(db, SQL_NRULES);
+	if (!nr || op_db_step(db, nr) != SQLITE_ROW)
+		return -1;
+	int any = sqlite3_column_int(nr, 0);
+	sqlite3_reset(nr);
+	if (!any)
+		return 0;
+	if (!(st = op_db_stmt(db, SQL_NEW)) || op_bind_int(db, st, ":after", after) < 0)
 		return -1;
 	/* ids first: the updates below must not run under this scan */
 	while ((rc = op_db_step(db, st)) == SQLITE_ROW) {
@@ -257,7 +265,8 @@ int op_assign_new(op_db *db, int64_t after, int64_t *assigned, int64_t *unmatche
 
 /* ------------------------------------------------------------ rules */
 
-static const char SQL_NAME[] = "SELECT active FROM main.assign_rule WHERE name = :name";
+static const char SQL_NAME[] =
+	"SELECT active FROM main.assign_rule WHERE name = :name ORDER BY active DESC LIMIT 1";
 static const char SQL_PRIO[] =
 	"SELECT name FROM main.assign_rule WHERE active AND priority = :p";
 static const char SQL_LASTPRIO[] =

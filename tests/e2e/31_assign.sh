@@ -6,7 +6,7 @@
 # applies the rules; roles; and a branch offline applies HQ's rules with
 # its own turn.
 . "$(dirname "$0")/lib.sh"
-plan 102
+plan 104
 
 O=$OUTPOST
 DB=$OUTPOST_DB
@@ -180,12 +180,17 @@ expect_eq "offline, the branch deals li, wang, li" \
 	"$(sql sh01.db "SELECT group_concat(owner, ' ') FROM (SELECT owner FROM customer ORDER BY rowid)")" "li wang li"
 "$O" --db hq.db customer add --name HQ抖音 --channel 抖音 --branch SH01 >/dev/null 2>&1
 expect_eq "HQ's turn is its own: li first" "$(sql hq.db "SELECT owner FROM customer WHERE name = 'HQ抖音'")" li
+# both name a rule alike while apart: no UNIQUE constraint stalls the sync
+"$O" --db hq.db assign add meituan --staff li --channel 美团 --priority 50 >/dev/null
+"$O" --db sh01.db assign add meituan --staff wang --channel 美团 --priority 60 >/dev/null
 P2=$(free_port)
 "$OUTPOSTD" --hq --db hq.db --listen "tcp://127.0.0.1:$P2" 2>>hq.log &
 track $!
 wait_listening "$P2" $!
 P=$P2
 sync1 sh01
+expect_eq "the sync went through" "$?" 0
+expect_eq "HQ holds both rules named meituan" "$(sql hq.db "SELECT group_concat(staff, ' ') FROM (SELECT staff FROM assign_rule WHERE name = 'meituan' ORDER BY priority)")" "li wang"
 expect_eq "HQ has the branch's customers with owner and rule" \
 	"$(sql hq.db "SELECT group_concat(c.owner || ':' || r.name, ' ') FROM (SELECT * FROM customer WHERE name LIKE '抖音%' ORDER BY name) c JOIN assign_rule r ON r.id = c.assign_rule")" \
 	"li:leads wang:leads li:leads"

@@ -5,7 +5,7 @@
 # site's settings, a colleague's order), and headless Chromium: one page
 # on A5 and on A4, a CJK font embedded, a screenshot with ink on it.
 . "$(dirname "$0")/lib.sh"
-plan 76
+plan 77
 
 O=$OUTPOST
 DB=$OUTPOST_DB
@@ -103,12 +103,14 @@ expect_out "A4 page" '@page\{size:A4 portrait'
 echo "-- the quotation"
 expect_rc 0 "quote" $O --as wang quote add --customer 13900139000 --item TRK-1:3 --item 'CUR-<b>:2.2' --discount 10% --valid-until 2099-12-31
 qno=$(printf '%s\n' "$OUT" | sed -n 's/^quote_no  *//p')
+$O customer edit 13900139000 --name cash >/dev/null	# a name that is also a code
 expect_rc 0 "quote print" $O quote print "$qno" --out "$T/quote.html"
 H=$(cat "$T/quote.html"); OUT=$H
 expect_eq "quote total = the store's" "$(cents total)" "$(sql "$DB" "SELECT total FROM quote")"
 expect_out "title 报价单" '<h2>报价单</h2>'
 expect_out "valid until" '有效期至：</th><td>2099-12-31<'
 expect_no_out "a quote has no paid line" 'id="paid"'
+expect_out "the customer's name as it is, not translated like a code" 'id="customer">cash<'
 expect_rc 66 "an unknown quote" $O quote print SH01-Q-20000101-0001
 
 echo "-- headless Chromium: one page, Chinese glyphs, ink"
