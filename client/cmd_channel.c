@@ -141,16 +141,7 @@ static const char SQL_LIST[] =
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "all", 1, NULL }, { NULL, 0, NULL } };
-	const char *pos[1];
-	int npos, rc;
-
-	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
-		return rc;
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
-	if (!st || op_bind_int(cli->db, st, ":all", cli_opt(spec, "all") != NULL) < 0)
-		return cli_fail(cli);
-	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	return cmd_list_all(cli, argc, argv, SQL_LIST);
 }
 
 const struct op_cmd op_cmds_channel[] = {

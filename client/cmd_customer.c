@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "record.h"
 #include "scope.h"
+#include "assign.h"
 #include "segment.h"
 
 #define NF op_customer_nfields
@@ -21,6 +22,7 @@ static const char SHOW_COLS[] =
 	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into, wechat,"
+	" (SELECT name FROM main.assign_rule r WHERE r.id = customer.assign_rule) AS assigned_by,"
 	" no_contact,"
 	" (SELECT group_concat(key || '=' || value, '; ') FROM"
 	"   (SELECT key, value FROM customer_attr WHERE customer_id = customer.id"
@@ -108,10 +110,29 @@ static int add_main(struct op_cli *cli, int argc, char **argv,
 	if (!extra[0].val && check_phone_free(cli, vals[phone]) < 0)
 		return cli_fail(cli);
 	struct kvs c = { kv, nkv };
+	struct op_assign a;
 	char *id;
-	if (op_customer_add(&cli->ctx, vals, extra[0].val != NULL, set_custom, &c, &id) < 0)
+	if (op_customer_add(&cli->ctx, vals, extra[0].val != NULL, set_custom, &c, &a, &id) < 0)
 		return cli_fail(cli);
-	rc = rec_show(cli, "customer", SHOW_COLS, id) < 0 ? cli_fail(cli) : 0;
+	if (a.skipped[0])
+		cli_warn(cli, "assign: rule %s matched, but none of its staff is active", a.skipped);
+	if (a.staff[0])
+		cli_warn(cli, "assign: owner %s, by rule %s", a.staff, a.rule);
+	else if (a.nrules)
+		cli_warn(cli, "assign: no rule matches this customer, so it has no owner; "
+			 "a manager gives one with 'outpost customer edit %s --owner STAFF'",
+			 cli_short_id(id));
+	rc = rec_show(cli, "customer", SHOW_COLS, id);
+	if (rc < 0 && cli->err.code == EX_NOINPUT && op_scope_kind(cli->db) != OP_SCOPE_ALL) {
+		/* Assigned to a colleague: the scope hides it now (docs/ROLES.md). */
+		fprintf(cli->out, "registered customer %s; owner %s%s%s. It is in their list, "
+			"not yours: %s\n", cli_short_id(id), a.staff[0] ? a.staff : "none",
+			a.rule[0] ? ", by rule " : "", a.rule, op_scope_text(cli->db));
+		op_err_clear(&cli->err);
+		rc = 0;
+	} else {
+		rc = rc < 0 ? cli_fail(cli) : 0;
+	}
 	free(id);
 	return rc;
 }

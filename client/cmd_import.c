@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "assign.h"
 #include "cmds.h"
 #include "csv.h"
 #include "record.h"
@@ -881,6 +882,7 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 	const char *pos[1], **maps = NULL, *od;
 	char **rest = NULL;
 	int npos, rc, dry, got, nrest, nmaps;
+	int64_t mark = 0, assigned = 0, unmatched = 0;
 	struct import im = { .cli = cli };
 	op_csv *csv = NULL;
 	char **cells;
@@ -942,7 +944,7 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
-	if (op_db_begin(cli->db, cli->as) < 0) {
+	if (op_db_begin(cli->db, cli->as) < 0 || op_assign_mark(cli->db, &mark) < 0) {
 		rc = cli_fail(cli);
 		goto out;
 	}
@@ -957,7 +959,8 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 			goto fail;
 	}
 	op_err_clear(&cli->err);
-	if (flush(&im) < 0)
+	/* New rows without an owner get one by the assignment rules. */
+	if (flush(&im) < 0 || (!im.bad && op_assign_new(cli->db, mark, &assigned, &unmatched) < 0))
 		goto fail;
 	if (im.bad) {
 		op_db_rollback(cli->db);
@@ -984,6 +987,9 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 			"%ld skipped", im.updated + im.unchanged + im.skipped,
 			im.updated, im.unchanged, im.skipped);
 	fputc('\n', cli->out);
+	if (assigned + unmatched)
+		fprintf(cli->out, "assignment rules: %lld given an owner, %lld matching no rule "
+			"(no owner)\n", (long long)assigned, (long long)unmatched);
 	rc = 0;
 	goto out;
 fail:

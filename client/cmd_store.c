@@ -1,6 +1,7 @@
 /*
  * cmd_store.c — commands about the store itself: init, log (the journal as
- * an audit trail) and export.
+ * an audit trail), export, and store set|show: the shop's name, address
+ * and phone that sales slips print (schema/setting.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <unicode/utf8.h>
 #include <unicode/utf16.h>
 #include "cmds.h"
+#include "setting.h"
 #include "tables.h"
 
 static int mkdirs(const char *path)
@@ -437,6 +439,50 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	return rc < 0 ? cli_fail(cli) : 0;
 }
 
+/* The site a setting command is about: --branch, or this store's. */
+static const char *setting_site(struct op_cli *cli, const struct cli_opt *spec)
+{
+	return cli_opt(spec, "branch") ? cli_opt(spec, "branch") : op_db_site(cli->db);
+}
+
+static int cmd_show(struct op_cli *cli, int argc, char **argv);
+
+static int cmd_set(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "branch", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[2];
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 2, 2, &npos)) >= 0)
+		return rc;
+	if (op_setting_set(cli->db, setting_site(cli, spec), pos[0], pos[1], cli->as) < 0)
+		return cli_fail(cli);
+	static const char *const show[] = { "show", NULL, NULL, NULL };
+	const char *site[] = { "show", "--branch", setting_site(cli, spec), NULL };
+	return cmd_show(cli, site[2] ? 3 : 1, (char **)(site[2] ? site : show));
+}
+
+static int cmd_show(struct op_cli *cli, int argc, char **argv)
+{
+	struct cli_opt spec[] = { { "branch", 0, NULL }, { NULL, 0, NULL } };
+	const char *pos[1], *names[] = { "site", "name", "address", "phone" };
+	char *vals[4] = { 0 };
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	const char *site = setting_site(cli, spec);
+	if (!site)
+		return cli_error(cli, EX_CONFIG, "store has no site; run 'outpost init --site CODE' first");
+	vals[0] = strdup(site);
+	for (int i = 1; i < 4; i++)
+		vals[i] = op_setting_get(cli->db, site, names[i]);
+	op_out_record(cli->out, cli->fmt, 4, names, (const char *const *)vals, NULL);
+	for (int i = 0; i < 4; i++)
+		free(vals[i]);
+	return 0;
+}
+
 const struct op_cmd op_cmds_store[] = {
 	{ "init", NULL, cmd_init, "init --site CODE [--hq | --from-hq] [--tz ZONE]",
 	  "create the store (a branch, or HQ with --hq; --from-hq: a branch PC rebuilt from HQ)" },
@@ -449,6 +495,10 @@ const struct op_cmd op_cmds_store[] = {
 	  "every row of a table as CSV (default) or JSON; CSV to a FILE starts with a UTF-8 "
 	  "BOM for Excel (--no-bom: none), --encoding gbk for older Excel (refused, row by "
 	  "row, when a character has no GBK form)" },
+	{ "store", "set", cmd_set, "store set name|address|phone VALUE [--branch CODE]",
+	  "what this store's sales slips print (\"\" clears; HQ: any branch's with --branch)" },
+	{ "store", "show", cmd_show, "store show [--branch CODE]",
+	  "the shop name, address and phone slips print (name: the branch's unless set)" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

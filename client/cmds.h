@@ -27,6 +27,8 @@ OP_GROUP op_cmds_payment[];	/* payment add|list|outstanding */
 OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
 OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
+OP_GROUP op_cmds_slip[];	/* order slip, quote print */
+OP_GROUP op_cmds_assign[];	/* assign add|list|remove|test */
 OP_GROUP op_cmds_backup[];	/* backup ... */
 OP_GROUP op_cmds_serve[];	/* serve (the web screen) */
 OP_GROUP op_cmds_segment[];	/* segment add|show|list|count */
@@ -64,6 +66,11 @@ int cmd_order_show(struct op_cli *cli, const char *id);
 /* Move stock for order's items at its branch (cmd_stock.c): kind "sale"
  * takes them off, "return" puts them back. Inside the transaction; 0 or -1. */
 int cmd_stock_order(struct op_cli *cli, const char *order, const char *kind);
+
+/* Print an assignment's outcome (rule, owner, rules skipped for want of
+ * an active member) as a record (cmd_assign.c). */
+struct op_assign;
+void cmd_assign_print(struct op_cli *cli, const struct op_assign *a);
 
 /* Custom fields (custom.c). custom_key_ok: 0 when key may name a custom
  * field, else -1 with cli->err. custom_set: set (value "" clears) field
@@ -103,6 +110,9 @@ int cmd_campaign_auto(struct op_cli *cli, const char *today);
 int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos);
+/* A listing whose only option is --all: sql (a string constant) takes
+ * :all, 1 when --all was given. Returns the command's exit code. */
+int cmd_list_all(struct op_cli *cli, int argc, char **argv, const char *sql);
 /* A whole listing command without options: print sql's rows (a string
  * constant without parameters). Returns the exit code. */
 int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql);

@@ -10,8 +10,8 @@
 #include "cmds.h"
 
 static const struct op_cmd *const groups[] = {
-	op_cmds_store, op_cmds_customer, op_cmds_channel, op_cmds_product, op_cmds_order,
-	op_cmds_quote, op_cmds_payment, op_cmds_appt, op_cmds_stock,
+	op_cmds_store, op_cmds_customer, op_cmds_assign, op_cmds_channel, op_cmds_product, op_cmds_order,
+	op_cmds_quote, op_cmds_slip, op_cmds_payment, op_cmds_appt, op_cmds_stock,
 	op_cmds_segment, op_cmds_campaign, op_cmds_coupon,
 	op_cmds_ticket, op_cmds_followup, op_cmds_staff, op_cmds_import,
 	op_cmds_sync, op_cmds_status, op_cmds_merge, op_cmds_report, op_cmds_history,
@@ -121,6 +121,20 @@ int cmd_parse(struct op_cli *cli, int argc, char **argv,
 		return rc;
 	}
 	return -1;
+}
+
+int cmd_list_all(struct op_cli *cli, int argc, char **argv, const char *sql)
+{
+	struct cli_opt spec[] = { { "all", 1, NULL }, { NULL, 0, NULL } };
+	const char *pos[1];
+	int npos, rc;
+
+	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	sqlite3_stmt *st = op_db_stmt(cli->db, sql);
+	if (!st || op_bind_int(cli->db, st, ":all", cli_opt(spec, "all") != NULL) < 0)
+		return cli_fail(cli);
+	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 }
 
 int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql)

@@ -676,3 +676,21 @@ void op_out_record_stmt(FILE *fp, enum op_fmt fmt, sqlite3_stmt *st)
 	free(vals);
 	free(kinds);
 }
+
+void op_html_esc(FILE *fp, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\t')
+				fputc(' ', fp);
+			else
+				fputc(*s, fp);
+		}
+	}
+}

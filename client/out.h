@@ -61,6 +61,10 @@ void op_json_str(FILE *fp, const char *s);
 /* One JSON value v of column name: null, a number (INT/REAL kinds, and
  * money columns, labels.h), else a string. */
 void op_json_cell(FILE *fp, const char *name, const char *v, enum op_kind k);
+/* HTML text and attribute escaping, the one place pages are escaped:
+ * & < > " ' as entities, control characters (but tab) as spaces. NULL
+ * prints nothing. */
+void op_html_esc(FILE *fp, const char *s);
 
 /* Terminal cells a UTF-8 string occupies (tabs count 1, invalid bytes 1). */
 int op_display_width(const char *s);

@@ -153,24 +153,6 @@ int op_report_print(FILE *fp, const op_report *r, enum op_fmt fmt,
 
 /* ------------------------------------------------------------ HTML */
 
-static void esc(FILE *fp, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\t')
-				fputc(' ', fp);
-			else
-				fputc(*s, fp);
-		}
-	}
-}
-
 /* The label of a chart row: the first column, and the second when it is
  * a name (branch, staff, product), cut to about max terminal cells. */
 static void chart_label(char *out, size_t outsz, const struct op_rsec *s, size_t row,
@@ -224,7 +206,7 @@ static void html_chart(FILE *fp, const struct op_rsec *s)
 	fprintf(fp, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
 		" role=\"img\" aria-label=\"", LABEL_PX + BAR_PX + 110, h,
 		LABEL_PX + BAR_PX + 110, h);
-	esc(fp, s->title);
+	op_html_esc(fp, s->title);
 	fputs("\">\n", fp);
 	for (size_t i = 0, k = 0; i < s->nrows && k < rows; i++) {
 		char label[256];
@@ -244,14 +226,14 @@ static void html_chart(FILE *fp, const struct op_rsec *s)
 		w = (int)(f * BAR_PX + 0.5);
 		chart_label(label, sizeof(label), s, i, 28);
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_PX - 8, y + 15);
-		esc(fp, label);
+		op_html_esc(fp, label);
 		fprintf(fp, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\">"
 			"<title>", LABEL_PX, y + 2, w);
-		esc(fp, label);
+		op_html_esc(fp, label);
 		fputs(": ", fp);
-		esc(fp, val ? val : "");
+		op_html_esc(fp, val ? val : "");
 		fprintf(fp, "</title></rect><text x=\"%d\" y=\"%d\">", LABEL_PX + w + 6, y + 15);
-		esc(fp, val ? val : "");
+		op_html_esc(fp, val ? val : "");
 		fputs("</text>\n", fp);
 	}
 	fputs("</svg>\n", fp);
@@ -262,7 +244,7 @@ static void html_table(FILE *fp, const struct op_rsec *s)
 	fputs("<table><thead><tr>", fp);
 	for (int c = 0; c < s->ncols; c++) {
 		fputs("<th>", fp);
-		esc(fp, s->names[c]);
+		op_html_esc(fp, s->names[c]);
 		fputs("</th>", fp);
 	}
 	fputs("</tr></thead><tbody>\n", fp);
@@ -271,7 +253,7 @@ static void html_table(FILE *fp, const struct op_rsec *s)
 		for (int c = 0; c < s->ncols; c++) {
 			enum op_kind k = s->kinds[i * (size_t)s->ncols + (size_t)c];
 			fputs(k == OP_K_INT || k == OP_K_REAL ? "<td class=\"n\">" : "<td>", fp);
-			esc(fp, s->cells[i * (size_t)s->ncols + (size_t)c]);
+			op_html_esc(fp, s->cells[i * (size_t)s->ncols + (size_t)c]);
 			fputs("</td>", fp);
 		}
 		fputs("</tr>\n", fp);
@@ -282,7 +264,7 @@ static void html_table(FILE *fp, const struct op_rsec *s)
 static void html_report(FILE *fp, const op_report *r, const char *id)
 {
 	fprintf(fp, "<section id=\"%s\">\n<h2>", id);
-	esc(fp, op_report_title(r));
+	op_html_esc(fp, op_report_title(r));
 	fputs("</h2>\n", fp);
 	for (int i = 0; i < op_report_nsections(r); i++) {
 		const struct op_rsec *s = op_report_section(r, i);
@@ -290,7 +272,7 @@ static void html_report(FILE *fp, const op_report *r, const char *id)
 		if (op_report_nsections(r) > 1 &&
 		    (i > 0 || strncmp(op_report_title(r), s->title, strlen(s->title)) != 0)) {
 			fputs("<h3>", fp);
-			esc(fp, s->title);
+			op_html_esc(fp, s->title);
 			fputs("</h3>\n", fp);
 		}
 		if (charted(s))
@@ -335,9 +317,9 @@ int op_report_html(FILE *fp, op_db *db, const struct op_report_opts *o)
 	fputs("<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>Outpost report ", fp);
-	esc(fp, site ? site : "");
+	op_html_esc(fp, site ? site : "");
 	fprintf(fp, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>Outpost report ", STYLE);
-	esc(fp, site ? site : "");
+	op_html_esc(fp, site ? site : "");
 	fprintf(fp, "</h1>\n<p>Generated %s. Money in yuan; sales exclude cancelled "
 		"orders.</p>\n<nav>", now);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)

@@ -315,7 +315,7 @@ int web_customer_new(struct web_resp *r, struct web_req *q)
 			vals[f - op_customer_fields] = v;
 	}
 	op_ctx_clear(ctx);
-	if (op_customer_add(ctx, vals, 0, NULL, NULL, &id) < 0) {
+	if (op_customer_add(ctx, vals, 0, NULL, NULL, NULL, &id) < 0) {
 		/* shown again with what was typed; nothing was saved */
 		r->status = web_status_of(ctx) == 500 ? 500 : 422;
 		customer_form(r, q, NULL, NULL, ctx->field, web_reason(ctx));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ops.h"
+#include "assign.h"
 #include "scope.h"
 
 const struct op_field op_customer_fields[] = {
@@ -106,8 +107,9 @@ int op_customer_phone_taken(struct op_ctx *ctx, const char *raw, char *phone, si
 }
 
 int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
-		    op_hook hook, void *arg, char **id)
+		    op_hook hook, void *arg, struct op_assign *a, char **id)
 {
+	struct op_assign none;
 	int phone = (int)(op_rec_field(F, NF, "phone", 0) - F),
 	    branch = (int)(op_rec_field(F, NF, "branch", 0) - F),
 	    owner = (int)(op_rec_field(F, NF, "owner", 0) - F);
@@ -115,11 +117,15 @@ int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
 	int n;
 
 	*id = NULL;
-	/* New customers belong to this branch and the person registering
-	 * them unless told otherwise. */
+	if (!a)
+		a = &none;
+	memset(a, 0, sizeof(*a));
+	/* New customers belong to this branch unless told otherwise; without
+	 * an owner the rules decide, the person registering them by default. */
 	if (!vals[branch] && op_db_site(ctx->db) && !op_db_is_hq(ctx->db))
 		vals[branch] = op_db_site(ctx->db);
-	if (!vals[owner] && ctx->as)
+	int by_hand = vals[owner] != NULL;
+	if (!by_hand && ctx->as)
 		vals[owner] = ctx->as;
 	if (op_db_begin(ctx->db, ctx->as) < 0)
 		return -1;
@@ -132,7 +138,9 @@ int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
 		goto fail;
 	}
 	if (op_rec_insert(ctx, "customer", F, NF, (const char *const *)vals, id) < 0 ||
-	    (hook && hook(ctx, *id, arg) < 0) || op_db_commit(ctx->db) < 0)
+	    (hook && hook(ctx, *id, arg) < 0) ||
+	    (!by_hand && op_assign_customer(ctx->db, *id, a) < 0) ||
+	    op_db_commit(ctx->db) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -141,12 +141,15 @@ extern const int op_customer_nfields;
 /* Register a customer from vals (op_customer_nfields slots, raw values by
  * the field table, NULL = not given). A phone that is already a
  * customer's is refused (field "phone") unless allow_dup. New customers
- * belong to this branch and to the signed-in person unless vals say
- * otherwise. hook (may be NULL) runs with the new id inside the same
- * transaction. 0 and *id (malloc'd), or -1: nothing is saved. */
+ * belong to this branch unless vals say otherwise; without an owner in
+ * vals the assignment rules decide (schema/assign.h: in a store without
+ * rules the signed-in person owns it), and *a (may be NULL) says how.
+ * hook (may be NULL) runs with the new id inside the same transaction.
+ * 0 and *id (malloc'd), or -1: nothing is saved. */
+struct op_assign;
 typedef int (*op_hook)(struct op_ctx *ctx, const char *id, void *arg);
 int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
-		    op_hook hook, void *arg, char **id);
+		    op_hook hook, void *arg, struct op_assign *a, char **id);
 
 /* Change the given (non-NULL) vals of customer id, then run hook (may be
  * NULL), in one transaction. A customer out of ctx's scope is "not found"

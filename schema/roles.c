@@ -44,6 +44,9 @@ static const struct {
 	{ "product", "add", R_HQ | R_ADMIN },
 	{ "product", "edit", R_HQ | R_ADMIN },
 	{ "product", NULL, R_ALL },
+	{ "assign", NULL, R_BOSS },	/* rules: a manager's for their branch only (assign.c) */
+	{ "store", "set", R_BOSS },	/* the shop's name on its slips */
+	{ "store", NULL, R_ALL },
 	{ "channel", "list", R_ALL },
 	{ "channel", NULL, R_HQ | R_ADMIN },
 	{ "order", "add", R_SALES | R_BOSS },

@@ -30,6 +30,7 @@ static const struct op_column customer_cols[] = {
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
 	{ "merged_into", OP_COL_MERGED, 1 }, { "wechat", 0, 12 },
+	{ "assign_rule", 0, 18 },
 	{ "no_contact", 0, 19 },
 };
 static const struct op_column product_cols[] = {
@@ -113,6 +114,16 @@ static const struct op_column move_cols[] = {
 	{ "kind", 0, 16 }, { "qty", 0, 16 }, { "order_id", 0, 16 }, { "at", 0, 16 },
 	{ "staff", 0, 16 }, { "notes", 0, 16 },
 };
+static const struct op_column rule_cols[] = {
+	{ "id", OP_COL_ID, 18 }, { "name", 0, 18 }, { "priority", 0, 18 },
+	{ "branch", 0, 18 }, { "region", 0, 18 }, { "category", 0, 18 },
+	{ "channel", 0, 18 }, { "staff", 0, 18 }, { "active", 0, 18 },
+	{ "created_by", 0, 18 }, { "created_at", 0, 18 },
+};
+static const struct op_column setting_cols[] = {
+	{ "id", OP_COL_ID, 18 }, { "site", 0, 18 }, { "key", 0, 18 },
+	{ "value", 0, 18 },
+};
 
 /* Campaigns and care (019_campaigns.sql): everything travels both ways. */
 #define C19(n) { n, 0, 19 }
@@ -181,6 +192,9 @@ const struct op_table op_tables[] = {
 	{ "campaign_response", 43, UP | DOWN, 19, response_cols, NCOLS(response_cols), -1, -1, "kind" },
 	{ "coupon_redemption", 45, UP | DOWN, 19, redemption_cols, NCOLS(redemption_cols), -1, -1,
 	  "'discount ' || printf('%d.%02d', discount / 100, discount % 100)" },
+	/* 50 and up: numbers kept clear of the campaigns (40-45) */
+	{ "assign_rule", 50, UP | DOWN, 18, rule_cols, NCOLS(rule_cols), -1, -1, "name" },
+	{ "store_setting", 51, UP | DOWN, 18, setting_cols, NCOLS(setting_cols), -1, -1, "id" },
 };
 const int op_ntables = NCOLS(op_tables);
 

@@ -433,38 +433,6 @@ JS
 	px=${3:-0}
 	ok_if '[ "$px" -ge 1000 ]' "the bars have width ($px px in all)"
 	timeout 60 "$CHR" $flags --window-size=1000,2400 --screenshot="$T/shot.png" "file://$H" >/dev/null 2>&1
-	# png_ink FILE: "colours inked" of a PNG: distinct colours, and pixels
-	# not of the page's background (its most common colour), decoded here.
-	png_ink() {
-		python3 - "$1" <<'PY'
-import struct, sys, zlib
-d = open(sys.argv[1], 'rb').read()
-assert d[:8] == b'\x89PNG\r\n\x1a\n'
-i, idat = 8, b''
-while i < len(d):
-    n, kind = struct.unpack('>I4s', d[i:i + 8]); body = d[i + 8:i + 8 + n]; i += 12 + n
-    if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-    elif kind == b'IDAT': idat += body
-assert depth == 8 and ctype in (2, 6)
-bpp = 3 if ctype == 2 else 4
-raw, stride, prev, rows = zlib.decompress(idat), w * bpp, bytearray(w * bpp), []
-for y in range(h):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0; b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(bytes(line)); prev = line
-count = {}
-for r in rows:
-    for x in range(0, stride, bpp): k = r[x:x + 3]; count[k] = count.get(k, 0) + 1
-print(len(count), w * h - max(count.values()))
-PY
-	}
 	ink=$(png_ink "$T/shot.png" 2>/dev/null)
 	set -- $ink
 	if [ "${1:-0}" -ge 4 ] && [ "${2:-0}" -ge 20000 ]; then

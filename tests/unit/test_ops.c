@@ -71,14 +71,14 @@ Test(ops, customer_add_saves_whole_or_nothing)
 	op_db *db = unit_store_open(dir, sizeof(dir), path, sizeof(path), "ops", "SH01");
 	struct op_ctx ctx = { .db = db, .as = "li.na" };
 
-	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏", "1380013"), 0, NULL, NULL, &id), -1);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏", "1380013"), 0, NULL, NULL, NULL, &id), -1);
 	cr_assert_str_eq(ctx.field, "phone");
 	cr_assert_null(id);
 	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 0);
 	cr_assert_eq(count(db, "SELECT count(*) FROM journal"), 0, "nothing journaled either");
 
 	op_ctx_clear(&ctx);
-	cr_assert_eq(op_customer_add(&ctx, customer_vals(" 赵敏 ", "138 0013 8000"), 0, NULL, NULL,
+	cr_assert_eq(op_customer_add(&ctx, customer_vals(" 赵敏 ", "138 0013 8000"), 0, NULL, NULL, NULL,
 				     &id), 0, "%s", ctx.err.msg);
 	cr_assert_not_null(id);
 	cr_assert_eq(count(db, "SELECT count(*) FROM customer WHERE name = '赵敏' AND"
@@ -86,17 +86,17 @@ Test(ops, customer_add_saves_whole_or_nothing)
 	free(id);
 
 	op_ctx_clear(&ctx);
-	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 0, NULL, NULL, &id),
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 0, NULL, NULL, NULL, &id),
 		     -1, "a phone that is already a customer's");
 	cr_assert_str_eq(ctx.field, "phone");
 	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 1);
 	op_ctx_clear(&ctx);
-	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 1, NULL, NULL, &id),
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏敏", "13800138000"), 1, NULL, NULL, NULL, &id),
 		     0, "unless a duplicate is meant");
 	free(id);
 
 	op_ctx_clear(&ctx);
-	cr_assert_eq(op_customer_add(&ctx, customer_vals(NULL, "13900139000"), 0, NULL, NULL, &id), -1);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals(NULL, "13900139000"), 0, NULL, NULL, NULL, &id), -1);
 	cr_assert_str_eq(ctx.field, "name");
 	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 2);
 	unit_store_remove(db, dir);
@@ -121,7 +121,7 @@ Test(ops, signin_checks_the_pin_and_confines)
 	cr_assert_eq(op_secured(db), 1);
 
 	struct op_ctx w = { .db = db, .as = "wang" };
-	cr_assert_eq(op_customer_add(&w, customer_vals("张无忌", "13633334444"), 0, NULL, NULL, &id), 0);
+	cr_assert_eq(op_customer_add(&w, customer_vals("张无忌", "13633334444"), 0, NULL, NULL, NULL, &id), 0);
 	free(id);
 
 	cr_assert_eq(op_signin(&ctx, "li.na", "0000"), -1);
