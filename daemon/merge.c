@@ -20,6 +20,11 @@ static const char SQL_COUNTER_SET[] =
 	" VALUES (:t, :g, :c, :s, :d, :h, :v, :j)"
 	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = excluded.val,"
 	" hlc = excluded.hlc, ver = excluded.ver, jts = excluded.jts";
+static const char SQL_COUNTER_SET_OLD[] =	/* before migration 023 */
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = excluded.val,"
+	" hlc = excluded.hlc, ver = excluded.ver";
 
 static const char SQL_ROW_UNSEEN[] =
 	"SELECT col, hlc, site FROM clock WHERE tbl = ?1 AND gid = ?2 AND col >= 0"
@@ -124,7 +129,7 @@ static int apply_counter(op_sync *s, const struct op_table *t,
 		s->st.ignored++;
 		return 0;
 	}
-	if (!(st = op_db_stmt(s->db, SQL_COUNTER_SET)))
+	if (!(st = op_db_stmt(s->db, HAS_JTS() ? SQL_COUNTER_SET : SQL_COUNTER_SET_OLD)))
 		return -1;
 	sqlite3_bind_int(st, 1, t->num);
 	sqlite3_bind_text(st, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
@@ -133,7 +138,8 @@ static int apply_counter(op_sync *s, const struct op_table *t,
 	sqlite3_bind_int64(st, 5, c->i);
 	sqlite3_bind_int64(st, 6, (int64_t)c->hlc);
 	sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
-	sqlite3_bind_int64(st, 8, (int64_t)c->prev);
+	if (HAS_JTS())
+		sqlite3_bind_int64(st, 8, (int64_t)c->prev);
 	if (op_db_run(s->db, st) < 0)
 		return -1;
 	sqlite3_stmt *sum = s->t[t->num].sum;

@@ -230,6 +230,11 @@ static const char SQL_COUNTER_ADD[] =
 	" VALUES (:t, :g, :c, :s, :d, :h, :v, :j)"
 	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = val + excluded.val,"
 	" hlc = excluded.hlc, ver = excluded.ver, jts = excluded.jts";
+static const char SQL_COUNTER_ADD_OLD[] =	/* before migration 023 */
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = val + excluded.val,"
+	" hlc = excluded.hlc, ver = excluded.ver";
 
 
 int op_sync_clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
@@ -353,10 +358,12 @@ static const char SQL_RESUM_NOTE[] =
 static int counter_held(op_sync *s, const struct op_table *t, const char *gid,
 			size_t gl, int64_t jts)
 {
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COUNTER);
+	sqlite3_stmt *st;
 	int64_t held = 0;
 	int rc;
-	if (!st)
+	if (!HAS_JTS())
+		return 0;
+	if (!(st = op_db_stmt(s->db, SQL_OWN_COUNTER)))
 		return -1;
 	sqlite3_bind_int(st, 1, t->num);
 	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
@@ -461,7 +468,7 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		int kept = recheck ? counter_held(s, t, gid, gl, sqlite3_column_int64(j, 6)) : 0;
 		if (kept)
 			return kept < 0 ? -1 : 0;
-		sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_ADD);
+		sqlite3_stmt *st = op_db_stmt(s->db, HAS_JTS() ? SQL_COUNTER_ADD : SQL_COUNTER_ADD_OLD);
 		if (!st)
 			return -1;
 		sqlite3_bind_int(st, 1, t->num);
@@ -471,7 +478,8 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		sqlite3_bind_int64(st, 5, sqlite3_column_int64(j, 5));
 		sqlite3_bind_int64(st, 6, (int64_t)h);
 		sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
-		sqlite3_bind_int64(st, 8, sqlite3_column_int64(j, 6));
+		if (HAS_JTS())
+			sqlite3_bind_int64(st, 8, sqlite3_column_int64(j, 6));
 		if (op_db_run(s->db, st) < 0)
 			return -1;
 	}
@@ -612,6 +620,17 @@ static const char SQL_OUT[] =
 	"   AND (:only IS NULL OR site = :only)"
 	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
 	" ORDER BY 1 LIMIT :n";
+static const char SQL_OUT_OLD[] =	/* before migration 023 */
+	"SELECT ver, 0, tbl, gid, col, hlc, site, staff, prev, 0 FROM clock"
+	" WHERE ver > :from AND ver <= :to"
+	"   AND (:only IS NULL OR site = :only)"
+	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
+	" UNION ALL "
+	"SELECT ver, 1, tbl, gid, col, hlc, site, NULL, val, 0 FROM counter"
+	" WHERE ver > :from AND ver <= :to"
+	"   AND (:only IS NULL OR site = :only)"
+	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
+	" ORDER BY 1 LIMIT :n";
 static const char SQL_PEER_REBASE[] =
 	"SELECT rebase_upto FROM peer WHERE site = :p";
 static const char SQL_OWN_COLS[] =
@@ -730,7 +749,7 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 		return 0;
 	if (s->hq && op_sync_peer_int(s, SQL_PEER_REBASE, peer, &own) < 0)
 		return -1;
-	if (!(st = op_db_stmt(s->db, SQL_OUT)))
+	if (!(st = op_db_stmt(s->db, HAS_JTS() ? SQL_OUT : SQL_OUT_OLD)))
 		return -1;
 	sqlite3_bind_int64(st, 1, (int64_t)from);
 	sqlite3_bind_int64(st, 2, (int64_t)head);

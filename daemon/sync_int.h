@@ -50,6 +50,11 @@ void op_sync_logf(op_sync *s, int level, const char *fmt, ...)
 int op_sync_peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v);
 
 
+/* counter.jts exists (migration 023): a store of an older schema (a
+ * build capped by OUTPOST_TEST_SCHEMA_CAP) has no such column. */
+#define OP_SCHEMA_COUNTER_JTS 23
+#define HAS_JTS() (op_db_schema_max() >= OP_SCHEMA_COUNTER_JTS)
+
 /* Shared by sync.c, merge.c and session.c. */
 struct ver { uint64_t hlc; char site[40]; uint64_t ver; int found; };
 sqlite3_stmt * op_sync_upd_stmt(op_sync *s, const struct op_table *t, int c);
