@@ -109,6 +109,7 @@ struct dctx {
 	int applied;		/* HQ: changes merged since the last classify */
 	int hist_dirty;		/* batches received since the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
+	int64_t hist_at;	/* mono ms of the last history commit */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
 	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
@@ -125,6 +126,20 @@ static void history_flush(struct dctx *d)
 	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 	d->hist_dirty = 0;
+	d->hist_at = mono_ms();
+}
+
+/* At most one history commit per HIST_EVERY_MS while batches stream in:
+ * a commit rewrites the directories above its records, so a few large
+ * ones cost much less than one per batch, and one second of batches
+ * still commits in well under the time a branch waits for progress. */
+#define HIST_EVERY_MS 1000
+
+/* Commit when due: now (now), or once HIST_EVERY_MS have passed. */
+static void history_due(struct dctx *d, int now)
+{
+	if (d->hist_dirty && (now || mono_ms() - d->hist_at >= HIST_EVERY_MS))
+		history_flush(d);
 }
 
 #define REPACK_EVERY_MS 60000
@@ -371,13 +386,19 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
 	/* After the ACK, for both roles: the batch's changes (and at a branch
-	 * its own, sent since) go to the history. Per batch, not per round:
-	 * one commit for a whole round paused the loop for seconds (a branch
-	 * gives up after 5 s without progress); packs stay few because they
-	 * are merged in the background (history_repack). */
+	 * its own, sent since) go to the history, committed at most every
+	 * HIST_EVERY_MS, at the end of a peer's round, when the loop is idle
+	 * and before the changes of another peer (a commit is authored by
+	 * one): not once per round, which paused the loop for seconds (a
+	 * branch gives up after 5 s without progress); packs stay few
+	 * because they are merged in the background (history_repack). */
+	if (d->hist_dirty && strcmp(d->hist_site, s->site) != 0)
+		history_flush(d);
+	if (!d->hist_dirty)
+		d->hist_at = mono_ms();
 	d->hist_dirty = 1;
 	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
-	history_flush(d);
+	history_due(d, h.count == 0);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -1010,6 +1031,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
+		history_due(d, !(it.revents & ZMQ_POLLIN));
 		chores(d);
 		now = mono_ms();
 		if (!s->ready) {
@@ -1108,6 +1130,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
+		history_due(d, !(it[0].revents & ZMQ_POLLIN));
 		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
@@ -1152,6 +1175,7 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
+	history_flush(&d);
 	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
