@@ -225,6 +225,10 @@ static int send_batch(struct dctx *d, struct session *s)
 			       (unsigned long long)op_sync_head(d->sync));
 		return 0;
 	}
+	/* Caught up and told so, and nothing new since: no batch to build
+	 * (an idle HQ must not rebuild empty batches for every branch). */
+	if (s->idle_sent == s->cursor + 1 && op_sync_head(d->sync) == s->cursor)
+		return 0;
 	op_buf_reset(&d->raw);
 	if (op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
 			  &count) < 0) {
