@@ -85,6 +85,8 @@ struct session {
 	int schema;
 	uint64_t cursor;	/* next batch starts after this version */
 	uint64_t idle_sent;	/* cursor at which "caught up" was last sent */
+	uint64_t stream_from, stream_head;	/* op_sync_set_stream; head 0: none yet */
+	uint64_t stream_next;	/* where the stream's next batch starts */
 	int inflight;
 	uint64_t seq;		/* last batch seq sent */
 	int64_t last_seen;	/* mono ms */
@@ -229,9 +231,19 @@ static int send_batch(struct dctx *d, struct session *s)
 	 * (an idle HQ must not rebuild empty batches for every branch). */
 	if (s->idle_sent == s->cursor + 1 && op_sync_head(d->sync) == s->cursor)
 		return 0;
+	/* A stream runs from a cursor on while batches follow each other;
+	 * the cursor set back (a resend, a new session) starts another. */
+	if (!s->stream_head || s->cursor != s->stream_next) {
+		s->stream_from = s->cursor;
+		s->stream_head = op_sync_head(d->sync);
+	}
+	op_sync_set_stream(d->sync, s->stream_from, s->stream_head);
 	op_buf_reset(&d->raw);
-	if (op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
-			  &count) < 0) {
+	int br = op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
+			       &count);
+	op_sync_set_stream(d->sync, 0, 0);
+	s->stream_next = upto;
+	if (br < 0) {
 		op_log(OP_LOG_ERR, "cannot build a batch for %s: %s", s->site,
 		       op_db_err(d->db)->msg);
 		return -1;
@@ -420,6 +432,7 @@ static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
 	if (a.upto_ver < s->cursor && a.seq == s->seq) {
 		/* The peer is behind what we sent (it lost a batch): resend. */
 		s->cursor = a.upto_ver;
+		s->stream_head = 0;
 		s->inflight = 0;
 	}
 }
@@ -534,6 +547,7 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	s->ready = 1;
 	s->uploaded = 0;
 	s->cursor = h.recv_ver;
+	s->stream_head = 0;
 	s->inflight = 0;
 	s->idle_sent = 0;
 	s->stuck = 0;
@@ -927,6 +941,7 @@ static int branch_message(struct dctx *d, int *fatal)
 		s->schema = (int)(w.schema_version < (uint64_t)op_db_schema_max() ?
 				  w.schema_version : (uint64_t)op_db_schema_max());
 		int rehello = 0;
+		s->stream_head = 0;
 		if (op_sync_branch_welcome(d->sync, s->site, &w, &s->cursor, &rehello) < 0) {
 			op_log(OP_LOG_ERR, "%s", op_db_err(d->db)->msg);
 			op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, s->drift,

@@ -34,6 +34,7 @@ struct op_sync {
 	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
 	char why[300];			/* reason of the last refusal */
 	int rebasing;			/* during an apply: journal left unstamped */
+	uint64_t img_from, img_head;	/* the stream being built (op_sync_set_stream) */
 };
 
 /* Log through cfg.log, if any, at the given OP_LOG_* level. */
