@@ -107,7 +107,7 @@ hq_start() {
 	watch "$HQPID" "$1/hq.hwm" &
 	i=0
 	until grep -q 'listening on' "$HQLOG" 2>/dev/null; do
-		i=$((i+1)); [ $i -lt 100 ] || die "HQ did not start: $(cat "$HQLOG")"; sleep 0.1
+		i=$((i+1)); [ $i -lt 600 ] || die "HQ did not start in 60 s: $(cat "$HQLOG")"; sleep 0.1
 	done
 }
 # hq_stop DIR: stop HQ (by its pid), waiting for it; HQHWM its peak RSS.
