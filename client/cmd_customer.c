@@ -13,6 +13,7 @@
 #include "cmds.h"
 #include "record.h"
 #include "scope.h"
+#include "segment.h"
 
 const struct op_field op_customer_fields[] = {
 	{ "name", "name", F_LINE, NULL, 0, 0, 1, "姓名|客户姓名|客户名称|名字|customer|customer name" },
@@ -37,6 +38,8 @@ const struct op_field op_customer_fields[] = {
 	{ "flags", "flags", F_TEXT, NULL, 0, 0, 0, "特别标注|标注|special" },
 	{ "points", "points", F_INT, NULL, 0, 1000000000, 0, "积分|会员积分" },
 	{ "wechat", "wechat", F_LINE, NULL, 0, 0, 0, "微信|微信号|微信id|weixin|wx|wechat id" },
+	{ "no-contact", "no_contact", F_BOOL, NULL, 0, 0, 0,
+	  "免打扰|拒绝营销|勿扰|不联系|do not contact|no contact|dnc" },
 };
 const int op_customer_nfields = sizeof(op_customer_fields) / sizeof(op_customer_fields[0]);
 
@@ -48,6 +51,7 @@ static const char SHOW_COLS[] =
 	" pref_style AS style, pref_colour AS colour, pref_material AS material,"
 	" pref_brand AS brand, CASE WHEN budget IS NOT NULL THEN printf('%.2f', budget / 100.0) END AS budget, channel, owner,"
 	" home_branch AS branch, tags, notes, flags, points, created_at, merged_into, wechat,"
+	" no_contact,"
 	" (SELECT group_concat(key || '=' || value, '; ') FROM"
 	"   (SELECT key, value FROM customer_attr WHERE customer_id = customer.id"
 	"    AND value IS NOT NULL ORDER BY key)) AS custom";
@@ -245,36 +249,36 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* The segment filters (schema/segment.h) narrow the list; --owner,
+ * --branch and --tag are three of them. */
 static const char SQL_LIST[] =
-	"SELECT " CLI_SHORT_ID("id") " AS id, name, phone, email, owner,"
-	"       home_branch AS branch, points FROM customer"
-	" WHERE merged_into IS NULL"
-	"   AND (:owner IS NULL OR owner = :owner)"
-	"   AND (:branch IS NULL OR home_branch = :branch)"
-	"   AND (:tag IS NULL OR instr(',' || tags || ',', ',' || :tag || ',') > 0)"
-	" ORDER BY name COLLATE pinyin, id LIMIT :limit";
+	"SELECT " CLI_SHORT_ID("c.id") " AS id, c.name, c.phone, c.email, c.owner,"
+	"       c.home_branch AS branch, c.points FROM " OP_SEG_FROM
+	" WHERE " OP_SEG_WHERE
+	" ORDER BY c.name COLLATE pinyin, c.id LIMIT :limit";
 
 static int cmd_list(struct op_cli *cli, int argc, char **argv)
 {
-	struct cli_opt spec[] = { { "owner", 0, NULL }, { "branch", 0, NULL },
-				  { "tag", 0, NULL }, { "limit", 0, NULL },
-				  { NULL, 0, NULL } };
+	struct cli_opt spec[2 + OP_SEG_NKEYS] = { { "limit", 0, NULL } };
+	struct op_seg seg = { 0 };
 	const char *pos[1], *why;
 	int npos, rc;
 	int64_t limit = 1000;
 
+	cmd_seg_spec(spec + 1);
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 0, 0, &npos)) >= 0)
 		return rc;
 	if (cli_opt(spec, "limit") &&
 	    op_valid_int(&limit, cli_opt(spec, "limit"), 1, 10000000, &why) < 0)
 		return cli_error(cli, EX_DATAERR, "limit: %s", why);
-	sqlite3_stmt *st = op_db_stmt(cli->db, SQL_LIST);
-	if (!st || op_bind_text(cli->db, st, ":owner", cli_opt(spec, "owner")) < 0 ||
-	    op_bind_text(cli->db, st, ":branch", cli_opt(spec, "branch")) < 0 ||
-	    op_bind_text(cli->db, st, ":tag", cli_opt(spec, "tag")) < 0 ||
-	    op_bind_int(cli->db, st, ":limit", limit) < 0)
-		return cli_fail(cli);
-	return cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	sqlite3_stmt *st = NULL;
+	if (cmd_seg_opts(cli, spec + 1, &seg) < 0 || !(st = op_db_stmt(cli->db, SQL_LIST)) ||
+	    op_seg_bind(cli->db, st, &seg, NULL) < 0 || op_bind_int(cli->db, st, ":limit", limit) < 0)
+		rc = cli_fail(cli);
+	else
+		rc = cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
+	op_seg_clear(&seg);
+	return rc;
 }
 
 /* 3+ characters: the trigram index; fewer: a scan with instr(). Phone
@@ -408,7 +412,7 @@ const struct op_cmd op_cmds_customer[] = {
 	  "       [--address A] [--employer E] [--title T] [--interests I] [--style S]\n"
 	  "       [--colour C] [--material M] [--brand B] [--budget MONEY] [--channel C]\n"
 	  "       [--owner STAFF] [--branch CODE] [--tags T,T] [--notes N] [--flags F] [--points N]\n"
-	  "       [--wechat ID] [--custom KEY=VALUE]... [--allow-duplicate]",
+	  "       [--wechat ID] [--no-contact yes|no] [--custom KEY=VALUE]... [--allow-duplicate]",
 	  "register a customer (a phone that is already a customer's is refused "
 	  "unless --allow-duplicate)" },
 	{ "customer", "edit", cmd_edit,
@@ -419,8 +423,8 @@ const struct op_cmd op_cmds_customer[] = {
 	  "one customer (REF: the short id lists show, the id or its first 6+ characters, "
 	  "phone, or exact name; several matches are listed)" },
 	{ "customer", "list", cmd_list,
-	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N]",
-	  "customers sorted by name (pinyin order)" },
+	  "customer list [--owner STAFF] [--branch CODE] [--tag TAG] [--limit N] [segment filters]",
+	  "customers sorted by name (pinyin order); every filter of segment add narrows it" },
 	{ "customer", "search", cmd_search, "customer search QUERY [--limit N]",
 	  "find by any part of a name, phone digits, email or custom field, or a WeChat id" },
 	{ "customer", "delete", cmd_delete, "customer delete REF",

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmds.h"
+#include "coupon.h"
 #include "record.h"
 #include "items.h"
 
@@ -219,7 +220,7 @@ static int follow_merge(struct op_cli *cli, char **id)
 static int cmd_add(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt extra[] = { { "customer", 0, NULL }, { "discount", 0, NULL },
-				   { NULL, 0, NULL } };
+				   { "coupon", 0, NULL }, { NULL, 0, NULL } };
 	const char *vals[NF];
 	char *cust = NULL, *id = NULL;
 	struct op_lines L;
@@ -242,7 +243,9 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	vals[I_STAFF] = cli->as;
 	vals[I_BRANCH] = op_db_site(cli->db);
 	if (rec_insert(cli, "sales_order", F, NF, vals, &id) < 0 ||
-	    items_insert_all(cli, "order_item", id, &L) < 0 || op_db_commit(cli->db) < 0)
+	    items_insert_all(cli, "order_item", id, &L) < 0 ||
+	    (extra[2].val && op_coupon_redeem(cli->db, extra[2].val, id, cli->as, NULL) < 0) ||
+	    op_db_commit(cli->db) < 0)
 		goto fail;
 	rc = show_order(cli, id) < 0 ? cli_fail(cli) : 0;
 	goto out;
@@ -446,10 +449,10 @@ const struct op_cmd op_cmds_order[] = {
 	{ "order", "add", cmd_add,
 	  "order add --customer REF --item SKU:QTY[:PRICE[:DISCOUNT]] [--item ...] [--payment P]\n"
 	  "       [--delivery-address A] [--expected DATE] [--channel C] [--notes N]\n"
-	  "       [--date DATE] [--discount MONEY|N%|N折]",
+	  "       [--date DATE] [--discount MONEY|N%|N折] [--coupon CODE]",
 	  "record an order; QTY in the product's unit (3.5 for metres); items are priced "
 	  "from the catalogue unless PRICE (per unit) is given; DISCOUNT and --discount take "
-	  "money off a line or the whole order (50, 10%, 9折)" },
+	  "money off a line or the whole order (50, 10%, 9折); --coupon redeems a coupon on it" },
 	{ "order", "show", cmd_show, "order show REF",
 	  "one order and its items (REF: id, its first 6+ characters, or order number)" },
 	{ "order", "list", cmd_list,

@@ -215,7 +215,7 @@ static int cmd_remind(struct op_cli *cli, int argc, char **argv)
 	o.staff = cli_opt(spec, "staff");
 	o.branch = cli_opt(spec, "branch");
 	o.now = cli_opt(spec, "now");
-	if (op_report_remind(&r, cli->db, &o) < 0)
+	if (cmd_campaign_auto(cli, o.now) < 0 || op_report_remind(&r, cli->db, &o) < 0)
 		return cli_fail(cli);
 	return show(cli, r, NULL);
 }

@@ -28,6 +28,9 @@ OP_GROUP op_cmds_quote[];	/* quote add|show|list|convert */
 OP_GROUP op_cmds_appt[];	/* appt add|done|cancel|show|list */
 OP_GROUP op_cmds_stock[];	/* stock receive|return|adjust|safe|list */
 OP_GROUP op_cmds_backup[];	/* backup ... */
+OP_GROUP op_cmds_segment[];	/* segment add|show|list|count */
+OP_GROUP op_cmds_campaign[];	/* campaign ..., report campaign */
+OP_GROUP op_cmds_coupon[];	/* coupon add|list|check */
 OP_GROUP op_cmds_history[];	/* history ... */	/* sync status, keys, peers, conflicts */
 
 /* Shared by groups: the customer field table, used by import too. */
@@ -71,6 +74,17 @@ int custom_set(struct op_cli *cli, const char *cid, const char *key,
 	       const char *value, int *changed);
 int custom_set_all(struct op_cli *cli, const char *cid, const char *const *kv, int n);
 
+/* Segment filters as options (cmd_segment.c): cmd_seg_spec writes the
+ * OP_SEG_NKEYS options and a terminator into spec; cmd_seg_opts sets what
+ * was given into s. 0, or -1 with cli->err set naming the filter. */
+struct op_seg;
+void cmd_seg_spec(struct cli_opt *spec);
+int cmd_seg_opts(struct op_cli *cli, const struct cli_opt *spec, struct op_seg *s);
+/* `remind` prepares the campaigns marked --auto (cmd_campaign.c) when the
+ * person running it may prepare campaigns; what was prepared is said on
+ * stderr. today: 'YYYY-MM-DD...' or NULL. 0, or -1 with the error set. */
+int cmd_campaign_auto(struct op_cli *cli, const char *today);
+
 /* Common plumbing of a command: parse options with spec, print usage on
  * --help, check there are at least minpos positional arguments, open the
  * store. Returns -1 to go on, or an exit code the command should return at
@@ -79,6 +93,9 @@ int custom_set_all(struct op_cli *cli, const char *cid, const char *const *kv, i
 int cmd_begin(struct op_cli *cli, int argc, char **argv,
 	      struct cli_opt *spec, const char **pos, int minpos, int maxpos,
 	      int *npos);
+/* A whole listing command without options: print sql's rows (a string
+ * constant without parameters). Returns the exit code. */
+int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql);
 /* The same without opening the store (commands that replace or only name
  * files). */
 int cmd_parse(struct op_cli *cli, int argc, char **argv,

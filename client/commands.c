@@ -12,6 +12,7 @@
 static const struct op_cmd *const groups[] = {
 	op_cmds_store, op_cmds_customer, op_cmds_channel, op_cmds_product, op_cmds_order,
 	op_cmds_quote, op_cmds_payment, op_cmds_appt, op_cmds_stock,
+	op_cmds_segment, op_cmds_campaign, op_cmds_coupon,
 	op_cmds_ticket, op_cmds_followup, op_cmds_staff, op_cmds_import,
 	op_cmds_sync, op_cmds_status, op_cmds_merge, op_cmds_report, op_cmds_history,
 	op_cmds_backup,
@@ -120,4 +121,14 @@ int cmd_parse(struct op_cli *cli, int argc, char **argv,
 		return rc;
 	}
 	return -1;
+}
+
+int cmd_list_sql(struct op_cli *cli, int argc, char **argv, const char *sql)
+{
+	const char *pos[1];
+	int npos, rc;
+	if ((rc = cmd_begin(cli, argc, argv, NULL, pos, 0, 0, &npos)) >= 0)
+		return rc;
+	sqlite3_stmt *st = op_db_stmt(cli->db, sql);
+	return !st || cli_print_rows(cli, st) < 0 ? cli_fail(cli) : 0;
 }

@@ -60,6 +60,17 @@ static const struct {
 	{ "payment", "add", R_SALES | R_BOSS },
 	{ "payment", "list", R_ALL },
 	{ "payment", NULL, R_BOSS },
+	/* campaigns (issue 14): a manager defines, prepares and exports (the
+	 * export is a bulk read of personal data, audited); sales record
+	 * their customers' responses; HQ defines the chain-wide ones */
+	{ "segment", "add", R_BOSS },
+	{ "segment", NULL, R_ALL },
+	{ "campaign", "record", R_SALES | R_BOSS },
+	{ "campaign", "list", R_ALL },
+	{ "campaign", "show", R_ALL },
+	{ "campaign", NULL, R_BOSS },
+	{ "coupon", "add", R_BOSS },
+	{ "coupon", NULL, R_ALL },
 	{ "ticket", "open", R_ALL },
 	{ "ticket", NULL, R_SERVICE | R_BOSS },
 	{ "followup", NULL, R_ALL },

@@ -16,10 +16,10 @@ static const char SQL_COUNTER_GET[] =
 	"SELECT hlc FROM counter WHERE tbl = :t AND gid = :g AND col = :c AND site = :s";
 
 static const char SQL_COUNTER_SET[] =
-	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
-	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver, jts)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v, :j)"
 	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = excluded.val,"
-	" hlc = excluded.hlc, ver = excluded.ver";
+	" hlc = excluded.hlc, ver = excluded.ver, jts = excluded.jts";
 
 static const char SQL_ROW_UNSEEN[] =
 	"SELECT col, hlc, site FROM clock WHERE tbl = ?1 AND gid = ?2 AND col >= 0"
@@ -133,6 +133,7 @@ static int apply_counter(op_sync *s, const struct op_table *t,
 	sqlite3_bind_int64(st, 5, c->i);
 	sqlite3_bind_int64(st, 6, (int64_t)c->hlc);
 	sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
+	sqlite3_bind_int64(st, 8, (int64_t)c->prev);
 	if (op_db_run(s->db, st) < 0)
 		return -1;
 	sqlite3_stmt *sum = s->t[t->num].sum;
@@ -269,12 +270,16 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 static const char SQL_PENDING_COL[] =
 	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
 	" AND (CASE WHEN :c < 0 THEN op = 3 ELSE op = 1 OR (op = 2 AND (cols >> :c) & 1) END)"
+	" AND (:c < 0 OR seq > :recheck OR (op = 2 AND ts + :shift > :ms))"
 	" LIMIT 1";
 
 /* Has column col of the row a local write not stamped yet (col -1: was
- * the row deleted here)? 1, 0 or -1. */
+ * the row deleted here)? 1, 0 or -1. A write a backup held unstamped
+ * that is no newer than the version hlc coming in does not count: the
+ * old copy of this store sent it, or it was overwritten since; nor does
+ * its insert of a row HQ has (HQ had it from the old copy). */
 static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
-			 size_t gl, int col)
+			 size_t gl, int col, uint64_t hlc)
 {
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PENDING_COL);
 	int rc;
@@ -284,6 +289,9 @@ static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
 	sqlite3_bind_int(st, 2, t->num);
 	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, col);
+	sqlite3_bind_int64(st, 5, op_db_meta_int(s->db, "recheck_seq", 0));
+	sqlite3_bind_int64(st, 6, op_sync_hq_time(s, 0));
+	sqlite3_bind_int64(st, 7, (int64_t)(hlc >> 16));
 	rc = op_db_step(s->db, st);
 	sqlite3_reset(st);
 	return rc < 0 ? -1 : rc == SQLITE_ROW;
@@ -379,7 +387,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		}
 		/* deleted here, the delete still waiting in the journal while
 		 * re-baselining: HQ's copy of the row must not bring it back */
-		int gone = s->rebasing ? pending_write(s, t, mk->gid, mk->gid_len, -1) : 0;
+		int gone = s->rebasing ? pending_write(s, t, mk->gid, mk->gid_len, -1, 0) : 0;
 		if (gone < 0)
 			return -1;
 		if (gone) {
@@ -395,6 +403,22 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 	}
 	uint64_t won = 0;
 	int64_t points_before = 0, points_after = 0;
+	/* Re-baselining: a row this store inserted before the backup and
+	 * never stamped comes back from HQ (the old copy sent it). Its
+	 * creation is HQ's version; the insert waiting in the journal is then
+	 * not stamped again (stamp_one). */
+	if (mk && s->rebasing) {
+		struct ver rv;
+		sqlite3_reset(row);
+		if (op_sync_clock_get(s, t->num, mk->gid, mk->gid_len, COL_ROW, &rv) < 0 ||
+		    (!rv.found && op_sync_clock_put(s, t->num, mk->gid, mk->gid_len, COL_ROW,
+						    mk->hlc, mk->site, mk->site_len, mk->prev,
+						    mk->staff, mk->staff_len) < 0))
+			return -1;
+		sqlite3_bind_text(row, 1, g[0].gid, (int)g[0].gid_len, SQLITE_STATIC);
+		if (op_db_step(s->db, row) != SQLITE_ROW)
+			return -1;
+	}
 	/* Only HQ redirects: it sees each change once, from its origin; a
 	 * branch would redirect HQ's relays a second time. */
 	int merged = s->hq && t->merged_col >= 0 &&
@@ -446,7 +470,7 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		 * write still waiting there would be read back from the row
 		 * once stamped, so it must not be overwritten now (stamped
 		 * after HQ's stream, it is the newer version anyway). */
-		int pend = s->rebasing ? pending_write(s, t, c->gid, c->gid_len, (int)c->col) : 0;
+		int pend = s->rebasing ? pending_write(s, t, c->gid, c->gid_len, (int)c->col, c->hlc) : 0;
 		if (pend < 0)
 			goto fail;
 		if (pend) {

@@ -394,9 +394,6 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	}
 	if (round_end)
 		round_log(s, h.upto_ver);
-	/* HQ has nothing more for us: a re-baseline is complete */
-	if (!d->cfg->hq && h.count == 0 && op_sync_caught_up(d->sync) < 0)
-		op_log(OP_LOG_ERR, "cannot end the re-baseline: %s", op_db_err(d->db)->msg);
 	struct op_ack a = { h.seq, ack };
 	op_buf_reset(&d->body);
 	op_enc_ack(&d->body, &a);

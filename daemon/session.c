@@ -27,6 +27,11 @@ int op_sync_caught_up(op_sync *s)
 	if (!op_sync_rebasing(s))
 		return 0;
 	op_sync_logf(s, OP_LOG_INFO, "re-baseline done: this store has its history back from HQ");
+	/* versions to here are what HQ had: the rechecked journal entries
+	 * are measured against them */
+	if (op_db_meta_int(s->db, "recheck_seq", 0) &&
+	    op_db_meta_set_int(s->db, "recheck_ver", (int64_t)op_sync_head(s)) < 0)
+		return -1;
 	return op_db_meta_set_int(s->db, "rebasing", 0);
 }
 
@@ -214,35 +219,69 @@ out:
 	return rc;
 }
 
-static const char SQL_SKIP_OLD[] =
-	"SELECT seq, ts FROM journal WHERE seq > :from ORDER BY seq";
+/* Every version this store wrote itself gets a new number past base, in
+ * the order it had: HQ's copy of them may come from another copy of this
+ * store (the one the backup replaced), which numbered other changes the
+ * same, so HQ may lack some of them although its cursor is past them.
+ * They all go again; HQ keeps whichever of each is newer. */
+static const char *const SQL_RENUMBER[] = {
+	"CREATE TEMP TABLE rebase_renum(n INTEGER PRIMARY KEY, k INTEGER,"
+	" tbl INTEGER, gid TEXT, col INTEGER)",
+	"INSERT INTO rebase_renum(k, tbl, gid, col) SELECT k, tbl, gid, col FROM"
+	" (SELECT 0 AS k, tbl, gid, col, ver FROM clock WHERE site = :me"
+	"  UNION ALL SELECT 1, tbl, gid, col, ver FROM counter WHERE site = :me)"
+	" ORDER BY ver, k",
+	"UPDATE clock SET ver = :base + r.n FROM rebase_renum AS r WHERE r.k = 0"
+	" AND clock.tbl = r.tbl AND clock.gid = r.gid AND clock.col = r.col",
+	"UPDATE counter SET ver = :base + r.n FROM rebase_renum AS r WHERE r.k = 1"
+	" AND counter.tbl = r.tbl AND counter.gid = r.gid AND counter.col = r.col"
+	" AND counter.site = :me",
+	"UPDATE meta SET value = :base + (SELECT count(*) FROM rebase_renum)"
+	" WHERE key = 'ver'",
+	"DROP TABLE rebase_renum",
+};
+
+static int renumber_own(op_sync *s, uint64_t base)
+{
+	for (size_t i = 0; i < sizeof(SQL_RENUMBER) / sizeof(SQL_RENUMBER[0]); i++) {
+		sqlite3_stmt *st = op_db_stmt(s->db, SQL_RENUMBER[i]);
+		if (!st)
+			return -1;
+		int me = sqlite3_bind_parameter_index(st, ":me");
+		int b = sqlite3_bind_parameter_index(st, ":base");
+		if ((me && sqlite3_bind_text(st, me, s->site, -1, SQLITE_STATIC) != SQLITE_OK) ||
+		    (b && sqlite3_bind_int64(st, b, (int64_t)base) != SQLITE_OK))
+			return op_db_fail(s->db, "renumbering this store's versions");
+		if (op_db_run(s->db, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char SQL_RECV_RESET[] =
 	"INSERT INTO peer(site, recv_ver) VALUES (:p, 0)"
 	" ON CONFLICT(site) DO UPDATE SET recv_ver = 0";
+static const char SQL_JOURNAL_MAX[] = "SELECT coalesce(max(seq), 0) FROM journal";
 
-/* Journal entries that were in the backup and that the old copy of this
- * store already sent are not this store's to send again: skip the run of
- * pending entries no newer than the newest change HQ holds from us. */
-static int skip_sent(op_sync *s, uint64_t site_hlc)
+/* The journal entries pending now may have been sent by the old copy of
+ * this store (the one a backup replaced): each is checked, once HQ has
+ * given this store's rows back, against what HQ had (stamp_one). */
+static int recheck_pending(op_sync *s)
 {
-	int64_t from = op_db_meta_int(s->db, "stamped_seq", 0), last = from;
-	int64_t upto = (int64_t)(site_hlc >> 16);
-	sqlite3_stmt *st = op_db_stmt(s->db, SQL_SKIP_OLD);
-	int rc;
-	if (!st || op_bind_int(s->db, st, ":from", from) < 0)
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_JOURNAL_MAX);
+	int64_t max = 0, from = op_db_meta_int(s->db, "stamped_seq", 0);
+	if (!st)
 		return -1;
-	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW &&
-	       sqlite3_column_int64(st, 1) - (s->offset > s->cfg.max_ahead_ms ||
-					      s->offset < -s->cfg.max_ahead_ms ? s->offset : 0)
-	       <= upto)
-		last = sqlite3_column_int64(st, 0);
+	if (op_db_step(s->db, st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc < 0)
-		return -1;
-	if (last > from)
-		op_sync_logf(s, OP_LOG_INFO, "journal entries %lld..%lld were sent by the old copy of "
-		      "this store; not sent again", (long long)from + 1, (long long)last);
-	return last > from ? op_db_meta_set_int(s->db, "stamped_seq", last) : 0;
+	if (max > from)
+		op_sync_logf(s, OP_LOG_INFO, "journal entries %lld..%lld may have been sent by the "
+			     "old copy of this store: each is checked against what HQ gives back",
+			     (long long)from + 1, (long long)max);
+	return op_db_meta_set_int(s->db, "recheck_seq", max > from ? max : 0) < 0 ||
+	       op_db_meta_set_int(s->db, "recheck_from", op_db_meta_int(s->db, "ver", 0)) < 0 ||
+	       op_db_meta_set_int(s->db, "recheck_ver", 0) < 0 ? -1 : 0;
 }
 
 int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *w,
@@ -253,6 +292,9 @@ int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *
 
 	*rehello = 0;
 	*cursor = w->applied_batch;
+	/* the clock's offset from HQ's, before anything below compares this
+	 * store's times with HQ's (skip_sent) */
+	op_sync_set_offset(s, op_sync_now(s) - (int64_t)w->wall_ms);
 	if (!w->rebase) {
 		if (w->applied_batch > head)
 			return op_errc(op_db_err(s->db), EX_PROTOCOL, "HQ has this store's "
@@ -274,9 +316,10 @@ int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *
 	if (op_db_meta_set(s->db, "incarnation", inc) < 0 ||
 	    op_db_meta_set_int(s->db, "ver", (int64_t)(head > w->applied_batch ? head :
 						       w->applied_batch)) < 0 ||
+	    renumber_own(s, head > w->applied_batch ? head : w->applied_batch) < 0 ||
 	    op_db_meta_set_int(s->db, "rebasing", 1) < 0 ||
 	    !st || op_bind_text(s->db, st, ":p", hq) < 0 || op_db_run(s->db, st) < 0 ||
-	    skip_sent(s, w->site_hlc) < 0 || op_db_commit(s->db) < 0) {
+	    recheck_pending(s) < 0 || op_db_commit(s->db) < 0) {
 		op_db_rollback(s->db);
 		return -1;
 	}
@@ -300,10 +343,16 @@ int op_sync_receive(op_sync *s, const char *peer, uint64_t from_ver,
 	*ack_upto = recv;
 	/* A gap (a batch lost before a reconnect): the ACK says where we are,
 	 * and the sender resends from there. A duplicate: ACK, nothing else. */
-	if (from_ver > recv || upto_ver <= recv)
+	if (from_ver > recv)
 		return 0;
-	if (op_sync_apply(s, peer, raw, count ? n : 0, count, upto_ver, perr) < 0)
+	if (upto_ver > recv) {
+		if (op_sync_apply(s, peer, raw, count ? n : 0, count, upto_ver, perr) < 0)
+			return -1;
+		*ack_upto = upto_ver;
+	}
+	/* HQ had nothing more for us, and nothing before it is missing: a
+	 * re-baseline is complete (an empty batch after a gap says nothing) */
+	if (count == 0 && op_sync_caught_up(s) < 0)
 		return -1;
-	*ack_upto = upto_ver;
-	return count > 0;
+	return count > 0 && upto_ver > recv;
 }

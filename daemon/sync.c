@@ -226,10 +226,10 @@ static const char SQL_CLOCK_DROP[] =
 static const char SQL_COUNTER_DROP[] =
 	"DELETE FROM counter WHERE tbl = :t AND gid = :g";
 static const char SQL_COUNTER_ADD[] =
-	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver)"
-	" VALUES (:t, :g, :c, :s, :d, :h, :v)"
+	"INSERT INTO counter(tbl, gid, col, site, val, hlc, ver, jts)"
+	" VALUES (:t, :g, :c, :s, :d, :h, :v, :j)"
 	" ON CONFLICT(tbl, gid, col, site) DO UPDATE SET val = val + excluded.val,"
-	" hlc = excluded.hlc, ver = excluded.ver";
+	" hlc = excluded.hlc, ver = excluded.ver, jts = excluded.jts";
 
 
 int op_sync_clock_get(op_sync *s, int t, const char *gid, size_t gl, int col,
@@ -327,6 +327,59 @@ static const char SQL_PENDING[] =
 static const char SQL_MARK[] =
 	"INSERT OR REPLACE INTO stamp_mark(seq_upto, ver_upto, at) VALUES (:s, :v, :at)";
 
+int64_t op_sync_hq_time(op_sync *s, int64_t ts)
+{
+	if (s->offset > s->cfg.max_ahead_ms || s->offset < -s->cfg.max_ahead_ms)
+		ts -= s->offset;
+	return ts;
+}
+
+int op_sync_superseded(op_sync *s, const struct ver *v, int64_t ts)
+{
+	return v->found && v->ver > s->recheck_from && v->ver <= s->recheck_ver &&
+	       (int64_t)(v->hlc >> 16) >= ts;
+}
+
+static const char SQL_OWN_COUNTER[] =
+	"SELECT jts FROM counter WHERE tbl = :t AND gid = :g AND col = :c AND site = :s";
+static const char SQL_RESUM_NOTE[] =
+	"INSERT OR IGNORE INTO temp.resum(tbl, gid) VALUES (:t, :g)";
+
+/* A counter delta of a rechecked journal entry (journaled at jts, this
+ * store's clock) that this site's total already holds: the total took
+ * in a delta journaled no earlier (the old copy of this store stamped
+ * it, in journal order, and HQ gave the total back). 1 (not added
+ * again), 0 or -1. */
+static int counter_held(op_sync *s, const struct op_table *t, const char *gid,
+			size_t gl, int64_t jts)
+{
+	sqlite3_stmt *st = op_db_stmt(s->db, SQL_OWN_COUNTER);
+	int64_t held = 0;
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, t->counter_col);
+	sqlite3_bind_text(st, 4, s->site, -1, SQLITE_STATIC);
+	if ((rc = op_db_step(s->db, st)) == SQLITE_ROW)
+		held = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (held == 0 || jts > held)
+		return 0;
+	/* the row's value counted the delta as pending: summed again after
+	 * the pass (op_sync_stamp_in_txn) */
+	if (op_db_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS resum("
+		       "tbl INTEGER, gid TEXT, PRIMARY KEY (tbl, gid))") < 0 ||
+	    !(st = op_db_stmt(s->db, SQL_RESUM_NOTE)))
+		return -1;
+	sqlite3_bind_int(st, 1, t->num);
+	sqlite3_bind_text(st, 2, gid, (int)gl, SQLITE_STATIC);
+	return op_db_run(s->db, st) < 0 ? -1 : 1;
+}
+
 static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 {
 	const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(j, 1));
@@ -341,11 +394,14 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 	if (!t)
 		return 0;
 	/* A clock far off HQ's is translated into HQ's time (clamped). */
-	if (s->offset > s->cfg.max_ahead_ms || s->offset < -s->cfg.max_ahead_ms)
-		ts -= s->offset;
+	ts = op_sync_hq_time(s, ts);
 	if (ts > op_sync_now(s) + s->cfg.max_ahead_ms)
 		ts = op_sync_now(s);
 	uint64_t h = hlc_next(s, ts);
+	/* an entry a backup held unstamped: what HQ gave back decides, per
+	 * value, whether the old copy of this store sent it already */
+	int recheck = sqlite3_column_int64(j, 0) <= s->recheck_seq;
+	struct ver held = { 0 };
 
 	if (op == 3) {
 		/* prev: the newest version of the row the deleter had seen, so a
@@ -359,12 +415,18 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		if (op_db_step(s->db, mx) == SQLITE_ROW)
 			seen = (uint64_t)sqlite3_column_int64(mx, 0);
 		sqlite3_reset(mx);
+		if (recheck && (op_sync_clock_get(s, t->num, gid, gl, -1, &held) < 0 ||
+				op_sync_superseded(s, &held, 0)))
+			return held.found ? 0 : -1;
 		if (op_sync_drop_row_state(s, t->num, gid, gl) < 0)
 			return -1;
 		return op_sync_clock_put(s, t->num, gid, gl, -1, h, s->site, sl, seen, staff, stl);
 	}
 	if (op == 1) {
-		if (op_sync_clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
+		if (recheck && op_sync_clock_get(s, t->num, gid, gl, COL_ROW, &held) < 0)
+			return -1;
+		if (!(recheck && op_sync_superseded(s, &held, 0)) &&
+		    op_sync_clock_put(s, t->num, gid, gl, COL_ROW, h, s->site, sl, 0, staff, stl) < 0)
 			return -1;
 	} else {
 		if (op_sync_clock_get(s, t->num, gid, gl, COL_ROW, &rv) < 0)
@@ -384,8 +446,11 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 				struct ver cv;
 				if (!(cols & ((int64_t)1 << c)) || c == t->counter_col)
 					continue;
-				if (op_sync_col_version(s, t->num, gid, gl, c, &cv) < 0 ||
-				    op_sync_clock_put(s, t->num, gid, gl, c, h, s->site, sl, cv.hlc,
+				if (op_sync_col_version(s, t->num, gid, gl, c, &cv) < 0)
+					return -1;
+				if (recheck && op_sync_superseded(s, &cv, ts))
+					continue;
+				if (op_sync_clock_put(s, t->num, gid, gl, c, h, s->site, sl, cv.hlc,
 					      staff, stl) < 0)
 					return -1;
 			}
@@ -393,6 +458,9 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 	}
 	if (t->counter_col >= 0 && sqlite3_column_type(j, 5) != SQLITE_NULL &&
 	    sqlite3_column_int64(j, 5) != 0) {
+		int kept = recheck ? counter_held(s, t, gid, gl, sqlite3_column_int64(j, 6)) : 0;
+		if (kept)
+			return kept < 0 ? -1 : 0;
 		sqlite3_stmt *st = op_db_stmt(s->db, SQL_COUNTER_ADD);
 		if (!st)
 			return -1;
@@ -403,10 +471,50 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 		sqlite3_bind_int64(st, 5, sqlite3_column_int64(j, 5));
 		sqlite3_bind_int64(st, 6, (int64_t)h);
 		sqlite3_bind_int64(st, 7, (int64_t)++s->ver);
+		sqlite3_bind_int64(st, 8, sqlite3_column_int64(j, 6));
 		if (op_db_run(s->db, st) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Rows whose counter column counted a delta as pending that HQ's total
+ * held already (counter_held): their value is the sum again. */
+static int resum(op_sync *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!s->recheck_seq || op_db_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS resum("
+					  "tbl INTEGER, gid TEXT, PRIMARY KEY (tbl, gid))") < 0 ||
+	    !(st = op_db_stmt(s->db, "SELECT tbl, gid FROM temp.resum")))
+		return s->recheck_seq ? -1 : 0;
+	/* the sum is no local write: the journal must not record it */
+	sqlite3_stmt *q = op_db_stmt(s->db, "SELECT applying FROM op_ctx WHERE id = 1");
+	int64_t was = 0;
+	if (!q)
+		return -1;
+	if (op_db_step(s->db, q) == SQLITE_ROW)
+		was = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (!was && op_db_exec(s->db, "UPDATE op_ctx SET applying = 1 WHERE id = 1") < 0)
+		return -1;
+	while ((rc = op_db_step(s->db, st)) == SQLITE_ROW) {
+		const struct op_table *t = op_table_by_num((uint64_t)sqlite3_column_int64(st, 0));
+		sqlite3_stmt *sum = t && t->counter_col >= 0 ? s->t[t->num].sum : NULL;
+		if (!sum)
+			continue;
+		sqlite3_reset(sum);
+		sqlite3_bind_text(sum, 1, (const char *)sqlite3_column_text(st, 1), -1,
+				  SQLITE_TRANSIENT);
+		if (op_db_run(s->db, sum) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (!was && op_db_exec(s->db, "UPDATE op_ctx SET applying = 0 WHERE id = 1") < 0)
+		return -1;
+	return rc < 0 ? -1 : op_db_exec(s->db, "DELETE FROM temp.resum");
 }
 
 /* Stamp up to n entries inside the current transaction. */
@@ -421,6 +529,9 @@ int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n)
 		return -1;
 	op_sync_state_load(s);
 	pass_ver = s->ver;
+	s->recheck_seq = op_db_meta_int(s->db, "recheck_seq", 0);
+	s->recheck_from = (uint64_t)op_db_meta_int(s->db, "recheck_from", 0);
+	s->recheck_ver = (uint64_t)op_db_meta_int(s->db, "recheck_ver", 0);
 	sqlite3_bind_int64(j, 1, from);
 	sqlite3_bind_int64(j, 2, n);
 	/* The journal statement stays open while others run: SQLite allows
@@ -445,7 +556,12 @@ int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n)
 	sqlite3_bind_int64(m, 1, last);
 	sqlite3_bind_int64(m, 2, (int64_t)s->ver);
 	sqlite3_bind_int64(m, 3, op_sync_now(s));
-	if (op_db_run(s->db, m) < 0)
+	if (op_db_run(s->db, m) < 0 || resum(s) < 0)
+		return -1;
+	if (s->recheck_seq && last >= s->recheck_seq &&
+	    (op_db_meta_set_int(s->db, "recheck_seq", 0) < 0 ||
+	     op_db_meta_set_int(s->db, "recheck_from", 0) < 0 ||
+	     op_db_meta_set_int(s->db, "recheck_ver", 0) < 0))
 		return -1;
 	return done;
 }
@@ -486,12 +602,12 @@ int op_sync_peer_int(op_sync *s, const char *sql, const char *peer, uint64_t *v)
 }
 
 static const char SQL_OUT[] =
-	"SELECT ver, 0, tbl, gid, col, hlc, site, staff, prev FROM clock"
+	"SELECT ver, 0, tbl, gid, col, hlc, site, staff, prev, 0 FROM clock"
 	" WHERE ver > :from AND ver <= :to"
 	"   AND (:only IS NULL OR site = :only)"
 	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
 	" UNION ALL "
-	"SELECT ver, 1, tbl, gid, col, hlc, site, NULL, val FROM counter"
+	"SELECT ver, 1, tbl, gid, col, hlc, site, NULL, val, jts FROM counter"
 	" WHERE ver > :from AND ver <= :to"
 	"   AND (:only IS NULL OR site = :only)"
 	"   AND (:skip IS NULL OR site <> :skip OR ver <= :own)"
@@ -634,6 +750,11 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 
 	*upto = from;
 	*count = 0;
+	/* Re-baselining, a branch's rows may hold writes not stamped yet
+	 * under versions HQ has with other values: nothing goes out until
+	 * HQ's stream is in and the journal is stamped. */
+	if (!s->hq && op_sync_rebasing(s))
+		return 0;
 	if (s->hq && op_sync_peer_int(s, SQL_PEER_REBASE, peer, &own) < 0)
 		return -1;
 	if (!(st = op_db_stmt(s->db, SQL_OUT)))
@@ -670,9 +791,11 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 		c.staff = (const char *)sqlite3_column_text(st, 7);
 		c.staff_len = c.staff ? (size_t)sqlite3_column_bytes(st, 7) : 0;
 		if (sqlite3_column_int(st, 1) == 1) {
-			/* counter contribution: value is the site's total */
+			/* counter contribution: value is the site's total, prev
+			 * the journal time of its newest delta (migration 023) */
 			c.vtype = OP_V_INT;
 			c.i = sqlite3_column_int64(st, 8);
+			c.prev = (uint64_t)sqlite3_column_int64(st, 9);
 			op_enc_change(raw, &c);
 			(*count)++;
 		} else if (c.col == OP_COL_TOMBSTONE) {

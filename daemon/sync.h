@@ -113,8 +113,8 @@ int op_sync_branch_welcome(op_sync *s, const char *hq, const struct op_welcome *
 			   uint64_t *cursor, int *rehello);
 /* Branch: a re-baseline is under way (stamping waits). */
 int op_sync_rebasing(op_sync *s);
-/* Branch: HQ said it has nothing more (an empty batch); ends a
- * re-baseline. 0 or -1. */
+/* Branch: HQ said it has nothing more (an empty batch with no gap before
+ * it; op_sync_receive calls this): ends a re-baseline. 0 or -1. */
 int op_sync_caught_up(op_sync *s);
 
 /* Statistics of the last apply (for logs and benchmarks). */

@@ -34,6 +34,12 @@ struct op_sync {
 	char inc[OP_WIRE_MAX_INC + 1];	/* incarnation sent in HELLO / WELCOME */
 	char why[300];			/* reason of the last refusal */
 	int rebasing;			/* during an apply: journal left unstamped */
+	/* After a re-baseline, journal entries to recheck_seq may have been
+	 * sent by the copy of this store a backup replaced; versions past
+	 * recheck_from to recheck_ver are what HQ gave back (meta, loaded per
+	 * stamping pass) */
+	int64_t recheck_seq;
+	uint64_t recheck_from, recheck_ver;
 	uint64_t img_from, img_head;	/* the stream being built (op_sync_set_stream) */
 };
 
@@ -60,5 +66,14 @@ int op_sync_clock_put(op_sync *s, int t, const char *gid, size_t gl, int col,
 		     const char *staff, size_t stl);
 int op_sync_drop_row_state(op_sync *s, int t, const char *gid, size_t gl);
 int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n);
+/* A journal time (this store's clock) in HQ's time: translated when this
+ * clock is off by more than max_ahead_ms, as stamping does. */
+int64_t op_sync_hq_time(op_sync *s, int64_t ts);
+/* Is the version v (found) one HQ gave back during the re-baseline (not
+ * one this store held when it learnt it was restored: its writes since
+ * had seen those), at least as new as a journal entry of time ts (HQ
+ * time)? Then the old copy of this store sent the entry, or it was
+ * overwritten since. */
+int op_sync_superseded(op_sync *s, const struct ver *v, int64_t ts);
 
 #endif

@@ -52,15 +52,21 @@ static const struct rule {
 	{ "customer_class", OF_CUSTOMER, OF_CUSTOMER, 0, NULL },
 	{ "customer_merge", "keep IN (SELECT id FROM temp.customer)",
 	  "keep IN (SELECT id FROM temp.customer)", 1, NULL },
+	/* issue 14's: who was sent what, who answered, coupons and their use */
+	{ "campaign_outbox", OF_CUSTOMER, OF_CUSTOMER, 1, "address" },	/* a phone, mostly */
+	{ "campaign_response", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
+	{ "coupon", "customer_id IS NULL OR " OF_CUSTOMER, "customer_id IS NULL OR " OF_CUSTOMER, 1, NULL },
+	{ "coupon_redemption", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
 	{ "conflict", NULL, NULL, 1, NULL },
 	{ "journal", NULL, NULL, 1, NULL },
 };
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-/* A phone keeps its country code, operator prefix and last four digits. */
-#define MASK(c) "CASE WHEN length(\"" c "\") > 8 THEN substr(\"" c "\", 1," \
-	" length(\"" c "\") - 8) || '****' || substr(\"" c "\", -4)" \
-	" WHEN \"" c "\" IS NOT NULL THEN '****' END"
+/* A phone keeps its country code, operator prefix and last four digits;
+ * the format takes the column's name six times. */
+#define MASK_FMT "CASE WHEN length(\"%w\") > 8 THEN substr(\"%w\", 1," \
+	" length(\"%w\") - 8) || '****' || substr(\"%w\", -4)" \
+	" WHEN \"%w\" IS NOT NULL THEN '****' END"
 
 enum op_scope_kind op_scope_of_role(const char *role)
 {
@@ -186,7 +192,7 @@ static int make_view(op_db *db, const struct rule *r, enum op_scope_kind kind, i
 		const char *c = (const char *)sqlite3_column_text(st, 0);
 		const char *sep = (n++ || r->rowid) ? ", " : "";
 		if (mask && r->masked && strcmp(c, r->masked) == 0)
-			sqlite3_str_appendf(s, "%s%s AS \"%w\"", sep, MASK("phone"), c);
+			sqlite3_str_appendf(s, "%s" MASK_FMT " AS \"%w\"", sep, c, c, c, c, c, c);
 		else
 			sqlite3_str_appendf(s, "%s\"%w\"", sep, c);
 	}

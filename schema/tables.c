@@ -30,6 +30,7 @@ static const struct op_column customer_cols[] = {
 	COL("owner"), COL("home_branch"), COL("tags"), COL("notes"),
 	COL("flags"), { "points", OP_COL_COUNTER, 1 }, COL("created_at"),
 	{ "merged_into", OP_COL_MERGED, 1 }, { "wechat", 0, 12 },
+	{ "no_contact", 0, 19 },
 };
 static const struct op_column product_cols[] = {
 	ID, COL("sku"), COL("name"), COL("category"), COL("spec"),
@@ -113,6 +114,41 @@ static const struct op_column move_cols[] = {
 	{ "staff", 0, 16 }, { "notes", 0, 16 },
 };
 
+/* Campaigns and care (019_campaigns.sql): everything travels both ways. */
+#define C19(n) { n, 0, 19 }
+#define ID19 { "id", OP_COL_ID, 19 }
+static const struct op_column segment_cols[] = {
+	ID19, C19("name"), C19("filter"), C19("notes"), C19("branch"),
+	C19("created_by"), C19("created_at"),
+};
+static const struct op_column campaign_cols[] = {
+	ID19, C19("name"), C19("kind"), C19("segment_id"), C19("channel"),
+	C19("template"), C19("starts"), C19("ends"), C19("cost"), C19("cost_per"),
+	C19("holdout"), C19("seed"), C19("min_gap"), C19("coupon_kind"),
+	C19("coupon_value"), C19("coupon_min"), C19("coupon_until"),
+	C19("coupon_id"), C19("auto"), C19("branch"), C19("created_by"),
+	C19("created_at"),
+};
+static const struct op_column coupon_cols[] = {
+	ID19, C19("code"), C19("campaign_id"), C19("customer_id"), C19("kind"),
+	C19("value"), C19("min_spend"), C19("valid_from"), C19("valid_until"),
+	C19("branch"), C19("created_at"),
+};
+static const struct op_column outbox_cols[] = {
+	ID19, C19("campaign_id"), C19("customer_id"), C19("status"),
+	C19("address"), C19("message"), C19("coupon_id"), C19("prepared_at"),
+	C19("sent_at"), C19("branch"),
+};
+static const struct op_column response_cols[] = {
+	ID19, C19("campaign_id"), C19("customer_id"), C19("kind"), C19("at"),
+	C19("staff"), C19("branch"), C19("notes"),
+};
+/* Column 3 (order_id) is the one 019's double-redemption conflict names. */
+static const struct op_column redemption_cols[] = {
+	ID19, C19("coupon_id"), C19("customer_id"), C19("order_id"),
+	C19("discount"), C19("at"), C19("staff"), C19("branch"), C19("order_no"),
+};
+
 #define UP OP_ROUTE_UP
 #define DOWN OP_ROUTE_DOWN
 #define T(name, num, route, cols, counter, label) \
@@ -138,6 +174,13 @@ const struct op_table op_tables[] = {
 	{ "appointment", 25, UP, 15, appt_cols, NCOLS(appt_cols), -1, -1, "kind || ' ' || starts_at" },
 	{ "stock", 26, UP | DOWN, 16, stock_cols, NCOLS(stock_cols), 3, -1, "branch" },
 	{ "stock_move", 27, UP, 16, move_cols, NCOLS(move_cols), -1, -1, "kind || ' ' || qty" },
+	{ "segment", 40, UP | DOWN, 19, segment_cols, NCOLS(segment_cols), -1, -1, "name" },
+	{ "campaign", 41, UP | DOWN, 19, campaign_cols, NCOLS(campaign_cols), -1, -1, "name" },
+	{ "coupon", 44, UP | DOWN, 19, coupon_cols, NCOLS(coupon_cols), -1, -1, "code" },
+	{ "campaign_outbox", 42, UP | DOWN, 19, outbox_cols, NCOLS(outbox_cols), -1, -1, "status" },
+	{ "campaign_response", 43, UP | DOWN, 19, response_cols, NCOLS(response_cols), -1, -1, "kind" },
+	{ "coupon_redemption", 45, UP | DOWN, 19, redemption_cols, NCOLS(redemption_cols), -1, -1,
+	  "'discount ' || printf('%d.%02d', discount / 100, discount % 100)" },
 };
 const int op_ntables = NCOLS(op_tables);
 

@@ -304,9 +304,6 @@ static int receive(struct site *x, void *argp)
 	const struct msg *mm = a->mm;
 	int rc = op_sync_receive(x->s, a->from->code, mm->from, mm->upto, a->raw->p,
 				 a->raw->len, mm->count, &a->ack, &a->perr);
-	/* HQ has nothing more for us: a re-baseline is complete (net.c) */
-	if (rc >= 0 && !x->hq && mm->count == 0 && op_sync_caught_up(x->s) < 0)
-		return -1;
 	return rc < 0 ? -1 : 0;
 }
 
@@ -432,13 +429,10 @@ static int connect_branch(struct sim *m, struct site *b)
 		}
 		/* the branch */
 		absorb(on(b));
-		int64_t before = stamped_seq(b);
 		int rc = op_sync_branch_welcome(b->s, h->code, &wd, &cursor, &rehello);
 		op_buf_free(&f);
 		if (rc < 0)
 			return failf(m, "%s: welcome: %s", b->code, op_db_err(b->db)->msg);
-		if (stamped_seq(b) != before)
-			skipped(b);
 		if (wd.rebase)
 			trace(m, "%s re-baselines (HQ has its versions to %llu)", b->code,
 			      (unsigned long long)wd.applied_batch);
@@ -865,6 +859,7 @@ static int copy_file(const char *from, const char *to)
 static int put_back(struct sim *m, struct site *b, int rebuild)
 {
 	session_end(b);
+	absorb(b);	/* what it stamped since it was last looked at */
 	site_close(b);
 	op_db_remove(b->path);
 	memset(&b->up, 0, sizeof(b->up));

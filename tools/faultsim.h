@@ -147,7 +147,6 @@ struct ent *ent_add(struct mrow *r, int kind, int col, const char *val,
 		    int64_t delta, int site, int64_t jseq);
 void model_free(struct sim *m);
 void absorb(struct site *x);
-void skipped(struct site *x);
 void model_restore(struct site *x, int64_t maxseq, int64_t stamped);
 int check(struct sim *m);
 

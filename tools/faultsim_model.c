@@ -250,26 +250,6 @@ void absorb(struct site *x)
 	x->stamped_seen = upto;
 }
 
-/* Journal entries of x that the engine passed over as already sent by an
- * old copy of the store (op_sync_branch_welcome): no new version carries
- * them; if the old copy's stamping of them reached HQ, model_restore kept
- * that version. */
-void skipped(struct site *x)
-{
-	struct sim *m = x->sim;
-	int64_t upto = stamped_seq(x);
-	for (int i = 0; i < m->nrows; i++)
-		for (int k = 0; k < m->rows[i].n; k++) {
-			struct ent *e = &m->rows[i].e[k];
-			if (!e->dead && !e->stamped && e->site == x->idx && !e->detached &&
-			    e->jseq <= upto && e->kind != E_INS) {
-				e->stamped = 1;
-				e->dominated = 1;
-			}
-		}
-	x->stamped_seen = upto;
-}
-
 /* Is e's effect held at HQ (or beaten there by something newer)? */
 static int durable(struct sim *m, struct mrow *r, struct ent *e)
 {
@@ -331,9 +311,10 @@ void model_restore(struct site *x, int64_t maxseq, int64_t stamped)
 			} else {
 				e->dead = 1;
 				if (getenv("FAULTSIM_ROW") && strcmp(getenv("FAULTSIM_ROW"), r->gid) == 0)
-					printf("  (%s went back: entry %d of %s lost; HQ tombstone %d)\n", x->code,
-					       k, r->gid, q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM clock"
-							 " WHERE gid = ?1", r->gid, 0) > 0);
+					printf("  (%s went back: entry %d of %s lost; stamped %d dominated %d hlc %llu; HQ has %lld versions of the row)\n", x->code,
+					       k, r->gid, e->stamped, e->dominated, (unsigned long long)e->hlc,
+					       (long long)q_int(op_db_handle(hq(m)->db), "SELECT count(*) FROM"
+								 " clock WHERE gid = ?1", r->gid, 0));
 			}
 		}
 		/* a row whose creation is lost is lost whole: only x had it */
