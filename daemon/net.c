@@ -85,6 +85,8 @@ struct session {
 	int schema;
 	uint64_t cursor;	/* next batch starts after this version */
 	uint64_t idle_sent;	/* cursor at which "caught up" was last sent */
+	uint64_t stream_from, stream_head;	/* op_sync_set_stream; head 0: none yet */
+	uint64_t stream_next;	/* where the stream's next batch starts */
 	int inflight;
 	uint64_t seq;		/* last batch seq sent */
 	int64_t last_seen;	/* mono ms */
@@ -109,6 +111,7 @@ struct dctx {
 	int applied;		/* HQ: changes merged since the last classify */
 	int hist_dirty;		/* batches received since the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
+	int64_t hist_at;	/* mono ms of the last history commit */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
 	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
@@ -125,6 +128,20 @@ static void history_flush(struct dctx *d)
 	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 	d->hist_dirty = 0;
+	d->hist_at = mono_ms();
+}
+
+/* At most one history commit per HIST_EVERY_MS while batches stream in:
+ * a commit rewrites the directories above its records, so a few large
+ * ones cost much less than one per batch, and one second of batches
+ * still commits in well under the time a branch waits for progress. */
+#define HIST_EVERY_MS 1000
+
+/* Commit when due: now (now), or once HIST_EVERY_MS have passed. */
+static void history_due(struct dctx *d, int now)
+{
+	if (d->hist_dirty && (now || mono_ms() - d->hist_at >= HIST_EVERY_MS))
+		history_flush(d);
 }
 
 #define REPACK_EVERY_MS 60000
@@ -210,9 +227,23 @@ static int send_batch(struct dctx *d, struct session *s)
 			       (unsigned long long)op_sync_head(d->sync));
 		return 0;
 	}
+	/* Caught up and told so, and nothing new since: no batch to build
+	 * (an idle HQ must not rebuild empty batches for every branch). */
+	if (s->idle_sent == s->cursor + 1 && op_sync_head(d->sync) == s->cursor)
+		return 0;
+	/* A stream runs from a cursor on while batches follow each other;
+	 * the cursor set back (a resend, a new session) starts another. */
+	if (!s->stream_head || s->cursor != s->stream_next) {
+		s->stream_from = s->cursor;
+		s->stream_head = op_sync_head(d->sync);
+	}
+	op_sync_set_stream(d->sync, s->stream_from, s->stream_head);
 	op_buf_reset(&d->raw);
-	if (op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
-			  &count) < 0) {
+	int br = op_sync_build(d->sync, s->site, s->schema, s->cursor, &d->raw, &upto,
+			       &count);
+	op_sync_set_stream(d->sync, 0, 0);
+	s->stream_next = upto;
+	if (br < 0) {
 		op_log(OP_LOG_ERR, "cannot build a batch for %s: %s", s->site,
 		       op_db_err(d->db)->msg);
 		return -1;
@@ -368,13 +399,19 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
 	/* After the ACK, for both roles: the batch's changes (and at a branch
-	 * its own, sent since) go to the history. Per batch, not per round:
-	 * one commit for a whole round paused the loop for seconds (a branch
-	 * gives up after 5 s without progress); packs stay few because they
-	 * are merged in the background (history_repack). */
+	 * its own, sent since) go to the history, committed at most every
+	 * HIST_EVERY_MS, at the end of a peer's round, when the loop is idle
+	 * and before the changes of another peer (a commit is authored by
+	 * one): not once per round, which paused the loop for seconds (a
+	 * branch gives up after 5 s without progress); packs stay few
+	 * because they are merged in the background (history_repack). */
+	if (d->hist_dirty && strcmp(d->hist_site, s->site) != 0)
+		history_flush(d);
+	if (!d->hist_dirty)
+		d->hist_at = mono_ms();
 	d->hist_dirty = 1;
 	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
-	history_flush(d);
+	history_due(d, h.count == 0);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -392,6 +429,7 @@ static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
 	if (a.upto_ver < s->cursor && a.seq == s->seq) {
 		/* The peer is behind what we sent (it lost a batch): resend. */
 		s->cursor = a.upto_ver;
+		s->stream_head = 0;
 		s->inflight = 0;
 	}
 }
@@ -506,6 +544,7 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	s->ready = 1;
 	s->uploaded = 0;
 	s->cursor = h.recv_ver;
+	s->stream_head = 0;
 	s->inflight = 0;
 	s->idle_sent = 0;
 	s->stuck = 0;
@@ -899,6 +938,7 @@ static int branch_message(struct dctx *d, int *fatal)
 		s->schema = (int)(w.schema_version < (uint64_t)op_db_schema_max() ?
 				  w.schema_version : (uint64_t)op_db_schema_max());
 		int rehello = 0;
+		s->stream_head = 0;
 		if (op_sync_branch_welcome(d->sync, s->site, &w, &s->cursor, &rehello) < 0) {
 			op_log(OP_LOG_ERR, "%s", op_db_err(d->db)->msg);
 			op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, s->drift,
@@ -1007,6 +1047,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
+		history_due(d, !(it.revents & ZMQ_POLLIN));
 		chores(d);
 		now = mono_ms();
 		if (!s->ready) {
@@ -1105,6 +1146,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
+		history_due(d, !(it[0].revents & ZMQ_POLLIN));
 		history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
@@ -1149,6 +1191,7 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
+	history_flush(&d);
 	history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);

@@ -665,7 +665,8 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
 
 /* Emit the row image for a creation entry: the marker, then every column,
  * at the row's version or, for a column written since, at its own (that
- * version also goes out by itself, a duplicate the receiver ignores; a
+ * version goes out by itself too unless in_image finds it went out here,
+ * a duplicate the receiver ignores; a
  * branch leaves out other sites' versions, which HQ gave it). A
  * receiver that lacks the row needs every value to create it: a NOT NULL
  * column left for a later group would fail the insert. NULL values are
@@ -728,6 +729,32 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	}
 	*c = mk;
 	return n;
+}
+
+void op_sync_set_stream(op_sync *s, uint64_t from, uint64_t head)
+{
+	s->img_from = from;
+	s->img_head = head;
+}
+
+/* Did column version `ver` of row c already go out in its row's image,
+ * earlier in this stream? Its marker is in the stream (above its start,
+ * below ver, sent to this peer) and ver existed when the stream began:
+ * the image then carried that version, unless the value was NULL. */
+static int in_image(op_sync *s, const struct op_change *c, const char *peer,
+		    uint64_t own, uint64_t ver, sqlite3_stmt *row)
+{
+	struct ver mk;
+	if (!s->img_head || ver > s->img_head || c->col < 1 ||
+	    sqlite3_column_type(row, (int)c->col) == SQLITE_NULL ||
+	    op_sync_clock_get(s, (int)c->tbl, c->gid, c->gid_len, COL_ROW, &mk) < 0 ||
+	    !mk.found || mk.ver <= s->img_from || mk.ver >= ver)
+		return 0;
+	/* the marker went to this peer: a branch sends its own rows, HQ
+	 * every row but the peer's own (unless re-baselining it) */
+	if (!s->hq)
+		return strcmp(mk.site, s->site) == 0;
+	return strcmp(mk.site, peer) != 0 || mk.ver <= own;
 }
 
 int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
@@ -816,7 +843,7 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 						return -1;
 					}
 					*count += (uint64_t)n;
-				} else {
+				} else if (!in_image(s, &c, peer, own, last, row)) {
 					value_from(&c, row, (int)c.col);
 					op_enc_change(raw, &c);
 					(*count)++;

@@ -66,6 +66,16 @@ uint64_t op_sync_head(op_sync *s);
 int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
 		  op_buf *raw, uint64_t *upto, uint64_t *count);
 
+/* The stream the next op_sync_build continues: batches built one after
+ * the other for the same peer since its cursor was `from`, the first of
+ * them when this store's newest version was `head`. A column version no
+ * newer than head, of a row whose creation marker is above from, already
+ * went out inside that row's image (every column at its own version) and
+ * is not sent again. head 0 (the default): no such stream, everything is
+ * sent. The caller starts a new stream whenever the cursor is set back
+ * (a resend, a new session). */
+void op_sync_set_stream(op_sync *s, uint64_t from, uint64_t head);
+
 /* Merge a raw batch of `count` changes received from peer. Runs in one
  * transaction that first stamps the local journal, applies, records
  * peer.recv_ver = upto and commits; applying the same batch again changes

@@ -40,6 +40,7 @@ struct op_sync {
 	 * stamping pass) */
 	int64_t recheck_seq;
 	uint64_t recheck_from, recheck_ver;
+	uint64_t img_from, img_head;	/* the stream being built (op_sync_set_stream) */
 };
 
 /* Log through cfg.log, if any, at the given OP_LOG_* level. */

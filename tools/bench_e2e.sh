@@ -107,7 +107,7 @@ hq_start() {
 	watch "$HQPID" "$1/hq.hwm" &
 	i=0
 	until grep -q 'listening on' "$HQLOG" 2>/dev/null; do
-		i=$((i+1)); [ $i -lt 100 ] || die "HQ did not start: $(cat "$HQLOG")"; sleep 0.1
+		i=$((i+1)); [ $i -lt 600 ] || die "HQ did not start in 60 s: $(cat "$HQLOG")"; sleep 0.1
 	done
 }
 # hq_stop DIR: stop HQ (by its pid), waiting for it; HQHWM its peak RSS.
@@ -153,7 +153,7 @@ clerk() {
 	done
 }
 
-echo "== e2e ($mode): real outpostd daemons on loopback, default options; N=$N (2N changes), $RUNS round(s), catch-up $C, fan-out $FANOUT, sections: $SECTIONS"
+echo "== e2e ($mode): real outpostd daemons on loopback, default options; N=$N (2N changes), $RUNS round(s), catch-up $C, fan-out $FANOUT, sections: $SECTIONS; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 row "figure" "value" "baseline" "ratio" "target" "met?"
 
@@ -294,13 +294,19 @@ for f in $FANOUT; do
 		short=0
 		for j in $(seq 1 "$K"); do [ "$(count "$S/b$j.db")" = "$all" ] || short=$((short + 1)); done
 		[ $short -eq 0 ] && break
-		[ $rounds -lt 10 ] || die "fan-out $f: $short branches short after 10 rounds"
+		[ $rounds -lt 10 ] || break
 	done
 	secs=$(awk "BEGIN { print $(now) - $t0 }")
 	applies=$((K * M + K * (K - 1) * M))
 	us=$(fl "$secs * 1000000 / $applies" 1)
 	FANUS="${FANUS:-} $us"
 	tgt="-"; [ "$f" = 20x10000 ] && tgt="<= 60 s"
+	if [ $short -gt 0 ]; then
+		row "fan-out ${K}x$M: NOT converged" "$short short" "-" "-" "$tgt" "NO"
+		hq_stop "$S"
+		rm -rf "$S"
+		continue
+	fi
 	row "fan-out ${K}x$M: s to converge ($rounds rounds)" "$(fl "$secs" 1)" "-" "-" "$tgt" \
 		"$([ "$tgt" = - ] && echo - || met "$secs" '<=' 60)"
 	row "fan-out ${K}x$M: us per row applied" "$us" "-" "-" "flat +-20%" "-"
@@ -330,4 +336,5 @@ if [ $# -ge 2 ]; then
 	mx=$(echo "$FANUS" | tr ' ' '\n' | grep . | sort -g | tail -1)
 	row "fan-out: cost per row, max/min over sizes" "$(fl "$mx / $mn")" "-" "-" "<= 1.2" "$(met "$mx / $mn" '<=' 1.2)"
 fi
+echo "   (load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
 exit 0

@@ -542,3 +542,60 @@ Test(sync, new_store_for_a_known_site_keeps_its_first_writes)
 	cr_assert_eq(op_sync_pending(n.s), 1, "the early write is still to be sent");
 	close_site(&n);
 }
+
+/* Build one batch of everything from a for HQ, within a stream from 0 whose
+ * first build saw `head` (0: no stream); its change count. */
+static uint64_t build_count(struct site *x, uint64_t head, op_buf *raw, uint64_t *upto)
+{
+	uint64_t count;
+	op_buf_init(raw, 0);
+	op_sync_set_stream(x->s, 0, head);
+	cr_assert_eq(op_sync_build(x->s, "HQ", 99, 0, raw, upto, &count), 0);
+	op_sync_set_stream(x->s, 0, 0);
+	return count;
+}
+
+Test(sync, stream_sends_a_column_version_once)
+{
+	op_buf raw;
+	uint64_t upto, plain, streamed;
+	int perr;
+	exec(&a, "INSERT INTO customer(name, phone) VALUES ('赵六', '+8613800138006')");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	exec(&a, "UPDATE customer SET email = 'z@x.cn'");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	uint64_t head = op_sync_head(a.s);
+
+	/* Without a stream the edit goes out in the row's image and again by
+	 * itself; within one that began after the edit, once. */
+	plain = build_count(&a, 0, &raw, &upto);
+	op_buf_free(&raw);
+	streamed = build_count(&a, head, &raw, &upto);
+	cr_assert_eq(streamed + 1, plain, "plain %llu, streamed %llu",
+		     (unsigned long long)plain, (unsigned long long)streamed);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, streamed, upto, &perr), 0,
+		     "%s", op_db_err(hq.db)->msg);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&hq, "SELECT email FROM customer"), "z@x.cn");
+	/* the value arrived with its own version, not the row's */
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM clock WHERE col > 0"), "1");
+	cr_assert_str_eq(q1(&hq, "SELECT hlc FROM clock WHERE col > 0"),
+			 q1(&a, "SELECT hlc FROM clock WHERE col > 0"));
+
+	/* An edit the stream's first build did not see is sent by itself. */
+	exec(&a, "UPDATE customer SET email = 'z2@x.cn'");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	streamed = build_count(&a, head, &raw, &upto);
+	op_buf_free(&raw);
+	plain = build_count(&a, 0, &raw, &upto);
+	op_buf_free(&raw);
+	cr_assert_eq(streamed, plain);
+	/* nor is anything left out when the marker is below the stream */
+	op_buf_init(&raw, 0);
+	uint64_t count, mk = (uint64_t)atoll(q1(&a, "SELECT ver FROM clock WHERE col = -2"));
+	op_sync_set_stream(a.s, mk, op_sync_head(a.s));
+	cr_assert_eq(op_sync_build(a.s, "HQ", 99, mk, &raw, &upto, &count), 0);
+	op_sync_set_stream(a.s, 0, 0);
+	op_buf_free(&raw);
+	cr_assert_eq(count, 1);
+}
