@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zmq.h>
 #include "daemon.h"
+#include "net_int.h"
 #include "db.h"
 #include "health.h"
 #include "history.h"
@@ -52,131 +53,6 @@ void op_dcfg_default(struct op_dcfg *cfg)
 	cfg->batch_bytes = 512 * 1024;
 	cfg->classify_s = 300;
 	op_backup_cfg_default(&cfg->backup);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --- shared state of a running daemon --- */
-
-/* What a peer sent in one round (up to the empty batch that says it has
- * nothing more): logged as one line, not one per batch. */
-struct round {
-	uint64_t batches, changes, merged, unchanged, conflicts;
-	int64_t started, ms, said;	/* mono ms: first batch, applying, last progress line */
-};
-
-struct session {
-	unsigned char rid[256];	/* ROUTER identity (HQ) */
-	size_t rid_len;
-	char site[40];
-	int ready;		/* HELLO accepted */
-	int schema;
-	uint64_t cursor;	/* next batch starts after this version */
-	uint64_t idle_sent;	/* cursor at which "caught up" was last sent */
-	uint64_t stream_from, stream_head;	/* op_sync_set_stream; head 0: none yet */
-	uint64_t stream_next;	/* where the stream's next batch starts */
-	int inflight;
-	uint64_t seq;		/* last batch seq sent */
-	int64_t last_seen;	/* mono ms */
-	int64_t last_progress;	/* mono ms of the last catch-up log line */
-	int64_t drift;		/* peer clock minus ours at the handshake, ms */
-	int failed;		/* the last batch from this peer was refused */
-	int uploaded;		/* HQ: the branch said it has nothing more to send */
-	int stuck;		/* the cursor is past our data (reported once) */
-	int64_t progress;	/* mono ms of the last sign of progress */
-	struct round round;	/* what this peer sent since its last "caught up" */
-};
-
-struct dctx {
-	const struct op_dcfg *cfg;
-	op_db *db;
-	op_sync *sync;
-	void *zctx, *sock, *zap;
-	op_buf raw, z, body;
-	op_err err;
-	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
-	int nsess;
-	int applied;		/* HQ: changes merged since the last classify */
-	int hist_dirty;		/* batches received since the last history commit */
-	char hist_site[40];	/* the peer of the last of those batches */
-	int64_t hist_at;	/* mono ms of the last history commit */
-	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
-	int64_t repack_at;	/* mono ms it was last started */
-	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
-	int64_t status_at, watchdog_at;	/* mono ms of the last STATUS=, WATCHDOG=1 */
-};
-
-/* Commit what the batches since the last commit brought to the history;
- * failing never stops sync. */
-static void history_flush(struct dctx *d)
-{
-	op_err herr = { 0 };
-	if (d->cfg->no_history || !d->hist_dirty)
-		return;
-	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
-		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
-	d->hist_dirty = 0;
-	d->hist_at = mono_ms();
-}
-
-/* At most one history commit per HIST_EVERY_MS while batches stream in:
- * a commit rewrites the directories above its records, so a few large
- * ones cost much less than one per batch, and one second of batches
- * still commits in well under the time a branch waits for progress. */
-#define HIST_EVERY_MS 1000
-
-/* Commit when due: now (now), or once HIST_EVERY_MS have passed. */
-static void history_due(struct dctx *d, int now)
-{
-	if (d->hist_dirty && (now || mono_ms() - d->hist_at >= HIST_EVERY_MS))
-		history_flush(d);
-}
-
-#define REPACK_EVERY_MS 60000
-
-/* Every minute, while nothing waits to be committed, a child process
- * merges the history's small packs (op_history_repack) and the loop goes
- * on; wait: reap it (at exit). */
-static void history_repack(struct dctx *d, int wait)
-{
-	if (d->repack_pid > 0) {
-		if (waitpid(d->repack_pid, NULL, wait ? 0 : WNOHANG) != d->repack_pid)
-			return;
-		d->repack_pid = 0;
-	}
-	if (wait || d->cfg->no_history || d->hist_dirty ||
-	    mono_ms() - d->repack_at < REPACK_EVERY_MS)
-		return;
-	d->repack_at = mono_ms();
-	char *path = d->cfg->history ? strdup(d->cfg->history) :
-		     op_history_default_path(d->cfg->db);
-	pid_t p = path ? fork() : -1;
-	if (p == 0) {
-		op_err e = { 0 };
-		int n = op_history_repack(path, &e);
-		if (n < 0)
-			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
-		else if (n > 0)
-			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
-		_exit(n < 0);
-	}
-	if (p < 0)
-		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
-	else
-		d->repack_pid = p;
-	free(path);
 }
 
 /* Send [rid] hdr body. */
@@ -280,7 +156,7 @@ static int send_batch(struct dctx *d, struct session *s)
 	s->cursor = upto;
 	s->idle_sent = 0;
 	s->inflight++;
-	s->progress = mono_ms();
+	s->progress = op_net_mono_ms();
 	return 1;
 }
 
@@ -290,7 +166,7 @@ static void pump_out(struct dctx *d, struct session *s)
 	while (s->ready && s->inflight < d->cfg->window && send_batch(d, s) == 1)
 		sent++;
 	/* A long catch-up says how far it has got, every 10 seconds. */
-	int64_t now = mono_ms();
+	int64_t now = op_net_mono_ms();
 	if (sent && now - s->last_progress > 10000) {
 		uint64_t head = op_sync_head(d->sync);
 		if (s->last_progress && head > s->cursor)
@@ -305,7 +181,7 @@ static void round_add(struct session *s, const struct op_batch_hdr *h,
 		      const struct op_sync_stats *st, int64_t ms)
 {
 	struct round *r = &s->round;
-	int64_t now = mono_ms();
+	int64_t now = op_net_mono_ms();
 	if (!r->batches)
 		r->started = r->said = now - ms;	/* from the first batch's start */
 	r->batches++;
@@ -334,7 +210,7 @@ static void round_log(struct session *s, uint64_t ver)
 	       "(%lld ms applying; %llu merged, %llu unchanged, %llu conflicts), now at "
 	       "version %llu", (unsigned long long)r->changes, s->site,
 	       (unsigned long long)r->batches, r->batches == 1 ? "" : "es",
-	       (long long)(mono_ms() - r->started), (long long)r->ms,
+	       (long long)(op_net_mono_ms() - r->started), (long long)r->ms,
 	       (unsigned long long)r->merged, (unsigned long long)r->unchanged,
 	       (unsigned long long)r->conflicts, (unsigned long long)ver);
 	memset(r, 0, sizeof(*r));
@@ -365,7 +241,7 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
-	int64_t t0 = mono_ms();
+	int64_t t0 = op_net_mono_ms();
 	uint64_t ack;
 	int merged = op_sync_receive(d->sync, s->site, h.from_ver, h.upto_ver, d->raw.p,
 				     d->raw.len, h.count, &ack, &perr);
@@ -379,7 +255,7 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		s->failed = 1;
 		return;
 	}
-	s->progress = mono_ms();
+	s->progress = op_net_mono_ms();
 	if (merged > 0) {
 		s->failed = 0;
 		struct op_sync_stats st;
@@ -387,10 +263,10 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		d->applied = 1;
 		op_log(OP_LOG_DEBUG, "applied %llu changes from %s in %lld ms "
 		       "(%llu merged, %llu unchanged, %llu conflicts), now at version %llu",
-		       (unsigned long long)h.count, s->site, (long long)(mono_ms() - t0),
+		       (unsigned long long)h.count, s->site, (long long)(op_net_mono_ms() - t0),
 		       (unsigned long long)st.applied, (unsigned long long)st.ignored,
 		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
-		round_add(s, &h, &st, mono_ms() - t0);
+		round_add(s, &h, &st, op_net_mono_ms() - t0);
 	}
 	if (round_end)
 		round_log(s, h.upto_ver);
@@ -406,12 +282,12 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	 * branch gives up after 5 s without progress); packs stay few
 	 * because they are merged in the background (history_repack). */
 	if (d->hist_dirty && strcmp(d->hist_site, s->site) != 0)
-		history_flush(d);
+		op_net_history_flush(d);
 	if (!d->hist_dirty)
-		d->hist_at = mono_ms();
+		d->hist_at = op_net_mono_ms();
 	d->hist_dirty = 1;
 	snprintf(d->hist_site, sizeof(d->hist_site), "%s", s->site);
-	history_due(d, h.count == 0);
+	op_net_history_due(d, h.count == 0);
 }
 
 static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
@@ -424,7 +300,7 @@ static void on_ack(struct dctx *d, struct session *s, const void *p, size_t n)
 	}
 	if (s->inflight > 0)
 		s->inflight--;
-	s->progress = mono_ms();
+	s->progress = op_net_mono_ms();
 	op_sync_peer_acked(d->sync, s->site, a.upto_ver);
 	if (a.upto_ver < s->cursor && a.seq == s->seq) {
 		/* The peer is behind what we sent (it lost a batch): resend. */
@@ -519,7 +395,7 @@ static void hq_hello(struct dctx *d, struct session *s, const void *p, size_t n)
 	struct op_hello h;
 	struct op_welcome w;
 	const char *why;
-	int64_t now = now_ms();
+	int64_t now = op_net_now_ms();
 	int perr;
 
 	if (op_dec_hello(&h, p, n, &why) < 0) {
@@ -650,7 +526,7 @@ static void hq_message(struct dctx *d)
 		send_error(d, &tmp, OP_PERR_INTERNAL, "too many sessions");
 		goto out;
 	}
-	s->last_seen = mono_ms();
+	s->last_seen = op_net_mono_ms();
 	op_log_peer(s->site);
 	const void *p = zmq_msg_data(&f[2]);
 	size_t len = zmq_msg_size(&f[2]);
@@ -678,7 +554,7 @@ static void hq_message(struct dctx *d)
 			break;
 		}
 		op_buf_reset(&d->body);
-		op_enc_ping(&d->body, (uint64_t)now_ms());
+		op_enc_ping(&d->body, (uint64_t)op_net_now_ms());
 		send_msg(d, s, OP_MSG_PONG, &d->body);
 		break;
 	}
@@ -703,64 +579,6 @@ out:
 }
 
 /* --- keys and sockets --- */
-
-/* Snapshots on schedule (--backup DIR), whether or not the peer can be
- * reached: a branch offline for a week still has its dailies. */
-static void backup_tick(struct dctx *d)
-{
-	const struct op_backup_cfg *b = &d->cfg->backup;
-	int64_t now = mono_ms();
-	if (!b->ntargets || (d->backup_checked &&
-			     now - d->backup_checked < (b->speed > 1 ? 1000 : 30000)))
-		return;
-	d->backup_checked = now;
-	time_t t = op_backup_now(b);
-	if (!op_backup_due(b, op_db_site(d->db), t))
-		return;
-	struct op_backup_result res;
-	op_err e = { 0 };
-	if (op_backup_run(d->db, b, t, &res, &e) < 0)
-		op_log(OP_LOG_ERR, "backup: %s", e.msg);
-	if (res.written)
-		op_log(OP_LOG_INFO, "backup: snapshot %s (%.1f MiB) in %d of %d targets in %lld ms; "
-		       "retention removed %d", res.name, (double)res.bytes / 1048576.0,
-		       res.written, b->ntargets, (long long)(mono_ms() - now), res.removed);
-}
-
-/* systemd: the watchdog fed at half its interval, the STATUS= line (what
- * `systemctl status outpostd` shows) every 30 seconds. */
-static void health_tick(struct dctx *d)
-{
-	int64_t now = mono_ms(), wd = op_health_watchdog_ms();
-	if (wd > 0 && now - d->watchdog_at >= wd / 2) {
-		op_health_notify("WATCHDOG=1");
-		d->watchdog_at = now;
-	}
-	if (!getenv("NOTIFY_SOCKET") || (d->status_at && now - d->status_at < 30000))
-		return;
-	char line[400];
-	memcpy(line, "STATUS=", 7);
-	op_health_summary(d->db, line + 7, sizeof(line) - 7);
-	op_health_notify(line);
-	d->status_at = now;
-}
-
-/* What the loops do besides messages: snapshots and systemd. */
-static void chores(struct dctx *d)
-{
-	backup_tick(d);
-	health_tick(d);
-}
-
-/* A store that held data before its history began gets its first commit
- * now, authored by this site: the first round committed on top of it is
- * then authored by whoever made that round's changes. */
-static void history_baseline(struct dctx *d)
-{
-	op_err herr = { 0 };
-	if (!d->cfg->no_history && op_history_baseline(d->db, d->cfg->history, &herr) < 0)
-		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
-}
 
 /* Read a Z85 key (40 characters) from the first line of path. */
 static int read_key(op_err *e, const char *path, char out[41])
@@ -805,7 +623,7 @@ static int setup(struct dctx *d)
 		return -1;
 	if (!cfg->hq)
 		op_log_peer(op_db_site(d->db));	/* every line of a branch is its own */
-	history_baseline(d);
+	op_net_history_baseline(d);
 	snprintf(path, sizeof(path), "%s.key", cfg->db);
 	if (read_key(&d->err, cfg->key_file ? cfg->key_file : path, secret) < 0)
 		return -1;
@@ -924,7 +742,7 @@ static int branch_message(struct dctx *d, int *fatal)
 		op_log(OP_LOG_WARN, "HQ sent a malformed message; ignored");
 		goto out;
 	}
-	s->last_seen = mono_ms();
+	s->last_seen = op_net_mono_ms();
 	const void *p = zmq_msg_data(&f[1]);
 	size_t len = zmq_msg_size(&f[1]);
 	switch (code) {
@@ -952,8 +770,8 @@ static int branch_message(struct dctx *d, int *fatal)
 			break;
 		}
 		s->ready = 1;
-		s->progress = mono_ms();
-		int64_t offset = now_ms() - (int64_t)w.wall_ms;
+		s->progress = op_net_mono_ms();
+		int64_t offset = op_net_now_ms() - (int64_t)w.wall_ms;
 		s->drift = -offset;
 		op_sync_set_offset(d->sync, offset);
 		op_sync_peer_contact(d->sync, s->site, (int)w.schema_version, offset, NULL);
@@ -979,7 +797,7 @@ static int branch_message(struct dctx *d, int *fatal)
 		break;
 	case OP_MSG_PING: {
 		op_buf_reset(&d->body);
-		op_enc_ping(&d->body, (uint64_t)now_ms());
+		op_enc_ping(&d->body, (uint64_t)op_net_now_ms());
 		send_msg(d, s, OP_MSG_PONG, &d->body);
 		break;
 	}
@@ -1013,17 +831,17 @@ out:
 static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
 	struct session *s = &d->sess[0];
-	int64_t start = mono_ms(), last_ping = 0, connected_at;
+	int64_t start = op_net_mono_ms(), last_ping = 0, connected_at;
 	int64_t hello_at = start;	/* --timeout counts from the last new session */
 	int caught = 0, rc = 0;
 
 	if (branch_connect(d) < 0)
 		return -1;
-	connected_at = mono_ms();
+	connected_at = op_net_mono_ms();
 	s->last_seen = 0;
 	while (!*stop) {
 		zmq_pollitem_t it = { d->sock, 0, ZMQ_POLLIN, 0 };
-		int64_t now = mono_ms();
+		int64_t now = op_net_mono_ms();
 		if (zmq_poll(&it, 1, 100) < 0 && zmq_errno() != EINTR)
 			return op_errc(&d->err, EX_SOFTWARE, "poll: %s", zmq_strerror(zmq_errno()));
 		while (it.revents & ZMQ_POLLIN) {
@@ -1038,7 +856,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (fatal == 3) {
 				if (branch_connect(d) < 0)
 					return -1;
-				connected_at = hello_at = mono_ms();
+				connected_at = hello_at = op_net_mono_ms();
 				s->last_seen = 0;
 				caught = 0;
 				break;
@@ -1047,9 +865,9 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
-		history_due(d, !(it.revents & ZMQ_POLLIN));
-		chores(d);
-		now = mono_ms();
+		op_net_history_due(d, !(it.revents & ZMQ_POLLIN));
+		op_net_chores(d);
+		now = op_net_mono_ms();
 		if (!s->ready) {
 			if (d->cfg->once && now - (s->last_seen > hello_at ? s->last_seen : hello_at) >
 					    d->cfg->timeout_s * 1000L)
@@ -1070,10 +888,10 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
-		history_repack(d, 0);
+		op_net_history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
-			op_enc_ping(&d->body, (uint64_t)now_ms());
+			op_enc_ping(&d->body, (uint64_t)op_net_now_ms());
 			send_msg(d, s, OP_MSG_PING, &d->body);
 			last_ping = now;
 		}
@@ -1112,7 +930,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
-	int64_t last_gc = mono_ms(), last_classify = 0;
+	int64_t last_gc = op_net_mono_ms(), last_classify = 0;
 	while (!*stop) {
 		zmq_pollitem_t it[2] = { { d->sock, 0, ZMQ_POLLIN, 0 },
 					 { d->zap, 0, ZMQ_POLLIN, 0 } };
@@ -1131,7 +949,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		if (op_sync_pending(d->sync) > 0 && op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
-		int64_t now = mono_ms();
+		int64_t now = op_net_mono_ms();
 		for (int i = 0; i < d->nsess; i++) {
 			struct session *s = &d->sess[i];
 			if (!s->rid_len)
@@ -1146,13 +964,13 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (s->uploaded)
 				pump_out(d, s);
 		}
-		history_due(d, !(it[0].revents & ZMQ_POLLIN));
-		history_repack(d, 0);
+		op_net_history_due(d, !(it[0].revents & ZMQ_POLLIN));
+		op_net_history_repack(d, 0);
 		if (now - last_gc > 60000) {
 			op_sync_gc(d->sync);
 			last_gc = now;
 		}
-		chores(d);
+		op_net_chores(d);
 		/* Customer classes follow the consolidated data: recomputed
 		 * after sync, at most every --classify-every seconds. */
 		if (d->applied && d->cfg->classify_s > 0 &&
@@ -1160,7 +978,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_report *r = NULL;
 			op_db *cdb = NULL;
 			op_err ce = { 0 };
-			int64_t t0 = mono_ms();
+			int64_t t0 = op_net_mono_ms();
 			/* On a connection of its own, closed after: whatever the
 			 * report sets (pragmas, its cache) leaves with it. */
 			if (op_db_open(&cdb, d->cfg->db, OP_DB_DAEMON, &ce) < 0 ||
@@ -1169,7 +987,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 				       cdb ? op_db_err(cdb)->msg : ce.msg);
 			else
 				op_log(OP_LOG_INFO, "customers reclassified in %lld ms",
-				       (long long)(mono_ms() - t0));
+				       (long long)(op_net_mono_ms() - t0));
 			op_report_free(r);
 			op_db_free(cdb);
 			d->applied = 0;
@@ -1181,7 +999,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct dctx d = { .cfg = cfg, .repack_at = mono_ms() };
+	struct dctx d = { .cfg = cfg, .repack_at = op_net_mono_ms() };
 	int rc;
 
 	op_log_set_level(cfg->log_level);
@@ -1191,8 +1009,8 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
-	history_flush(&d);
-	history_repack(&d, 1);
+	op_net_history_flush(&d);
+	op_net_history_repack(&d, 1);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
 	/* why a branch gave up is kept for `sync status`, not only logged */

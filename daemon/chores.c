@@ -1,0 +1,149 @@
+/*
+ * chores.c — what outpostd's loop (net.c) does besides messages: history
+ * commits at most once a second and pack merging in a child process,
+ * snapshots on schedule (--backup), the systemd watchdog and status line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "backup.h"
+#include "health.h"
+#include "history.h"
+#include "net_int.h"
+
+int64_t op_net_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t op_net_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Commit what the batches since the last commit brought to the history;
+ * failing never stops sync. */
+void op_net_history_flush(struct dctx *d)
+{
+	op_err herr = { 0 };
+	if (d->cfg->no_history || !d->hist_dirty)
+		return;
+	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+	d->hist_dirty = 0;
+	d->hist_at = op_net_mono_ms();
+}
+
+/* At most one history commit per HIST_EVERY_MS while batches stream in:
+ * a commit rewrites the directories above its records, so a few large
+ * ones cost much less than one per batch, and one second of batches
+ * still commits in well under the time a branch waits for progress. */
+#define HIST_EVERY_MS 1000
+
+/* Commit when due: now (now), or once HIST_EVERY_MS have passed. */
+void op_net_history_due(struct dctx *d, int now)
+{
+	if (d->hist_dirty && (now || op_net_mono_ms() - d->hist_at >= HIST_EVERY_MS))
+		op_net_history_flush(d);
+}
+
+#define REPACK_EVERY_MS 60000
+
+/* Every minute, while nothing waits to be committed, a child process
+ * merges the history's small packs (op_history_repack) and the loop goes
+ * on; wait: reap it (at exit). */
+void op_net_history_repack(struct dctx *d, int wait)
+{
+	if (d->repack_pid > 0) {
+		if (waitpid(d->repack_pid, NULL, wait ? 0 : WNOHANG) != d->repack_pid)
+			return;
+		d->repack_pid = 0;
+	}
+	if (wait || d->cfg->no_history || d->hist_dirty ||
+	    op_net_mono_ms() - d->repack_at < REPACK_EVERY_MS)
+		return;
+	d->repack_at = op_net_mono_ms();
+	char *path = d->cfg->history ? strdup(d->cfg->history) :
+		     op_history_default_path(d->cfg->db);
+	pid_t p = path ? fork() : -1;
+	if (p == 0) {
+		op_err e = { 0 };
+		int n = op_history_repack(path, &e);
+		if (n < 0)
+			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
+		else if (n > 0)
+			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
+		_exit(n < 0);
+	}
+	if (p < 0)
+		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
+	else
+		d->repack_pid = p;
+	free(path);
+}
+
+/* Snapshots on schedule (--backup DIR), whether or not the peer can be
+ * reached: a branch offline for a week still has its dailies. */
+static void backup_tick(struct dctx *d)
+{
+	const struct op_backup_cfg *b = &d->cfg->backup;
+	int64_t now = op_net_mono_ms();
+	if (!b->ntargets || (d->backup_checked &&
+			     now - d->backup_checked < (b->speed > 1 ? 1000 : 30000)))
+		return;
+	d->backup_checked = now;
+	time_t t = op_backup_now(b);
+	if (!op_backup_due(b, op_db_site(d->db), t))
+		return;
+	struct op_backup_result res;
+	op_err e = { 0 };
+	if (op_backup_run(d->db, b, t, &res, &e) < 0)
+		op_log(OP_LOG_ERR, "backup: %s", e.msg);
+	if (res.written)
+		op_log(OP_LOG_INFO, "backup: snapshot %s (%.1f MiB) in %d of %d targets in %lld ms; "
+		       "retention removed %d", res.name, (double)res.bytes / 1048576.0,
+		       res.written, b->ntargets, (long long)(op_net_mono_ms() - now), res.removed);
+}
+
+/* systemd: the watchdog fed at half its interval, the STATUS= line (what
+ * `systemctl status outpostd` shows) every 30 seconds. */
+static void health_tick(struct dctx *d)
+{
+	int64_t now = op_net_mono_ms(), wd = op_health_watchdog_ms();
+	if (wd > 0 && now - d->watchdog_at >= wd / 2) {
+		op_health_notify("WATCHDOG=1");
+		d->watchdog_at = now;
+	}
+	if (!getenv("NOTIFY_SOCKET") || (d->status_at && now - d->status_at < 30000))
+		return;
+	char line[400];
+	memcpy(line, "STATUS=", 7);
+	op_health_summary(d->db, line + 7, sizeof(line) - 7);
+	op_health_notify(line);
+	d->status_at = now;
+}
+
+/* What the loops do besides messages: snapshots and systemd. */
+void op_net_chores(struct dctx *d)
+{
+	backup_tick(d);
+	health_tick(d);
+}
+
+/* A store that held data before its history began gets its first commit
+ * now, authored by this site: the first round committed on top of it is
+ * then authored by whoever made that round's changes. */
+void op_net_history_baseline(struct dctx *d)
+{
+	op_err herr = { 0 };
+	if (!d->cfg->no_history && op_history_baseline(d->db, d->cfg->history, &herr) < 0)
+		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
+}
