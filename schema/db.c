@@ -47,7 +47,8 @@ struct op_db {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	UCollator *coll;
-	UTransliterator *pinyin;
+	UTransliterator *pinyin;	/* op_pinyin's, on first use (pinyin_tr) */
+	int pinyin_failed;
 	struct op_db_scope scope;
 	op_tz *tz;		/* meta 'tz', else op_tz_default */
 };
@@ -583,12 +584,34 @@ static int name_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r ? r : pinyin_cmp(arg, n1, s1, n2, s2);
 }
 
+#define PINYIN_RULES "Han-Latin; Latin-ASCII; Lower"
+
+/* The transliterator of op_pinyin, built on first use: building it parses
+ * ICU's Han-Latin rules, a few hundred milliseconds that every command and
+ * every daemon start paid although only the duplicate finder reads pinyin.
+ * NULL when ICU lacks the rules. */
+static UTransliterator *pinyin_tr(op_db *db)
+{
+	if (!db->pinyin && !db->pinyin_failed) {
+		UChar id[64];
+		UErrorCode ust = U_ZERO_ERROR;
+		u_uastrcpy(id, PINYIN_RULES);
+		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
+		if (U_FAILURE(ust)) {
+			db->pinyin = NULL;
+			db->pinyin_failed = 1;
+		}
+	}
+	return db->pinyin;
+}
+
 /* op_pinyin(text): Han characters read in toneless pinyin, lower case,
  * syllables separated by spaces ("张伟" -> "zhang wei"); other text is
  * lowered. For finding names that sound alike (duplicate customers). */
 static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	UTransliterator *tr = sqlite3_user_data(ctx);
+	op_db *db = sqlite3_user_data(ctx);
+	UTransliterator *tr = pinyin_tr(db);
 	const char *in = (const char *)sqlite3_value_text(argv[0]);
 	UChar buf[512];
 	char out[1024];
@@ -599,6 +622,11 @@ static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	if (!in) {
 		sqlite3_result_null(ctx);
+		return;
+	}
+	if (!tr) {
+		sqlite3_result_error(ctx, "op_pinyin: ICU cannot read Han characters as pinyin "
+				     "(transliterator \"" PINYIN_RULES "\" missing)", -1);
 		return;
 	}
 	/* a polyphonic surname is read as a surname: 曾 zeng, not ceng */
@@ -789,19 +817,8 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		sqlite3_create_collation_v2(db->db, "name", SQLITE_UTF8, db->coll,
 					    name_cmp, NULL);
 	}
-	{
-		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
-		UChar id[64];
-		ust = U_ZERO_ERROR;
-		u_uastrcpy(id, rules);
-		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
-		if (U_SUCCESS(ust))
-			sqlite3_create_function(db->db, "op_pinyin", 1,
-						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-						db->pinyin, pinyin_fn, NULL, NULL);
-		else
-			db->pinyin = NULL;
-	}
+	sqlite3_create_function(db->db, "op_pinyin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
+				pinyin_fn, NULL, NULL);
 	if (op_db_exec(db, (flags & OP_DB_DAEMON) ? "PRAGMA foreign_keys = OFF"
 					     : "PRAGMA foreign_keys = ON") < 0)
 		goto fail_db;

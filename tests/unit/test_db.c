@@ -118,6 +118,24 @@ Test(db, pinyin_collation)
 	sqlite3_reset(st);
 }
 
+/* op_pinyin builds its transliterator on first use, once per connection */
+Test(db, pinyin_function_on_first_use)
+{
+	sqlite3_stmt *st = op_db_stmt(db, "SELECT op_pinyin(?1)");
+	const char *want[][2] = { { "张伟", "zhang wei" }, { "曾明", "zeng ming" },
+				  { "Anna", "anna" } };
+	for (int i = 0; i < 3; i++) {
+		sqlite3_bind_text(st, 1, want[i][0], -1, SQLITE_STATIC);
+		cr_assert_eq(op_db_step(db, st), SQLITE_ROW);
+		cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), want[i][1]);
+		sqlite3_reset(st);
+	}
+	sqlite3_bind_null(st, 1);
+	cr_assert_eq(op_db_step(db, st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_type(st, 0), SQLITE_NULL);
+	sqlite3_reset(st);
+}
+
 Test(db, uuid7_shape)
 {
 	sqlite3_stmt *st = op_db_stmt(db, "SELECT " "1");
