@@ -57,7 +57,8 @@ void op_net_history_due(struct dctx *d, int now)
 
 #define REPACK_EVERY_MS 60000
 
-/* Every minute, while nothing waits to be committed, a child process
+/* Every minute (a --once run: from its first idle turn on, see
+ * op_daemon_run), while nothing waits to be committed, a child process
  * merges the history's small packs (op_history_repack) and the loop goes
  * on; wait: reap it (at exit). */
 void op_net_history_repack(struct dctx *d, int wait)

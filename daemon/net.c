@@ -888,7 +888,11 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		    op_sync_stamp(d->sync, 2000) < 0)
 			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
 		pump_out(d, s);
-		op_net_history_repack(d, 0);
+		/* A --once round that has caught up is about to exit, and
+		 * exiting waits for the merge: it starts none then (its first
+		 * idle turn started one, beside the round). */
+		if (!(d->cfg->once && caught))
+			op_net_history_repack(d, 0);
 		if (now - last_ping > d->cfg->heartbeat_s * 1000L) {
 			op_buf_reset(&d->body);
 			op_enc_ping(&d->body, (uint64_t)op_net_now_ms());
@@ -999,7 +1003,9 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 {
-	struct dctx d = { .cfg = cfg, .repack_at = op_net_mono_ms() };
+	/* A daemon that stays merges packs a minute after it starts; a
+	 * --once run at its first idle moment, while HQ answers. */
+	struct dctx d = { .cfg = cfg, .repack_at = cfg->once ? 0 : op_net_mono_ms() };
 	int rc;
 
 	op_log_set_level(cfg->log_level);
