@@ -62,31 +62,70 @@ static void sha1_block(uint32_t h[5], const unsigned char *p)
 	h[4] += e;
 }
 
-void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20])
-{
-	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
-	const unsigned char *s = p;
-	unsigned char tail[128] = { 0 };
-	size_t i = 0;
+/* SHA-1 fed in pieces: a pack is hashed as it is written out. */
+struct sha1 {
+	uint32_t h[5];
+	unsigned char part[64];
+	size_t npart;
+	uint64_t total;
+};
 
-	for (; i + 64 <= n; i += 64)
-		sha1_block(h, s + i);
-	size_t r = n - i, tl = r + 9 <= 64 ? 64 : 128;
-	if (r)
-		memcpy(tail, s + i, r);
+static void sha1_init(struct sha1 *c)
+{
+	static const uint32_t h0[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+					0xc3d2e1f0 };
+	memcpy(c->h, h0, sizeof(h0));
+	c->npart = 0;
+	c->total = 0;
+}
+
+static void sha1_update(struct sha1 *c, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	c->total += n;
+	if (c->npart) {
+		size_t k = 64 - c->npart < n ? 64 - c->npart : n;
+		memcpy(c->part + c->npart, s, k);
+		c->npart += k;
+		s += k;
+		n -= k;
+		if (c->npart < 64)
+			return;
+		sha1_block(c->h, c->part);
+		c->npart = 0;
+	}
+	for (; n >= 64; s += 64, n -= 64)
+		sha1_block(c->h, s);
+	memcpy(c->part, s, n);
+	c->npart = n;
+}
+
+static void sha1_final(struct sha1 *c, unsigned char out[20])
+{
+	unsigned char tail[128] = { 0 };
+	size_t r = c->npart, tl = r + 9 <= 64 ? 64 : 128;
+	memcpy(tail, c->part, r);
 	tail[r] = 0x80;
-	uint64_t bits = (uint64_t)n * 8;
+	uint64_t bits = c->total * 8;
 	for (int k = 0; k < 8; k++)
 		tail[tl - 1 - (size_t)k] = (unsigned char)(bits >> (8 * k));
-	sha1_block(h, tail);
+	sha1_block(c->h, tail);
 	if (tl == 128)
-		sha1_block(h, tail + 64);
+		sha1_block(c->h, tail + 64);
 	for (int k = 0; k < 5; k++) {
-		out[4 * k] = (unsigned char)(h[k] >> 24);
-		out[4 * k + 1] = (unsigned char)(h[k] >> 16);
-		out[4 * k + 2] = (unsigned char)(h[k] >> 8);
-		out[4 * k + 3] = (unsigned char)h[k];
+		out[4 * k] = (unsigned char)(c->h[k] >> 24);
+		out[4 * k + 1] = (unsigned char)(c->h[k] >> 16);
+		out[4 * k + 2] = (unsigned char)(c->h[k] >> 8);
+		out[4 * k + 3] = (unsigned char)c->h[k];
 	}
+}
+
+void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20])
+{
+	struct sha1 c;
+	sha1_init(&c);
+	sha1_update(&c, p, n);
+	sha1_final(&c, out);
 }
 
 /* --- the pack --- */
@@ -121,6 +160,25 @@ static void put32(unsigned char *p, uint32_t v)
 
 static int oid_cmp(const void *a, const void *b) { return git_oid_cmp(a, b); }
 
+/* All of buf to fd; 0, or -1 with errno set. */
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Write buf to dir/final through a temporary file; 0 or -1 with e set. */
 static int put_file(const char *dir, const char *final, const void *buf, size_t n, op_err *e)
 {
@@ -130,26 +188,42 @@ static int put_file(const char *dir, const char *final, const void *buf, size_t 
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return op_errc(e, EX_IOERR, "cannot create '%s': %s", tmp, strerror(errno));
-	const unsigned char *p = buf;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int err = errno;
-			close(fd);
-			unlink(tmp);
-			return op_errc(e, EX_IOERR, "cannot write '%s': %s",
-				       tmp, strerror(err));
-		}
-		p += w;
-		n -= (size_t)w;
+	if (write_full(fd, buf, n) < 0) {
+		int err = errno;
+		close(fd);
+		unlink(tmp);
+		return op_errc(e, EX_IOERR, "cannot write '%s': %s", tmp, strerror(err));
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		int err = errno;
 		unlink(tmp);
 		return op_errc(e, EX_IOERR, "cannot write '%s': %s", path, strerror(err));
 	}
+	return 0;
+}
+
+/* The pack is written out as it is made, hashed on the way, in pieces of
+ * about this much: memory stays the same whatever the pack's size (a
+ * merge of 64 MiB of packs once held all of it, twice over while the
+ * buffer doubled). */
+#define STREAM_BYTES ((size_t)1 << 20)
+
+/* The pack being written: its temporary file, the bytes already out. */
+struct stream {
+	int fd;
+	char tmp[4200];
+	uint64_t base;
+	struct sha1 sum;
+};
+
+/* o's bytes to the file, hashed; o is emptied. 0 or -1 with e set. */
+static int stream_out(struct stream *st, struct out *o, op_err *e)
+{
+	sha1_update(&st->sum, o->p, o->len);
+	if (write_full(st->fd, o->p, o->len) < 0)
+		return op_errc(e, EX_IOERR, "cannot write '%s': %s", st->tmp, strerror(errno));
+	st->base += o->len;
+	o->len = 0;
 	return 0;
 }
 
@@ -160,12 +234,15 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 	uint32_t *crc = NULL;
 	uint64_t *off = NULL;
 	struct out o = { 0 }, x = { 0 };
+	struct stream st = { .fd = -1 };
+	unsigned char sum[20];
 	z_stream zs[2];
 	size_t m = 0, nbig = 0;
 	int rc = -1, zok = 0;
 
 	if (n == 0)
 		return 0;
+	sha1_init(&st.sum);
 	if (!(sorted = malloc(n * sizeof(*sorted))) || !(crc = malloc(n * sizeof(*crc))) ||
 	    !(off = malloc(n * sizeof(*off))) || reserve(&o, 12) < 0) {
 		op_errc(e, EX_OSERR, "out of memory");
@@ -178,6 +255,11 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 			git_oid_cpy(&sorted[m++], &sorted[i]);
 	if (m > UINT32_MAX) {
 		op_errc(e, EX_SOFTWARE, "too many objects for one pack");
+		goto out;
+	}
+	snprintf(st.tmp, sizeof(st.tmp), "%s/tmp_outpost_%ld_pack", pack_dir, (long)getpid());
+	if ((st.fd = open(st.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444)) < 0) {
+		op_errc(e, EX_IOERR, "cannot create '%s': %s", st.tmp, strerror(errno));
 		goto out;
 	}
 	memcpy(o.p, "PACK", 4);
@@ -234,16 +316,19 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 			goto out;
 		}
 		o.len = (size_t)(z->next_out - o.p);
-		off[i] = start;
+		off[i] = st.base + start;
 		crc[i] = (uint32_t)crc32(0, o.p + start, (uInt)(o.len - start));
-		nbig += start > 0x7fffffff;
+		nbig += off[i] > 0x7fffffff;
+		if (o.len >= STREAM_BYTES && stream_out(&st, &o, e) < 0)
+			goto out;
 	}
-	if (reserve(&o, 20) < 0) {
-		op_errc(e, EX_OSERR, "out of memory");
+	if (stream_out(&st, &o, e) < 0)
+		goto out;
+	sha1_final(&st.sum, sum);
+	if (write_full(st.fd, sum, 20) < 0) {
+		op_errc(e, EX_IOERR, "cannot write '%s': %s", st.tmp, strerror(errno));
 		goto out;
 	}
-	op_gitpack_sha1(o.p, o.len, o.p + o.len);
-	o.len += 20;
 
 	/* The index. */
 	if (reserve(&x, 8 + 1024 + m * (20 + 4 + 4) + nbig * 8 + 40) < 0) {
@@ -274,22 +359,32 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 			put32(x.p + x.len + 4, (uint32_t)off[i]);
 			x.len += 8;
 		}
-	memcpy(x.p + x.len, o.p + o.len - 20, 20);
+	memcpy(x.p + x.len, sum, 20);
 	x.len += 20;
 	op_gitpack_sha1(x.p, x.len, x.p + x.len);
 	x.len += 20;
 
 	char name[64], hex[41];
 	for (int i = 0; i < 20; i++)
-		snprintf(hex + 2 * i, 3, "%02x", o.p[o.len - 20 + (size_t)i]);
-	snprintf(name, sizeof(name), "pack-%s.pack", hex);
-	if (put_file(pack_dir, name, o.p, o.len, e) < 0)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/pack-%s.pack", pack_dir, hex);
+	int fd = st.fd;
+	st.fd = -1;
+	if (close(fd) < 0 || rename(st.tmp, path) < 0) {
+		op_errc(e, EX_IOERR, "cannot write '%s': %s", path, strerror(errno));
+		unlink(st.tmp);
 		goto out;
+	}
 	snprintf(name, sizeof(name), "pack-%s.idx", hex);
 	if (put_file(pack_dir, name, x.p, x.len, e) < 0)
 		goto out;
 	rc = 0;
 out:
+	if (st.fd >= 0) {
+		close(st.fd);
+		unlink(st.tmp);
+	}
 	for (int i = 0; i < zok; i++)
 		deflateEnd(&zs[i]);
 	free(o.p);

@@ -19,14 +19,18 @@
 
 /* Write objects ids[0..n) (read from `from`) as one pack and its index
  * into pack_dir (a repository's objects/pack). Duplicate ids are written
- * once. Returns 0, or -1 with e set (no partial pack is left visible). */
+ * once. The pack goes to its file as it is made (about 1 MiB at a time,
+ * or one object when larger); only the index (28 bytes an object) is
+ * built in memory. Returns 0, or -1 with e set (no partial pack is left
+ * visible). */
 int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, size_t n,
 		     op_err *e);
 
 /* When pack_dir holds more than max_packs packs, merge the smallest into
  * one (read through odb), as many as stay under cap_bytes together (at
  * least two), and remove them. Bounds the pack count at about the
- * repository's size / cap_bytes + max_packs, in memory about cap_bytes.
+ * repository's size / cap_bytes + max_packs; the merged pack is streamed
+ * to its file, so memory does not grow with cap_bytes.
  * Returns the number of packs merged (0: none needed), or -1 with e set
  * (the packs are then left as they were). */
 int op_gitpack_consolidate(git_odb *odb, const char *pack_dir, int max_packs,
