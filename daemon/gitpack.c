@@ -158,7 +158,19 @@ static void put32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
-static int oid_cmp(const void *a, const void *b) { return git_oid_cmp(a, b); }
+/* An object of the pack: its id and its place in the caller's list. */
+struct ent {
+	git_oid id;
+	size_t at;
+};
+
+/* By id, then by place: the first of equal ids is the one written. */
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	int c = git_oid_cmp(&x->id, &y->id);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
 
 /* All of buf to fd; 0, or -1 with errno set. */
 static int write_full(int fd, const void *buf, size_t n)
@@ -230,7 +242,8 @@ static int stream_out(struct stream *st, struct out *o, op_err *e)
 int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, size_t n,
 		     op_err *e)
 {
-	git_oid *sorted = NULL;
+	struct ent *sorted = NULL;
+	unsigned char *keep = NULL;
 	uint32_t *crc = NULL;
 	uint64_t *off = NULL;
 	struct out o = { 0 }, x = { 0 };
@@ -244,15 +257,24 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		return 0;
 	sha1_init(&st.sum);
 	if (!(sorted = malloc(n * sizeof(*sorted))) || !(crc = malloc(n * sizeof(*crc))) ||
-	    !(off = malloc(n * sizeof(*off))) || reserve(&o, 12) < 0) {
+	    !(off = malloc(n * sizeof(*off))) || !(keep = calloc(n, 1)) ||
+	    reserve(&o, 12) < 0) {
 		op_errc(e, EX_OSERR, "out of memory");
 		goto out;
 	}
-	memcpy(sorted, ids, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), oid_cmp);
+	/* The objects are written in the caller's order (a merge reads its
+	 * packs one after the other, in the order of their contents), the
+	 * index lists them by id. */
+	for (size_t i = 0; i < n; i++) {
+		git_oid_cpy(&sorted[i].id, &ids[i]);
+		sorted[i].at = i;
+	}
+	qsort(sorted, n, sizeof(*sorted), ent_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (m == 0 || !git_oid_equal(&sorted[m - 1], &sorted[i]))
-			git_oid_cpy(&sorted[m++], &sorted[i]);
+		if (i == 0 || !git_oid_equal(&sorted[i - 1].id, &sorted[i].id)) {
+			keep[sorted[i].at] = 1;
+			sorted[m++] = sorted[i];
+		}
 	if (m > UINT32_MAX) {
 		op_errc(e, EX_SOFTWARE, "too many objects for one pack");
 		goto out;
@@ -280,12 +302,14 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		goto out;
 	}
 	zok = 2;
-	for (size_t i = 0; i < m; i++) {
+	for (size_t i = 0; i < n; i++) {
 		git_odb_object *obj;
-		if (git_odb_read(&obj, from, &sorted[i]) < 0) {
+		if (!keep[i])
+			continue;
+		if (git_odb_read(&obj, from, &ids[i]) < 0) {
 			const git_error *ge = git_error_last();
 			op_errc(e, EX_SOFTWARE, "cannot read object %s for a pack: %s",
-				git_oid_tostr_s(&sorted[i]), ge ? ge->message : "not found");
+				git_oid_tostr_s(&ids[i]), ge ? ge->message : "not found");
 			goto out;
 		}
 		const void *data = git_odb_object_data(obj);
@@ -340,23 +364,24 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 	x.len = 8;
 	size_t k = 0;
 	for (int b = 0; b < 256; b++) {
-		while (k < m && sorted[k].id[0] == b)
+		while (k < m && sorted[k].id.id[0] == b)
 			k++;
 		put32(x.p + x.len, (uint32_t)k);
 		x.len += 4;
 	}
 	for (size_t i = 0; i < m; i++, x.len += 20)
-		memcpy(x.p + x.len, sorted[i].id, 20);
+		memcpy(x.p + x.len, sorted[i].id.id, 20);
 	for (size_t i = 0; i < m; i++, x.len += 4)
-		put32(x.p + x.len, crc[i]);
+		put32(x.p + x.len, crc[sorted[i].at]);
 	size_t big = 0;
-	for (size_t i = 0; i < m; i++, x.len += 4)
-		put32(x.p + x.len, off[i] > 0x7fffffff ? 0x80000000u | (uint32_t)big++ :
-		      (uint32_t)off[i]);
+	for (size_t i = 0; i < m; i++, x.len += 4) {
+		uint64_t at = off[sorted[i].at];
+		put32(x.p + x.len, at > 0x7fffffff ? 0x80000000u | (uint32_t)big++ : (uint32_t)at);
+	}
 	for (size_t i = 0; i < m; i++)
-		if (off[i] > 0x7fffffff) {
-			put32(x.p + x.len, (uint32_t)(off[i] >> 32));
-			put32(x.p + x.len + 4, (uint32_t)off[i]);
+		if (off[sorted[i].at] > 0x7fffffff) {
+			put32(x.p + x.len, (uint32_t)(off[sorted[i].at] >> 32));
+			put32(x.p + x.len + 4, (uint32_t)off[sorted[i].at]);
 			x.len += 8;
 		}
 	memcpy(x.p + x.len, sum, 20);
@@ -391,6 +416,7 @@ out:
 	free(x.p);
 	free(off);
 	free(crc);
+	free(keep);
 	free(sorted);
 	return rc;
 }
@@ -405,7 +431,22 @@ static int packf_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Append the object ids listed in pack_dir/NAME.idx (version 2) to *ids. */
+struct at_off {
+	uint32_t off;
+	git_oid id;
+};
+
+static int off_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct at_off *)a)->off, y = ((const struct at_off *)b)->off;
+	return (x > y) - (x < y);
+}
+
+/* Append the object ids listed in pack_dir/NAME.idx (version 2) to *ids,
+ * in the order of the pack's contents: reading them so goes through the
+ * pack once, front to back (in the index's order of ids every read would
+ * land elsewhere in one of the packs merged, and their mapped windows
+ * would be replaced again and again). */
 static int idx_ids(const char *pack_dir, const char *pack, git_oid **ids, size_t *n,
 		   size_t *cap, op_err *e)
 {
@@ -432,13 +473,31 @@ static int idx_ids(const char *pack_dir, const char *pack, git_oid **ids, size_t
 		*ids = p;
 		*cap = c;
 	}
-	for (size_t i = 0; i < m; i++)
-		if (fread((*ids)[*n + i].id, 1, 20, fp) != 20) {
-			fclose(fp);
-			return op_errc(e, EX_DATAERR, "'%s' is truncated", path);
-		}
-	*n += m;
+	struct at_off *t = malloc((m ? m : 1) * sizeof(*t));
+	if (!t) {
+		fclose(fp);
+		return op_errc(e, EX_OSERR, "out of memory");
+	}
+	int bad = 0;
+	for (size_t i = 0; i < m && !bad; i++)
+		bad = fread(t[i].id.id, 1, 20, fp) != 20;
+	/* past the CRCs to the 31-bit offsets (a large one sorts last) */
+	bad = bad || fseek(fp, (long)(m * 4), SEEK_CUR) != 0;
+	for (size_t i = 0; i < m && !bad; i++) {
+		unsigned char b4[4];
+		bad = fread(b4, 1, 4, fp) != 4;
+		t[i].off = (uint32_t)b4[0] << 24 | (uint32_t)b4[1] << 16 | (uint32_t)b4[2] << 8 | b4[3];
+	}
 	fclose(fp);
+	if (bad) {
+		free(t);
+		return op_errc(e, EX_DATAERR, "'%s' is truncated", path);
+	}
+	qsort(t, m, sizeof(*t), off_cmp);
+	for (size_t i = 0; i < m; i++)
+		git_oid_cpy(&(*ids)[*n + i], &t[i].id);
+	free(t);
+	*n += m;
 	return 0;
 }
 
