@@ -34,12 +34,18 @@ int64_t op_net_mono_ms(void)
 void op_net_history_flush(struct dctx *d)
 {
 	op_err herr = { 0 };
+	struct op_history_result res;
 	if (d->cfg->no_history || !d->hist_dirty)
 		return;
-	if (op_history_commit(d->db, d->cfg->history, d->hist_site, &herr) < 0)
+	int64_t t0 = op_net_mono_ms();
+	if (op_history_commit_ex(d->db, d->cfg->history, d->hist_site, 0, &res, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 	d->hist_dirty = 0;
 	d->hist_at = op_net_mono_ms();
+	if (res.commit[0])
+		op_log(OP_LOG_DEBUG, "history: %llu records of %s committed in %lld ms",
+		       (unsigned long long)res.records, d->hist_site,
+		       (long long)(d->hist_at - t0));
 }
 
 /* At most one history commit per HIST_EVERY_MS while batches stream in:
