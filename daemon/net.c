@@ -242,6 +242,7 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
 	int64_t t0 = op_net_mono_ms();
+	d->batch_at = t0;
 	uint64_t ack;
 	int merged = op_sync_receive(d->sync, s->site, h.from_ver, h.upto_ver, d->raw.p,
 				     d->raw.len, h.count, &ack, &perr);
@@ -932,9 +933,14 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 	return rc < 0 ? -1 : rc;
 }
 
+/* HQ reclassifies once no batch has come for this long (hq_run). */
+#define QUIET_MS 2000
+
 static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 {
-	int64_t last_gc = op_net_mono_ms(), last_classify = 0;
+	/* the first reclassification is due at the first merge */
+	int64_t last_gc = op_net_mono_ms();
+	int64_t last_classify = last_gc - d->cfg->classify_s * 1000L;
 	while (!*stop) {
 		zmq_pollitem_t it[2] = { { d->sock, 0, ZMQ_POLLIN, 0 },
 					 { d->zap, 0, ZMQ_POLLIN, 0 } };
@@ -976,15 +982,15 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		op_net_chores(d);
 		/* Customer classes follow the consolidated data: recomputed
-		 * after sync, at most every --classify-every seconds, and only
-		 * between rounds: over 200,000 customers it takes 8-25 s, in
-		 * which the loop answers no one, and a branch uploading
-		 * meanwhile took HQ for gone and reconnected. */
-		int receiving = (it[0].revents & ZMQ_POLLIN) != 0;
-		for (int i = 0; i < d->nsess && !receiving; i++)
-			receiving = d->sess[i].rid_len && d->sess[i].round.batches;
-		if (d->applied && d->cfg->classify_s > 0 && !receiving &&
-		    now - last_classify > d->cfg->classify_s * 1000L) {
+		 * after sync, at most every --classify-every seconds, once no
+		 * batch has come for QUIET_MS: over 200,000 customers it takes
+		 * 8-25 s, in which the loop answers no one, and a branch
+		 * uploading meanwhile took HQ for gone and reconnected. Never
+		 * quiet (many busy branches): at the latest one interval late. */
+		int64_t every = d->cfg->classify_s * 1000L;
+		int quiet = !(it[0].revents & ZMQ_POLLIN) && now - d->batch_at >= QUIET_MS;
+		if (d->applied && d->cfg->classify_s > 0 && now - last_classify > every &&
+		    (quiet || now - last_classify > 2 * every)) {
 			op_report *r = NULL;
 			op_db *cdb = NULL;
 			op_err ce = { 0 };

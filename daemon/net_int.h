@@ -58,6 +58,7 @@ struct dctx {
 	struct session *sess;	/* HQ: array of MAX_SESSIONS; branch: one */
 	int nsess;
 	int applied;		/* HQ: changes merged since the last classify */
+	int64_t batch_at;	/* mono ms the last batch came in */
 	int hist_dirty;		/* batches received since the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
 	int64_t hist_at;	/* mono ms of the last history commit */
