@@ -201,8 +201,10 @@ int op_customer_edit(struct op_ctx *ctx, const char *const *vals, const char *id
  * Digits come in phone order along the phone index.
  * A role that sees phones masked matches digits against what it sees.
  */
-#define BOUND "5000"	/* candidates the name keys give at most */
-#define KEYS "SELECT rid FROM main.customer_key WHERE key >= :k AND key < :kend"
+#define BOUND "1000"	/* candidates the name keys give at most */
+#define KEYS "SELECT rid FROM main.customer_key WHERE key >= :k AND key < :kend" \
+	" UNION ALL SELECT rid FROM main.customer_key WHERE :k2 IS NOT NULL" \
+	"  AND key >= :k2 AND key < :kend2"
 #define KEYS_BOUNDED "SELECT rid FROM (" KEYS " LIMIT " BOUND ")"
 #define FTS "SELECT rowid FROM customer_fts WHERE customer_fts MATCH :match"
 #define OTHERS(op) "SELECT rowid FROM main.customer WHERE lower(wechat) = lower(:q)" \
@@ -222,10 +224,19 @@ int op_customer_edit(struct op_ctx *ctx, const char *const *vals, const char *id
 	" WHERE c.merged_into IS NULL AND (instr(c.phone, :digits) > 0" \
 	"  OR c.rowid IN (" cands "))" HAN \
 	" ORDER BY c.phone, c.id LIMIT :limit"
-enum { S_SORTED, S_PHONE, S_MASKED, S_NMODES };
+/* 3+ digits found in few phones: those from the trigram index, sorted */
+#define PHONE_FTS "SELECT rowid FROM customer_fts WHERE customer_fts MATCH :pmatch"
+#define FEW_PHONES(cands) COLS " FROM customer c" \
+	" WHERE c.merged_into IS NULL AND c.rowid IN (" PHONE_FTS " UNION " cands ")" HAN \
+	" ORDER BY c.phone, c.id LIMIT :limit"
+#define FEW 200	/* phones from which reading along the phone index is cheaper */
+static const char SQL_PHONE_PROBE[] =
+	"SELECT count(*) FROM (" PHONE_FTS " LIMIT :few)";
+enum { S_SORTED, S_PHONE, S_FEW_PHONES, S_MASKED, S_NMODES };
 static const char *const SQL_SEARCH[S_NMODES][2] = {	/* [mode][3+ characters] */
 	{ SORTED(CANDS_SHORT, ""), SORTED(CANDS_LONG, "") },
 	{ BY_PHONE(CANDS_SHORT), BY_PHONE(CANDS_LONG) },
+	{ FEW_PHONES(CANDS_SHORT), FEW_PHONES(CANDS_LONG) },
 	{ SORTED(CANDS_SHORT, MASKED_DIGITS), SORTED(CANDS_LONG, MASKED_DIGITS) },
 };
 /* How many match, up to :cap: the candidates as a stream, each row once. */
@@ -234,9 +245,11 @@ static const char *const SQL_SEARCH[S_NMODES][2] = {	/* [mode][3+ characters] */
 	" LIMIT :cap)"
 #define PHONES " UNION ALL SELECT rowid FROM customer WHERE :digits IS NOT NULL" \
 	" AND instr(phone, :digits) > 0"
-static const char *const SQL_SEARCH_COUNT[2] = {
-	COUNT(KEYS " UNION ALL " OTHERS("UNION ALL") PHONES),
-	COUNT(KEYS " UNION ALL " FTS " UNION ALL " OTHERS("UNION ALL") PHONES),
+static const char *const SQL_SEARCH_COUNT[2][2] = {	/* [3+ characters][3+ digits] */
+	{ COUNT(KEYS " UNION ALL " OTHERS("UNION ALL") PHONES),
+	  COUNT(KEYS " UNION ALL " OTHERS("UNION ALL") " UNION ALL " PHONE_FTS) },
+	{ COUNT(KEYS " UNION ALL " FTS " UNION ALL " OTHERS("UNION ALL") PHONES),
+	  COUNT(KEYS " UNION ALL " FTS " UNION ALL " OTHERS("UNION ALL") " UNION ALL " PHONE_FTS) },
 };
 static const char SQL_QUERY_PINYIN[] = "SELECT op_pinyin(:q)";
 
@@ -287,11 +300,13 @@ static int is_han(unsigned c)
 struct query {
 	const char *q;			/* the text, leading blanks skipped */
 	char key[256], kend[260];	/* the name keys from key up to kend */
+	char key2[256], kend2[260];	/* mixed: the Han characters' initials too */
 	char han[128];			/* mixed Han and Latin: its first Han run */
 	char digits[64];		/* a phone being typed: its digits, or "" */
 	int masked;			/* the person sees phones masked */
 	int lng;			/* 3+ characters: the trigram index too */
 	char *match;			/* the FTS5 query (sqlite3_free) */
+	char *pmatch;			/* 3+ digits, not masked: the FTS5 query of phones */
 };
 
 static int query_read(struct op_ctx *ctx, const char *q, struct query *r)
@@ -340,6 +355,33 @@ static int query_read(struct op_ctx *ctx, const char *q, struct query *r)
 		}
 		op_name_key_fold((const char *)sqlite3_column_text(st, 0), r->key, sizeof(r->key));
 		sqlite3_reset(st);
+		/* 张sf: 张's initial and the rest as typed ("zsf") */
+		size_t o = 0;
+		for (const char *p = q; *p && o + 8 < sizeof(r->key2);) {
+			const char *at = p;
+			char one[8];
+			int hanzi = is_han(utf8_next(&p));
+			snprintf(one, sizeof(one), "%.*s", (int)(p - at), at);
+			if (!hanzi) {
+				op_name_key_fold(one, r->key2 + o, sizeof(r->key2) - o);
+				o += strlen(r->key2 + o);
+				continue;
+			}
+			if (!(st = op_db_stmt(db, SQL_QUERY_PINYIN)) || op_bind_text(db, st, ":q", one) < 0 ||
+			    op_db_step(db, st) != SQLITE_ROW) {
+				if (st)
+					sqlite3_reset(st);
+				return -1;
+			}
+			const unsigned char *py = sqlite3_column_text(st, 0);
+			if (py && isalpha(py[0]))
+				r->key2[o++] = (char)tolower(py[0]);
+			r->key2[o] = '\0';
+			sqlite3_reset(st);
+		}
+		if (strlen(r->key2) > 64)
+			r->key2[64] = '\0';
+		snprintf(r->kend2, sizeof(r->kend2), "%s\xff", r->key2);
 	} else {
 		r->han[0] = '\0';
 		op_name_key_fold(q, r->key, sizeof(r->key));
@@ -352,7 +394,18 @@ static int query_read(struct op_ctx *ctx, const char *q, struct query *r)
 	/* digits: the phone index; the trigram index for the rest */
 	if (r->lng && !(r->match = fts_phrase(*r->digits ? "{name email address} : " : "", q)))
 		return op_errc(&ctx->err, EX_OSERR, "out of memory");
+	/* the trigram index has the phones as stored, which a masked role
+	 * does not see: its digits match what it sees, row by row */
+	if (strlen(r->digits) >= 3 && !r->masked &&
+	    !(r->pmatch = fts_phrase("{phone} : ", r->digits)))
+		return op_errc(&ctx->err, EX_OSERR, "out of memory");
 	return 0;
+}
+
+static void query_free(struct query *r)
+{
+	sqlite3_free(r->match);
+	sqlite3_free(r->pmatch);
 }
 
 /* text on st's parameter name, if st has one */
@@ -366,8 +419,11 @@ static int query_bind(op_db *db, sqlite3_stmt *st, const struct query *r)
 {
 	return (bind_named(db, st, ":q", r->q) < 0 || bind_named(db, st, ":k", r->key) < 0 ||
 		bind_named(db, st, ":kend", r->kend) < 0 ||
+		bind_named(db, st, ":k2", r->key2[0] ? r->key2 : NULL) < 0 ||
+		bind_named(db, st, ":kend2", r->kend2) < 0 ||
 		bind_named(db, st, ":han", r->han[0] ? r->han : NULL) < 0 ||
 		bind_named(db, st, ":match", r->match) < 0 ||
+		bind_named(db, st, ":pmatch", r->pmatch) < 0 ||
 		bind_named(db, st, ":digits", *r->digits ? r->digits : NULL) < 0) ? -1 : 0;
 }
 
@@ -383,6 +439,16 @@ int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 	if (query_read(ctx, q, &r) < 0 || op_db_name_keys(db) < 0)
 		goto out;
 	mode = r.masked ? S_MASKED : *r.digits ? S_PHONE : S_SORTED;
+	if (r.pmatch) {
+		/* few phones have these digits: the index's; many: the first
+		 * along the phone index, which reaches the limit soon */
+		if (!(st = op_db_stmt(db, SQL_PHONE_PROBE)) || query_bind(db, st, &r) < 0 ||
+		    op_bind_int(db, st, ":few", FEW) < 0 || op_db_step(db, st) != SQLITE_ROW)
+			goto out;
+		if (sqlite3_column_int(st, 0) < FEW)
+			mode = S_FEW_PHONES;
+		sqlite3_reset(st);
+	}
 	if (!(st = op_db_stmt(db, SQL_SEARCH[mode][r.lng])) || query_bind(db, st, &r) < 0 ||
 	    op_bind_int(db, st, ":limit", limit) < 0) {
 		if (st)
@@ -392,7 +458,7 @@ int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 	*out = st;
 	rc = 0;
 out:
-	sqlite3_free(r.match);
+	query_free(&r);
 	return rc;
 }
 
@@ -405,7 +471,7 @@ int op_customer_search_total(struct op_ctx *ctx, const char *q, int64_t cap, int
 	*total = 0;
 	if (query_read(ctx, q, &r) < 0 || op_db_name_keys(ctx->db) < 0)
 		goto out;
-	if (!(st = op_db_stmt(ctx->db, SQL_SEARCH_COUNT[r.lng])) ||
+	if (!(st = op_db_stmt(ctx->db, SQL_SEARCH_COUNT[r.lng][r.pmatch != NULL])) ||
 	    query_bind(ctx->db, st, &r) < 0 || op_bind_int(ctx->db, st, ":cap", cap) < 0 ||
 	    op_db_step(ctx->db, st) != SQLITE_ROW)
 		goto out;
@@ -413,6 +479,6 @@ int op_customer_search_total(struct op_ctx *ctx, const char *q, int64_t cap, int
 	sqlite3_reset(st);
 	rc = 0;
 out:
-	sqlite3_free(r.match);
+	query_free(&r);
 	return rc;
 }
