@@ -507,14 +507,22 @@ static const char SQL_SEARCH_FRESH[] =
 	"INSERT INTO customer_fts(rowid, name, phone, email, address)"
 	" SELECT c.rowid, c.name, c.phone, c.email, c.address FROM search_pending p"
 	" JOIN customer c ON c.rowid = p.rid";
+/* the batch's customers: their name keys are made before the next search */
+static const char SQL_SEARCH_NAMES[] =
+	"INSERT OR IGNORE INTO name_stale(rid) SELECT rid FROM search_pending";
 static const char SQL_SEARCH_DONE[] = "DELETE FROM search_pending";
+#define SCHEMA_NAME_KEYS 24
 
 int op_db_search_flush(op_db *db)
 {
-	static const char *const sql[] = { SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_DONE };
+	static const char *const sql[] = {
+		SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_NAMES, SQL_SEARCH_DONE
+	};
 	if (op_db_schema_max() < SCHEMA_SEARCH_BULK)
 		return 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sql[i] == SQL_SEARCH_NAMES && op_db_schema_max() < SCHEMA_NAME_KEYS)
+			continue;
 		sqlite3_stmt *st = op_db_stmt(db, sql[i]);
 		if (!st || op_db_run(db, st) < 0)
 			return -1;
@@ -795,7 +803,6 @@ static void sortkey_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* The search keys of customers changed since the last search: the triggers
  * of 024 only note the row (they must run in a plain sqlite3 shell); the
  * keys are made here, with ICU, in one statement for all of them. */
-#define SCHEMA_NAME_KEYS 24
 static const char SQL_KEYS_ANY[] = "SELECT 1 FROM main.name_stale LIMIT 1";
 static const char SQL_KEYS_DROP[] =
 	"DELETE FROM main.customer_key WHERE rid IN (SELECT rid FROM main.name_stale)";
