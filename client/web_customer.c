@@ -68,8 +68,8 @@ static void result_rows(struct web_resp *r, struct op_ctx *ctx, const char *q)
 		html_fmt(&r->body, W_("Showing the first %d of more than %d: type more of the "
 				      "name, its pinyin or the phone."), SEARCH_LIMIT, TOTAL_CAP);
 	else
-		html_fmt(&r->body, W_("Showing the first %d of %D: type more of the name, its "
-				      "pinyin or the phone."), SEARCH_LIMIT, total);
+		html_fmt(&r->body, W_("Showing the first %d of %d: type more of the name, its "
+				      "pinyin or the phone."), SEARCH_LIMIT, (int)total);
 	html_raw(&r->body, "</p>");
 }
 

@@ -1,10 +1,11 @@
 #!/bin/sh
 # 86_web_today.sh — 今日 on a store whose every customer waits for a first
 # follow-up: the page lists the 100 waiting longest and says so, `remind`
-# lists them all; birthdays come from the birthday index and agree with
-# the full reading (a window across the new year, 29 February).
+# lists them all; birthdays come from the birthday index (a window across
+# the new year, 29 February, months ahead); a search matching more than
+# the 50 rows shown says how many match.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 17
 O=$OUTPOST
 
 $O init --site SH01 --tz UTC >/dev/null
@@ -51,4 +52,8 @@ ok_if '! has 客户50 && ! has 客户7' "and not the 101st and later"
 ok_if 'has 客户1 && has 客户3' "birthdays today and tomorrow are there"
 ok_if '! has 客户6' "not one months ahead"
 ok_if 'grep -q "id=\"today-cut\"" "$T/today.html"' "and it says the list is cut"
+# 客户: a search matching more than the 50 shown says how many there are
+curl -s -b "$J" "$U/customers/rows?q=%E5%AE%A2%E6%88%B7" >"$T/rows.html"
+expect_eq "search shows 50 rows" "$(grep -o '<tr><td><a href' "$T/rows.html" | grep -c .)" 50
+ok_if 'grep -q "data-total=\"150\"" "$T/rows.html"' "and says there are 150"
 done_testing
