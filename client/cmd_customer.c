@@ -330,7 +330,8 @@ const struct op_cmd op_cmds_customer[] = {
 	  "       [segment filters]",
 	  "customers sorted by name (pinyin order); every filter of segment add narrows it" },
 	{ "customer", "search", cmd_search, "customer search QUERY [--limit N | --all]",
-	  "find by any part of a name, phone digits, email or custom field, or a WeChat id" },
+	  "find by any part of a name, its pinyin or initials, phone digits, email or custom "
+	  "field, or a WeChat id" },
 	{ "customer", "delete", cmd_delete, "customer delete REF",
 	  "delete a customer who has no orders, tickets or follow-ups" },
 	{ NULL, NULL, NULL, NULL, NULL },

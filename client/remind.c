@@ -55,6 +55,18 @@
 	"  AND (:branch IS NULL OR s.branch = :branch)" \
 	"  AND (s.branch = (SELECT value FROM meta WHERE key = 'site')" \
 	"   OR (SELECT value FROM meta WHERE key = 'role') = 'hq')"
+/* Birthdays (month-day) from today to today + :days, read from the index
+ * customer_bday (024) instead of every customer: one range, or two when
+ * the window crosses the new year; 29 February, kept on 1 March in other
+ * years, is always a candidate. OCC decides exactly. */
+#define MD(d) "strftime('%m-%d', " d ")"
+#define MD_END MD("date(:today, '+' || min(:days, 366) || ' days')")
+#define BDAY_NEAR "(substr(c.birthday, 6) BETWEEN " MD(":today") " AND" \
+	" CASE WHEN :days >= 365 OR " MD_END " < " MD(":today") " THEN '12-31' ELSE " MD_END " END" \
+	" OR substr(c.birthday, 6) BETWEEN CASE WHEN :days >= 365 THEN '01-01'" \
+	"  WHEN " MD_END " < " MD(":today") " THEN '01-01' ELSE '99' END" \
+	"  AND " MD_END \
+	" OR substr(c.birthday, 6) = '02-29')"
 #define REMIND(owner, handler, seller) \
 	"WITH u(until) AS (SELECT datetime(:now, '+' || :days || ' days'))," \
 	" e AS (SELECT c.*, datetime(c.created_at, '+24 hours') AS due FROM customer c" \
@@ -64,7 +76,8 @@
 	" cad AS (SELECT c.*, " LAST_AT " AS last_at, " CADENCE " AS every," \
 	"  coalesce(cc.class, 'regular') AS cls, op_utc(" NEXT_DUE ") AS pdue" \
 	"  FROM customer c LEFT JOIN customer_class cc ON cc.customer_id = c.id" \
-	"  WHERE " RCUST(owner) ")," \
+	"  WHERE " RCUST(owner) " AND c.id IN (SELECT customer_id FROM followup" \
+	"   UNION SELECT customer_id FROM sales_order))," \
 	" cad2 AS (SELECT *, datetime(coalesce(last_at, created_at), '+' || every" \
 	"  || ' days') AS cdue FROM cad WHERE last_at IS NOT NULL OR EXISTS" \
 	"  (SELECT 1 FROM sales_order o WHERE o.customer_id = cad.id))," \
@@ -74,10 +87,10 @@
 	"  ELSE " OCC("y.y + 1") " END AS nb" \
 	"  FROM customer c, (SELECT CAST(strftime('%Y', :today) AS INTEGER) AS y) y" \
 	"  WHERE " RCUST(owner) " AND c.birthday GLOB" \
-	"  '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')" \
-	" SELECT due, " STATE("due") ", 'enquiry', name, phone, owner," \
+	"  '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND " BDAY_NEAR ")" \
+	" SELECT * FROM (SELECT due, " STATE("due") ", 'enquiry', name, phone, owner," \
 	"  :t_enquiry, :t_enquiry_why, created_at" \
-	" FROM e WHERE due <= (SELECT until FROM u)" \
+	" FROM e WHERE due <= (SELECT until FROM u) ORDER BY created_at LIMIT :limit)" \
 	" UNION ALL SELECT due, CASE WHEN due = pdue THEN CASE WHEN date(op_local(due))" \
 	"  < :today THEN 'overdue' ELSE 'due' END ELSE " STATE("due") " END," \
 	"  'followup', name, phone, owner," \
@@ -160,6 +173,8 @@ int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 	if (op_rp_params_init(db, &p, o, 0) < 0)
 		return -1;
 	p.days = o->days >= 0 ? o->days : 7;
+	/* o->limit: new enquiries listed at most (the oldest first); else all */
+	p.limit = o->limit > 0 ? o->limit : -1;
 	snprintf(num, sizeof(num), "%lld", (long long)p.days);
 	char local[20];
 	if (op_tz_local(op_db_tz(db), local, sizeof(local), p.now) < 0)

@@ -3,7 +3,9 @@
  * form that registers a customer (an enquiry is a customer with only a
  * name, a phone and where they came from).
  *
- * Search is op_customer_search, registering op_customer_add: the CLI's
+ * Search is op_customer_search (any part of a name, its pinyin or
+ * initials, phone digits …), with op_customer_search_total for "the first
+ * 50 of M"; registering is op_customer_add: the CLI's
  * `customer search` and `customer add` run the same operations. Every
  * read goes through the session's scope views, so a salesperson's search
  * finds only her customers and a card of another's customer is "not
@@ -15,6 +17,7 @@
 #include "web.h"
 
 #define SEARCH_LIMIT 50
+#define TOTAL_CAP 1000	/* "of more than 1000" beyond */
 
 static void result_rows(struct web_resp *r, struct op_ctx *ctx, const char *q)
 {
@@ -49,9 +52,25 @@ static void result_rows(struct web_resp *r, struct op_ctx *ctx, const char *q)
 		html_raw(&r->body, "</tbody></table>");
 	else
 		html_fmt(&r->body, "<p class=\"empty\">%s</p>", W_("Nobody found."));
-	if (more)
-		html_fmt(&r->body, "<p class=\"hint\">%s</p>",
-			 W_("Only the first 50 are shown: type more of the name or phone."));
+	if (!more)
+		return;
+	/* how many there are, counted up to a bound: a letter typed matches
+	 * tens of thousands, and counting them all would be the slow part */
+	int64_t total = 0;
+	op_ctx_clear(ctx);
+	if (op_customer_search_total(ctx, q, TOTAL_CAP + 1, &total) < 0) {
+		html_fmt(&r->body, "<p class=\"alert\">%s</p>", web_errmsg(ctx));
+		return;
+	}
+	html_fmt(&r->body, "<p class=\"hint\" id=\"search-total\" data-shown=\"%d\" "
+		 "data-total=\"%D\">", SEARCH_LIMIT, total);
+	if (total > TOTAL_CAP)
+		html_fmt(&r->body, W_("Showing the first %d of more than %d: type more of the "
+				      "name, its pinyin or the phone."), SEARCH_LIMIT, TOTAL_CAP);
+	else
+		html_fmt(&r->body, W_("Showing the first %d of %d: type more of the name, its "
+				      "pinyin or the phone."), SEARCH_LIMIT, (int)total);
+	html_raw(&r->body, "</p>");
 }
 
 int web_customers(struct web_resp *r, struct web_req *q)
@@ -63,7 +82,7 @@ int web_customers(struct web_resp *r, struct web_req *q)
 		 "<input type=\"search\" id=\"q\" name=\"q\" value=\"%s\" autofocus "
 		 "autocomplete=\"off\" placeholder=\"%s\"></form><div id=\"results\">",
 		 W_("Customers"), W_("Register a customer"), s ? s : "",
-		 W_("Name, part of a name, phone digits, WeChat id…"));
+		 W_("Name or part of it, pinyin or initials, phone digits, WeChat id…"));
 	result_rows(r, web_ctx(q), s);
 	html_raw(&r->body, "</div><script src=\"/assets/search.js\"></script>");
 	web_page_end(r);

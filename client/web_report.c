@@ -94,10 +94,30 @@ static void sections(struct web_resp *r, const op_report *rep, const char *id_pr
 	}
 }
 
+/* New enquiries 今日 lists at most, the longest waiting first: a store
+ * that never recorded follow-ups has every customer there. */
+#define TODAY_ENQUIRIES 100
+
+/* How many of rep's reminders are of kind (its column "kind"). */
+static int64_t reminders_of(const op_report *rep, const char *kind)
+{
+	int64_t n = 0;
+	for (int k = 0; k < op_report_nsections(rep); k++) {
+		const struct op_rsec *s = op_report_section(rep, k);
+		for (int c = 0; c < s->ncols; c++)
+			if (strcmp(s->names[c], "kind") == 0)
+				for (size_t i = 0; i < s->nrows; i++) {
+					const char *v = s->cells[i * (size_t)s->ncols + (size_t)c];
+					n += v && strcmp(v, kind) == 0;
+				}
+	}
+	return n;
+}
+
 int web_today(struct web_resp *r, struct web_req *q)
 {
 	struct op_ctx *ctx = web_ctx(q);
-	struct op_report_opts o = { .days = 1 };
+	struct op_report_opts o = { .days = 1, .limit = TODAY_ENQUIRIES };
 	op_report *rep = NULL;
 
 	if (web_may(r, q, "remind", NULL) < 0)
@@ -110,6 +130,10 @@ int web_today(struct web_resp *r, struct web_req *q)
 	html_fmt(&r->body, "<h1>%s</h1><p class=\"hint\">%s</p>", W_("Today"),
 		 W_("Follow-ups due, first contacts inside 24 hours, complaints near the 24-hour "
 		    "reply limit, deliveries and overdue orders, birthdays."));
+	if (reminders_of(rep, "enquiry") >= TODAY_ENQUIRIES)
+		html_fmt(&r->body, "<p class=\"hint\" id=\"today-cut\">%s</p>",
+			 W_("Only the 100 new enquiries waiting longest are listed; "
+			    "outpost remind lists them all."));
 	sections(r, rep, "today");
 	web_page_end(r);
 	op_report_free(rep);

@@ -7,6 +7,7 @@
  * the SQL files stay readable. After migrating, the journal triggers are
  * regenerated from the table description (journal.c) whenever it changed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +48,7 @@ struct op_db {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	UCollator *coll;
-	UTransliterator *pinyin;	/* op_pinyin's, on first use (pinyin_tr) */
-	int pinyin_failed;
+	UTransliterator *pinyin;
 	struct op_db_scope scope;
 	op_tz *tz;		/* meta 'tz', else op_tz_default */
 };
@@ -507,14 +507,22 @@ static const char SQL_SEARCH_FRESH[] =
 	"INSERT INTO customer_fts(rowid, name, phone, email, address)"
 	" SELECT c.rowid, c.name, c.phone, c.email, c.address FROM search_pending p"
 	" JOIN customer c ON c.rowid = p.rid";
+/* the batch's customers: their name keys are made before the next search */
+static const char SQL_SEARCH_NAMES[] =
+	"INSERT OR IGNORE INTO name_stale(rid) SELECT rid FROM search_pending";
 static const char SQL_SEARCH_DONE[] = "DELETE FROM search_pending";
+#define SCHEMA_NAME_KEYS 24
 
 int op_db_search_flush(op_db *db)
 {
-	static const char *const sql[] = { SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_DONE };
+	static const char *const sql[] = {
+		SQL_SEARCH_STALE, SQL_SEARCH_FRESH, SQL_SEARCH_NAMES, SQL_SEARCH_DONE
+	};
 	if (op_db_schema_max() < SCHEMA_SEARCH_BULK)
 		return 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sql[i] == SQL_SEARCH_NAMES && op_db_schema_max() < SCHEMA_NAME_KEYS)
+			continue;
 		sqlite3_stmt *st = op_db_stmt(db, sql[i]);
 		if (!st || op_db_run(db, st) < 0)
 			return -1;
@@ -584,74 +592,256 @@ static int name_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r ? r : pinyin_cmp(arg, n1, s1, n2, s2);
 }
 
-#define PINYIN_RULES "Han-Latin; Latin-ASCII; Lower"
-
-/* The transliterator of op_pinyin, built on first use: building it parses
- * ICU's Han-Latin rules, a few hundred milliseconds that every command and
- * every daemon start paid although only the duplicate finder reads pinyin.
- * NULL when ICU lacks the rules. */
-static UTransliterator *pinyin_tr(op_db *db)
+/* name read in toneless pinyin into out (n bytes), lower case, syllables
+ * separated by spaces ("张伟" -> "zhang wei"); a polyphonic surname is read
+ * as a surname (曾 zeng, not ceng). -1 when it cannot be read (too long,
+ * not UTF-8, the transliterator failed). */
+static int to_pinyin(UTransliterator *tr, const char *in, char *out, size_t n)
 {
-	if (!db->pinyin && !db->pinyin_failed) {
-		UChar id[64];
-		UErrorCode ust = U_ZERO_ERROR;
-		u_uastrcpy(id, PINYIN_RULES);
-		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
-		if (U_FAILURE(ust)) {
-			db->pinyin = NULL;
-			db->pinyin_failed = 1;
-		}
-	}
-	return db->pinyin;
-}
-
-/* op_pinyin(text): Han characters read in toneless pinyin, lower case,
- * syllables separated by spaces ("张伟" -> "zhang wei"); other text is
- * lowered. For finding names that sound alike (duplicate customers). */
-static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	op_db *db = sqlite3_user_data(ctx);
-	UTransliterator *tr = pinyin_tr(db);
-	const char *in = (const char *)sqlite3_value_text(argv[0]);
 	UChar buf[512];
-	char out[1024];
 	int32_t len = 0, limit;
 	UErrorCode st = U_ZERO_ERROR;
 	const struct op_surname *sn;
 	size_t pre = 0;
 
+	if ((sn = op_surname_of(in, strlen(in)))) {
+		pre = (size_t)snprintf(out, n, "%s%s", sn->pinyin,
+				       in[strlen(sn->hanzi)] ? " " : "");
+		if (pre >= n)
+			return -1;
+		in += strlen(sn->hanzi);
+	}
+	u_strFromUTF8(buf, 512, &len, in, -1, &st);
+	if (U_FAILURE(st) || len >= 511)
+		return -1;
+	limit = len;
+	utrans_transUChars(tr, buf, &len, 512, 0, &limit, &st);
+	if (U_FAILURE(st))
+		return -1;
+	u_strToUTF8(out + pre, (int32_t)(n - pre), NULL, buf, len, &st);
+	return U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING ? -1 : 0;
+}
+
+/* op_pinyin(text): to_pinyin's reading; other text is lowered. For
+ * finding names that sound alike (duplicate customers). */
+static void pinyin_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char out[1024];
+
+	(void)argc;
+	if (!in)
+		sqlite3_result_null(ctx);
+	else if (to_pinyin(sqlite3_user_data(ctx), in, out, sizeof(out)) < 0)
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* --- the name keys search reads (024_name_keys.sql) --- */
+
+#define KEY_MAX 64	/* bytes of a key; a longer query is cut to this */
+#define KEY_STARTS 24	/* keys begin at the first 24 characters/syllables */
+
+/* One key as a JSON string, cut to KEY_MAX bytes at a character. */
+static void json_key(sqlite3_str *s, const char *k, size_t len, int *n)
+{
+	if (len > KEY_MAX) {
+		len = KEY_MAX;
+		while (len && ((unsigned char)k[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (!len)
+		return;
+	sqlite3_str_appendall(s, (*n)++ ? ",\"" : "\"");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)k[i];
+		if (c == '"' || c == '\\')
+			sqlite3_str_appendf(s, "\\%c", c);
+		else if (c < 0x20)
+			sqlite3_str_appendf(s, "\\u%04x", c);
+		else
+			sqlite3_str_appendchar(s, 1, (char)c);
+	}
+	sqlite3_str_appendchar(s, 1, '"');
+}
+
+int op_name_key_fold(const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+	for (; *in && o + 1 < n; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+	}
+	if (((unsigned char)*in & 0xc0) == 0x80) {	/* cut inside a character: drop it */
+		while (o && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+			o--;
+		if (o)
+			o--;
+	}
+	out[o] = '\0';
+	return *in ? -1 : 0;
+}
+
+/* Keys of text folded (op_name_key_fold) from each of its first
+ * KEY_STARTS characters on: any part of it is the start of one. */
+static void suffix_keys(sqlite3_str *s, const char *text, int *n)
+{
+	char fold[1024];
+	op_name_key_fold(text, fold, sizeof(fold));
+	for (size_t i = 0, k = 0; fold[i] && k < KEY_STARTS; i++)
+		if (((unsigned char)fold[i] & 0xc0) != 0x80) {
+			json_key(s, fold + i, strlen(fold + i), n);
+			k++;
+		}
+}
+
+/* op_name_keys(name, email): a JSON array of the keys a customer is found
+ * by, each matched by its beginning: the name (lower case, no blanks) and
+ * the email from each of their characters on, so any part of them is the
+ * start of a key ("张伟明", "伟明", "明"); and the name's pinyin from each
+ * syllable on, in full and as initials ("zhangweiming", "zwm", "weiming",
+ * "wm", …). */
+static void keys_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	const char *email = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
+	char py[1024], full[1024], ini[256];
+	const char *syl[KEY_STARTS];
+	int n = 0, ns = 0;
+	sqlite3_str *s;
+
+	if (!in && !email) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	s = sqlite3_str_new(NULL);
+	sqlite3_str_appendchar(s, 1, '[');
+	if (email)
+		suffix_keys(s, email, &n);
+	if (in)
+		suffix_keys(s, in, &n);
+	if (in && to_pinyin(sqlite3_user_data(ctx), in, py, sizeof(py)) == 0) {
+		for (char *p = strtok(py, " \t"); p && ns < KEY_STARTS; p = strtok(NULL, " \t"))
+			syl[ns++] = p;
+		for (int i = 0; i < ns; i++) {
+			size_t fl = 0, il = 0;
+			for (int j = i; j < ns; j++) {
+				fl += (size_t)snprintf(full + fl, fl < sizeof(full) ? sizeof(full) - fl : 0,
+						       "%s", syl[j]);
+				if (il + 1 < sizeof(ini))
+					ini[il++] = (char)tolower((unsigned char)syl[j][0]);
+			}
+			ini[il] = '\0';
+			json_key(s, full, fl < sizeof(full) ? fl : sizeof(full) - 1, &n);
+			json_key(s, ini, il, &n);
+		}
+	}
+	sqlite3_str_appendchar(s, 1, ']');
+	int len = sqlite3_str_length(s);
+	char *out = sqlite3_str_finish(s);
+	if (!out)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, out, len, sqlite3_free);
+}
+
+/* ICU's sort key of UTF-8 text s (n bytes) appended to str; 0 on success. */
+static int append_sortkey(sqlite3_str *str, const UCollator *coll, const char *s, int n)
+{
+	UChar buf[512];
+	uint8_t key[2048];
+	int32_t len = 0;
+	UErrorCode st = U_ZERO_ERROR;
+
+	u_strFromUTF8(buf, 512, &len, s, n, &st);
+	if (U_FAILURE(st) || len > 512)
+		return -1;
+	int32_t kl = ucol_getSortKey(coll, buf, len, key, sizeof(key));
+	if (kl <= 0 || kl > (int32_t)sizeof(key))
+		return -1;
+	sqlite3_str_append(str, (const char *)key, kl);
+	return 0;
+}
+
+/* op_name_sortkey(name): a BLOB whose byte order is the "name" collation's
+ * (name_cmp): the sort key of the name with its surname read as a surname,
+ * then that of the name itself, the tie-break. An index of these puts the
+ * customers in name order without calling ICU per comparison. */
+static void sortkey_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	const struct op_surname *sn;
+	char k[256];
+	int kl = n;
+	sqlite3_str *s;
+
+	(void)argc;
 	if (!in) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (!tr) {
-		sqlite3_result_error(ctx, "op_pinyin: ICU cannot read Han characters as pinyin "
-				     "(transliterator \"" PINYIN_RULES "\" missing)", -1);
+	if ((sn = op_surname_of(in, (size_t)n)))
+		kl = snprintf(k, sizeof(k), "%s%.*s", sn->proxy, n - (int)strlen(sn->hanzi),
+			      in + strlen(sn->hanzi));
+	if (!sn || kl >= (int)sizeof(k))
+		kl = snprintf(k, sizeof(k), "%.*s", n, in) < (int)sizeof(k) ? n : -1;
+	s = sqlite3_str_new(NULL);
+	if (kl < 0 || append_sortkey(s, sqlite3_user_data(ctx), k, kl) < 0 ||
+	    append_sortkey(s, sqlite3_user_data(ctx), in, n) < 0) {
+		sqlite3_free(sqlite3_str_finish(s));
+		sqlite3_result_blob(ctx, in, n, SQLITE_TRANSIENT);	/* too long: bytes */
 		return;
 	}
-	/* a polyphonic surname is read as a surname: 曾 zeng, not ceng */
-	if ((sn = op_surname_of(in, strlen(in)))) {
-		pre = (size_t)snprintf(out, sizeof(out), "%s%s", sn->pinyin,
-				       in[strlen(sn->hanzi)] ? " " : "");
-		in += strlen(sn->hanzi);
-	}
-	u_strFromUTF8(buf, 512, &len, in, -1, &st);
-	if (U_FAILURE(st) || len >= 511) {
-		sqlite3_result_value(ctx, argv[0]);
-		return;
-	}
-	limit = len;
-	utrans_transUChars(tr, buf, &len, 512, 0, &limit, &st);
-	if (U_FAILURE(st)) {
-		sqlite3_result_value(ctx, argv[0]);
-		return;
-	}
-	u_strToUTF8(out + pre, (int32_t)(sizeof(out) - pre), NULL, buf, len, &st);
-	if (U_FAILURE(st)) {
-		sqlite3_result_value(ctx, argv[0]);
-		return;
-	}
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+	int len = sqlite3_str_length(s);
+	sqlite3_result_blob(ctx, sqlite3_str_finish(s), len, sqlite3_free);
+}
+
+/* The search keys of customers changed since the last search: the triggers
+ * of 024 only note the row (they must run in a plain sqlite3 shell); the
+ * keys are made here, with ICU, in one statement for all of them. */
+static const char SQL_KEYS_ANY[] = "SELECT 1 FROM main.name_stale LIMIT 1";
+static const char SQL_KEYS_DROP[] =
+	"DELETE FROM main.customer_key WHERE rid IN (SELECT rid FROM main.name_stale)";
+static const char SQL_SORT_DROP[] =
+	"DELETE FROM main.customer_sortkey WHERE rid IN (SELECT rid FROM main.name_stale)";
+static const char SQL_KEYS_MAKE[] =
+	"INSERT OR IGNORE INTO main.customer_key(key, rid)"
+	" SELECT j.value, c.rowid FROM main.name_stale s JOIN main.customer c ON c.rowid = s.rid,"
+	"  json_each(op_name_keys(c.name, c.email)) j ORDER BY 1";	/* in index order */
+static const char SQL_SORT_MAKE[] =
+	"INSERT INTO main.customer_sortkey(rid, sk) SELECT c.rowid, op_name_sortkey(c.name)"
+	"  FROM main.name_stale s JOIN main.customer c ON c.rowid = s.rid";
+static const char SQL_KEYS_DONE[] = "DELETE FROM main.name_stale";
+
+int op_db_name_keys(op_db *db)
+{
+	static const char *const sql[] = {
+		SQL_KEYS_DROP, SQL_SORT_DROP, SQL_KEYS_MAKE, SQL_SORT_MAKE, SQL_KEYS_DONE
+	};
+	sqlite3_stmt *st;
+	int own = !op_db_in_txn(db), rc;
+
+	if (op_db_schema_max() < SCHEMA_NAME_KEYS || (db->flags & OP_DB_READONLY) ||
+	    !db->pinyin || !db->coll)
+		return 0;
+	if (!(st = op_db_stmt(db, SQL_KEYS_ANY)) || (rc = op_db_step(db, st)) < 0)
+		return -1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return 0;
+	if (own && op_db_begin(db, NULL) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		if (!(st = op_db_stmt(db, sql[i])) || op_db_run(db, st) < 0) {
+			if (own)
+				op_db_rollback(db);
+			return op_errctx(&db->err, "cannot bring the name search keys up to date");
+		}
+	return own ? op_db_commit(db) : 0;
 }
 
 /* --- migrations --- */
@@ -816,9 +1006,26 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 					    pinyin_cmp, NULL);
 		sqlite3_create_collation_v2(db->db, "name", SQLITE_UTF8, db->coll,
 					    name_cmp, NULL);
+		sqlite3_create_function(db->db, "op_name_sortkey", 1,
+					SQLITE_UTF8 | SQLITE_DETERMINISTIC, db->coll, sortkey_fn,
+					NULL, NULL);
 	}
-	sqlite3_create_function(db->db, "op_pinyin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
-				pinyin_fn, NULL, NULL);
+	{
+		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
+		UChar id[64];
+		ust = U_ZERO_ERROR;
+		u_uastrcpy(id, rules);
+		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
+		if (U_SUCCESS(ust)) {
+			sqlite3_create_function(db->db, "op_pinyin", 1,
+						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+						db->pinyin, pinyin_fn, NULL, NULL);
+			sqlite3_create_function(db->db, "op_name_keys", 2,
+						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+						db->pinyin, keys_fn, NULL, NULL);
+		} else
+			db->pinyin = NULL;
+	}
 	if (op_db_exec(db, (flags & OP_DB_DAEMON) ? "PRAGMA foreign_keys = OFF"
 					     : "PRAGMA foreign_keys = ON") < 0)
 		goto fail_db;

@@ -107,6 +107,13 @@ int op_db_commit(op_db *db);
 /* Inside op_db_begin_apply: index the customers written so far (call it
  * before writing with the context changed). 0 or -1. */
 int op_db_search_flush(op_db *db);
+/* Bring the name keys of search (024_name_keys.sql) up to date for the
+ * customers written since: in a transaction of its own unless one is open;
+ * nothing on a store opened read-only or older than schema 24. 0 or -1. */
+int op_db_name_keys(op_db *db);
+/* in as a name key is spelt (ASCII lowered, blanks dropped) into out (n
+ * bytes, cut at a character); -1 when it was cut, else 0. */
+int op_name_key_fold(const char *in, char *out, size_t n);
 void op_db_rollback(op_db *db);
 int op_db_in_txn(op_db *db);
 

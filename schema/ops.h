@@ -167,16 +167,21 @@ int op_customer_phone_taken(struct op_ctx *ctx, const char *raw, char *phone, si
  * and returns -1, or 0 when no such customer exists at all. */
 int op_customer_hidden(struct op_ctx *ctx, const char *ref);
 
-/* Customers matching q (any part of a name, phone digits, email, a
- * custom field's value, a WeChat id; 3+ characters through the trigram
- * index), at most limit, sorted by name in pinyin order (a query of
- * digits, a phone being typed: by phone). *st gets a
- * statement of the db's table (do not finalize; reset when done) with the
- * columns id (OP_SHORT_ID: the full id unless :short_ids is bound to 1),
- * name, phone, email, owner, branch, points. 0, or -1 (EX_USAGE for an
- * empty query). */
+/* Customers matching q (any part of a name; the name's pinyin, in full
+ * or as initials, from any syllable on, and Han mixed with pinyin such as
+ * "张w"; phone digits; email, address (3+ characters); a custom field's
+ * value; a WeChat id), at most limit, sorted by name in pinyin order with
+ * surnames in their surname reading (a query of digits, a phone being
+ * typed: by phone). *st gets a statement of the db's table (do not
+ * finalize; reset when done) with the columns id (OP_SHORT_ID: the full
+ * id unless :short_ids is bound to 1), name, phone, email, owner, branch,
+ * points. 0, or -1 (EX_USAGE for an empty query). */
 int op_customer_search(struct op_ctx *ctx, const char *q, int64_t limit,
 		       sqlite3_stmt **st);
+/* How many customers op_customer_search would find without a limit, into
+ * *total, counting at most cap (*total == cap: cap or more). 0 or -1. */
+int op_customer_search_total(struct op_ctx *ctx, const char *q, int64_t cap,
+			     int64_t *total);
 
 /* ------------------------------------------------------------ orders */
 

@@ -19,7 +19,13 @@
 /* A row without a branch belongs to the store that holds it. */
 #define AT_MYB(col) "coalesce(" col ", (SELECT value FROM main.meta WHERE key = 'site'))" \
 	" = " MYB
-#define OF_CUSTOMER "customer_id IN (SELECT id FROM temp.customer)"
+/* A row's own columns are r.*: each rule is checked for the rows a query
+ * reads (correlated, through the indexes of customer_id, order_id …),
+ * never by collecting the ids of every visible row of the store first. */
+#define IN_VIEW(col, view) "EXISTS (SELECT 1 FROM temp." view " v WHERE v.id = r." col ")"
+#define OF_CUSTOMER IN_VIEW("customer_id", "customer")
+#define AT_CUSTOMER(t) "EXISTS (SELECT 1 FROM main." t " x WHERE x.customer_id = r.id" \
+	" AND " AT_MYB("x.branch") ")"
 
 static const struct rule {
 	const char *table;
@@ -29,29 +35,28 @@ static const struct rule {
 } rules[] = {
 	{ "customer", "owner = " ME,
 	  "coalesce(home_branch, " MYB ") = " MYB
-	  " OR id IN (SELECT customer_id FROM main.sales_order WHERE " AT_MYB("branch") ")"
-	  " OR id IN (SELECT customer_id FROM main.ticket WHERE " AT_MYB("branch") ")"
-	  " OR id IN (SELECT customer_id FROM main.followup WHERE " AT_MYB("branch") ")",
+	  " OR " AT_CUSTOMER("sales_order") " OR " AT_CUSTOMER("ticket")
+	  " OR " AT_CUSTOMER("followup"),
 	  1, "phone" },
 	{ "sales_order", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
-	{ "order_item", "order_id IN (SELECT id FROM temp.sales_order)",
-	  "order_id IN (SELECT id FROM temp.sales_order)", 1, NULL },
+	{ "order_item", IN_VIEW("order_id", "sales_order"),
+	  IN_VIEW("order_id", "sales_order"), 1, NULL },
 	{ "ticket", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
-	{ "ticket_step", "ticket_id IN (SELECT id FROM temp.ticket)",
-	  "ticket_id IN (SELECT id FROM temp.ticket)", 1, NULL },
+	{ "ticket_step", IN_VIEW("ticket_id", "ticket"),
+	  IN_VIEW("ticket_id", "ticket"), 1, NULL },
 	{ "followup", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
 	{ "access_log", "staff = " ME, AT_MYB("branch"), 1, NULL },
 	/* issue 12's customer data: custom fields, payments, quotes, visits */
 	{ "customer_attr", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
-	{ "payment", "order_id IN (SELECT id FROM temp.sales_order)",
-	  "order_id IN (SELECT id FROM temp.sales_order)", 1, NULL },
+	{ "payment", IN_VIEW("order_id", "sales_order"),
+	  IN_VIEW("order_id", "sales_order"), 1, NULL },
 	{ "quote", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
-	{ "quote_item", "quote_id IN (SELECT id FROM temp.quote)",
-	  "quote_id IN (SELECT id FROM temp.quote)", 1, NULL },
+	{ "quote_item", IN_VIEW("quote_id", "quote"),
+	  IN_VIEW("quote_id", "quote"), 1, NULL },
 	{ "appointment", OF_CUSTOMER, AT_MYB("branch"), 1, NULL },
 	{ "customer_class", OF_CUSTOMER, OF_CUSTOMER, 0, NULL },
-	{ "customer_merge", "keep IN (SELECT id FROM temp.customer)",
-	  "keep IN (SELECT id FROM temp.customer)", 1, NULL },
+	{ "customer_merge", IN_VIEW("keep", "customer"),
+	  IN_VIEW("keep", "customer"), 1, NULL },
 	/* issue 14's: who was sent what, who answered, coupons and their use */
 	{ "campaign_outbox", OF_CUSTOMER, OF_CUSTOMER, 1, "address" },	/* a phone, mostly */
 	{ "campaign_response", OF_CUSTOMER, OF_CUSTOMER, 1, NULL },
@@ -171,7 +176,8 @@ static void log_predicate(sqlite3_str *s)
 	sqlite3_str_appendall(s, ")");
 	for (int i = 0; i < op_ntables; i++)
 		if (op_scope_covers(op_tables[i].name))
-			sqlite3_str_appendf(s, " OR (tbl = %d AND gid IN (SELECT id FROM temp.\"%w\"))",
+			sqlite3_str_appendf(s, " OR (tbl = %d AND EXISTS (SELECT 1 FROM temp.\"%w\" v"
+					    " WHERE v.id = r.gid))",
 					    op_tables[i].num, op_tables[i].name);
 }
 
@@ -201,7 +207,7 @@ static int make_view(op_db *db, const struct rule *r, enum op_scope_kind kind, i
 		sqlite3_free(sqlite3_str_finish(s));
 		return -1;
 	}
-	sqlite3_str_appendf(s, " FROM main.\"%w\" WHERE ", r->table);
+	sqlite3_str_appendf(s, " FROM main.\"%w\" AS r WHERE ", r->table);
 	if (!r->owner)
 		log_predicate(s);
 	else

@@ -5,8 +5,8 @@
 # opening another's customer by URL, escaping, malformed forms, and the
 # limit on wrong PINs (last: it locks the client address out).
 . "$(dirname "$0")/lib.sh"
-BROWSER_CHECKS=16
-plan $((BROWSER_CHECKS + 43))
+BROWSER_CHECKS=17
+plan $((BROWSER_CHECKS + 49))
 O=$OUTPOST
 # screenshots: the test's directory, or OUTPOST_WEB_SHOTS to keep them
 SHOTS=${OUTPOST_WEB_SHOTS:-$T/screenshots}
@@ -103,6 +103,18 @@ expect_no_out "and sees nothing of the row (name)" "张无忌"
 expect_no_out "nor the notes" "王强的秘密备注"
 run curl -s -c "$J" -b "$J" "$U/customers/rows?q=%E5%BC%A0%E6%97%A0"
 expect_no_out "her search does not find wang's customer" "张无忌"
+run curl -s -c "$J" -b "$J" "$U/customers/rows?q=zhouzhiruo"
+expect_out "her search finds 周芷若 by pinyin" "周芷若"
+run curl -s -c "$J" -b "$J" "$U/customers/rows?q=%E5%91%A8z"
+expect_out "and by Han mixed with pinyin (周z)" "周芷若"
+run curl -s -c "$J" -b "$J" "$U/customers/rows?q=zwj"
+expect_no_out "initials do not find wang's 张无忌 for her" "张无忌"
+run curl -s -c "$J" -b "$J" "$U/customers/rows?q=zhangwuji"
+expect_no_out "nor does his name in pinyin" "张无忌"
+expect_eq "wang's customer is found by its initials for the admin" \
+	"$(env OUTPOST_PIN=2468 $O --as boss --csv customer search zwj 2>/dev/null | tail -n +2 | cut -d, -f2)" 张无忌
+run curl -s -c "$J" -b "$J" "$U/customers/rows?q=1391111"
+expect_out "her phone digits find 周芷若" "周芷若"
 run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" \
 	--data-urlencode "customer=$WANGS" --data-urlencode "problem=冒充" "$U/ticket/new"
 expect_eq "nor open a ticket on wang's customer by posting its id" "$OUT" 404

@@ -52,6 +52,13 @@ async function signOut(page) {
 		await page.waitForFunction(() => document.querySelector("#results").textContent.includes("周芷若"),
 					   { timeout: 5000 });
 		check(true, "search as you type shows 周芷若");
+		// and by pinyin initials, as a clerk types on a PC without a Chinese input method
+		await page.click("#q", { clickCount: 3 });
+		await page.keyboard.press("Backspace");
+		await page.type("#q", "zzr");
+		await page.waitForFunction(() => document.querySelector("#results").textContent.includes("周芷若"),
+					   { timeout: 5000 });
+		check(true, "search as you type by initials (zzr) shows 周芷若");
 		await shot("customers.png");
 
 		// register with a bad phone: the Chinese error beside the field, nothing saved

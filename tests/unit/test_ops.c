@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ops.h"
@@ -143,5 +144,54 @@ Test(ops, signin_checks_the_pin_and_confines)
 	sqlite3_reset(s);
 	cr_assert_eq(op_customer_search(&ctx, "  ", 10, &s), -1);
 	cr_assert_eq(ctx.err.code, EX_USAGE);
+	unit_store_remove(db, dir);
+}
+
+/* The first name search finds for q, or "" when it finds none. */
+static void first_found(struct op_ctx *ctx, const char *q, char *out, size_t n)
+{
+	sqlite3_stmt *s;
+	out[0] = '\0';
+	cr_assert_eq(op_customer_search(ctx, q, 10, &s), 0, "%s: %s", q, ctx->err.msg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+}
+
+Test(ops, search_by_pinyin_initials_and_mixed)
+{
+	char dir[128], path[256], got[64], *id = NULL;
+	op_db *db = unit_store_open(dir, sizeof(dir), path, sizeof(path), "pinyin", "SH01");
+	struct op_ctx ctx = { .db = db };
+	const char *names[] = { "张三丰", "曾华", "单雪梅" }, *phones[] = { "13900001111", "13900002222",
+									    "13900003333" };
+
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(op_customer_add(&ctx, customer_vals(names[i], phones[i]), 0, NULL, NULL,
+					     NULL, &id), 0, "%s", ctx.err.msg);
+		free(id);
+	}
+	first_found(&ctx, "zhangsanfeng", got, sizeof(got));
+	cr_assert_str_eq(got, "张三丰");
+	first_found(&ctx, "zsf", got, sizeof(got));
+	cr_assert_str_eq(got, "张三丰");
+	first_found(&ctx, "张sf", got, sizeof(got));
+	cr_assert_str_eq(got, "张三丰");
+	first_found(&ctx, "sanf", got, sizeof(got));
+	cr_assert_str_eq(got, "张三丰");
+	first_found(&ctx, "zengh", got, sizeof(got));
+	cr_assert_str_eq(got, "曾华", "a surname in its surname reading");
+	first_found(&ctx, "ceng", got, sizeof(got));
+	cr_assert_str_eq(got, "", "not in its everyday reading");
+	first_found(&ctx, "sxm", got, sizeof(got));
+	cr_assert_str_eq(got, "单雪梅");
+	first_found(&ctx, "2222", got, sizeof(got));
+	cr_assert_str_eq(got, "曾华");
+	int64_t total = -1;
+	cr_assert_eq(op_customer_search_total(&ctx, "1390000", 100, &total), 0);
+	cr_assert_eq(total, 3);
+	cr_assert_eq(op_customer_search_total(&ctx, "1390000", 2, &total), 0);
+	cr_assert_eq(total, 2, "counted up to the cap");
+	cr_assert_eq(count(db, "SELECT count(*) FROM name_stale"), 0, "the keys were made");
 	unit_store_remove(db, dir);
 }
