@@ -147,8 +147,8 @@ const char *op_rp_text(const char *name)
 
 #define REMIND_COLS "due:t state:t kind:t customer:t phone:t staff:t what:t why:t since:t"
 static const struct sec_def
-	S_REMIND = { "reminders", "Reminders", SQL_REMIND, REMIND_COLS },
-	S_REMIND_STAFF = { "reminders", "Reminders", SQL_REMIND_STAFF, REMIND_COLS };
+	S_REMIND = { "reminders", N_("Reminders"), SQL_REMIND, REMIND_COLS },
+	S_REMIND_STAFF = { "reminders", N_("Reminders"), SQL_REMIND_STAFF, REMIND_COLS };
 
 int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 {
