@@ -118,7 +118,7 @@ static const char *const VALUES[] = {
 	NC_("value", "measure"), NC_("value", "install"), NC_("value", "expired"),
 	NC_("value", "converted"), NC_("value", "deposit"), NC_("value", "refund"),
 	NC_("value", "male"), NC_("value", "female"), NC_("value", "ok"),
-	NC_("value", "stale"),
+	NC_("value", "stale"), NC_("value", "behind"), NC_("value", "refused"),
 	/* a report's summary rows (metric) */
 	NC_("value", "buyers"), NC_("value", "repurchase_rate"), NC_("value", "churn_rate"),
 	NC_("value", "tickets"), NC_("value", "average_satisfaction"), NC_("value", "complaints"),
