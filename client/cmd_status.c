@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmds.h"
+#include "labels.h"
 #include "syncout.h"
 #include "syncstat.h"
 
@@ -87,12 +88,15 @@ static int status_branch(struct op_cli *cli, const struct op_sync_status *s,
 
 	sync_status_fields(s, cli->fmt == OP_FMT_TABLE, &r);
 	if (stale_s > 0 && (s->contact_age_s < 0 || s->contact_age_s > stale_s)) {
-		char a[32] = "never";
-		if (s->contact_age_s >= 0)
+		char a[32];
+		if (s->contact_age_s >= 0) {
 			fmt_age(a, sizeof(a), s->contact_age_s);
-		cli_warn(cli, "%s: last contact with HQ %s%s (limit %" PRId64 " s)", s->site,
-			 s->contact_age_s >= 0 ? a : "never", s->contact_age_s >= 0 ? " ago" : "",
-			 stale_s);
+			cli_warn(cli, "%s: last contact with HQ %s ago (limit %" PRId64 " s)",
+				 s->site, a, stale_s);
+		} else {
+			cli_warn(cli, "%s: last contact with HQ never (limit %" PRId64 " s)",
+				 s->site, stale_s);
+		}
 		unhealthy = 1;
 	}
 	rec_print(cli, &r);
@@ -131,15 +135,19 @@ static void hq_row(struct op_cli *cli, op_out *o, const struct op_health_branch 
 		   int64_t stale_s)
 {
 	struct rec r = { 0 };
-	char age[32];
+	char age[32], buf[20];
 
 	sync_branch_fields(b, cli->fmt == OP_FMT_TABLE, &r);
 	op_out_row(o, (const char *const *)r.vals, r.kinds);
 	if (stale_s > 0 && !b->revoked && (b->state[0] == 's' || b->state[0] == 'r')) {
-		if (b->age_s >= 0)
+		if (b->age_s >= 0) {
 			fmt_age(age, sizeof(age), b->age_s);
-		cli_warn(cli, "%s is %s: last contact %s%s", b->site, b->state,
-			 b->age_s >= 0 ? age : "never", b->age_s >= 0 ? " ago" : "");
+			cli_warn(cli, "%s is %s: last contact %s ago", b->site,
+				 op_label_value("state", b->state, buf, sizeof(buf)), age);
+		} else {
+			cli_warn(cli, "%s is %s: last contact never", b->site,
+				 op_label_value("state", b->state, buf, sizeof(buf)));
+		}
 	}
 	rec_clear(&r);
 }

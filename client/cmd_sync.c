@@ -355,12 +355,12 @@ static int cmd_keys_init(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	}
 	fprintf(cli->out, "%s\n", pub);
-	fprintf(stderr, "%s: secret key in %s (mode 600, for outpostd only); "
-		"public key in %s\n", cli->prog, secpath, pubpath);
+	fprintf(stderr, _("%s: secret key in %s (mode 600, for outpostd only); "
+		"public key in %s\n"), cli->prog, secpath, pubpath);
 	if (force)
-		fprintf(stderr, "%s: restart outpostd, and give the new public key "
+		fprintf(stderr, _("%s: restart outpostd, and give the new public key "
 			"to the other side (HQ: 'outpost peer enrol'; branches: "
-			"'outpost peer hq')\n", cli->prog);
+			"'outpost peer hq')\n"), cli->prog);
 	return 0;
 }
 
@@ -461,15 +461,15 @@ static int cmd_peer_enrol(struct op_cli *cli, int argc, char **argv)
 		goto fail;
 
 	if (!existed)
-		fprintf(cli->out, "enrolled %s (key %.12s…)\n", site, key);
+		fprintf(cli->out, _("enrolled %s (key %.12s…)\n"), site, key);
 	else if (revoked)
-		fprintf(cli->out, "enrolled %s again (key %.12s…); its revocation is "
-			"lifted\n", site, key);
+		fprintf(cli->out, _("enrolled %s again (key %.12s…); its revocation is "
+			"lifted\n"), site, key);
 	else if (strcmp(old, key) == 0)
-		fprintf(cli->out, "%s is already enrolled with this key\n", site);
+		fprintf(cli->out, _("%s is already enrolled with this key\n"), site);
 	else
-		fprintf(cli->out, "%s now uses key %.12s…; the old key is no longer "
-			"accepted\n", site, key);
+		fprintf(cli->out, _("%s now uses key %.12s…; the old key is no longer "
+			"accepted\n"), site, key);
 	return 0;
 fail:
 	op_db_rollback(db);
@@ -508,13 +508,13 @@ static int cmd_peer_revoke(struct op_cli *cli, int argc, char **argv)
 	sqlite3_reset(st);
 	if (already) {
 		op_db_rollback(db);
-		fprintf(cli->out, "%s was already revoked\n", site);
+		fprintf(cli->out, _("%s was already revoked\n"), site);
 		return 0;
 	}
 	if (!(st = op_db_stmt(db, SQL_PEER_REVOKE)) || op_bind_text(db, st, ":s", site) < 0 ||
 	    op_db_run(db, st) < 0 || op_db_commit(db) < 0)
 		goto fail;
-	fprintf(cli->out, "revoked %s: its key is no longer accepted\n", site);
+	fprintf(cli->out, _("revoked %s: its key is no longer accepted\n"), site);
 	return 0;
 fail:
 	op_db_rollback(db);
@@ -560,10 +560,10 @@ static int cmd_peer_hq(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	}
 	if (old && strcmp(old, key) != 0)
-		fprintf(cli->out, "pinned HQ's key %.12s… (replacing %.12s…); "
-			"restart outpostd to use it\n", key, old);
+		fprintf(cli->out, _("pinned HQ's key %.12s… (replacing %.12s…); "
+			"restart outpostd to use it\n"), key, old);
 	else
-		fprintf(cli->out, "pinned HQ's key %.12s…\n", key);
+		fprintf(cli->out, _("pinned HQ's key %.12s…\n"), key);
 	free(old);
 	return 0;
 }

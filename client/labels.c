@@ -147,7 +147,7 @@ static const char *const UTC_COLS[] = {
 	"created_at", "received_at", "first_reply_at", "closed_at", "at", "last_at",
 	"paid_at", "resolved_at", "revoked_at", "enrolled_at", "last_contact",
 	"undone_at", "computed_at", "last_error_at", "updated_at", "since", "due",
-	"starts_at", "ends_at",
+	"starts_at", "ends_at", "prepared_at", "sent_at",
 	NULL
 };
 

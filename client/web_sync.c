@@ -38,9 +38,13 @@ static void status_table(struct web_resp *r, const struct op_sync_status *s)
 
 	sync_status_fields(s, 1, &rec);
 	html_raw(&r->body, "<table class=\"status\"><tbody>");
-	for (int i = 0; i < rec.n; i++)
+	for (int i = 0; i < rec.n; i++) {
+		const char *v = shown(rec.names[i], rec.vals[i], buf, sizeof(buf));
+		if (strcmp(rec.names[i], "role") == 0)
+			v = s->hq ? W_("HQ") : W_("Branch store");
 		html_fmt(&r->body, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>",
-			 op_label(rec.names[i]), shown(rec.names[i], rec.vals[i], buf, sizeof(buf)));
+			 op_label(rec.names[i]), v);
+	}
 	html_raw(&r->body, "</tbody></table>");
 	rec_clear(&rec);
 }

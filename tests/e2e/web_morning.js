@@ -99,6 +99,7 @@ async function signOut(page) {
 			await page.select("#f-sku" + k, "CUR-00" + k);
 			await page.type("#f-qty" + k, String(k));
 		}
+		await shot("order.png");
 		await Promise.all([page.waitForNavigation(), page.click("#save-order")]);
 		check(page.url().includes("/customer?id="), "the five-line order saves and returns to the card");
 		check(sql("SELECT count(*) || ' ' || o.total FROM order_item i JOIN sales_order o ON o.id = i.order_id" +
