@@ -77,7 +77,7 @@ WEB_SRC := $(sort $(wildcard client/web*.c client/serve.c))
 # xgettext keywords: _() and N_() everywhere; the first argument of
 # valid.c's fail()/reason() and of the error constructors are messages;
 # NC_(ctx, s) is s in context ctx ("column": table headers).
-XGETTEXT_KW := -k_ -kN_ -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
+XGETTEXT_KW := -k_ -kN_ -kP_:1,2 -kNC_:1c,2 -kfail:2 -kreason:1 -kop_errc:3 -kop_errf:2 \
 	-kop_errctx:2 -kcli_error:3 -kcli_warn:2 --flag=reason:1:c-format \
 	--flag=op_errc:3:c-format --flag=op_errf:2:c-format --flag=op_errctx:2:c-format \
 	--flag=cli_error:3:c-format --flag=cli_warn:2:c-format

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report_int.h"
+#include "i18n.h"
 #include "valid.h"
 
 /* classify: per customer (in customer order, from sales_order_cust)
@@ -64,11 +65,11 @@ static const char SQL_CLASS_LIST[] =
 	" LIMIT :limit";
 
 static const struct sec_def
-	S_CLASSES = { "classes", "Customers by class", SQL_CLASS_COUNTS,
+	S_CLASSES = { "classes", N_("Customers by class"), SQL_CLASS_COUNTS,
 		      "class:t label:t customers:i share_pct:p spend:m* min_spend:m max_spend:m" },
-	S_FREQ = { "frequency", "Customers by purchase frequency", SQL_FREQ_COUNTS,
+	S_FREQ = { "frequency", N_("Customers by purchase frequency"), SQL_FREQ_COUNTS,
 		   "freq:t customers:i* share_pct:p" },
-	S_CLASSLIST = { "customers", "Customers by class", SQL_CLASS_LIST,
+	S_CLASSLIST = { "customers", N_("Customers by class"), SQL_CLASS_LIST,
 			"id:t name:t phone:t owner:t class:t label:t freq:t spend:m*"
 			" orders:i last_order:t r:i f:i m:i" };
 
@@ -245,7 +246,7 @@ int op_report_classify(op_report **out, op_db *db, const char *as_of,
 	if (op_db_commit(db) < 0)
 		return -1;
 	char t[256];
-	snprintf(t, sizeof(t), "Customer classes: spend from %s to %s", p.from, p.to);
+	snprintf(t, sizeof(t), _("Customer classes: spend from %s to %s"), p.from, p.to);
 	if (!(r = op_rp_report_new("classify")) || op_rp_set_title(r, t, &p, 0) < 0 ||
 	    op_rp_meta_add(r, "as_of", p.to) < 0 || op_rp_meta_add(r, "from", p.from) < 0) {
 		op_report_free(r);
@@ -284,7 +285,7 @@ int op_report_classes(op_report **out, op_db *db, const struct op_report_opts *o
 	if (o->freq && op_valid_enum(&p.freq, &freq_enum, o->freq, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "freq: %s", why);
 	p.limit = o->limit > 0 ? o->limit : 1000;
-	if (!(r = op_rp_report_new("classes")) || op_rp_set_title(r, "Customers by class", &p, 0) < 0 ||
+	if (!(r = op_rp_report_new("classes")) || op_rp_set_title(r, N_("Customers by class"), &p, 0) < 0 ||
 	    op_rp_meta_add(r, "class", p.cls) < 0 || op_rp_meta_add(r, "freq", p.freq) < 0) {
 		op_report_free(r);
 		return op_errc(op_db_err(db), EX_OSERR, "out of memory");

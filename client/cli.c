@@ -315,7 +315,7 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	if (cli_db(cli, &db) < 0)
 		return -1;
 	if (reflen == 0)
-		return op_errc(&cli->err, EX_USAGE, "empty %s reference", table);
+		return op_errc(&cli->err, EX_USAGE, "empty %s reference", op_label_noun(table));
 	/* An id prefix uses the primary key index as a range; key columns
 	 * must match exactly. Both names come from the caller's constants. */
 	s = sqlite3_str_new(op_db_handle(db));
@@ -352,7 +352,7 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	if (step < 0)
 		goto out;
 	if (n == 0) {
-		op_errc(&cli->err, EX_NOINPUT, "no %s matches '%s'", table, ref);
+		op_errc(&cli->err, EX_NOINPUT, "no %s matches '%s'", op_label_noun(table), ref);
 		goto out;
 	}
 	if (n > 1) {
@@ -362,7 +362,8 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 		sqlite3_reset(st);
 		print_candidates(cli, head, st);
 		op_errc(&cli->err, EX_DATAERR,
-			"'%s' matches more than one %s; give one of the ids above", ref, noun);
+			"'%s' matches more than one %s; give one of the ids above", ref,
+			op_label_noun(noun));
 		goto out;
 	}
 	*id = found;

@@ -8,6 +8,11 @@
  * one line per window or room. `remind` lists each visit the day before
  * and on the day, and a visit still scheduled after its day as overdue
  * (remind.c).
+ *
+ * Times are typed and shown in the store's zone and stored in UTC, like
+ * every other time (docs/LOCALE.md): `--at '2026-12-11 07:00'` at a
+ * Beijing store is starts_at '2026-12-10 23:00:00'; tables show it local,
+ * --json gives the stored UTC.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -46,6 +51,19 @@ static const char SQL_TICKET[] =
 static const char SQL_ADDRESS[] =
 	"SELECT address FROM customer WHERE id = :id";
 
+/* A typed local time (valid or not) made UTC into out; an invalid one is
+ * left as typed, for the record layer to refuse naming its field. */
+static const char *typed_utc(struct op_cli *cli, const char *typed, char *out, size_t n)
+{
+	char local[20];
+	const char *why;
+
+	if (!typed || op_valid_datetime(local, sizeof(local), typed, &why) < 0 ||
+	    op_tz_utc(op_db_tz(cli->db), out, n, local) < 0)
+		return typed;
+	return out;
+}
+
 /* A one-column lookup by id into a malloc'd string (NULL when empty). */
 static int lookup(struct op_cli *cli, const char *sql, const char *id, int col, char **out)
 {
@@ -67,6 +85,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 				   { "ticket", 0, NULL }, { NULL, 0, NULL } };
 	const char *vals[NF] = { 0 }, *pos[1];
 	char *cust = NULL, *order = NULL, *ticket = NULL, *addr = NULL, until[32];
+	char at_utc[20], until_utc[20];
 	int npos, rc;
 
 	if ((rc = rec_begin(cli, argc, argv, F, NU, vals, extra, pos, 0, &npos)) >= 0)
@@ -100,6 +119,8 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 			snprintf(until, sizeof(until), "%.10s %s", norm_at, vals[I_UNTIL]);
 		vals[I_UNTIL] = until;
 	}
+	vals[I_AT] = typed_utc(cli, vals[I_AT], at_utc, sizeof(at_utc));
+	vals[I_UNTIL] = typed_utc(cli, vals[I_UNTIL], until_utc, sizeof(until_utc));
 	if (!vals[I_ADDRESS] && lookup(cli, SQL_ADDRESS, cust, 0, &addr) < 0)
 		goto fail;
 	if (!vals[I_ADDRESS])
@@ -240,12 +261,13 @@ static int cmd_show(struct op_cli *cli, int argc, char **argv)
 }
 
 static const char SQL_LIST[] =
-	"SELECT " CLI_SHORT_ID("a.id") " AS id, a.starts_at AS at, substr(a.ends_at, 12, 5) AS until,"
+	"SELECT " CLI_SHORT_ID("a.id") " AS id, a.starts_at AS at,"
+	"       substr(op_local(a.ends_at), 12, 5) AS until,"
 	"       a.kind, c.name AS customer, c.phone, a.address, a.staff, a.status"
 	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id"
 	" WHERE (:all OR a.status = 'scheduled')"
-	"   AND (:from IS NULL OR a.starts_at >= :from)"
-	"   AND (:to IS NULL OR a.starts_at < date(:to, '+1 day'))"
+	"   AND (:from IS NULL OR a.starts_at >= op_utc(:from))"	/* local days */
+	"   AND (:to IS NULL OR a.starts_at < op_utc(date(:to, '+1 day')))"
 	"   AND (:staff IS NULL OR a.staff = :staff)"
 	" ORDER BY a.starts_at, a.id";
 

@@ -52,7 +52,7 @@ static int cmd_add(struct op_cli *cli, int argc, char **argv)
 	if (op_assign_rule_add(cli->db, &r, NULL) < 0)
 		return cli_fail(cli);
 	static const char *const argv_list[] = { "list", NULL };
-	fprintf(cli->out, "added rule %s; the rules in order:\n", pos[0]);
+	fprintf(cli->out, _("added rule %s; the rules in order:\n"), pos[0]);
 	return cmd_list(cli, 1, (char **)argv_list);
 }
 
@@ -77,7 +77,7 @@ static int cmd_remove(struct op_cli *cli, int argc, char **argv)
 		return rc;
 	if (op_assign_rule_remove(cli->db, pos[0], cli->as) < 0)
 		return cli_fail(cli);
-	fprintf(cli->out, "removed rule %s (customers it assigned keep their owner)\n", pos[0]);
+	fprintf(cli->out, _("removed rule %s (customers it assigned keep their owner)\n"), pos[0]);
 	return 0;
 }
 

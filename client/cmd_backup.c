@@ -41,9 +41,12 @@ static int cmd_backup(struct op_cli *cli, int argc, char **argv)
 		cfg.targets[cfg.ntargets++] = pos[i];
 	rc = op_backup_run(cli->db, &cfg, op_backup_now(&cfg), &res, &cli->err);
 	if (res.written)
-		fprintf(cli->out, "snapshot %s (%.1f MiB, verified) in %d of %d target%s; "
-			"retention removed %d\n", res.name, (double)res.bytes / 1048576.0,
-			res.written, cfg.ntargets, cfg.ntargets == 1 ? "" : "s", res.removed);
+		fprintf(cli->out, P_("snapshot %s (%.1f MiB, verified) in %d of %d target; "
+				     "retention removed %d\n",
+				     "snapshot %s (%.1f MiB, verified) in %d of %d targets; "
+				     "retention removed %d\n", cfg.ntargets),
+			res.name, (double)res.bytes / 1048576.0, res.written, cfg.ntargets,
+			res.removed);
 	return rc < 0 ? cli_fail(cli) : 0;
 }
 
@@ -112,10 +115,13 @@ static int cmd_restore(struct op_cli *cli, int argc, char **argv)
 	cli->db = NULL;
 	if (op_backup_restore(pos[0], cli->db_path, &aside, &cli->err) < 0)
 		return cli_fail(cli);
-	fprintf(cli->out, "restored %s from %s%s%s\n", cli->db_path, pos[0],
-		aside ? "; the store it replaced is at " : "", aside ? aside : "");
-	fprintf(cli->out, "its next sync re-baselines it: HQ sends back what it already "
-		"had from this branch\n");
+	if (aside)
+		fprintf(cli->out, _("restored %s from %s; the store it replaced is at %s\n"),
+			cli->db_path, pos[0], aside);
+	else
+		fprintf(cli->out, _("restored %s from %s\n"), cli->db_path, pos[0]);
+	fputs(_("its next sync re-baselines it: HQ sends back what it already "
+		"had from this branch\n"), cli->out);
 	free(aside);
 	return 0;
 }

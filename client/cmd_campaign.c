@@ -344,7 +344,7 @@ static int cmd_export(struct op_cli *cli, int argc, char **argv)
 	}
 	csv_cleanup(&o);
 	if (strcmp(pos[1], "-") != 0)
-		fprintf(stderr, "%s: %lld message(s) written to %s and marked sent\n", cli->prog,
+		fprintf(stderr, _("%s: %lld message(s) written to %s and marked sent\n"), cli->prog,
 			(long long)rows, pos[1]);
 	return 0;
 }
@@ -365,7 +365,7 @@ static int cmd_record(struct op_cli *cli, int argc, char **argv)
 	rc = op_campaign_record(cli->db, pos[0], cust, cli_opt(spec, "response"),
 				cli_opt(spec, "notes"), cli->as, &kind) < 0 ? cli_fail(cli) : 0;
 	if (rc == 0)
-		fprintf(cli->out, "%s: %s recorded for customer %s\n", pos[0], kind,
+		fprintf(cli->out, _("%s: %s recorded for customer %s\n"), pos[0], kind,
 			cli_short_id(cust));
 	free(cust);
 	return rc;

@@ -125,9 +125,14 @@ static int add_main(struct op_cli *cli, int argc, char **argv,
 	rc = rec_show(cli, "customer", SHOW_COLS, id);
 	if (rc < 0 && cli->err.code == EX_NOINPUT && op_scope_kind(cli->db) != OP_SCOPE_ALL) {
 		/* Assigned to a colleague: the scope hides it now (docs/ROLES.md). */
-		fprintf(cli->out, "registered customer %s; owner %s%s%s. It is in their list, "
-			"not yours: %s\n", cli_short_id(id), a.staff[0] ? a.staff : "none",
-			a.rule[0] ? ", by rule " : "", a.rule, op_scope_text(cli->db));
+		if (a.rule[0])
+			fprintf(cli->out, _("registered customer %s; owner %s, by rule %s. It is in "
+				"their list, not yours: %s\n"), cli_short_id(id),
+				a.staff[0] ? a.staff : _("none"), a.rule, op_scope_text(cli->db));
+		else
+			fprintf(cli->out, _("registered customer %s; owner %s. It is in their list, "
+				"not yours: %s\n"), cli_short_id(id), a.staff[0] ? a.staff : _("none"),
+				op_scope_text(cli->db));
 		op_err_clear(&cli->err);
 		rc = 0;
 	} else {

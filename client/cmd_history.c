@@ -164,7 +164,7 @@ static int cmd_commit(struct op_cli *cli, int argc, char **argv)
 	if (res.commit[0])
 		fprintf(cli->out, "committed %.10s: %s\n", res.commit, res.summary);
 	else
-		fprintf(cli->out, "nothing to commit: the history is up to date\n");
+		fputs(_("nothing to commit: the history is up to date\n"), cli->out);
 	return 0;
 }
 
@@ -465,11 +465,11 @@ static int cmd_push(struct op_cli *cli, int argc, char **argv)
 	if (res.created)
 		fprintf(cli->out, "created %s\n", pos[0]);
 	if (res.commits == 0)
-		fprintf(cli->out, "%s is up to date\n", pos[0]);
+		fprintf(cli->out, _("%s is up to date\n"), pos[0]);
 	else
-		fprintf(cli->out, "pushed %llu commit%s (%llu objects) to %s\n",
-			(unsigned long long)res.commits, res.commits == 1 ? "" : "s",
-			(unsigned long long)res.objects, pos[0]);
+		fprintf(cli->out, P_("pushed %llu commit (%llu objects) to %s\n",
+				     "pushed %llu commits (%llu objects) to %s\n", res.commits),
+			(unsigned long long)res.commits, (unsigned long long)res.objects, pos[0]);
 	return 0;
 }
 
@@ -491,9 +491,9 @@ static int cmd_keygen(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	if (op_db_meta_set(cli->db, "backup_pubkey", pk) < 0)
 		return cli_fail(cli);
-	fprintf(cli->out, "backup key %.16s…: the public key is in the store (history push "
+	fprintf(cli->out, _("backup key %.16s…: the public key is in the store (history push "
 		"seals to it); the secret key is in %s (mode 600): keep it off this PC, "
-		"restores need it\n", pk, cli_opt(spec, "secret"));
+		"restores need it\n"), pk, cli_opt(spec, "secret"));
 	return 0;
 }
 

@@ -142,7 +142,7 @@ static void trim_header(char *out, size_t n, const char *s)
 /* The header names accepted, one field a line, after an unknown header. */
 static void print_accepted(FILE *fp)
 {
-	fprintf(fp, "accepted column names (any one of each line):\n");
+	fputs(_("accepted column names (any one of each line):\n"), fp);
 	for (int i = 0; i < NF; i++) {
 		fprintf(fp, "  %s", F[i].opt);
 		if (strcmp(F[i].col, F[i].opt) != 0)
@@ -978,18 +978,19 @@ static int cmd_customers(struct op_cli *cli, int argc, char **argv)
 	}
 	if (im.noted > MAX_REPORTED)
 		cli_warn(cli, "... and %ld more duplicate lines", im.noted - MAX_REPORTED);
-	fprintf(cli->out, "%s %ld customer%s from %s (encoding %s)",
-		dry ? "would import" : "imported", im.imported,
-		im.imported == 1 ? "" : "s", im.name,
-		enc_name(op_csv_encoding(csv)));
+	fprintf(cli->out, dry ? P_("would import %ld customer from %s (encoding %s)",
+				   "would import %ld customers from %s (encoding %s)", im.imported) :
+		P_("imported %ld customer from %s (encoding %s)",
+		   "imported %ld customers from %s (encoding %s)", im.imported),
+		im.imported, im.name, enc_name(op_csv_encoding(csv)));
 	if (im.updated + im.unchanged + im.skipped)
-		fprintf(cli->out, "; %ld already there: %ld updated, %ld unchanged, "
-			"%ld skipped", im.updated + im.unchanged + im.skipped,
+		fprintf(cli->out, _("; %ld already there: %ld updated, %ld unchanged, "
+			"%ld skipped"), im.updated + im.unchanged + im.skipped,
 			im.updated, im.unchanged, im.skipped);
 	fputc('\n', cli->out);
 	if (assigned + unmatched)
-		fprintf(cli->out, "assignment rules: %lld given an owner, %lld matching no rule "
-			"(no owner)\n", (long long)assigned, (long long)unmatched);
+		fprintf(cli->out, _("assignment rules: %lld given an owner, %lld matching no rule "
+			"(no owner)\n"), (long long)assigned, (long long)unmatched);
 	rc = 0;
 	goto out;
 fail:

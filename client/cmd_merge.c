@@ -272,9 +272,10 @@ static int cmd_merge(struct op_cli *cli, int argc, char **argv)
 	free(before_json);
 	if (!ok || op_db_commit(cli->db) < 0)
 		goto fail;
-	fprintf(cli->out, "merged %s into %s: %d field%s copied, %d record%s re-pointed, "
-		"%lld points moved\n", dup, keep, nchanged, nchanged == 1 ? "" : "s", nmoved,
-		nmoved == 1 ? "" : "s", (long long)points);
+	fprintf(cli->out, P_("merged %s into %s: %d field copied", "merged %s into %s: %d fields copied",
+			     nchanged), dup, keep, nchanged);
+	fprintf(cli->out, P_(", %d record re-pointed", ", %d records re-pointed", nmoved), nmoved);
+	fprintf(cli->out, _(", %lld points moved\n"), (long long)points);
 	free(keep);
 	free(dup);
 	free(txt);

@@ -152,7 +152,7 @@ static int cmd_html(struct op_cli *cli, int argc, char **argv)
 		remove(pos[0]);
 		return cli_error(cli, EX_IOERR, "cannot write '%s': %m", pos[0]);
 	}
-	fprintf(stderr, "wrote %s\n", pos[0]);
+	fprintf(stderr, _("wrote %s\n"), pos[0]);
 	return 0;
 }
 

@@ -21,7 +21,7 @@ static int write_page(struct op_cli *cli, const char *out, const char *html, siz
 	if (w != len || bad)
 		return cli_error(cli, EX_IOERR, "out: cannot write '%s': %m", out ? out : "-");
 	if (fp != cli->out)
-		fprintf(stderr, "outpost: wrote %s (%zu bytes)\n", out, len);
+		fprintf(stderr, _("outpost: wrote %s (%zu bytes)\n"), out, len);
 	return 0;
 }
 

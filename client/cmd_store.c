@@ -115,10 +115,10 @@ static int cmd_init(struct op_cli *cli, int argc, char **argv)
 		cli->db_path, op_db_site(cli->db), op_db_is_hq(cli->db) ? "hq" : "branch",
 		op_db_schema_version(cli->db), op_tz_name(op_db_tz(cli->db)));
 	if (from_hq)
-		fprintf(cli->out, "to rebuild it from HQ: 'outpost keys init' (or put the old PC's "
+		fprintf(cli->out, _("to rebuild it from HQ: 'outpost keys init' (or put the old PC's "
 			"key back), enrol the key at HQ ('outpost peer enrol %s KEY'), pin HQ's key "
 			"('outpost peer hq KEY'), then 'outpostd --branch --once': HQ finds the "
-			"store is new and sends it everything %s had synced\n", site, site);
+			"store is new and sends it everything %s had synced\n"), site, site);
 	return 0;
 }
 

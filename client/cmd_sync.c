@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zmq.h>
 #include "cmds.h"
+#include "conflict.h"
 #include "syncout.h"
 #include "record.h"
 #include "tables.h"
@@ -354,12 +355,12 @@ static int cmd_keys_init(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	}
 	fprintf(cli->out, "%s\n", pub);
-	fprintf(stderr, "%s: secret key in %s (mode 600, for outpostd only); "
-		"public key in %s\n", cli->prog, secpath, pubpath);
+	fprintf(stderr, _("%s: secret key in %s (mode 600, for outpostd only); "
+		"public key in %s\n"), cli->prog, secpath, pubpath);
 	if (force)
-		fprintf(stderr, "%s: restart outpostd, and give the new public key "
+		fprintf(stderr, _("%s: restart outpostd, and give the new public key "
 			"to the other side (HQ: 'outpost peer enrol'; branches: "
-			"'outpost peer hq')\n", cli->prog);
+			"'outpost peer hq')\n"), cli->prog);
 	return 0;
 }
 
@@ -460,15 +461,15 @@ static int cmd_peer_enrol(struct op_cli *cli, int argc, char **argv)
 		goto fail;
 
 	if (!existed)
-		fprintf(cli->out, "enrolled %s (key %.12s…)\n", site, key);
+		fprintf(cli->out, _("enrolled %s (key %.12s…)\n"), site, key);
 	else if (revoked)
-		fprintf(cli->out, "enrolled %s again (key %.12s…); its revocation is "
-			"lifted\n", site, key);
+		fprintf(cli->out, _("enrolled %s again (key %.12s…); its revocation is "
+			"lifted\n"), site, key);
 	else if (strcmp(old, key) == 0)
-		fprintf(cli->out, "%s is already enrolled with this key\n", site);
+		fprintf(cli->out, _("%s is already enrolled with this key\n"), site);
 	else
-		fprintf(cli->out, "%s now uses key %.12s…; the old key is no longer "
-			"accepted\n", site, key);
+		fprintf(cli->out, _("%s now uses key %.12s…; the old key is no longer "
+			"accepted\n"), site, key);
 	return 0;
 fail:
 	op_db_rollback(db);
@@ -507,13 +508,13 @@ static int cmd_peer_revoke(struct op_cli *cli, int argc, char **argv)
 	sqlite3_reset(st);
 	if (already) {
 		op_db_rollback(db);
-		fprintf(cli->out, "%s was already revoked\n", site);
+		fprintf(cli->out, _("%s was already revoked\n"), site);
 		return 0;
 	}
 	if (!(st = op_db_stmt(db, SQL_PEER_REVOKE)) || op_bind_text(db, st, ":s", site) < 0 ||
 	    op_db_run(db, st) < 0 || op_db_commit(db) < 0)
 		goto fail;
-	fprintf(cli->out, "revoked %s: its key is no longer accepted\n", site);
+	fprintf(cli->out, _("revoked %s: its key is no longer accepted\n"), site);
 	return 0;
 fail:
 	op_db_rollback(db);
@@ -559,10 +560,10 @@ static int cmd_peer_hq(struct op_cli *cli, int argc, char **argv)
 		return cli_fail(cli);
 	}
 	if (old && strcmp(old, key) != 0)
-		fprintf(cli->out, "pinned HQ's key %.12s… (replacing %.12s…); "
-			"restart outpostd to use it\n", key, old);
+		fprintf(cli->out, _("pinned HQ's key %.12s… (replacing %.12s…); "
+			"restart outpostd to use it\n"), key, old);
 	else
-		fprintf(cli->out, "pinned HQ's key %.12s…\n", key);
+		fprintf(cli->out, _("pinned HQ's key %.12s…\n"), key);
 	free(old);
 	return 0;
 }
@@ -582,9 +583,6 @@ static const char SQL_CF_ALL[] =
 	"SELECT " CONFLICT_COLS " FROM conflict ORDER BY id";
 static const char SQL_CF_GET[] =
 	"SELECT " CONFLICT_COLS " FROM conflict WHERE id = :id";
-static const char SQL_CF_RESOLVE[] =
-	"UPDATE main.conflict SET resolved_at = datetime('now'), resolved_by = :by,"
-	"       resolution = :how WHERE id = :id AND resolved_at IS NULL";
 /* HLCs are milliseconds << 16 plus a counter (daemon/sync.c). */
 static const char SQL_HLC_TIME[] =
 	"SELECT datetime((:h >> 16) / 1000, 'unixepoch')";
@@ -602,23 +600,6 @@ static void rowq_free(struct rowq *q)
 		sqlite3_finalize(q->label[i]);
 }
 
-/* Prepare "SELECT <expr> FROM <table> WHERE id = :id". label_sql is a
- * constant expression from tables.c, so it goes in as written; a column
- * name is quoted. */
-static sqlite3_stmt *row_stmt(op_db *db, const struct op_table *t,
-			      const char *expr, int quote)
-{
-	sqlite3_stmt *st = NULL;
-	char *sql = sqlite3_mprintf(quote ? "SELECT \"%w\" FROM \"%w\" WHERE id = :id" :
-				    "SELECT %s FROM \"%w\" WHERE id = :id", expr, t->name);
-	if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		op_db_fail(db, "row lookup");
-		st = NULL;
-	}
-	sqlite3_free(sql);
-	return st;
-}
-
 /* The human label of row gid ("张三") into out. 1, 0 when the row is gone,
  * -1 on error. */
 static int row_label(struct rowq *q, const struct op_table *t, const char *gid,
@@ -630,7 +611,7 @@ static int row_label(struct rowq *q, const struct op_table *t, const char *gid,
 	out[0] = '\0';
 	if (i < 0 || i >= 64)
 		return -1;
-	if (!q->label[i] && !(q->label[i] = row_stmt(q->db, t, t->label_sql, 0)))
+	if (!q->label[i] && !(q->label[i] = op_conflict_row_stmt(q->db, t, t->label_sql, 0)))
 		return -1;
 	st = q->label[i];
 	sqlite3_reset(st);
@@ -650,37 +631,12 @@ static void table_name(char *out, size_t n, const struct op_table *t, int64_t nu
 		snprintf(out, n, "table#%" PRId64, num);
 }
 
-/* The column a conflict is about: a name, or what the negative numbers of
- * the clock table stand for. */
-static void column_name(char *out, size_t n, const struct op_table *t, int64_t col)
-{
-	if (col == -2)
-		snprintf(out, n, "(row)");
-	else if (col == -1)
-		snprintf(out, n, "(deleted)");
-	else if (t && col >= 0 && col < t->ncols)
-		snprintf(out, n, "%s", t->cols[col].name);
-	else
-		snprintf(out, n, "col#%" PRId64, col);
-}
-
-/* The field of the customer table for a column (validation and money). */
-static const struct op_field *field_of(const struct op_table *t, int64_t col)
-{
-	if (!t || strcmp(t->name, "customer") != 0 || col < 1 || col >= t->ncols)
-		return NULL;
-	for (int i = 0; i < op_customer_nfields; i++)
-		if (strcmp(op_customer_fields[i].col, t->cols[col].name) == 0)
-			return &op_customer_fields[i];
-	return NULL;
-}
-
 /* A stored value for people: money as 12.34; with max > 0, text cut to max
  * characters and line breaks as spaces. NULL stays NULL; else malloc'd. */
 static char *value_text(const struct op_table *t, int64_t col,
 			sqlite3_stmt *st, int i, size_t max)
 {
-	const struct op_field *f = field_of(t, col);
+	const struct op_field *f = op_conflict_field(t, col);
 	const char *v = (const char *)sqlite3_column_text(st, i);
 	char *out;
 
@@ -784,7 +740,7 @@ static int cmd_conflicts_list(struct op_cli *cli, int argc, char **argv)
 		if (found < 0)
 			break;
 		table_name(tname, sizeof(tname), t, tnum);
-		column_name(cname, sizeof(cname), t, col);
+		op_conflict_column(cname, sizeof(cname), t, col);
 		rec_col(&r, "id", st, C_ID);
 		rec_col(&r, "at", st, C_AT);
 		rec_put(&r, "table", tname, OP_K_TEXT);
@@ -868,7 +824,7 @@ static int cmd_conflicts_show(struct op_cli *cli, int argc, char **argv)
 	if (t && (found = row_label(&q, t, gid, label, sizeof(label))) < 0)
 		goto out;
 	table_name(tname, sizeof(tname), t, tnum);
-	column_name(cname, sizeof(cname), t, col);
+	op_conflict_column(cname, sizeof(cname), t, col);
 	rec_col(&r, "id", st, C_ID);
 	rec_col(&r, "at", st, C_AT);
 	rec_put(&r, "table", tname, OP_K_TEXT);
@@ -884,7 +840,7 @@ static int cmd_conflicts_show(struct op_cli *cli, int argc, char **argv)
 	rec_hlc_time(&r, "lost_time", db, st, C_LOST_HLC);
 	/* what the row holds now: later edits may have moved on */
 	if (found && col >= 1 && col < t->ncols) {
-		if (!(cur = row_stmt(db, t, t->cols[col].name, 1)) ||
+		if (!(cur = op_conflict_row_stmt(db, t, t->cols[col].name, 1)) ||
 		    op_bind_text(db, cur, ":id", gid) < 0 || op_db_step(db, cur) != SQLITE_ROW)
 			goto out;
 		rec_value(&r, "current", t, col, cur, 0, human, 0);
@@ -907,163 +863,36 @@ out:
 	return rc < 0 ? cli_fail(cli) : 0;
 }
 
-/* The value --value V writes: validated like `customer edit` would for a
- * customer column; "" clears. *v is malloc'd (NULL for SQL NULL). */
-static int value_arg(struct op_cli *cli, const struct op_table *t, int64_t col,
-		     const char *raw, char **v)
-{
-	const struct op_field *f = field_of(t, col);
-	size_t n = strlen(raw) + 64;
-	int isnull;
-
-	*v = NULL;
-	if (!f)
-		return *raw ? ((*v = strdup(raw)) ? 0 : op_errc(&cli->err, EX_OSERR,
-								 "out of memory")) : 0;
-	if (!(*v = malloc(n)))
-		return op_errc(&cli->err, EX_OSERR, "out of memory");
-	if (rec_norm(cli, f, raw, *v, n, &isnull) < 0)
-		return -1;
-	if (isnull) {
-		free(*v);
-		*v = NULL;
-		if (f->required)
-			return op_errc(&cli->err, EX_DATAERR, "%s cannot be empty",
-				       t->cols[col].name);
-	}
-	return 0;
-}
-
 static int cmd_conflicts_resolve(struct op_cli *cli, int argc, char **argv)
 {
 	struct cli_opt spec[] = { { "keep", 0, NULL }, { "value", 0, NULL },
 				  { NULL, 0, NULL } };
-	const char *pos[1], *keep, *how;
-	int npos, rc, found;
-	int64_t id, tnum, col;
-	char *val = NULL, *gid = NULL, *sql = NULL, label[256] = "", cname[64];
-	sqlite3_value *lost = NULL;
-	sqlite3_stmt *st, *upd = NULL;
-	const struct op_table *t;
-	struct rowq q = { 0 };
-	op_db *db;
+	const char *pos[1];
+	struct op_conflict_done d;
+	int npos, rc;
+	int64_t id;
 
 	if ((rc = cmd_begin(cli, argc, argv, spec, pos, 1, 1, &npos)) >= 0)
 		return rc;
-	keep = cli_opt(spec, "keep");
-	if (!keep == !cli_opt(spec, "value") ||
-	    (keep && strcmp(keep, "kept") != 0 && strcmp(keep, "lost") != 0)) {
-		op_errc(&cli->err, EX_USAGE, "say which value stays: --keep kept, "
-			"--keep lost or --value V");
-		rc = cli_fail(cli);
-		cli_usage(cli->cmd, stderr);
-		return rc;
-	}
-	how = !keep ? "value" : keep;
 	if (conflict_id(cli, pos[0], &id) < 0)
 		return cli_fail(cli);
-	db = q.db = cli->db;
-
-	/* One short transaction: the conflict is read, the value written (and
-	 * journaled by the triggers as cli->as) and the conflict closed. */
-	if (op_db_begin(db, cli->as) < 0)
-		return cli_fail(cli);
-	rc = -1;
-	if (!(st = op_db_stmt(db, SQL_CF_GET)) || op_bind_int(db, st, ":id", id) < 0 ||
-	    (found = op_db_step(db, st)) < 0)
-		goto out;
-	if (found != SQLITE_ROW) {
-		op_errc(&cli->err, EX_NOINPUT, "no conflict %" PRId64, id);
-		goto out_st;
+	if (op_conflict_resolve(&cli->ctx, id, cli_opt(spec, "keep"), cli_opt(spec, "value"),
+				&d) < 0) {
+		rc = cli_fail(cli);
+		if (cli->err.code == EX_USAGE)
+			cli_usage(cli->cmd, stderr);
+		return rc;
 	}
-	if (sqlite3_column_type(st, C_RES_AT) != SQLITE_NULL) {
-		op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " was resolved at %s "
-			"by %s (%s)", id, sqlite3_column_text(st, C_RES_AT),
-			sqlite3_column_type(st, C_RES_BY) != SQLITE_NULL ?
-			(const char *)sqlite3_column_text(st, C_RES_BY) : "someone",
-			sqlite3_column_type(st, C_RES) != SQLITE_NULL ?
-			(const char *)sqlite3_column_text(st, C_RES) : "?");
-		goto out_st;
-	}
-	tnum = sqlite3_column_int64(st, C_TBL);
-	col = sqlite3_column_int64(st, C_COL);
-	t = op_table_by_num((uint64_t)tnum);
-	gid = strdup((const char *)sqlite3_column_text(st, C_GID));
-	lost = sqlite3_value_dup(sqlite3_column_value(st, C_LOST));
-	sqlite3_reset(st);
-	if (!gid || !lost) {
-		op_errc(&cli->err, EX_OSERR, "out of memory");
-		goto out;
-	}
-	column_name(cname, sizeof(cname), t, col);
-
-	if (strcmp(how, "kept") != 0) {
-		if (!t) {
-			op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " is about table "
-				"number %" PRId64 ", which this outpost does not know; "
-				"only --keep kept can resolve it", id, tnum);
-			goto out;
-		}
-		if (col < 1 || col >= t->ncols || col == t->counter_col) {
-			op_errc(&cli->err, EX_DATAERR, "conflict %" PRId64 " is about %s, not "
-				"a value that can be written back; resolve it with "
-				"--keep kept (and edit the %s if needed)", id,
-				col < 1 ? "the row as a whole" : cname, t->name);
-			goto out;
-		}
-		if (!keep && value_arg(cli, t, col, cli_opt(spec, "value"), &val) < 0)
-			goto out;
-		/* identifiers from the table description, the value bound */
-		sql = sqlite3_mprintf("UPDATE main.\"%w\" SET \"%w\" = :v WHERE id = :id",
-				      t->name, t->cols[col].name);
-		if (!sql || sqlite3_prepare_v2(op_db_handle(db), sql, -1, &upd, NULL) != SQLITE_OK) {
-			op_db_fail(db, "resolve");
-			goto out;
-		}
-		if ((keep ? op_bind_value(db, upd, ":v", lost) :
-			    op_bind_text(db, upd, ":v", val)) < 0 ||
-		    op_bind_text(db, upd, ":id", gid) < 0 || op_db_run(db, upd) < 0)
-			goto out;
-		if (sqlite3_changes(op_db_handle(db)) == 0) {
-			op_errc(&cli->err, EX_NOINPUT, "%s %s no longer exists (deleted "
-				"since the conflict); resolve conflict %" PRId64
-				" with --keep kept", t->name, cli_short_id(gid), id);
-			goto out;
-		}
-	}
-	if (!(st = op_db_stmt(db, SQL_CF_RESOLVE)) ||
-	    op_bind_text(db, st, ":by", cli->as) < 0 ||
-	    op_bind_text(db, st, ":how", how) < 0 ||
-	    op_bind_int(db, st, ":id", id) < 0 || op_db_run(db, st) < 0)
-		goto out;
-	if (t && row_label(&q, t, gid, label, sizeof(label)) < 0)
-		goto out;
-	if (op_db_commit(db) < 0)
-		goto out;
-	rc = 0;
-	fprintf(cli->out, "resolved conflict %" PRId64 " (%s): ", id, how);
-	if (t)
-		fprintf(cli->out, "%s %s%s%s, %s", t->name, cli_short_id(gid), *label ? " " : "",
-			label, cname);
+	fprintf(cli->out, _("resolved conflict %" PRId64 " (%s): "), id, d.how);
+	if (d.t)
+		fprintf(cli->out, "%s %s%s%s, %s", d.t->name, cli_short_id(d.gid),
+			*d.label ? " " : "", d.label, d.col);
 	else
-		fprintf(cli->out, "table#%" PRId64 " %s, %s", tnum, cli_short_id(gid), cname);
-	if (strcmp(how, "kept") == 0)
-		fputs(" stays as it is\n", cli->out);
-	else
-		fputs(" written; it syncs like any edit\n", cli->out);
-	goto out;
-out_st:
-	sqlite3_reset(st);
-out:
-	if (rc < 0)
-		op_db_rollback(db);
-	sqlite3_finalize(upd);
-	sqlite3_free(sql);
-	sqlite3_value_free(lost);
-	free(gid);
-	free(val);
-	rowq_free(&q);
-	return rc < 0 ? cli_fail(cli) : 0;
+		fprintf(cli->out, "table#%" PRId64 " %s, %s", d.tnum, cli_short_id(d.gid), d.col);
+	fputs(strcmp(d.how, "kept") == 0 ? _(" stays as it is\n") :
+	      _(" written; it syncs like any edit\n"), cli->out);
+	op_conflict_done_free(&d);
+	return 0;
 }
 
 const struct op_cmd op_cmds_sync[] = {

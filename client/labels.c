@@ -57,6 +57,48 @@ static const char *const LABELS[] = {
 	NC_("column", "refused"), NC_("column", "acked_ver"), NC_("column", "recv_ver"),
 	NC_("column", "history_error"), NC_("column", "history_error_at"),
 	NC_("column", "backup_last"), NC_("column", "backup_error"), NC_("column", "refunded"), NC_("column", "balance"),
+	NC_("column", "author"), NC_("column", "brand"), NC_("column", "budget"),
+	NC_("column", "buyers"), NC_("column", "buyers_pct"), NC_("column", "campaign"),
+	NC_("column", "column"), NC_("column", "columns"), NC_("column", "commit"),
+	NC_("column", "conversion_pct"), NC_("column", "converted"), NC_("column", "cost"),
+	NC_("column", "cost_per"), NC_("column", "count"), NC_("column", "coupon"),
+	NC_("column", "coupon_discount"), NC_("column", "coupon_min"),
+	NC_("column", "coupon_until"), NC_("column", "coupon_value"),
+	NC_("column", "coupons"), NC_("column", "colour"), NC_("column", "custom"),
+	NC_("column", "days_late"), NC_("column", "enquiries"), NC_("column", "filter"),
+	NC_("column", "followups"), NC_("column", "freq"), NC_("column", "group"),
+	NC_("column", "holdout"), NC_("column", "holdout_pct"),
+	NC_("column", "incremental_sales"), NC_("column", "kept"), NC_("column", "kept_site"),
+	NC_("column", "label"), NC_("column", "last_here"), NC_("column", "last_order"),
+	NC_("column", "lost"), NC_("column", "lost_site"), NC_("column", "matched"),
+	NC_("column", "material"), NC_("column", "max_spend"), NC_("column", "metric"),
+	NC_("column", "min_gap"), NC_("column", "min_spend"), NC_("column", "month"),
+	NC_("column", "net"), NC_("column", "no_address"), NC_("column", "no_contact"),
+	NC_("column", "note"), NC_("column", "of"), NC_("column", "order_total"),
+	NC_("column", "orders_per_customer"), NC_("column", "path"),
+	NC_("column", "products"), NC_("column", "pubkey"), NC_("column", "quarter"),
+	NC_("column", "queued"), NC_("column", "quoted"), NC_("column", "quotes"),
+	NC_("column", "rated"), NC_("column", "recent"), NC_("column", "redeemed"),
+	NC_("column", "redeemed_pct"), NC_("column", "resolution"),
+	NC_("column", "responded"), NC_("column", "response_pct"), NC_("column", "returned"),
+	NC_("column", "roi_pct"), NC_("column", "row"), NC_("column", "rule"),
+	NC_("column", "sales"), NC_("column", "sales_per_customer"), NC_("column", "seed"),
+	NC_("column", "segment"), NC_("column", "sent"), NC_("column", "share_pct"),
+	NC_("column", "skipped"), NC_("column", "snapshot"), NC_("column", "spend"),
+	NC_("column", "starts"), NC_("column", "ends"), NC_("column", "style"),
+	NC_("column", "summary"), NC_("column", "table"), NC_("column", "template"),
+	NC_("column", "tickets"), NC_("column", "time"), NC_("column", "to_pay"),
+	NC_("column", "today"), NC_("column", "turns_here"), NC_("column", "until"),
+	NC_("column", "uplift_per_customer"), NC_("column", "uses"),
+	NC_("column", "valid_from"), NC_("column", "window"), NC_("column", "message"),
+	NC_("column", "interests"), NC_("column", "employer"), NC_("column", "pref_brand"),
+	NC_("column", "pref_colour"), NC_("column", "pref_material"),
+	NC_("column", "pref_style"), NC_("column", "created_by"), NC_("column", "sent_at"),
+	NC_("column", "priority"), NC_("column", "auto"), NC_("column", "reply_late"),
+	NC_("column", "enrolled_at"), NC_("column", "revoked_at"),
+	NC_("column", "chart"), NC_("column", "flags"), NC_("column", "merged_into"),
+	NC_("column", "wechat"), NC_("column", "assigned_by"),
+	NC_("column", "prepared_at"),
 	NULL
 };
 
@@ -76,11 +118,28 @@ static const char *const VALUES[] = {
 	NC_("value", "measure"), NC_("value", "install"), NC_("value", "expired"),
 	NC_("value", "converted"), NC_("value", "deposit"), NC_("value", "refund"),
 	NC_("value", "male"), NC_("value", "female"), NC_("value", "ok"),
-	NC_("value", "stale"),
+	NC_("value", "stale"), NC_("value", "behind"), NC_("value", "refused"),
+	/* a report's summary rows (metric) */
+	NC_("value", "buyers"), NC_("value", "repurchase_rate"), NC_("value", "churn_rate"),
+	NC_("value", "tickets"), NC_("value", "average_satisfaction"), NC_("value", "complaints"),
+	NC_("value", "complaints_unanswered_late"), NC_("value", "orders"), NC_("value", "sales"),
+	NC_("value", "average_order_value"), NC_("value", "return_rate"),
+	NC_("value", "overdue_deliveries"),
+	NULL
+};
+
+/* What a table holds, named in messages ("no customer matches 'x'"). */
+static const char *const NOUNS[] = {
+	NC_("noun", "customer"), NC_("noun", "sales_order"), NC_("noun", "order"),
+	NC_("noun", "product"), NC_("noun", "ticket"), NC_("noun", "followup"),
+	NC_("noun", "staff"), NC_("noun", "branch"), NC_("noun", "quote"),
+	NC_("noun", "campaign"), NC_("noun", "segment"), NC_("noun", "coupon"),
+	NC_("noun", "appointment"), NC_("noun", "payment"), NC_("noun", "channel"),
+	NC_("noun", "assign_rule"), NC_("noun", "item"), NC_("noun", "step"),
 	NULL
 };
 static const char *const VALUE_COLS[] = {
-	"state", "kind", "status", "last_kind", "gender", NULL
+	"state", "kind", "status", "last_kind", "gender", "metric", NULL
 };
 
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */
@@ -88,6 +147,7 @@ static const char *const UTC_COLS[] = {
 	"created_at", "received_at", "first_reply_at", "closed_at", "at", "last_at",
 	"paid_at", "resolved_at", "revoked_at", "enrolled_at", "last_contact",
 	"undone_at", "computed_at", "last_error_at", "updated_at", "since", "due",
+	"starts_at", "ends_at", "prepared_at", "sent_at",
 	NULL
 };
 
@@ -123,6 +183,11 @@ static const char *in_context(const char *const *table, const char *ctx,
 const char *op_label(const char *name)
 {
 	return in_context(LABELS, "column", name);
+}
+
+const char *op_label_noun(const char *table)
+{
+	return in_context(NOUNS, "noun", table);
 }
 
 static int in_list(const char *const *list, const char *name)

@@ -18,6 +18,10 @@
  * catalogue has no label for it). */
 const char *op_label(const char *name);
 
+/* The word for what table holds, for messages ("customer" is 客户;
+ * static, or table itself when the catalogue has none). */
+const char *op_label_noun(const char *table);
+
 /* True when the column holds money in yuan (total, paid, price ...). */
 int op_label_is_money(const char *name);
 

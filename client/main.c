@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "outpost: unknown option '%s'\n", a);
+			fprintf(stderr, _("outpost: unknown option '%s'\n"), a);
 			usage(stderr);
 			return EX_USAGE;
 		}
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	cli.db_path = dbpath ? dbpath : (dbpath = default_db());
 	rc = op_cli_dispatch(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 && rc == 0) {
-		fprintf(stderr, "outpost: cannot write output\n");
+		fputs(_("outpost: cannot write output\n"), stderr);
 		rc = EX_IOERR;
 	}
 	op_db_free(cli.db);

@@ -31,19 +31,21 @@
 #define NEXT_DUE "(SELECT f.next_due FROM followup f WHERE f.customer_id = c.id" \
 	" ORDER BY f.at DESC, f.rowid DESC LIMIT 1)"
 /* Home visits: the day before and on the day, and overdue while still
- * scheduled after it (cmd_appt.c); starts_at is local wall time, the
- * due column UTC like the others (op_utc) so that tables show it local. */
+ * scheduled after it (cmd_appt.c); starts_at is UTC, its day the local
+ * one (op_local). */
+#define VISIT_DAY "date(op_local(a.starts_at))"
 #define REMIND_VISITS \
-	" UNION ALL SELECT op_utc(a.starts_at), CASE WHEN date(a.starts_at) < :today THEN 'overdue'" \
-	"  WHEN date(a.starts_at) = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
+	" UNION ALL SELECT a.starts_at, CASE WHEN " VISIT_DAY " < :today THEN 'overdue'" \
+	"  WHEN " VISIT_DAY " = :today THEN 'today' ELSE 'upcoming' END, 'visit'," \
 	"  c.name, c.phone, coalesce(a.staff, c.owner)," \
-	"  printf(:t_visit, a.kind, substr(a.starts_at, 1, 16) || coalesce('-' || substr(a.ends_at, 12, 5), ''))," \
+	"  printf(:t_visit, a.kind, substr(op_local(a.starts_at), 1, 16)" \
+	"   || coalesce('-' || substr(op_local(a.ends_at), 12, 5), ''))," \
 	"  coalesce(a.address, :t_noaddr), a.created_at" \
 	" FROM appointment a LEFT JOIN customer c ON c.id = a.customer_id" \
 	" WHERE a.status = 'scheduled' AND (:staff IS NULL OR a.staff = :staff" \
 	"  OR (a.staff IS NULL AND c.owner = :staff))" \
 	"  AND (:branch IS NULL OR a.branch = :branch)" \
-	"  AND date(a.starts_at) <= date(:today, '+' || max(:days, 1) || ' days')"
+	"  AND " VISIT_DAY " <= date(:today, '+' || max(:days, 1) || ' days')"
 /* Products under their safe level at this branch (at HQ: every branch),
  * on the general list only (cmd_stock.c). */
 #define REMIND_STOCK \
@@ -160,8 +162,8 @@ const char *op_rp_text(const char *name)
 
 #define REMIND_COLS "due:t state:t kind:t customer:t phone:t staff:t what:t why:t since:t"
 static const struct sec_def
-	S_REMIND = { "reminders", "Reminders", SQL_REMIND, REMIND_COLS },
-	S_REMIND_STAFF = { "reminders", "Reminders", SQL_REMIND_STAFF, REMIND_COLS };
+	S_REMIND = { "reminders", N_("Reminders"), SQL_REMIND, REMIND_COLS },
+	S_REMIND_STAFF = { "reminders", N_("Reminders"), SQL_REMIND_STAFF, REMIND_COLS };
 
 int op_report_remind(op_report **out, op_db *db, const struct op_report_opts *o)
 {

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include "report_int.h"
+#include "i18n.h"
 #include "scope.h"
 #include "valid.h"
 
@@ -295,35 +296,35 @@ static const char SQL_QUOTES[] =
 
 #define SALES_C " orders:i sales:m* returned:m net:m share_pct:p"
 static const struct sec_def
-	S_MONTH = { "sales", "Sales by month", SQL_SALES_MONTH, "month:t" SALES_C },
-	S_QUARTER = { "sales", "Sales by quarter", SQL_SALES_QUARTER, "quarter:t" SALES_C },
-	S_BRANCH = { "sales", "Sales by branch", SQL_SALES_BRANCH, "branch:t name:t" SALES_C },
-	S_STAFF = { "sales", "Sales by salesperson", SQL_SALES_STAFF, "staff:t name:t" SALES_C },
-	S_PRODUCTS = { "products", "Best-selling products", SQL_PRODUCTS,
+	S_MONTH = { "sales", N_("Sales by month"), SQL_SALES_MONTH, "month:t" SALES_C },
+	S_QUARTER = { "sales", N_("Sales by quarter"), SQL_SALES_QUARTER, "quarter:t" SALES_C },
+	S_BRANCH = { "sales", N_("Sales by branch"), SQL_SALES_BRANCH, "branch:t name:t" SALES_C },
+	S_STAFF = { "sales", N_("Sales by salesperson"), SQL_SALES_STAFF, "staff:t name:t" SALES_C },
+	S_PRODUCTS = { "products", N_("Best-selling products"), SQL_PRODUCTS,
 		       "sku:t name:t category:t qty:n orders:i sales:m* share_pct:p" },
-	S_CATEGORIES = { "categories", "Best-selling categories", SQL_CATEGORIES,
+	S_CATEGORIES = { "categories", N_("Best-selling categories"), SQL_CATEGORIES,
 			 "category:t products:i qty:n sales:m* share_pct:p" },
-	S_SEGMENTS = { "segments", "Sales from new and returning customers",
+	S_SEGMENTS = { "segments", N_("Sales from new and returning customers"),
 		       SQL_CUST_SEGMENTS, "segment:t customers:i orders:i sales:m* share_pct:p" },
-	S_RATES = { "rates", "Repurchase and churn", SQL_CUST_RATES,
+	S_RATES = { "rates", N_("Repurchase and churn"), SQL_CUST_RATES,
 		    "metric:t value:n* unit:t count:i of:i scale:h" },
-	S_CHANNELS = { "channels", "Sales by channel", SQL_CHANNELS,
+	S_CHANNELS = { "channels", N_("Sales by channel"), SQL_CHANNELS,
 		       "channel:t orders:i sales:m* share_pct:p" },
-	S_SVC_STATUS = { "status", "Tickets by status", SQL_SERVICE_STATUS,
+	S_SVC_STATUS = { "status", N_("Tickets by status"), SQL_SERVICE_STATUS,
 			 "status:t tickets:i* share_pct:p" },
-	S_SVC_SUMMARY = { "summary", "Satisfaction and replies", SQL_SERVICE_SUMMARY,
+	S_SVC_SUMMARY = { "summary", N_("Satisfaction and replies"), SQL_SERVICE_SUMMARY,
 			  "metric:t value:n* unit:t count:i of:i scale:h" },
-	S_ORD_SUMMARY = { "summary", "Orders", SQL_ORDERS_SUMMARY,
+	S_ORD_SUMMARY = { "summary", N_("Orders"), SQL_ORDERS_SUMMARY,
 			  "metric:t value:n* unit:t count:i of:i scale:h" },
-	S_ORD_STATUS = { "status", "Orders by status", SQL_ORDERS_STATUS,
+	S_ORD_STATUS = { "status", N_("Orders by status"), SQL_ORDERS_STATUS,
 			 "status:t orders:i* amount:m share_pct:p" },
-	S_ORD_OVERDUE = { "overdue", "Overdue deliveries", SQL_ORDERS_OVERDUE,
+	S_ORD_OVERDUE = { "overdue", N_("Overdue deliveries"), SQL_ORDERS_OVERDUE,
 			  "order_no:t date:t expected:t days_late:i* status:t customer:t"
 			  " staff:t branch:t total:m" },
-	S_STAFFPERF = { "staff", "Staff performance", SQL_STAFF,
+	S_STAFFPERF = { "staff", N_("Staff performance"), SQL_STAFF,
 			"staff:t name:t branch:t followups:i enquiries:i converted:i"
 			" conversion_pct:p orders:i sales:m* satisfaction:n rated:i" },
-	S_QUOTES = { "quotes", "Quotations by salesperson", SQL_QUOTES,
+	S_QUOTES = { "quotes", N_("Quotations by salesperson"), SQL_QUOTES,
 		     "staff:t name:t quotes:i converted:i conversion_pct:p quoted:m" };
 
 struct rep_def {
@@ -337,19 +338,19 @@ struct rep_def {
 };
 
 static const struct rep_def reports[] = {
-	{ "sales", "month", "Sales by month", { &S_MONTH }, 1, 0, NULL, NULL },
-	{ "sales", "quarter", "Sales by quarter", { &S_QUARTER }, 1, 0, NULL, NULL },
-	{ "sales", "branch", "Sales by branch", { &S_BRANCH }, 1, 0, NULL, NULL },
-	{ "sales", "staff", "Sales by salesperson", { &S_STAFF }, 1, 0, NULL, NULL },
-	{ "products", "product", "Best sellers", { &S_PRODUCTS }, 0, 0, NULL, NULL },
-	{ "products", "category", "Best-selling categories", { &S_CATEGORIES }, 0, 0, NULL, NULL },
-	{ "customers", NULL, "New and returning customers", { &S_SEGMENTS, &S_RATES }, 0, 1,
+	{ "sales", "month", N_("Sales by month"), { &S_MONTH }, 1, 0, NULL, NULL },
+	{ "sales", "quarter", N_("Sales by quarter"), { &S_QUARTER }, 1, 0, NULL, NULL },
+	{ "sales", "branch", N_("Sales by branch"), { &S_BRANCH }, 1, 0, NULL, NULL },
+	{ "sales", "staff", N_("Sales by salesperson"), { &S_STAFF }, 1, 0, NULL, NULL },
+	{ "products", "product", N_("Best sellers"), { &S_PRODUCTS }, 0, 0, NULL, NULL },
+	{ "products", "category", N_("Best-selling categories"), { &S_CATEGORIES }, 0, 0, NULL, NULL },
+	{ "customers", NULL, N_("New and returning customers"), { &S_SEGMENTS, &S_RATES }, 0, 1,
 	  SQL_CUST_TEMP, SQL_CUST_PREP },
-	{ "channels", NULL, "Sales by channel", { &S_CHANNELS }, 0, 0, NULL, NULL },
-	{ "service", NULL, "After-sales service", { &S_SVC_SUMMARY, &S_SVC_STATUS }, 0, 0, NULL, NULL },
-	{ "orders", NULL, "Orders", { &S_ORD_SUMMARY, &S_ORD_STATUS, &S_ORD_OVERDUE }, 0, 0,
+	{ "channels", NULL, N_("Sales by channel"), { &S_CHANNELS }, 0, 0, NULL, NULL },
+	{ "service", NULL, N_("After-sales service"), { &S_SVC_SUMMARY, &S_SVC_STATUS }, 0, 0, NULL, NULL },
+	{ "orders", NULL, N_("Orders"), { &S_ORD_SUMMARY, &S_ORD_STATUS, &S_ORD_OVERDUE }, 0, 0,
 	  SQL_ORDERS_TEMP, SQL_ORDERS_PREP },
-	{ "staff", NULL, "Staff performance", { &S_STAFFPERF, &S_QUOTES }, 0, 0, NULL, NULL },
+	{ "staff", NULL, N_("Staff performance"), { &S_STAFFPERF, &S_QUOTES }, 0, 0, NULL, NULL },
 };
 #define NREPORTS (sizeof(reports) / sizeof(reports[0]))
 
@@ -480,7 +481,7 @@ static struct sec *sec_new(const struct sec_def *d)
 		return NULL;
 	s->pub.bar = -1;
 	s->pub.key = strdup(d->key);
-	s->pub.title = strdup(d->title);
+	s->pub.title = strdup(_(d->title));
 	if (!s->pub.key || !s->pub.title)
 		goto fail;
 	while (*p) {
@@ -984,7 +985,7 @@ out:
 /* A one-row "total" section: the sums of src's count and money columns. */
 static int add_total(op_report *r, op_db *db, const struct sec *src)
 {
-	struct sec_def d = { "total", "Total", NULL, NULL };
+	struct sec_def d = { "total", N_("Total"), NULL, NULL };
 	char desc[256] = "", buf[64];
 	size_t len = 0;
 	int n = 0;
@@ -1049,13 +1050,13 @@ int op_rp_set_title(op_report *r, const char *title, const struct params *p,
 {
 	char buf[256];
 	if (period)
-		snprintf(buf, sizeof(buf), "%s: %s to %s, %s%s", title, p->from, p->to,
-			 p->branch ? "branch " : "all branches", p->branch ? p->branch : "");
+		snprintf(buf, sizeof(buf), _("%s: %s to %s, %s%s"), _(title), p->from, p->to,
+			 p->branch ? _("branch ") : _("all branches"), p->branch ? p->branch : "");
 	else
-		snprintf(buf, sizeof(buf), "%s", title);
+		snprintf(buf, sizeof(buf), "%s", _(title));
 	if (p->scope) {
 		size_t l = strlen(buf);
-		snprintf(buf + l, sizeof(buf) - l, " (scope: %s)", p->scope);
+		snprintf(buf + l, sizeof(buf) - l, _(" (scope: %s)"), p->scope);
 		if (op_rp_meta_add(r, "scope", p->scope) < 0)
 			return -1;
 	}

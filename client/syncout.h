@@ -1,7 +1,8 @@
 /*
- * syncout.h — what cmd_sync.c (keys, peers, conflicts) and cmd_status.c
- * (sync status) share: one-value queries, ages for people, and records
- * assembled for op_out_record / op_out_row. Client-internal.
+ * syncout.h — what cmd_sync.c (keys, peers, conflicts), cmd_status.c
+ * (sync status) and web_sync.c (同步) share: one-value queries, ages for
+ * people, records assembled for op_out_record / op_out_row, and the
+ * fields sync status shows of schema/syncstat.h's figures. Client-internal.
  */
 #ifndef OP_SYNCOUT_H
 #define OP_SYNCOUT_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "out.h"
+#include "syncstat.h"
 
 /* A record being assembled for op_out_record / op_out_row: it owns copies
  * of its values. */
@@ -40,5 +42,15 @@ int one_int(op_db *db, sqlite3_stmt *st, int64_t *v, int *isnull);
 int64_t now_ms(void);
 /* "42s", "5m 03s", "2h 10m", "3d 4h": an age for people. */
 void fmt_age(char *out, size_t n, int64_t s);
+
+/* The fields `sync status` shows of s (a branch's, or HQ's totals) into
+ * r, in order; human: for people (ages in words, "never"), else for
+ * machines (numbers, null). */
+void sync_status_fields(const struct op_sync_status *s, int human, struct rec *r);
+/* The same for one branch of an HQ store: its row of the branch table,
+ * whose columns are sync_branch_cols. */
+void sync_branch_fields(const struct op_health_branch *b, int human, struct rec *r);
+extern const char *const sync_branch_cols[];
+extern const int sync_branch_ncols;
 
 #endif

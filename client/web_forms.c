@@ -6,6 +6,13 @@
  * run; a refused form is shown again with what was typed and the reason
  * beside the field, and nothing is saved.
  *
+ * The order form has as many lines as the order needs: three to start,
+ * and "add a line" adds one — in place with client/web/order.js, or,
+ * without JavaScript, by posting the form back, which answers with the
+ * same form and one more empty line (nothing is saved). A refused order
+ * comes back with its filled lines first, numbered as the reason names
+ * them ("第 2 项：…"), the reason beside that line's product or quantity.
+ *
  * Every form names the customer by id. The id is looked up through the
  * session's scope views first, so a salesperson cannot write to another's
  * customer by editing the hidden field.
@@ -16,7 +23,8 @@
 #include "items.h"
 #include "web.h"
 
-#define ORDER_LINES 3
+#define ORDER_LINES 3		/* empty lines a new order form has */
+#define ORDER_LINES_MAX 60	/* the most a form takes */
 
 static const char SQL_VISIBLE[] =
 	"SELECT name FROM customer WHERE id = :id AND merged_into IS NULL";
@@ -63,8 +71,35 @@ static const char SQL_PRODUCTS[] =
 	"SELECT sku, name || coalesce(' ' || spec, '') || ' ¥' || printf('%.2f', price / 100.0)"
 	"  FROM product WHERE active ORDER BY sku LIMIT 500";
 
+/* One line of the form as typed. */
+struct order_line {
+	const char *sku, *qty;
+};
+
+/* How many lines the posted form had: its "lines" count (what the page or
+ * order.js said), or more when a later line is filled. */
+static int posted_lines(struct web_req *q)
+{
+	const char *v = web_f(q, "lines");
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	if (n < ORDER_LINES)
+		n = ORDER_LINES;
+	for (int k = (int)n + 1; k <= ORDER_LINES_MAX; k++) {
+		char sku[16];
+		snprintf(sku, sizeof(sku), "sku%d", k);
+		if (web_f(q, sku) && *web_f(q, sku))
+			n = k;
+	}
+	return n > ORDER_LINES_MAX ? ORDER_LINES_MAX : (int)n;
+}
+
+/* The form: nlines lines (values from lines[], NULL: empty), the reason
+ * err beside the field err_field ("sku2", "payment" ...) or, when no field
+ * is at fault, above the form. */
 static void order_form(struct web_resp *r, struct web_req *q, const char *cust,
-		       const char *name, const char *err_field, const char *err)
+		       const char *name, const struct order_line *lines, int nlines,
+		       const char *err_field, const char *err)
 {
 	struct op_ctx *ctx = web_ctx(q);
 	struct op_html opts = { 0 };
@@ -82,17 +117,31 @@ static void order_form(struct web_resp *r, struct web_req *q, const char *cust,
 		html_fmt(&r->body, "<p class=\"alert\" id=\"order-error\">%s</p>", err);
 	html_fmt(&r->body, "<section class=\"card\"><form method=\"post\" action=\"/order/new\" "
 		 "class=\"grid\" id=\"order-form\"><input type=\"hidden\" name=\"customer\" "
-		 "value=\"%s\">", cust);
+		 "value=\"%s\"><input type=\"hidden\" name=\"lines\" id=\"f-lines\" value=\"%d\">",
+		 cust, nlines);
 	web_csrf_input(r, q);
-	for (int k = 1; k <= ORDER_LINES; k++) {
+	/* order.js copies the last line and numbers it with these labels */
+	html_fmt(&r->body, "<div class=\"lines\" id=\"order-lines\" data-product=\"%s\" "
+		 "data-qty=\"%s\" data-max=\"%d\">", W_("Product %d"), W_("Quantity %d"),
+		 ORDER_LINES_MAX);
+	for (int k = 1; k <= nlines; k++) {
 		char sku[16], qty[16], label[64];
 		snprintf(sku, sizeof(sku), "sku%d", k);
 		snprintf(qty, sizeof(qty), "qty%d", k);
+		html_raw(&r->body, "<div class=\"line\">");
 		snprintf(label, sizeof(label), W_("Product %d"), k);
-		web_field(r, sku, label, "select", web_f(q, sku), opts.buf, NULL, NULL);
+		web_field(r, sku, label, "select", lines ? lines[k - 1].sku : NULL, opts.buf,
+			  err_field, err);
 		snprintf(label, sizeof(label), W_("Quantity %d"), k);
-		web_field(r, qty, label, "text", web_f(q, qty), NULL, NULL, NULL);
+		web_field(r, qty, label, "text", lines ? lines[k - 1].qty : NULL, NULL, err_field,
+			  err);
+		html_raw(&r->body, "</div>");
 	}
+	html_raw(&r->body, "</div>");
+	if (nlines < ORDER_LINES_MAX)
+		html_fmt(&r->body, "<span></span><div><button type=\"submit\" name=\"add-line\" "
+			 "value=\"1\" id=\"add-line\" class=\"quiet\">%s</button></div>",
+			 W_("Add a line"));
 	web_field(r, "payment", W_("Payment"), "select", web_f(q, "payment"),
 		  W_("|—\ncash|Cash\ncard|Bank card\nwechat|WeChat Pay\nalipay|Alipay\n"
 		     "transfer|Bank transfer"), err_field, err);
@@ -102,9 +151,20 @@ static void order_form(struct web_resp *r, struct web_req *q, const char *cust,
 		  web_f(q, "delivery-address"), NULL, err_field, err);
 	web_field(r, "notes", W_("Notes"), "textarea", web_f(q, "notes"), NULL, err_field, err);
 	html_fmt(&r->body, "<span></span><div><button type=\"submit\" id=\"save-order\">%s"
-		 "</button></div></form></section>", W_("Save the order"));
+		 "</button></div></form></section><script src=\"/assets/order.js\"></script>",
+		 W_("Save the order"));
 	web_page_end(r);
 	html_free(&opts);
+}
+
+/* The form's field an item's error is about: "sku2" or "qty2" for item 2
+ * (the price and discount of a line are typed into its quantity's row). */
+static const char *line_field(char *out, size_t n, const char *part, int item)
+{
+	if (!part || item <= 0)
+		return NULL;
+	snprintf(out, n, "%s%d", strcmp(part, "sku") == 0 ? "sku" : "qty", item);
+	return out;
 }
 
 int web_order_new(struct web_resp *r, struct web_req *q)
@@ -112,31 +172,48 @@ int web_order_new(struct web_resp *r, struct web_req *q)
 	struct op_ctx *ctx = web_ctx(q);
 	const char *cust = strcmp(q->method, "GET") == 0 ? web_q(q, "customer") :
 			   web_f(q, "customer");
-	const char *vals[OP_ORD_NF] = { 0 };
-	char name[512], args[ORDER_LINES][160], to[128];
-	struct op_item items[ORDER_LINES];
+	const char *vals[OP_ORD_NF] = { 0 }, *err_field;
+	char name[512], to[128], bad_field[16];
+	struct order_line lines[ORDER_LINES_MAX + 1] = { { 0 } };
+	char args[ORDER_LINES_MAX][160];
+	struct op_item items[ORDER_LINES_MAX];
 	struct op_lines L = { .items = items };
 	char *id = NULL, *merged = NULL;
+	int nlines, filled = 0, bad = 0;
 
 	if (web_may(r, q, "order", "add") < 0 || visible(r, q, cust, name, sizeof(name)) <= 0)
 		return 0;
 	if (strcmp(q->method, "GET") == 0) {
-		order_form(r, q, cust, name, NULL, NULL);
+		order_form(r, q, cust, name, NULL, ORDER_LINES, NULL, NULL);
+		return 0;
+	}
+	/* the filled lines first, in order: item N of a reason is line N */
+	nlines = posted_lines(q);
+	for (int k = 1; k <= nlines; k++) {
+		char sku[16], qty[16];
+		snprintf(sku, sizeof(sku), "sku%d", k);
+		snprintf(qty, sizeof(qty), "qty%d", k);
+		if (web_f(q, sku) && *web_f(q, sku)) {
+			lines[filled].sku = web_f(q, sku);
+			lines[filled++].qty = web_f(q, qty);
+		}
+	}
+	if (web_f(q, "add-line")) {
+		/* without JavaScript: the same form, one more line, nothing saved */
+		order_form(r, q, cust, name, lines, nlines < ORDER_LINES_MAX ? nlines + 1 : nlines,
+			   NULL, NULL);
 		return 0;
 	}
 	memset(items, 0, sizeof(items));
 	op_ctx_clear(ctx);
-	for (int k = 1; k <= ORDER_LINES; k++) {
-		char sku[16], qty[16];
-		snprintf(sku, sizeof(sku), "sku%d", k);
-		snprintf(qty, sizeof(qty), "qty%d", k);
-		const char *s = web_f(q, sku), *n = web_f(q, qty);
-		if (!s || !*s)
-			continue;
-		snprintf(args[L.n], sizeof(args[L.n]), "%s:%s", s, n && *n ? n : "1");
+	for (int i = 0; i < filled; i++) {
+		const char *n = lines[i].qty;
+		snprintf(args[L.n], sizeof(args[L.n]), "%s:%s", lines[i].sku, n && *n ? n : "1");
 		items[L.n].arg = args[L.n];
-		if (op_items_parse(ctx, L.n + 1, &items[L.n]) < 0)
+		if (op_items_parse(ctx, L.n + 1, &items[L.n]) < 0) {
+			bad = L.n + 1;
 			goto refused;
+		}
 		L.n++;
 	}
 	for (int i = 0; i < OP_ORD_NU; i++) {
@@ -149,8 +226,10 @@ int web_order_new(struct web_resp *r, struct web_req *q)
 		op_errc(&ctx->err, EX_DATAERR, "%s", W_("Choose at least one product."));
 		goto refused;
 	}
-	if (op_order_add(ctx, vals, &L, NULL, NULL, &id, &merged) < 0)
+	if (op_order_add(ctx, vals, &L, NULL, NULL, &id, &merged) < 0) {
+		bad = L.bad;
 		goto refused;
+	}
 	snprintf(to, sizeof(to), "/customer?id=%s", merged ? merged : cust);
 	web_redirect(r, to);
 	free_items(items, L.n);
@@ -160,7 +239,8 @@ int web_order_new(struct web_resp *r, struct web_req *q)
 refused:
 	free_items(items, L.n);
 	r->status = web_status_of(ctx) == 500 ? 500 : 422;
-	order_form(r, q, cust, name, ctx->field, web_reason(ctx));
+	err_field = bad ? line_field(bad_field, sizeof(bad_field), ctx->field, bad) : ctx->field;
+	order_form(r, q, cust, name, lines, nlines, err_field, web_reason(ctx));
 	return 0;
 }
 

@@ -322,10 +322,11 @@ static int check_rule(op_db *db, const struct op_assign_rule *r, const char *bra
 		return -1;
 	act = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_reset(st);
-	if (act >= 0)
-		return op_errc(e, EX_DATAERR, "name: there is a%s rule '%s' already%s",
-			       act ? "" : " removed", r->name,
-			       act ? "" : " (names stay taken; choose another)");
+	if (act > 0)
+		return op_errc(e, EX_DATAERR, "name: there is a rule '%s' already", r->name);
+	if (act == 0)
+		return op_errc(e, EX_DATAERR, "name: there is a removed rule '%s' already "
+			       "(names stay taken; choose another)", r->name);
 	*prio = r->priority;
 	if (*prio < 0) {
 		if (!(st = op_db_stmt(db, SQL_LASTPRIO)) || op_db_step(db, st) != SQLITE_ROW)

@@ -55,13 +55,6 @@ static const struct op_enum_alias channel_v[] = {
 };
 static const struct op_enum channel_e = { "campaign channel", channel_v };
 
-static void today_utc(char out[16])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
-}
 
 /* --- add --- */
 
@@ -131,7 +124,7 @@ static int add_check(op_db *db, const struct op_campaign_def *d, struct add_vals
 		return op_errc(e, EX_USAGE, "template: required (the message, with {姓名} ...)");
 	if (op_tpl_check(d->template, d->template_len, &uses, e) < 0)
 		return -1;
-	today_utc(v->starts);
+	op_db_today(db, v->starts);
 	if (d->starts && op_valid_date(v->starts, sizeof(v->starts), d->starts, &why) < 0)
 		return op_errc(e, EX_DATAERR, "starts: %s", why);
 	if (d->ends) {
@@ -340,7 +333,7 @@ static const char SQL_CANDIDATES[] =
 	"  c.home_branch, (SELECT value FROM meta WHERE key = 'site')),"
 	" EXISTS (SELECT 1 FROM main.campaign_outbox x WHERE x.customer_id = c.id"
 	"  AND x.status IN ('queued', 'sent') AND :gap > 0"
-	"  AND date(coalesce(x.sent_at, x.prepared_at)) > date(:today, '-' || :gap || ' days'))"
+	"  AND date(op_local(coalesce(x.sent_at, x.prepared_at))) > date(:today, '-' || :gap || ' days'))"
 	" FROM " OP_SEG_FROM " WHERE " OP_SEG_WHERE
 	" AND (:site IS NULL OR coalesce(c.home_branch, :site) = :site)"
 	" AND NOT EXISTS (SELECT 1 FROM main.campaign_outbox x WHERE x.campaign_id = :cid"
@@ -350,7 +343,9 @@ static const char SQL_OUTBOX[] =
 	"INSERT INTO main.campaign_outbox(campaign_id, customer_id, status, address, message,"
 	" coupon_id, prepared_at, branch)"
 	" VALUES (:cid, :cust, :status, :address, :message, :coupon,"
-	" CASE WHEN :today = date('now') THEN datetime('now') ELSE :today || ' ' || time('now') END,"
+	/* :today is a local day: now, or that day at the local time now, in UTC */
+	" CASE WHEN :today = op_today() THEN datetime('now')"
+	"  ELSE op_utc(:today || ' ' || time(op_local(datetime('now')))) END,"
 	" (SELECT value FROM meta WHERE key = 'site'))";
 
 /* One candidate (the current row of cand): skipped, held out or queued. */
@@ -419,7 +414,7 @@ int op_campaign_prepare(op_db *db, const char *name, const char *today_in,
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	today_utc(today);
+	op_db_today(db, today);
 	if (today_in && op_valid_date(today, sizeof(today), today_in, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "today: %s", why);
 	if (camp_load(db, name, &c) < 0)
@@ -476,7 +471,7 @@ int op_campaign_auto(op_db *db, const char *today_in, const char *staff,
 	size_t n = 0;
 	int rc = 0;
 
-	today_utc(today);
+	op_db_today(db, today);
 	if (today_in && op_valid_date(today, sizeof(today), today_in, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "today: %s", why);
 	sqlite3_stmt *st = op_db_stmt(db, SQL_AUTO);

@@ -91,7 +91,7 @@ int op_coupon_parse_value(op_db *db, const char *in, const char **kind, int64_t 
 static const char SQL_ADD[] =
 	"INSERT INTO main.coupon(code, campaign_id, customer_id, kind, value, min_spend,"
 	" valid_from, valid_until, branch)"
-	" VALUES (:code, :campaign, :customer, :kind, :value, :min, coalesce(:from, date('now')),"
+	" VALUES (:code, :campaign, :customer, :kind, :value, :min, coalesce(:from, op_today()),"
 	" :until, (SELECT value FROM meta WHERE key = 'site')) RETURNING id";
 
 int op_coupon_make(op_db *db, const char *code, const char *campaign_id,
@@ -190,10 +190,7 @@ int op_coupon_check(op_db *db, const char *code_in, const char *customer_id,
 	if (norm_code(db, code, code_in) < 0)
 		return -1;
 	if (!date) {
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		op_db_today(db, today);	/* the local business day, like orders */
 		date = today;
 	}
 	if (!(st = op_db_stmt(db, SQL_COUPON)) || op_bind_text(db, st, ":code", code) < 0 ||

@@ -901,6 +901,12 @@ static int migrate(op_db *db)
 	for (const struct op_migration *m = op_migrations; m->version; m++) {
 		if (m->version <= have || m->version > max)
 			continue;
+		/* 025 turns typed local times into UTC with op_utc(): the zone
+		 * is the one the migrations so far left in meta 'tz' */
+		if (m->version >= 25 && !db->tz) {
+			load_tz(db);
+			register_tz(db);
+		}
 		char *sql = expand_sql(m->sql), pragma[64];
 		if (!sql) {
 			op_db_rollback(db);

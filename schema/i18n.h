@@ -26,6 +26,8 @@
 #define _(s) dgettext(OP_TEXTDOMAIN, (s))
 #endif
 #define N_(s) (s)
+/* s or its plural p, as n asks (the catalogue's Plural-Forms) */
+#define P_(s, p, n) dngettext(OP_TEXTDOMAIN, (s), (p), (unsigned long)(n))
 
 /* Set the process locale from the environment (setlocale LC_ALL ""), find
  * the catalogue directory and bind the domain "outpost" to it, in UTF-8.

@@ -32,6 +32,7 @@ int op_items_parse(struct op_ctx *ctx, int k, struct op_item *it)
 	char price[64];
 
 	it->price = -1;
+	ctx->field = "sku";	/* the item's part at fault, for a form */
 	if (!c1 || c1 == a)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: '%s' is not "
 			       "SKU:QTY[:PRICE[:DISCOUNT]]", k, a);
@@ -41,12 +42,15 @@ int op_items_parse(struct op_ctx *ctx, int k, struct op_item *it)
 	it->sku[c1 - a] = '\0';
 	field(a, 1, it->qtys, sizeof(it->qtys));
 	/* the quantity is checked against the product's unit (op_items_price) */
+	ctx->field = "qty";
 	if (!it->qtys[0])
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: quantity: empty", k);
+	ctx->field = "price";
 	if (field(a, 2, price, sizeof(price)) && price[0] &&
 	    op_valid_money(&it->price, price, &why) < 0)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: price '%s': %s", k, price, why);
 	field(a, 3, it->discs, sizeof(it->discs));
+	ctx->field = NULL;
 	return 0;
 }
 
@@ -71,6 +75,7 @@ int op_items_price(struct op_ctx *ctx, int k, struct op_item *it, int64_t *total
 	if (!st || op_bind_text(db, st, ":sku", it->sku) < 0 ||
 	    (rc = op_db_step(db, st)) < 0)
 		return -1;
+	ctx->field = "sku";	/* the item's part at fault, for a form */
 	if (rc == SQLITE_DONE)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: no product with sku '%s'",
 			       k, it->sku);
@@ -89,19 +94,23 @@ int op_items_price(struct op_ctx *ctx, int k, struct op_item *it, int64_t *total
 	sqlite3_reset(st);
 	if (!it->product_id || !it->name)
 		return op_errc(&ctx->err, EX_OSERR, "out of memory");
+	ctx->field = "qty";
 	if (op_valid_qty(&it->qty, it->qtys, it->scale, &why) < 0)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: quantity '%s' %s: %s",
 			       k, it->qtys, it->unit ? it->unit : "", why);
 	if (op_line_total(&gross, it->qty, it->scale, it->price) < 0 || gross > MAX_CENTS)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: line total is too large", k);
 	snprintf(what, sizeof(what), "item %d: discount", k);
+	ctx->field = "discount";
 	it->discount = 0;
 	if (it->discs[0] && op_items_discount(ctx, what, it->discs, gross, &it->discount) < 0)
 		return -1;
 	it->line = gross - it->discount;
 	*total += it->line;
+	ctx->field = "qty";
 	if (*total > MAX_CENTS)
 		return op_errc(&ctx->err, EX_DATAERR, "item %d: order total is too large", k);
+	ctx->field = NULL;
 	return 0;
 }
 
@@ -195,9 +204,12 @@ int op_items_price_all(struct op_ctx *ctx, struct op_lines *L, const char *disc)
 {
 	int64_t total = 0;
 
+	L->bad = 0;
 	for (int k = 0; k < L->n; k++)
-		if (op_items_price(ctx, k + 1, &L->items[k], &total) < 0)
+		if (op_items_price(ctx, k + 1, &L->items[k], &total) < 0) {
+			L->bad = k + 1;
 			return -1;
+		}
 	L->discount = 0;
 	if (disc && op_items_discount(ctx, "discount", disc, total, &L->discount) < 0)
 		return -1;

@@ -22,7 +22,9 @@ struct op_item {
 };
 
 /* Parse item k's text (no database). 0, or -1 with ctx->err (EX_DATAERR,
- * "item K: ..."). */
+ * "item K: ...") and ctx->field the item's part at fault ("sku", "qty",
+ * "price"; op_items_price: "sku", "qty", "discount"), for a form to show
+ * the reason beside that line's field. */
 int op_items_parse(struct op_ctx *ctx, int k, struct op_item *it);
 
 /* Price item k from the catalogue (inside the transaction that writes it),
@@ -51,6 +53,7 @@ struct op_lines {
 	int n;
 	int64_t total, discount;	/* cents: after every discount; the whole one */
 	char total_s[32], discount_s[32];	/* the same as text, for rec_insert */
+	int bad;		/* op_items_price_all failed on item bad (1-based), 0 */
 };
 
 /* Price every line (inside the transaction) and take disc (may be NULL)

@@ -26,7 +26,7 @@ int main(void)
 	for (const struct op_cmd *c = op_cli_commands(); c->group; c++) {
 		if (!c->help)
 			continue;
-		printf("/* %s %s */ N_(", c->group, c->name ? c->name : "");
+		printf("/* %s %s */\n/* xgettext:no-c-format */ N_(", c->group, c->name ? c->name : "");
 		c_string(c->help);
 		puts(");");
 	}

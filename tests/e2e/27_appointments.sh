@@ -4,7 +4,7 @@
 # from a complaint's ticket; reminders the day before and on the day, and
 # overdue visits on the reminder list.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 64
 
 expect_rc 0 "init" $OUTPOST init --site SH01
 expect_rc 0 "customer with an address" $OUTPOST customer add --name 张伟 --phone 13800138000 \
@@ -67,4 +67,39 @@ expect_no_out "not the done one" "measure"
 expect_rc 0 "appt list --all" $OUTPOST appt list --all
 expect_out "with the done one" "measure .* done"
 expect_eq "visits are journaled (table 25)" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM journal WHERE tbl=25 AND op=1")" 3
+echo "-- stored in UTC, typed and shown in the store's zone"
+# A Beijing store: 07:00 on 11 December is 23:00 UTC on the 10th.
+export OUTPOST_DB=$T/bj.db
+expect_rc 0 "init at Asia/Shanghai" $OUTPOST init --site BJ01 --tz Asia/Shanghai
+$OUTPOST customer add --name 王芳 --phone 13900139000 --address 北京 >/dev/null
+expect_rc 0 "book 07:00-08:30 local" $OUTPOST appt add --customer 王芳 --at "2030-12-11 07:00" --until 08:30
+expect_out "shown local" "^starts_at +2030-12-11 07:00:00$"
+expect_out "the end shown local" "^ends_at +2030-12-11 08:30:00$"
+a=$(printf '%s\n' "$OUT" | sed -n 's/^id  *//p')
+expect_eq "stored UTC" "$(sql "$OUTPOST_DB" "SELECT starts_at || ' ' || ends_at FROM appointment WHERE id = '$a'")" \
+	"2030-12-10 23:00:00 2030-12-11 00:30:00"
+expect_rc 0 "--json" $OUTPOST --json appt show "$a"
+expect_out "--json gives UTC like the other times" '"starts_at": "2030-12-10 23:00:00"'
+expect_rc 0 "appt list" $OUTPOST appt list --from 2030-12-11 --to 2030-12-11
+expect_out "listed on its local day, shown local" "2030-12-11 07:00:00 +08:30 +measure +王芳"
+expect_rc 0 "appt list the day before" $OUTPOST appt list --from 2030-12-10 --to 2030-12-10
+expect_no_out "not on the UTC day" "王芳"
+expect_rc 0 "remind on the local day" $OUTPOST remind --days 0 --now "2030-12-11 06:00:00"
+expect_out "today, at the local time" "today +visit +王芳 .*measure visit 2030-12-11 07:00-08:30"
+expect_rc 0 "remind the local day before" $OUTPOST remind --days 1 --now "2030-12-10 09:00:00"
+expect_out "upcoming the day before" "upcoming +visit +王芳 .*measure visit 2030-12-11 07:00"
+
+echo "-- migration 025: visits booked as wall-clock time become UTC"
+export OUTPOST_DB=$T/old.db
+expect_rc 0 "a store of schema 23" env OUTPOST_TEST_SCHEMA_CAP=23 $OUTPOST init --site SH02 --tz Asia/Shanghai
+env OUTPOST_TEST_SCHEMA_CAP=23 $OUTPOST customer add --name 赵六 --phone 13700137000 >/dev/null
+sql "$OUTPOST_DB" "INSERT INTO appointment(customer_id, starts_at, ends_at, branch)
+	SELECT id, '2030-03-01 09:00:00', '2030-03-01 10:00:00', 'SH02' FROM customer"
+expect_eq "still schema 23" "$(sql "$OUTPOST_DB" "PRAGMA user_version")" 23
+expect_rc 0 "opened by this outpost" $OUTPOST appt list --all
+expect_out "the same wall time as before" "2030-03-01 09:00:00 +10:00 +measure +赵六"
+expect_eq "stored UTC by the migration" "$(sql "$OUTPOST_DB" "SELECT starts_at || ' ' || ends_at FROM appointment")" \
+	"2030-03-01 01:00:00 2030-03-01 02:00:00"
+expect_ok_journal=$(sql "$OUTPOST_DB" "SELECT count(*) FROM journal WHERE tbl = 25 AND op = 2")
+expect_eq "the change is journaled, so HQ gets the UTC time" "$expect_ok_journal" 1
 done_testing

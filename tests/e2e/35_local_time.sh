@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 46
 # 35_local_time — a store's time zone (schema/tz.h): storage stays UTC,
 # what people read and type is local, and order and ticket numbers and
 # dates carry the local business day. The machine's clock is moved with
@@ -11,7 +11,7 @@ q() { sql "$DB" "$1"; }
 # at 'YYYY-MM-DD HH:MM:SS' CMD...: run CMD with the clock at that UTC time
 at() { t=$1; shift; FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$t" "$@"; }
 if ! faketime -f '+1d' "$OUTPOST" --version >/dev/null 2>&1; then
-	skip 33 "faketime cannot run the binaries here (missing, or a sanitizer build)"
+	skip 46 "faketime cannot run the binaries here (missing, or a sanitizer build)"
 	done_testing
 fi
 
@@ -77,5 +77,25 @@ print(len([r for r in j["reminders"] if r["kind"] == "followup"]))')
 expect_eq "remind agrees: nothing yet" "$got" "0"
 expect_rc 0 "remind --now is local time" $OUTPOST remind --days 0 --now "2026-12-02 07:30"
 expect_out "title in local time and zone" "due by 2026-12-02 07:30:00 \(Asia/Shanghai\)"
+
+echo "-- campaigns and coupons count local business days"
+# 07:30 on 2 December in Beijing (23:30 UTC on the 1st): the day is the 2nd.
+BJ="2026-12-01 23:30:00"
+$OUTPOST segment add 全部 --points-min 0 >/dev/null
+expect_rc 0 "campaign added at 07:30 Beijing time" at "$BJ" $OUTPOST --json campaign add 早场 \
+	--segment 全部 --kind promotion --channel sms --template '{姓名}您好'
+expect_out "starts on the local day" '"starts": "2026-12-02"'
+expect_rc 0 "coupon made at that moment" at "$BJ" $OUTPOST --json coupon add --value 20 --until 2026-12-31
+expect_out "valid from the local day" '"valid_from": "2026-12-02"'
+expect_rc 0 "a coupon that ran to 1 December" $OUTPOST coupon add --code DEC01 --value 20 --from 2026-11-01 --until 2026-12-01
+expect_rc 65 "expired at 07:30 on 2 December" at "$BJ" $OUTPOST coupon check DEC01 --customer 张三 --amount 100
+expect_err "says it expired" "expired on 2026-12-01"
+expect_rc 0 "still good at 23:00 on 1 December" at "2026-12-01 15:00:00" $OUTPOST coupon check DEC01 --customer 张三 --amount 100
+expect_rc 0 "a campaign that ends on 1 December" $OUTPOST campaign add 十一月 --segment 全部 --kind promotion \
+	--channel sms --template '{姓名}您好' --starts 2026-11-01 --ends 2026-12-01
+expect_rc 65 "ended at 07:30 on 2 December" at "$BJ" $OUTPOST campaign prepare 十一月
+expect_err "says when it ended" "ended on 2026-12-01"
+expect_rc 0 "prepared at 23:00 on 1 December" at "2026-12-01 15:00:00" $OUTPOST campaign prepare 十一月
+expect_eq "prepared_at is the UTC moment" "$(q "SELECT prepared_at FROM campaign_outbox LIMIT 1")" "2026-12-01 15:00:00"
 
 done_testing

@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 71
 # 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
 # by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
 # read (--json keys and values, CSV headers, exit codes) the same in both.
@@ -66,5 +66,44 @@ done
 a=$($ZH $OUTPOST --csv customer list | head -1); b=$($EN $OUTPOST --csv customer list | head -1)
 expect_eq "CSV header keys are English in both" "$a" "$b"
 ok_if 'printf "%s" "$a" | grep -q "^id,name,phone"' "CSV header is the column keys"
+
+echo "-- the catalogues are complete"
+# Every string of both catalogues is translated and none is fuzzy: a
+# string added without its Chinese fails here (make pot merges it in).
+for po in "$ROOT/po/outpost/zh_CN.po" "$ROOT/po/outpost-web/zh_CN.po"; do
+	st=$(LANG=C msgfmt --check --statistics -o /dev/null "$po" 2>&1)
+	ok_if 'printf "%s" "$st" | grep -Eq "^[0-9]+ translated messages\.$"' \
+		"$(basename "$(dirname "$po")") catalogue: all translated, none fuzzy ($st)"
+done
+
+echo "-- a sample of every command group in Chinese"
+$OUTPOST segment add 会员 --class 重要 >/dev/null
+$OUTPOST coupon add --value 50 --until "$(date -d '+30 days' +%F)" >/dev/null
+$OUTPOST campaign add 春节 --segment 会员 --kind promotion --channel sms --template '{姓名}您好' >/dev/null
+$OUTPOST order add --customer 张三 --item CUR-1:2 >/dev/null
+mkdir -p "$T/snap"
+# A table's header and a record's field names are labels: no column key
+# (a lowercase English word) may be left in them.
+for cmd in "customer list" "customer show 张三" "product list" "order list" "quote list" \
+	"payment outstanding" "appt list" "stock list" "segment list" "segment show 会员" \
+	"campaign list" "campaign show 春节" "coupon list" "ticket list" "followup list" \
+	"followup due --days 7" "staff list" "branch list" "channel list" "assign list" \
+	"conflicts list" "sync status" "report sales" "report customers" "classify list" \
+	"remind --days 30" "peer list" "backup list $T/snap" "log"; do
+	$ZH $OUTPOST $cmd >"$T/zh.txt" 2>"$T/zh.err"; rc=$?
+	# the header of a table (the line above its dashes) and the field
+	# names of a record (the first word of a line outside a table)
+	left=$(awk 'NR == FNR { if ($0 ~ /^-+( +-+)*$/) head[FNR - 1] = 1; next }
+		/^-+( +-+)*$/ { body = 1; next } /^$/ { body = 0; next }
+		FNR in head { print; next } !body && /^[^ ]/ { print $1 }' "$T/zh.txt" "$T/zh.txt" |
+		grep -oE '(^| )[a-z][a-z_]+( |$)' | sort -u | tr -d ' ' | tr '\n' ' ')
+	ok_if '[ $rc -eq 0 ] && [ -z "$left" ]' "$cmd: labels in Chinese${left:+ (left: $left)}${rc#0}"
+done
+for cmd in "history log" "keys show" "campaign show 无此活动" "coupon check NOPE --customer 张三 --amount 100" \
+	"segment show 无此分群" "assign test --channel walk-in" "coupon add --value 0 --until 2099-01-01"; do
+	$ZH $OUTPOST $cmd >"$T/zh.txt" 2>"$T/zh.err"
+	ok_if 'grep -qP "[\\x{4e00}-\\x{9fff}]" "$T/zh.err" && ! grep -Eq "^outpost: [a-z]+ [a-z]+ |[a-z]{4,}$" "$T/zh.err"' \
+		"$cmd: said in Chinese ($(head -c 120 "$T/zh.err"))"
+done
 
 done_testing

@@ -5,8 +5,8 @@
 # opening another's customer by URL, escaping, malformed forms, and the
 # limit on wrong PINs (last: it locks the client address out).
 . "$(dirname "$0")/lib.sh"
-BROWSER_CHECKS=17
-plan $((BROWSER_CHECKS + 49))
+BROWSER_CHECKS=20
+plan $((BROWSER_CHECKS + 68))
 O=$OUTPOST
 # screenshots: the test's directory, or OUTPOST_WEB_SHOTS to keep them
 SHOTS=${OUTPOST_WEB_SHOTS:-$T/screenshots}
@@ -27,6 +27,9 @@ export OUTPOST_PIN=1234
 $O --as li.na customer add --name 周芷若 --phone 13911112222 >/dev/null
 $O --as wang customer add --name 张无忌 --phone 13633334444 --notes 王强的秘密备注 >/dev/null
 sql "$OUTPOST_DB" "INSERT INTO product(sku, name, price) VALUES ('CUR-001', '遮光窗帘', 28000)"
+for k in 2 3 4 5; do
+	sql "$OUTPOST_DB" "INSERT INTO product(sku, name, price) VALUES ('CUR-00$k', '纱帘 $k', ${k}000)"
+done
 WANGS=$(sql "$OUTPOST_DB" "SELECT id FROM customer WHERE name = '张无忌'")
 unset OUTPOST_PIN
 
@@ -157,6 +160,64 @@ expect_eq "a form that is not urlencoded is refused (415)" "$OUT" 415
 run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" "$U/reports"
 expect_eq "sales may not open 报表 (403)" "$OUT" 403
 expect_eq "the refused writes saved nothing" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM customer")" 4
+
+# --- the order form: as many lines as the order needs
+ORDERS=$(sql "$OUTPOST_DB" "SELECT count(*) FROM sales_order")
+run curl -s -w '\n%{http_code}' -c "$J" -b "$J" "$U/order/new?customer=$MINE"
+expect_out "a new order form has three lines" 'name="sku3"'
+expect_no_out "and not four" 'name="sku4"'
+run curl -s -w '\n%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" --data-urlencode "customer=$MINE" \
+	--data-urlencode lines=3 --data-urlencode sku1=CUR-002 --data-urlencode qty1=2 --data-urlencode add-line=1 \
+	"$U/order/new"
+expect_out "without JavaScript, 添加一行 posts back and gets one more line" 'name="sku4"'
+expect_out "what was typed stays" '<option value="CUR-002" selected>'
+expect_out "the page answers 200" '^200$'
+expect_eq "and nothing is saved" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM sales_order")" "$ORDERS"
+# five_lines Q4: the form's five lines, line 4's quantity Q4, as curl arguments
+five_lines() {
+	set -- --data-urlencode "csrf=$TOK" --data-urlencode "customer=$MINE" --data-urlencode lines=5
+	for k in 1 2 3 4 5; do
+		q=1; [ $k -eq 4 ] && q=$Q4
+		set -- "$@" --data-urlencode "sku$k=CUR-00$k" --data-urlencode "qty$k=$q"
+	done
+	curl -s -w '\n%{http_code}' -c "$J" -b "$J" "$@" "$U/order/new"
+}
+Q4=abc; run five_lines
+expect_out "a bad quantity on line 4 is refused (422)" '^422$'
+expect_out "its reason is beside line 4's quantity, in Chinese" 'id="err-qty4">[^<]*数量'
+expect_eq "nothing of the order is saved" "$(sql "$OUTPOST_DB" "SELECT count(*) FROM sales_order")" "$ORDERS"
+Q4=1; run five_lines
+expect_out "five lines save" '^303$'
+expect_eq "as one order of five items" "$(sql "$OUTPOST_DB" "SELECT count(*) || ' ' || max(o.total) FROM order_item i
+	JOIN sales_order o ON o.id = i.order_id WHERE o.customer_id = '$MINE'")" "5 42000"
+
+# --- the assignment rules apply to a customer registered through the web
+OUTPOST_PIN=2468 $O --as boss assign add 转介绍 --channel referral --staff wang >/dev/null
+run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$TOK" \
+	--data-urlencode 'name=欧阳锋' --data-urlencode 'phone=13722223333' --data-urlencode 'channel=referral' \
+	"$U/customer/new"
+expect_eq "li.na registers a referred customer" "$OUT" 303
+expect_eq "the rule gives it to wang" "$(sql "$OUTPOST_DB" "SELECT c.owner || ' ' || r.name FROM customer c
+	JOIN assign_rule r ON r.id = c.assign_rule WHERE c.name = '欧阳锋'")" "wang 转介绍"
+
+# --- 同步: the status as a table, and a conflict resolved through the same operation
+sql "$OUTPOST_DB" "INSERT INTO conflict(tbl, gid, col, kept, kept_site, lost, lost_site, reason)
+	VALUES (3, '$MINE', 19, '喜欢浅色', 'SH01', '喜欢深色', 'HQ', 'concurrent edit')"
+CF=$(sql "$OUTPOST_DB" "SELECT max(id) FROM conflict")
+expect_eq "mgr signs in" "$(signin mgr 1234)" 303
+run curl -s -c "$J" -b "$J" "$U/sync"
+expect_out "同步's status is a table of Chinese labels" '<th scope="row">待发送</th><td>[0-9]+</td>'
+expect_out "with the open conflicts" "喜欢深色"
+MTOK=$(printf '%s' "$OUT" | csrf_of)
+run curl -s -o /dev/null -w '%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$MTOK" \
+	--data-urlencode "id=$CF" --data-urlencode keep=lost "$U/conflict/resolve"
+expect_eq "taking the lost value" "$OUT" 303
+expect_eq "writes it back and closes the conflict, as mgr" "$(sql "$OUTPOST_DB" "SELECT c.notes || ' ' ||
+	f.resolution || ' ' || f.resolved_by FROM customer c, conflict f WHERE c.id = '$MINE' AND f.id = $CF")" \
+	"喜欢深色 lost mgr"
+run curl -s -w '\n%{http_code}' -c "$J" -b "$J" --data-urlencode "csrf=$MTOK" \
+	--data-urlencode "id=$CF" --data-urlencode keep=kept "$U/conflict/resolve"
+expect_out "resolving it again is refused (422)" '^422$'
 
 # --- wrong PINs: 5 per staff code and per client, then locked even with the right one
 codes=""

@@ -94,6 +94,26 @@ async function signOut(page) {
 			  " WHERE c.name = '赵敏' AND o.total = 56000 AND o.staff = 'li.na'") === "1",
 		      "the order is in the store, by li.na");
 
+		// an order of five lines: 添加一行 twice adds them in place (JavaScript)
+		const cid = sql("SELECT id FROM customer WHERE name = '赵敏'");
+		await page.goto(base + "/order/new?customer=" + cid);
+		await page.click("#add-line");
+		await page.click("#add-line");
+		check((await page.$$("#order-lines .line")).length === 5 &&
+		      (await page.$eval("label[for=f-qty5]", (e) => e.textContent)) === "数量 5",
+		      "添加一行 adds numbered lines in place (5)");
+		for (let k = 1; k <= 5; k++) {
+			await page.select("#f-sku" + k, "CUR-00" + k);
+			await page.type("#f-qty" + k, String(k));
+		}
+		await shot("order.png");
+		await Promise.all([page.waitForNavigation(), page.click("#save-order")]);
+		check(page.url().includes("/customer?id="), "the five-line order saves and returns to the card");
+		check(sql("SELECT count(*) || ' ' || o.total FROM order_item i JOIN sales_order o ON o.id = i.order_id" +
+			  " WHERE o.customer_id = '" + cid + "' AND o.total <> 56000") === "5 82000",
+		      "stored as one order of five items (2.80×1 + 2×2 + 3×3 + 4×4 + 5×5 hundred yuan)");
+		await page.goto(base + "/customer?id=" + cid);
+
 		// open a complaint
 		await page.type("#f-problem", "窗帘轨道安装后松动");
 		await Promise.all([page.waitForNavigation(), page.click("#open-ticket")]);

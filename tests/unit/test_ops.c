@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "items.h"
 #include "ops.h"
 #include "scope.h"
 #include "unit_store.h"
@@ -100,6 +101,47 @@ Test(ops, customer_add_saves_whole_or_nothing)
 	cr_assert_eq(op_customer_add(&ctx, customer_vals(NULL, "13900139000"), 0, NULL, NULL, NULL, &id), -1);
 	cr_assert_str_eq(ctx.field, "name");
 	cr_assert_eq(count(db, "SELECT count(*) FROM customer"), 2);
+	unit_store_remove(db, dir);
+}
+
+Test(ops, an_order_line_at_fault_is_named)
+{
+	char dir[128], path[256], *id = NULL, *cust = NULL;
+	op_db *db = unit_store_open(dir, sizeof(dir), path, sizeof(path), "ops", "SH01");
+	struct op_ctx ctx = { .db = db, .as = "li.na" };
+	struct op_item items[3];
+	struct op_lines L = { .items = items, .n = 3 };
+	const char *args[3] = { "A-1:2", "A-2:1", "A-1:abc" }, *vals[OP_ORD_NF] = { 0 };
+
+	cr_assert_eq(op_db_exec(db, "INSERT INTO product(sku, name, price) VALUES ('A-1', '窗帘', 100),"
+				" ('A-2', '纱帘', 200)"), 0);
+	cr_assert_eq(op_customer_add(&ctx, customer_vals("赵敏", "13800138000"), 0, NULL, NULL, NULL,
+				     &cust), 0, "%s", ctx.err.msg);
+	memset(items, 0, sizeof(items));
+	for (int k = 0; k < 3; k++) {
+		items[k].arg = args[k];
+		cr_assert_eq(op_items_parse(&ctx, k + 1, &items[k]), 0, "%s", ctx.err.msg);
+		cr_assert_null(ctx.field);
+	}
+	vals[OP_ORD_CUSTOMER] = cust;
+	cr_assert_eq(op_order_add(&ctx, vals, &L, NULL, NULL, &id, NULL), -1);
+	cr_assert_eq(L.bad, 3, "the third line is at fault (got %d)", L.bad);
+	cr_assert_str_eq(ctx.field, "qty");
+	cr_assert(strncmp(ctx.err.msg, "item 3: quantity", 16) == 0, "%s", ctx.err.msg);
+	cr_assert_eq(count(db, "SELECT count(*) FROM sales_order"), 0, "nothing half-saved");
+	cr_assert_eq(count(db, "SELECT count(*) FROM order_item"), 0);
+
+	struct op_item bad = { .arg = "A-1" };
+	op_ctx_clear(&ctx);
+	cr_assert_eq(op_items_parse(&ctx, 1, &bad), -1);
+	cr_assert_str_eq(ctx.field, "sku");
+	for (int k = 0; k < 3; k++) {
+		free(items[k].product_id);
+		free(items[k].name);
+		free(items[k].spec);
+		free(items[k].unit);
+	}
+	free(cust);
 	unit_store_remove(db, dir);
 }
 
