@@ -48,7 +48,8 @@ struct op_db {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	UCollator *coll;
-	UTransliterator *pinyin;
+	UTransliterator *pinyin;	/* op_pinyin's and the name keys', on first use (pinyin_tr) */
+	int pinyin_failed;
 	struct op_db_scope scope;
 	op_tz *tz;		/* meta 'tz', else op_tz_default */
 };
@@ -592,12 +593,35 @@ static int name_cmp(void *arg, int n1, const void *s1, int n2, const void *s2)
 	return r ? r : pinyin_cmp(arg, n1, s1, n2, s2);
 }
 
+#define PINYIN_RULES "Han-Latin; Latin-ASCII; Lower"
+
+/* The transliterator of op_pinyin and the name keys, built on first use:
+ * building it parses ICU's Han-Latin rules, a few hundred milliseconds that
+ * every command and every daemon start paid although only a search with
+ * stale keys and the duplicate finder read pinyin. NULL when ICU lacks the
+ * rules. */
+static UTransliterator *pinyin_tr(op_db *db)
+{
+	if (!db->pinyin && !db->pinyin_failed) {
+		UChar id[64];
+		UErrorCode ust = U_ZERO_ERROR;
+		u_uastrcpy(id, PINYIN_RULES);
+		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
+		if (U_FAILURE(ust)) {
+			db->pinyin = NULL;
+			db->pinyin_failed = 1;
+		}
+	}
+	return db->pinyin;
+}
+
 /* name read in toneless pinyin into out (n bytes), lower case, syllables
  * separated by spaces ("张伟" -> "zhang wei"); a polyphonic surname is read
  * as a surname (曾 zeng, not ceng). -1 when it cannot be read (too long,
  * not UTF-8, the transliterator failed). */
-static int to_pinyin(UTransliterator *tr, const char *in, char *out, size_t n)
+static int to_pinyin(op_db *db, const char *in, char *out, size_t n)
 {
+	UTransliterator *tr = pinyin_tr(db);
 	UChar buf[512];
 	int32_t len = 0, limit;
 	UErrorCode st = U_ZERO_ERROR;
@@ -611,6 +635,8 @@ static int to_pinyin(UTransliterator *tr, const char *in, char *out, size_t n)
 			return -1;
 		in += strlen(sn->hanzi);
 	}
+	if (!tr)
+		return -1;
 	u_strFromUTF8(buf, 512, &len, in, -1, &st);
 	if (U_FAILURE(st) || len >= 511)
 		return -1;
@@ -825,14 +851,16 @@ int op_db_name_keys(op_db *db)
 	sqlite3_stmt *st;
 	int own = !op_db_in_txn(db), rc;
 
-	if (op_db_schema_max() < SCHEMA_NAME_KEYS || (db->flags & OP_DB_READONLY) ||
-	    !db->pinyin || !db->coll)
+	if (op_db_schema_max() < SCHEMA_NAME_KEYS || (db->flags & OP_DB_READONLY) || !db->coll)
 		return 0;
 	if (!(st = op_db_stmt(db, SQL_KEYS_ANY)) || (rc = op_db_step(db, st)) < 0)
 		return -1;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return 0;
+	if (!pinyin_tr(db))	/* keys without pinyin would miss customers silently */
+		return op_errf(&db->err, "cannot read names as pinyin: ICU has no \"%s\" "
+				 "transliterator", PINYIN_RULES);
 	if (own && op_db_begin(db, NULL) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
@@ -1016,22 +1044,11 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 					SQLITE_UTF8 | SQLITE_DETERMINISTIC, db->coll, sortkey_fn,
 					NULL, NULL);
 	}
-	{
-		static const char *rules = "Han-Latin; Latin-ASCII; Lower";
-		UChar id[64];
-		ust = U_ZERO_ERROR;
-		u_uastrcpy(id, rules);
-		db->pinyin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ust);
-		if (U_SUCCESS(ust)) {
-			sqlite3_create_function(db->db, "op_pinyin", 1,
-						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-						db->pinyin, pinyin_fn, NULL, NULL);
-			sqlite3_create_function(db->db, "op_name_keys", 2,
-						SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-						db->pinyin, keys_fn, NULL, NULL);
-		} else
-			db->pinyin = NULL;
-	}
+	/* the transliterator itself is built on first use (pinyin_tr) */
+	sqlite3_create_function(db->db, "op_pinyin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
+				pinyin_fn, NULL, NULL);
+	sqlite3_create_function(db->db, "op_name_keys", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
+				keys_fn, NULL, NULL);
 	if (op_db_exec(db, (flags & OP_DB_DAEMON) ? "PRAGMA foreign_keys = OFF"
 					     : "PRAGMA foreign_keys = ON") < 0)
 		goto fail_db;
