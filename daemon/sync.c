@@ -669,8 +669,8 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
  * a duplicate the receiver ignores; a
  * branch leaves out other sites' versions, which HQ gave it). A
  * receiver that lacks the row needs every value to create it: a NOT NULL
- * column left for a later group would fail the insert. NULL values are
- * left out (a new row has them) unless `nulls`. */
+ * column left for a later group would fail the insert. NULL values at
+ * the row's version are left out (a new row has them) unless `nulls`. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 		    sqlite3_stmt *row, int peer_schema, int nulls, op_buf *raw)
 {
@@ -709,9 +709,12 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	c->vtype = OP_V_NULL;
 	op_enc_change(raw, c);
 	for (int k = 1; k < t->ncols; k++) {
+		/* a NULL written since (a clear) goes at its own version: left
+		 * out, the receiver would hold the clear at the row's version */
 		if (k == t->counter_col || t->cols[k].since > peer_schema ||
 		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
-		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL))
+		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL &&
+		     !(k < 64 && (has & ((uint64_t)1 << k)))))
 			continue;
 		*c = mk;
 		if (k < 64 && (has & ((uint64_t)1 << k))) {
