@@ -339,6 +339,15 @@ int64_t op_sync_hq_time(op_sync *s, int64_t ts)
 	return ts;
 }
 
+int64_t op_sync_journal_time(op_sync *s, int64_t ts)
+{
+	/* ahead of this clock, both in HQ's time: a clock slow by hours
+	 * translates every time ahead of itself, and is not from the future */
+	int64_t now = op_sync_hq_time(s, op_sync_now(s));
+	ts = op_sync_hq_time(s, ts);
+	return ts > now + s->cfg.max_ahead_ms ? now : ts;
+}
+
 int op_sync_superseded(op_sync *s, const struct ver *v, int64_t ts)
 {
 	return v->found && v->ver > s->recheck_from && v->ver <= s->recheck_ver &&
@@ -401,9 +410,7 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 	if (!t)
 		return 0;
 	/* A clock far off HQ's is translated into HQ's time (clamped). */
-	ts = op_sync_hq_time(s, ts);
-	if (ts > op_sync_now(s) + s->cfg.max_ahead_ms)
-		ts = op_sync_now(s);
+	ts = op_sync_journal_time(s, ts);
 	uint64_t h = hlc_next(s, ts);
 	/* an entry a backup held unstamped: what HQ gave back decides, per
 	 * value, whether the old copy of this store sent it already */

@@ -636,3 +636,29 @@ Test(sync, image_carries_a_cleared_column_at_its_own_version)
 	cr_assert_str_eq(q1(&hq, "SELECT hlc FROM clock WHERE gid = 'c-1' AND col = 4"),
 			 q1(&a, "SELECT hlc FROM clock WHERE gid = 'c-1' AND col = 4"));
 }
+
+/* A branch whose clock is hours behind HQ's stamps in HQ's time: the
+ * translated journal time is not "from the future" because it is ahead
+ * of the branch's own clock (faultsim seed 1375). Clamped to that clock,
+ * its writes went out hours older than they were, and after a restore
+ * the recheck took a write made since for one the old copy had sent. */
+Test(sync, slow_clock_stamps_in_hq_time)
+{
+	const int64_t behind = (int64_t)5 * 3600 * 1000;
+	op_sync_set_offset(a.s, -behind);
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	int64_t ms = atoll(q1(&a, "SELECT hlc >> 16 FROM clock WHERE gid = 'c-1'"));
+	int64_t hq_now = op_sync_now(a.s) + behind;
+	cr_assert(ms > hq_now - 60000 && ms <= hq_now, "stamped at %lld, HQ's time is %lld",
+		  (long long)ms, (long long)hq_now);
+	/* a journal time ahead of HQ's time by more than max-ahead is still
+	 * replaced by the clock's time, in HQ's time */
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-2', 'y')");
+	exec(&a, "UPDATE journal SET ts = ts + 86400000 WHERE gid = 'c-2'");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	ms = atoll(q1(&a, "SELECT hlc >> 16 FROM clock WHERE gid = 'c-2'"));
+	hq_now = op_sync_now(a.s) + behind;
+	cr_assert(ms > hq_now - 60000 && ms <= hq_now, "stamped at %lld, HQ's time is %lld",
+		  (long long)ms, (long long)hq_now);
+}
