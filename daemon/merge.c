@@ -276,7 +276,8 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 static const char SQL_PENDING_COL[] =
 	"SELECT 1 FROM journal WHERE seq > :from AND tbl = :t AND gid = :g"
 	" AND (CASE WHEN :c < 0 THEN op = 3 ELSE op = 1 OR (op = 2 AND (cols >> :c) & 1) END)"
-	" AND (:c < 0 OR seq > :recheck OR (op = 2 AND ts + :shift > :ms))"
+	" AND (:c < 0 OR seq > :recheck OR (op = 2 AND"
+	"  (CASE WHEN ts + :shift > :cap THEN :now ELSE ts + :shift END) > :ms))"
 	" LIMIT 1";
 
 /* Has column col of the row a local write not stamped yet (col -1: was
@@ -296,8 +297,12 @@ static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
 	sqlite3_bind_text(st, 3, gid, (int)gl, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, col);
 	sqlite3_bind_int64(st, 5, op_db_meta_int(s->db, "recheck_seq", 0));
+	/* the journal time as stamping takes it (op_sync_journal_time) */
+	int64_t now = op_sync_hq_time(s, op_sync_now(s));
 	sqlite3_bind_int64(st, 6, op_sync_hq_time(s, 0));
-	sqlite3_bind_int64(st, 7, (int64_t)(hlc >> 16));
+	sqlite3_bind_int64(st, 7, now + s->cfg.max_ahead_ms);
+	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, (int64_t)(hlc >> 16));
 	rc = op_db_step(s->db, st);
 	sqlite3_reset(st);
 	return rc < 0 ? -1 : rc == SQLITE_ROW;

@@ -339,6 +339,15 @@ int64_t op_sync_hq_time(op_sync *s, int64_t ts)
 	return ts;
 }
 
+int64_t op_sync_journal_time(op_sync *s, int64_t ts)
+{
+	/* ahead of this clock, both in HQ's time: a clock slow by hours
+	 * translates every time ahead of itself, and is not from the future */
+	int64_t now = op_sync_hq_time(s, op_sync_now(s));
+	ts = op_sync_hq_time(s, ts);
+	return ts > now + s->cfg.max_ahead_ms ? now : ts;
+}
+
 int op_sync_superseded(op_sync *s, const struct ver *v, int64_t ts)
 {
 	return v->found && v->ver > s->recheck_from && v->ver <= s->recheck_ver &&
@@ -401,9 +410,7 @@ static int stamp_one(op_sync *s, sqlite3_stmt *j, uint64_t pass_ver)
 	if (!t)
 		return 0;
 	/* A clock far off HQ's is translated into HQ's time (clamped). */
-	ts = op_sync_hq_time(s, ts);
-	if (ts > op_sync_now(s) + s->cfg.max_ahead_ms)
-		ts = op_sync_now(s);
+	ts = op_sync_journal_time(s, ts);
 	uint64_t h = hlc_next(s, ts);
 	/* an entry a backup held unstamped: what HQ gave back decides, per
 	 * value, whether the old copy of this store sent it already */
@@ -669,8 +676,8 @@ static void value_from(struct op_change *c, sqlite3_stmt *st, int i)
  * a duplicate the receiver ignores; a
  * branch leaves out other sites' versions, which HQ gave it). A
  * receiver that lacks the row needs every value to create it: a NOT NULL
- * column left for a later group would fail the insert. NULL values are
- * left out (a new row has them) unless `nulls`. */
+ * column left for a later group would fail the insert. NULL values at
+ * the row's version are left out (a new row has them) unless `nulls`. */
 static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 		    sqlite3_stmt *row, int peer_schema, int nulls, op_buf *raw)
 {
@@ -709,9 +716,12 @@ static int emit_row(op_sync *s, const struct op_table *t, struct op_change *c,
 	c->vtype = OP_V_NULL;
 	op_enc_change(raw, c);
 	for (int k = 1; k < t->ncols; k++) {
+		/* a NULL written since (a clear) goes at its own version: left
+		 * out, the receiver would hold the clear at the row's version */
 		if (k == t->counter_col || t->cols[k].since > peer_schema ||
 		    (k < 64 && (skip & ((uint64_t)1 << k))) ||
-		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL))
+		    (!nulls && sqlite3_column_type(row, k) == SQLITE_NULL &&
+		     !(k < 64 && (has & ((uint64_t)1 << k)))))
 			continue;
 		*c = mk;
 		if (k < 64 && (has & ((uint64_t)1 << k))) {

@@ -74,6 +74,10 @@ int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n);
 /* A journal time (this store's clock) in HQ's time: translated when this
  * clock is off by more than max_ahead_ms, as stamping does. */
 int64_t op_sync_hq_time(op_sync *s, int64_t ts);
+/* The time stamping gives a journal entry of time ts: in HQ's time, and
+ * this clock's time (in HQ's time too) when ts is further ahead of it
+ * than max_ahead_ms. */
+int64_t op_sync_journal_time(op_sync *s, int64_t ts);
 /* Is the version v (found) one HQ gave back during the re-baseline (not
  * one this store held when it learnt it was restored: its writes since
  * had seen those), at least as new as a journal entry of time ts (HQ

@@ -307,6 +307,43 @@ static int receive(struct site *x, void *argp)
 	return rc < 0 ? -1 : 0;
 }
 
+/* With -v and FAULTSIM_ROW=id, the changes for that row in a batch. */
+static void trace_row(struct sim *m, const struct site *x, const struct site *from,
+		      const op_buf *raw, uint64_t count)
+{
+	const char *gid = getenv("FAULTSIM_ROW");
+	op_rd rd;
+	if (!m->verbose || !gid || !*gid)
+		return;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(op_db_handle(from->db), "SELECT col, ver, hlc, site FROM clock"
+			       " WHERE gid = ?1 UNION ALL SELECT 'pts', ver, hlc, site FROM"
+			       " counter WHERE gid = ?1 ORDER BY 2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, gid, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			printf("           at %s: col %s ver %lld hlc %lld site %s\n", from->code,
+			       sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+			       sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+	}
+	op_rd_init(&rd, raw->p, raw->len);
+	for (uint64_t k = 0; k < count; k++) {
+		struct op_change c;
+		if (op_dec_change(&rd, &c) < 0)
+			return;
+		if (c.gid_len != strlen(gid) || memcmp(c.gid, gid, c.gid_len) != 0)
+			continue;
+		char v[64] = "NULL";
+		if (c.vtype == OP_V_INT)
+			snprintf(v, sizeof(v), "%lld", (long long)c.i);
+		else if (c.vtype == OP_V_TEXT || c.vtype == OP_V_BLOB)
+			snprintf(v, sizeof(v), "'%.*s'", (int)(c.s_len < 40 ? c.s_len : 40), c.s);
+		printf("           to %s: col %lld %s hlc %llu site %.*s prev %llu\n", x->code,
+		       (long long)c.col, v, (unsigned long long)c.hlc, (int)c.site_len, c.site,
+		       (unsigned long long)c.prev);
+	}
+}
+
 /* Deliver message mm to x from peer p (the session's branch is b). */
 static int deliver(struct sim *m, struct site *x, struct site *p, struct site *b,
 		   struct msg *mm, int faults)
@@ -334,6 +371,7 @@ static int deliver(struct sim *m, struct site *x, struct site *p, struct site *b
 	}
 	if (mm->count == 0 && x->hq)
 		b->uploaded = 1;
+	trace_row(m, x, p, &raw, mm->count);
 	struct recv_arg a = { p, mm, &raw, 0, 0 };
 	int rc;
 	int crash = faults && (m->faults & F_CRASH) && mm->count > 0 ?

@@ -12,12 +12,14 @@
 # never had (9), an empty batch after a lost one ending a re-baseline
 # (29), a skewed clock's sent points counted twice (134, 14), a total that
 # moved on without the deltas it held (140, 316), a restored insert whose
-# later edits HQ had (201), a write made after the restore (366).
+# later edits HQ had (201), a write made after the restore (366), a clear
+# that reached HQ in its row's image without its version (1634), a write
+# on a clock hours slow stamped in that clock's time, not HQ's (1375).
 . "$(dirname "$0")/lib.sh"
 FIRST=${FAULTS_FIRST:-1}
 SEEDS=${FAULTS_SEEDS:-40}
 WITHOUT=${FAULTS_WITHOUT:-}
-REGRESS=${FAULTS_REGRESS-9 29 134 14 140 316 201 366}
+REGRESS=${FAULTS_REGRESS-9 29 134 14 140 316 201 366 1634 1375}
 nreg=$(echo $REGRESS | wc -w)
 plan $((SEEDS + nreg))
 SIM=${OUTPOST_FAULTSIM:-$ROOT/build/tools/faultsim}

@@ -599,3 +599,66 @@ Test(sync, stream_sends_a_column_version_once)
 	op_buf_free(&raw);
 	cr_assert_eq(count, 1);
 }
+
+/* A row's marker goes out in one batch, a later clear of one of its
+ * columns in the next (faultsim seed 1634). The image must carry the
+ * clear at its own version: left out, the receiver would create the row
+ * with that column NULL at the row's version, holding the clear's effect
+ * without its version, and should the clear's own batch never come (the
+ * branch rebuilt from HQ), the insert's value would be lost for good. */
+Test(sync, image_carries_a_cleared_column_at_its_own_version)
+{
+	struct op_sync_cfg cfg;
+	op_sync *g;
+	op_err e = { 0 };
+	op_buf raw;
+	uint64_t upto, count;
+	int perr;
+
+	exec(&a, "INSERT INTO customer(id, name, phone) VALUES ('c-1', 'x', '+8613800138001')");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-2', 'y')");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 2);
+	exec(&a, "UPDATE customer SET phone = NULL WHERE id = 'c-1'");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	op_sync_cfg_default(&cfg);
+	cfg.batch_changes = 1;	/* the marker alone */
+	cr_assert_eq(op_sync_new(&g, a.db, &cfg, &e), 0, "%s", e.msg);
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(g, "HQ", 99, 0, &raw, &upto, &count), 0);
+	op_sync_free(g);
+	cr_assert_eq(upto, 1, "one version in the batch, not %llu", (unsigned long long)upto);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), 0,
+		     "%s", op_db_err(hq.db)->msg);
+	op_buf_free(&raw);
+	cr_assert_str_eq(q1(&hq, "SELECT coalesce(phone, 'NULL') FROM customer WHERE id = 'c-1'"),
+			 "NULL");
+	/* the NULL arrived with the clear's version, not the row's */
+	cr_assert_str_eq(q1(&hq, "SELECT hlc FROM clock WHERE gid = 'c-1' AND col = 4"),
+			 q1(&a, "SELECT hlc FROM clock WHERE gid = 'c-1' AND col = 4"));
+}
+
+/* A branch whose clock is hours behind HQ's stamps in HQ's time: the
+ * translated journal time is not "from the future" because it is ahead
+ * of the branch's own clock (faultsim seed 1375). Clamped to that clock,
+ * its writes went out hours older than they were, and after a restore
+ * the recheck took a write made since for one the old copy had sent. */
+Test(sync, slow_clock_stamps_in_hq_time)
+{
+	const int64_t behind = (int64_t)5 * 3600 * 1000;
+	op_sync_set_offset(a.s, -behind);
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-1', 'x')");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	int64_t ms = atoll(q1(&a, "SELECT hlc >> 16 FROM clock WHERE gid = 'c-1'"));
+	int64_t hq_now = op_sync_now(a.s) + behind;
+	cr_assert(ms > hq_now - 60000 && ms <= hq_now, "stamped at %lld, HQ's time is %lld",
+		  (long long)ms, (long long)hq_now);
+	/* a journal time ahead of HQ's time by more than max-ahead is still
+	 * replaced by the clock's time, in HQ's time */
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('c-2', 'y')");
+	exec(&a, "UPDATE journal SET ts = ts + 86400000 WHERE gid = 'c-2'");
+	cr_assert_eq(op_sync_stamp(a.s, 1000), 1);
+	ms = atoll(q1(&a, "SELECT hlc >> 16 FROM clock WHERE gid = 'c-2'"));
+	hq_now = op_sync_now(a.s) + behind;
+	cr_assert(ms > hq_now - 60000 && ms <= hq_now, "stamped at %lld, HQ's time is %lld",
+		  (long long)ms, (long long)hq_now);
+}
