@@ -142,6 +142,29 @@ static const char *const VALUE_COLS[] = {
 	"state", "kind", "status", "last_kind", "gender", "metric", NULL
 };
 
+/* Words whose meaning depends on the column, each in its own context:
+ * a person's or a site's role ("sales" is 销售 there, 销售额 as a
+ * metric), the unit of a report's summary row, and the customers
+ * report's segment of buyers. */
+static const char *const ROLES[] = {
+	NC_("role", "sales"), NC_("role", "service"), NC_("role", "manager"),
+	NC_("role", "hq"), NC_("role", "admin"), NC_("role", "branch"), NULL
+};
+static const char *const UNITS[] = {
+	NC_("unit", "customers"), NC_("unit", "tickets"), NC_("unit", "orders"),
+	NC_("unit", "yuan"), NULL
+};
+static const char *const SEGMENTS[] = {
+	NC_("segment", "new"), NC_("segment", "returning"), NULL
+};
+static const struct {
+	const char *col, *ctx;
+	const char *const *words;
+} WORD_COLS[] = {
+	{ "role", "role", ROLES }, { "unit", "unit", UNITS },
+	{ "segment", "segment", SEGMENTS },
+};
+
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */
 static const char *const UTC_COLS[] = {
 	"created_at", "received_at", "first_reply_at", "closed_at", "at", "last_at",
@@ -214,6 +237,9 @@ const char *op_label_value(const char *name, const char *v, char *buf, size_t n)
 {
 	if (v && in_list(VALUE_COLS, name))
 		return in_context(VALUES, "value", v);
+	for (size_t i = 0; v && name && i < sizeof(WORD_COLS) / sizeof(WORD_COLS[0]); i++)
+		if (strcmp(WORD_COLS[i].col, name) == 0)
+			return in_context(WORD_COLS[i].words, WORD_COLS[i].ctx, v);
 	if (!display_tz || !v || !op_label_is_utc(name) ||
 	    op_tz_local(display_tz, buf, n, v) < 0)
 		return v;
