@@ -125,6 +125,9 @@ static const char *const VALUES[] = {
 	NC_("value", "complaints_unanswered_late"), NC_("value", "orders"), NC_("value", "sales"),
 	NC_("value", "average_order_value"), NC_("value", "return_rate"),
 	NC_("value", "overdue_deliveries"),
+	/* campaign kinds (schema/campaign.c) */
+	NC_("value", "greeting"), NC_("value", "promotion"), NC_("value", "new-product"),
+	NC_("value", "member-day"), NC_("value", "win-back"),
 	NULL
 };
 
@@ -157,12 +160,21 @@ static const char *const UNITS[] = {
 static const char *const SEGMENTS[] = {
 	NC_("segment", "new"), NC_("segment", "returning"), NULL
 };
+/* a journal entry's operation (log) */
+static const char *const OPS[] = {
+	NC_("op", "insert"), NC_("op", "update"), NC_("op", "delete"), NULL
+};
+/* what a list shows for no branch (a segment or campaign of the whole
+ * chain) and for no customer (a coupon anyone may use) */
+static const char *const NO_BRANCH[] = { NC_("branch", "chain-wide"), NULL };
+static const char *const NO_CUSTOMER[] = { NC_("customer", "shared"), NULL };
 static const struct {
 	const char *col, *ctx;
 	const char *const *words;
 } WORD_COLS[] = {
 	{ "role", "role", ROLES }, { "unit", "unit", UNITS },
-	{ "segment", "segment", SEGMENTS },
+	{ "segment", "segment", SEGMENTS }, { "op", "op", OPS },
+	{ "branch", "branch", NO_BRANCH }, { "customer", "customer", NO_CUSTOMER },
 };
 
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */

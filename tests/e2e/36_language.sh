@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 93
+plan 101
 # 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
 # by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
 # read (--json keys and values, CSV headers, exit codes) the same in both.
@@ -139,5 +139,13 @@ expect_out "returning in Chinese" "^老客 +0 "
 expect_out "units in Chinese" "^购买客户 +1 +人"
 ok_if '$ZH $OUTPOST --json report customers | grep -q "\"returning\""' "segment words stay English in --json"
 ok_if '$ZH $OUTPOST --csv report customers | grep -q "^new,"' "segment words stay English in CSV"
+expect_rc 0 "campaign list in Chinese" $ZH $OUTPOST campaign list
+expect_out "campaign kind and the whole chain in Chinese" "^春节 +促销 +会员 +sms .* 全部门店 "
+ok_if '$ZH $OUTPOST --csv campaign list | grep -q "promotion,.*chain-wide"' "campaign kind and chain-wide stay English in CSV"
+expect_rc 0 "coupon list in Chinese" $ZH $OUTPOST coupon list
+expect_out "a coupon for anyone in Chinese" " 通用 "
+expect_rc 0 "log in Chinese" $ZH $OUTPOST log
+expect_out "journal operations in Chinese" "HQ +新增 +staff"
+ok_if '$ZH $OUTPOST --csv log | grep -q ",insert,"' "journal operations stay English in CSV"
 
 done_testing
