@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 101
+plan 102
 # 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
 # by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
 # read (--json keys and values, CSV headers, exit codes) the same in both.
@@ -45,6 +45,7 @@ expect_out "days left in words" "还有 3 天 +3 +张三"
 expect_rc 0 "remind in Chinese" $ZH $OUTPOST remind --days 30
 expect_out "reminder texts in Chinese" "约定 $(date -d '+3 days' +%F)"
 expect_out "reminder states in Chinese" "待办 +跟进"
+expect_out "the customer's class in the reminder in Chinese" "跟进（普通：每 30 天）"
 
 echo "-- what machines read does not change"
 # Keys, numbers, times and enumeration words are the same; the sentences
