@@ -168,6 +168,8 @@ static const char *const OPS[] = {
  * chain) and for no customer (a coupon anyone may use) */
 static const char *const NO_BRANCH[] = { NC_("branch", "chain-wide"), NULL };
 static const char *const NO_CUSTOMER[] = { NC_("customer", "shared"), NULL };
+/* the sales by channel of orders whose customer has no channel */
+static const char *const NO_CHANNEL[] = { NC_("channel", "(unknown)"), NULL };
 static const struct {
 	const char *col, *ctx;
 	const char *const *words;
@@ -175,6 +177,7 @@ static const struct {
 	{ "role", "role", ROLES }, { "unit", "unit", UNITS },
 	{ "segment", "segment", SEGMENTS }, { "op", "op", OPS },
 	{ "branch", "branch", NO_BRANCH }, { "customer", "customer", NO_CUSTOMER },
+	{ "channel", "channel", NO_CHANNEL },
 };
 
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */

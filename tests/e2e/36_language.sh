@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 102
+plan 105
 # 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
 # by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
 # read (--json keys and values, CSV headers, exit codes) the same in both.
@@ -148,5 +148,8 @@ expect_out "a coupon for anyone in Chinese" " 通用 "
 expect_rc 0 "log in Chinese" $ZH $OUTPOST log
 expect_out "journal operations in Chinese" "HQ +新增 +staff"
 ok_if '$ZH $OUTPOST --csv log | grep -q ",insert,"' "journal operations stay English in CSV"
+expect_rc 0 "report channels in Chinese" $ZH $OUTPOST report channels
+expect_out "no channel recorded, in Chinese" "^（未记录） +1 "
+ok_if '$ZH $OUTPOST --csv report channels | grep -q "^(unknown),"' "no channel stays (unknown) in CSV"
 
 done_testing
