@@ -216,7 +216,8 @@ static const struct {
  * to stderr under the line "outpost: <head>:". */
 static void print_candidates(struct op_cli *cli, const char *head, sqlite3_stmt *st)
 {
-	fprintf(stderr, "%s: %s:\n", cli->prog, head);
+	/* TRANSLATORS: the program, then what the list below is */
+	fprintf(stderr, _("%s: %s:\n"), cli->prog, head);
 	for (int k = 0; k < MAX_CANDIDATES && op_db_step(cli->db, st) == SQLITE_ROW; k++) {
 		const char *d = (const char *)sqlite3_column_text(st, 1);
 		fprintf(stderr, "  %s  %s\n",
@@ -224,12 +225,14 @@ static void print_candidates(struct op_cli *cli, const char *head, sqlite3_stmt 
 	}
 }
 
-/* "3 customers", "more than 10 orders" */
+/* "3 customers", "more than 10 orders" (3 个客户): the noun is the
+ * table's word in the reader's language (op_label_noun). */
 static void count_noun(char *out, size_t n, int count, const char *noun)
 {
-	snprintf(out, n, "%s%d %s%s", count > MAX_CANDIDATES ? "more than " : "",
-		 count > MAX_CANDIDATES ? MAX_CANDIDATES : count, noun,
-		 count == 1 ? "" : "s");
+	if (count > MAX_CANDIDATES)
+		snprintf(out, n, _("more than %d %ss"), MAX_CANDIDATES, op_label_noun(noun));
+	else
+		snprintf(out, n, P_("%d %s", "%d %ss", count), count, op_label_noun(noun));
 }
 
 /* The description of table's rows for a list of candidates, and the word
@@ -286,7 +289,8 @@ int cli_same(struct op_cli *cli, const char *table, const char *col,
 	if (n && print) {
 		char what[64], head[512];
 		count_noun(what, sizeof(what), n, noun);
-		snprintf(head, sizeof(head), "%s with %s %s", what, col, val);
+		/* TRANSLATORS: "1 customer with phone +8613800138000" */
+		snprintf(head, sizeof(head), _("%s with %s %s"), what, op_label(col), val);
 		sqlite3_reset(st);
 		print_candidates(cli, head, st);
 	}
@@ -358,7 +362,7 @@ int cli_resolve(struct op_cli *cli, const char *table, const char *keycols,
 	if (n > 1) {
 		char what[64], head[512];
 		count_noun(what, sizeof(what), n, noun);
-		snprintf(head, sizeof(head), "'%s' matches %s", ref, what);
+		snprintf(head, sizeof(head), _("'%s' matches %s"), ref, what);
 		sqlite3_reset(st);
 		print_candidates(cli, head, st);
 		op_errc(&cli->err, EX_DATAERR,

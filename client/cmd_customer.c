@@ -55,10 +55,13 @@ static int check_phone_free(struct op_cli *cli, const char *raw)
 		return n;
 	if ((n = cli_same(cli, "customer", "phone", phone, NULL, 1)) <= 0)
 		return n;
-	return op_errc(&cli->err, EX_DATAERR, "phone: %s already belongs to %s; "
-		       "give --allow-duplicate to register another person with it",
-		       phone, n == 1 ? "the customer above (use that one)" :
-		       "the customers above (use one of them)");
+	if (n == 1)
+		return op_errc(&cli->err, EX_DATAERR, "phone: %s already belongs to the "
+			       "customer above (use that one); give --allow-duplicate to "
+			       "register another person with it", phone);
+	return op_errc(&cli->err, EX_DATAERR, "phone: %s already belongs to the customers "
+		       "above (use one of them); give --allow-duplicate to register another "
+		       "person with it", phone);
 }
 
 /* add and edit take --custom KEY=VALUE as often as needed: it is split

@@ -125,6 +125,9 @@ static const char *const VALUES[] = {
 	NC_("value", "complaints_unanswered_late"), NC_("value", "orders"), NC_("value", "sales"),
 	NC_("value", "average_order_value"), NC_("value", "return_rate"),
 	NC_("value", "overdue_deliveries"),
+	/* campaign kinds (schema/campaign.c) */
+	NC_("value", "greeting"), NC_("value", "promotion"), NC_("value", "new-product"),
+	NC_("value", "member-day"), NC_("value", "win-back"),
 	NULL
 };
 
@@ -140,6 +143,41 @@ static const char *const NOUNS[] = {
 };
 static const char *const VALUE_COLS[] = {
 	"state", "kind", "status", "last_kind", "gender", "metric", NULL
+};
+
+/* Words whose meaning depends on the column, each in its own context:
+ * a person's or a site's role ("sales" is 销售 there, 销售额 as a
+ * metric), the unit of a report's summary row, and the customers
+ * report's segment of buyers. */
+static const char *const ROLES[] = {
+	NC_("role", "sales"), NC_("role", "service"), NC_("role", "manager"),
+	NC_("role", "hq"), NC_("role", "admin"), NC_("role", "branch"), NULL
+};
+static const char *const UNITS[] = {
+	NC_("unit", "customers"), NC_("unit", "tickets"), NC_("unit", "orders"),
+	NC_("unit", "yuan"), NULL
+};
+static const char *const SEGMENTS[] = {
+	NC_("segment", "new"), NC_("segment", "returning"), NULL
+};
+/* a journal entry's operation (log) */
+static const char *const OPS[] = {
+	NC_("op", "insert"), NC_("op", "update"), NC_("op", "delete"), NULL
+};
+/* what a list shows for no branch (a segment or campaign of the whole
+ * chain) and for no customer (a coupon anyone may use) */
+static const char *const NO_BRANCH[] = { NC_("branch", "chain-wide"), NULL };
+static const char *const NO_CUSTOMER[] = { NC_("customer", "shared"), NULL };
+/* the sales by channel of orders whose customer has no channel */
+static const char *const NO_CHANNEL[] = { NC_("channel", "(unknown)"), NULL };
+static const struct {
+	const char *col, *ctx;
+	const char *const *words;
+} WORD_COLS[] = {
+	{ "role", "role", ROLES }, { "unit", "unit", UNITS },
+	{ "segment", "segment", SEGMENTS }, { "op", "op", OPS },
+	{ "branch", "branch", NO_BRANCH }, { "customer", "customer", NO_CUSTOMER },
+	{ "channel", "channel", NO_CHANNEL },
 };
 
 /* Columns that hold a UTC timestamp (the schema stores times as UTC). */
@@ -214,6 +252,9 @@ const char *op_label_value(const char *name, const char *v, char *buf, size_t n)
 {
 	if (v && in_list(VALUE_COLS, name))
 		return in_context(VALUES, "value", v);
+	for (size_t i = 0; v && name && i < sizeof(WORD_COLS) / sizeof(WORD_COLS[0]); i++)
+		if (strcmp(WORD_COLS[i].col, name) == 0)
+			return in_context(WORD_COLS[i].words, WORD_COLS[i].ctx, v);
 	if (!display_tz || !v || !op_label_is_utc(name) ||
 	    op_tz_local(display_tz, buf, n, v) < 0)
 		return v;

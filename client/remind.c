@@ -96,7 +96,11 @@
 	" UNION ALL SELECT due, CASE WHEN due = pdue THEN CASE WHEN date(op_local(due))" \
 	"  < :today THEN 'overdue' ELSE 'due' END ELSE " STATE("due") " END," \
 	"  'followup', name, phone, owner," \
-	"  printf(:t_cadence, cls, every)," \
+	"  CASE cls WHEN 'important' THEN printf(:t_cad_important, every)" \
+	"   WHEN 'major' THEN printf(:t_cad_major, every)" \
+	"   WHEN 'regular' THEN printf(:t_cad_regular, every)" \
+	"   WHEN 'small' THEN printf(:t_cad_small, every)" \
+	"   ELSE printf(:t_cadence, cls, every) END," \
 	"  CASE WHEN due = pdue THEN printf(:t_promised, date(op_local(pdue)))" \
 	"   WHEN last_at IS NULL THEN :t_never" \
 	"   ELSE printf(:t_last, op_local(last_at)) END, coalesce(last_at, created_at)" \
@@ -141,6 +145,11 @@ static const struct { const char *name, *msgid; } TEXTS[] = {
 	{ ":t_enquiry", N_("first follow-up of a new enquiry") },
 	{ ":t_enquiry_why", N_("registered with no follow-up or order yet; due within 24 h") },
 	{ ":t_cadence", N_("follow-up (%s: every %d days)") },
+	/* each class its own sentence: no English class word in a Chinese one */
+	{ ":t_cad_important", N_("follow-up (important: every %d days)") },
+	{ ":t_cad_major", N_("follow-up (major: every %d days)") },
+	{ ":t_cad_regular", N_("follow-up (regular: every %d days)") },
+	{ ":t_cad_small", N_("follow-up (small: every %d days)") },
 	{ ":t_promised", N_("promised for %s") },
 	{ ":t_never", N_("no follow-up since registered") },
 	{ ":t_last", N_("last follow-up %s") },

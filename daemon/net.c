@@ -920,10 +920,12 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 			op_log(OP_LOG_INFO, "in sync with %s", s->site);
 			break;
 		}
+		if (d->cfg->once && now - s->progress > d->cfg->timeout_s * 1000L && s->stuck)
+			return op_errc(&d->err, EX_PROTOCOL, "no progress with %s for %d s "
+				       "(see above); not in sync", s->site, d->cfg->timeout_s);
 		if (d->cfg->once && now - s->progress > d->cfg->timeout_s * 1000L)
-			return op_errc(&d->err, s->stuck ? EX_PROTOCOL : EX_UNAVAILABLE,
-				       "no progress with %s for %d s%s; not in sync", s->site,
-				       d->cfg->timeout_s, s->stuck ? " (see above)" : "");
+			return op_errc(&d->err, EX_UNAVAILABLE, "no progress with %s for %d s; "
+				       "not in sync", s->site, d->cfg->timeout_s);
 		if (d->cfg->once && now - start > d->cfg->timeout_s * 1000L * 10)
 			return op_errc(&d->err, EX_UNAVAILABLE, "sync did not finish in time");
 	}

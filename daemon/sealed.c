@@ -47,10 +47,12 @@ int op_sealed_keygen(const char *secret_path, char pk_hex[65], op_err *e)
 	if (sodium_init() < 0)
 		return op_errc(e, EX_SOFTWARE, "libsodium failed to start");
 	fd = open(secret_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return op_errc(e, EX_CANTCREAT, "cannot create the key file '%s': %s "
+			       "(a key is never overwritten)", secret_path, strerror(errno));
 	if (fd < 0)
-		return op_errc(e, errno == EEXIST ? EX_CANTCREAT : EX_IOERR,
-			       "cannot create the key file '%s': %s%s", secret_path,
-			       strerror(errno), errno == EEXIST ? " (a key is never overwritten)" : "");
+		return op_errc(e, EX_IOERR, "cannot create the key file '%s': %s",
+			       secret_path, strerror(errno));
 	crypto_box_keypair(pk, sk);
 	sodium_bin2hex(sk_hex, sizeof(sk_hex), sk, sizeof(sk));
 	sodium_bin2hex(pk_hex, 65, pk, sizeof(pk));

@@ -133,8 +133,12 @@ int op_customer_add(struct op_ctx *ctx, const char **vals, int allow_dup,
 	if (!allow_dup && (n = op_customer_phone_taken(ctx, vals[phone], norm, sizeof(norm))) != 0) {
 		if (n > 0) {
 			ctx->field = "phone";
-			op_errc(&ctx->err, EX_DATAERR, "phone: %s already belongs to %s",
-				norm, n == 1 ? "a customer" : "other customers");
+			if (n == 1)
+				op_errc(&ctx->err, EX_DATAERR, "phone: %s already belongs "
+					"to a customer", norm);
+			else
+				op_errc(&ctx->err, EX_DATAERR, "phone: %s already belongs "
+					"to other customers", norm);
 		}
 		goto fail;
 	}

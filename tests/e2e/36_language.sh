@@ -1,5 +1,5 @@
 . "$(dirname "$0")/lib.sh"
-plan 71
+plan 105
 # 36_language — the CLI in Chinese through gettext (schema/i18n.h): chosen
 # by LANG / LC_MESSAGES / LANGUAGE, English under LANG=C, and what machines
 # read (--json keys and values, CSV headers, exit codes) the same in both.
@@ -45,6 +45,7 @@ expect_out "days left in words" "还有 3 天 +3 +张三"
 expect_rc 0 "remind in Chinese" $ZH $OUTPOST remind --days 30
 expect_out "reminder texts in Chinese" "约定 $(date -d '+3 days' +%F)"
 expect_out "reminder states in Chinese" "待办 +跟进"
+expect_out "the customer's class in the reminder in Chinese" "跟进（普通：每 30 天）"
 
 echo "-- what machines read does not change"
 # Keys, numbers, times and enumeration words are the same; the sentences
@@ -105,5 +106,50 @@ for cmd in "history log" "keys show" "campaign show 无此活动" "coupon check 
 	ok_if 'grep -qP "[\\x{4e00}-\\x{9fff}]" "$T/zh.err" && ! grep -Eq "^outpost: [a-z]+ [a-z]+ |[a-z]{4,}$" "$T/zh.err"' \
 		"$cmd: said in Chinese ($(head -c 120 "$T/zh.err"))"
 done
+
+echo "-- no English pasted into a Chinese sentence"
+# A message is one whole translatable string: the words chosen by a
+# condition ("a customer" / "other customers", " (see above)") are not
+# glued in English into the translated sentence.
+expect_rc 65 "a taken phone, Chinese" $ZH $OUTPOST customer add --name 王五 --phone 13800138000
+expect_err "taken phone said in Chinese" "联系电话：\\+8613800138000 已属于上面这位客户（请直接用这位）"
+expect_err "who has it, said in Chinese" "^outpost: 联系电话为 \\+8613800138000 的 1 个客户："
+$OUTPOST customer add --name 张三 --phone 13700137000 >/dev/null
+expect_rc 65 "an ambiguous name, Chinese" $ZH $OUTPOST followup add --customer 张三
+expect_err "the candidates said in Chinese" "^outpost: “张三”对应 2 个客户："
+expect_rc 65 "a taken phone, English" $EN $OUTPOST customer add --name 王五 --phone 13800138000
+expect_err "taken phone said in English" "already belongs to the customer above \(use that one\)"
+: >"$T/taken.key"
+expect_rc 73 "a backup key is never overwritten, Chinese" $ZH $OUTPOST history keygen --secret "$T/taken.key"
+ok_if 'grep -q "密钥从不覆盖" "$T/.err" && ! grep -q "never overwritten" "$T/.err"' \
+	"key file refusal in Chinese ($(head -c 120 "$T/.err"))"
+
+echo "-- enumeration words in tables, canonical in --json/--csv"
+$OUTPOST staff add --code S1 --name 王经理 --role manager >/dev/null
+$OUTPOST staff add --code S2 --name 小刘 --role sales >/dev/null
+expect_rc 0 "staff list in Chinese" $ZH $OUTPOST staff list
+expect_out "staff roles in Chinese" "王经理 +店长 " 
+expect_out "sales role in Chinese" "小刘 +销售 "
+ok_if '$ZH $OUTPOST --csv staff list | grep -q ",manager,"' "staff roles stay English in CSV"
+expect_rc 0 "sync status in Chinese" $ZH $OUTPOST sync status
+expect_out "the site's role in Chinese" "^角色 +总部$"
+ok_if '$ZH $OUTPOST --json sync status | grep -q "\"role\": *\"hq\""' "the site's role stays hq in --json"
+expect_rc 0 "report customers in Chinese" $ZH $OUTPOST report customers
+expect_out "segment words in Chinese" "^新客 +1 "
+expect_out "returning in Chinese" "^老客 +0 "
+expect_out "units in Chinese" "^购买客户 +1 +人"
+ok_if '$ZH $OUTPOST --json report customers | grep -q "\"returning\""' "segment words stay English in --json"
+ok_if '$ZH $OUTPOST --csv report customers | grep -q "^new,"' "segment words stay English in CSV"
+expect_rc 0 "campaign list in Chinese" $ZH $OUTPOST campaign list
+expect_out "campaign kind and the whole chain in Chinese" "^春节 +促销 +会员 +sms .* 全部门店 "
+ok_if '$ZH $OUTPOST --csv campaign list | grep -q "promotion,.*chain-wide"' "campaign kind and chain-wide stay English in CSV"
+expect_rc 0 "coupon list in Chinese" $ZH $OUTPOST coupon list
+expect_out "a coupon for anyone in Chinese" " 通用 "
+expect_rc 0 "log in Chinese" $ZH $OUTPOST log
+expect_out "journal operations in Chinese" "HQ +新增 +staff"
+ok_if '$ZH $OUTPOST --csv log | grep -q ",insert,"' "journal operations stay English in CSV"
+expect_rc 0 "report channels in Chinese" $ZH $OUTPOST report channels
+expect_out "no channel recorded, in Chinese" "^（未记录） +1 "
+ok_if '$ZH $OUTPOST --csv report channels | grep -q "^(unknown),"' "no channel stays (unknown) in CSV"
 
 done_testing
