@@ -568,6 +568,14 @@ int64_t op_sync_stamp_in_txn(op_sync *s, int64_t n)
 	if (!m || op_sync_state_save(s) < 0 ||
 	    op_db_meta_set_int(s->db, "stamped_seq", last) < 0)
 		return -1;
+	/* Entries a history commit already read from the journal (outpost
+	 * history commit before the daemon stamped them) are in that commit:
+	 * their new versions must not count again in the next one, as
+	 * changes or for its author. */
+	if (last <= op_db_meta_int(s->db, "history_seq", 0) &&
+	    op_db_meta_int(s->db, "history_ver", -1) == (int64_t)pass_ver &&
+	    op_db_meta_set_int(s->db, "history_ver", (int64_t)s->ver) < 0)
+		return -1;
 	sqlite3_bind_int64(m, 1, last);
 	sqlite3_bind_int64(m, 2, (int64_t)s->ver);
 	sqlite3_bind_int64(m, 3, op_sync_now(s));
