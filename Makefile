@@ -131,10 +131,10 @@ $(B)/unit: $(UNIT_OBJ) $(LIBS)
 
 $(B)/tools/%: $(B)/tools/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
-# The fault harness is two objects: the driver and its model
-# (tools/faultsim_model.c is no program of its own).
-$(B)/tools/faultsim: $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o $(LIBS)
-	$(CC) $(LDFLAGS) -o $@ $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o \
+# The fault harness is three objects: the driver, its writes and its model
+# (tools/faultsim_model.c and faultsim_write.c are no programs of their own).
+$(B)/tools/faultsim: $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o $(B)/tools/faultsim_write.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(B)/tools/faultsim.o $(B)/tools/faultsim_model.o $(B)/tools/faultsim_write.o \
 		-Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
 
 test: all $(B)/unit $(B)/tools/faultsim

@@ -149,5 +149,10 @@ void model_free(struct sim *m);
 void absorb(struct site *x);
 void model_restore(struct site *x, int64_t maxseq, int64_t stamped);
 int check(struct sim *m);
+/* faultsim.c, for faultsim_write.c */
+void trace(struct sim *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+sqlite3 *stock(struct site *x);
+/* faultsim_write.c: one random write at x, recorded in the model */
+int write_random(struct sim *m, struct site *x);
 
 #endif
