@@ -13,6 +13,7 @@
 #include "backup.h"
 #include "health.h"
 #include "history.h"
+#include "histwork.h"
 #include "net_int.h"
 
 int64_t op_net_now_ms(void)
@@ -30,7 +31,9 @@ int64_t op_net_mono_ms(void)
 }
 
 /* Commit what the batches since the last commit brought to the history;
- * failing never stops sync. */
+ * failing never stops sync. With the worker (histwork.c) the commit goes
+ * on there: this waits for one still running, and until the new one holds
+ * its snapshot. */
 void op_net_history_flush(struct dctx *d)
 {
 	op_err herr = { 0 };
@@ -38,27 +41,63 @@ void op_net_history_flush(struct dctx *d)
 	if (d->cfg->no_history || !d->hist_dirty)
 		return;
 	int64_t t0 = op_net_mono_ms();
-	if (op_history_commit_ex(d->db, d->cfg->history, d->hist_site, 0, &res, &herr) < 0)
+	if (d->hw)
+		op_histwork_commit(d->hw, d->hist_site, 0);
+	else if (op_history_commit_ex(d->db, d->cfg->history, d->hist_site, 0, &res, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
-	d->hist_dirty = 0;
-	d->hist_at = op_net_mono_ms();
-	if (res.commit[0])
+	else if (res.commit[0])
 		op_log(OP_LOG_DEBUG, "history: %llu records of %s committed in %lld ms",
 		       (unsigned long long)res.records, d->hist_site,
-		       (long long)(d->hist_at - t0));
+		       (long long)(op_net_mono_ms() - t0));
+	d->hist_dirty = 0;
+	d->hist_at = op_net_mono_ms();
 }
 
 /* At most one history commit per HIST_EVERY_MS while batches stream in:
  * a commit rewrites the directories above its records, so a few large
- * ones cost much less than one per batch, and one second of batches
- * still commits in well under the time a branch waits for progress. */
+ * ones cost much less than one per batch. */
 #define HIST_EVERY_MS 1000
 
-/* Commit when due: now (now), or once HIST_EVERY_MS have passed. */
+/* With the worker the loop does not wait for a commit, and a stream is
+ * committed as it comes, in commits of a quarter of a second of batches:
+ * what is left when it ends (and a --once run waits for) is small. More
+ * often costs more in all: each commit rewrites the directories above its
+ * records. */
+#define HIST_WORKER_MS 250
+
+/* Commit when due: now (now), or once the interval has passed; not while
+ * the worker still writes the one before (a later turn asks again). */
 void op_net_history_due(struct dctx *d, int now)
 {
-	if (d->hist_dirty && (now || op_net_mono_ms() - d->hist_at >= HIST_EVERY_MS))
+	int64_t every = d->hw ? HIST_WORKER_MS : HIST_EVERY_MS;
+	if (d->hist_dirty && (now || op_net_mono_ms() - d->hist_at >= every) &&
+	    !(d->hw && op_histwork_busy(d->hw)))
 		op_net_history_flush(d);
+}
+
+/* The loop stamped n local writes: they are the history's to commit, with
+ * the worker as soon as it is free (nothing more comes with them: a
+ * branch's upload is then committed while HQ merges it, not after). */
+void op_net_history_stamped(struct dctx *d, int64_t n)
+{
+	if (n <= 0 || d->cfg->no_history)
+		return;
+	if (!d->hist_dirty) {
+		snprintf(d->hist_site, sizeof(d->hist_site), "%s", op_db_site(d->db));
+		d->hist_at = op_net_mono_ms() - (d->hw ? HIST_WORKER_MS : 0);
+	}
+	d->hist_dirty = 1;
+	op_net_history_due(d, 0);
+}
+
+/* At exit: the worker's last commit ends, and what is left (with the
+ * journal the loop has not stamped) is committed here. */
+void op_net_history_end(struct dctx *d)
+{
+	op_histwork_stop(d->hw);
+	d->hw = NULL;
+	op_net_history_flush(d);
+	op_net_history_repack(d, 1);
 }
 
 #define REPACK_EVERY_MS 60000
@@ -74,7 +113,7 @@ void op_net_history_repack(struct dctx *d, int wait)
 			return;
 		d->repack_pid = 0;
 	}
-	if (wait || d->cfg->no_history || d->hist_dirty ||
+	if (wait || d->cfg->no_history || d->hist_dirty || (d->hw && op_histwork_busy(d->hw)) ||
 	    op_net_mono_ms() - d->repack_at < REPACK_EVERY_MS)
 		return;
 	d->repack_at = op_net_mono_ms();
@@ -147,10 +186,18 @@ void op_net_chores(struct dctx *d)
 
 /* A store that held data before its history began gets its first commit
  * now, authored by this site: the first round committed on top of it is
- * then authored by whoever made that round's changes. */
+ * then authored by whoever made that round's changes. With the worker it
+ * is written there, beside the handshake; the rows the journal still has
+ * to stamp follow in the commit after their stamping. */
 void op_net_history_baseline(struct dctx *d)
 {
 	op_err herr = { 0 };
-	if (!d->cfg->no_history && op_history_baseline(d->db, d->cfg->history, &herr) < 0)
+	if (d->cfg->no_history)
+		return;
+	if (!(d->hw = op_histwork_start(d->cfg->db, d->cfg->history, &herr)))
+		op_log(OP_LOG_WARN, "history written by the loop itself: %s", herr.msg);
+	if (d->hw)
+		op_histwork_commit(d->hw, op_db_site(d->db), 1);
+	else if (op_history_baseline(d->db, d->cfg->history, &herr) < 0)
 		op_log(OP_LOG_WARN, "history not written: %s", herr.msg);
 }

@@ -20,6 +20,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,12 +153,9 @@ char *op_history_default_path(const char *db_path)
  * call takes a reference, none is given back): starting it parses the
  * system's whole TLS certificate bundle, far too slow to repeat for every
  * sync round. */
-void op_hist_git_up(void)
+static void git_up_once(void)
 {
-	static int up;
-	if (up)
-		return;
-	up = git_libgit2_init() > 0;
+	git_libgit2_init();
 	/* The history is the store's, not a person's: no $HOME/.gitconfig or
 	 * /etc/gitconfig (an unreadable or broken one would stop it), and no
 	 * owner check (safe.directory) — the daemon's user writes the
@@ -171,6 +169,14 @@ void op_hist_git_up(void)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(2 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(8 << 20));
+}
+
+/* once per process, whichever thread comes first (outpostd's loop or its
+ * history worker) */
+void op_hist_git_up(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, git_up_once);
 }
 
 /* An existing directory with nothing in it (a fresh mount point). */
@@ -499,7 +505,15 @@ static sqlite3_stmt *prep(struct writer *w, sqlite3_str *s)
 	return st;
 }
 
-/* SELECT every column, the label[, the shard] FROM t WHERE id = ?1 | ORDER BY shard */
+/* A row an unstamped journal entry touched (OP_HISTORY_STAMPED): the
+ * commit after its stamping writes it. */
+#define SQL_UNSTAMPED_ROWS \
+	"SELECT gid FROM journal WHERE tbl = %d AND seq > (SELECT max(" \
+	"coalesce((SELECT value FROM meta WHERE key = 'stamped_seq'), 0)," \
+	"coalesce((SELECT value FROM meta WHERE key = 'history_seq'), 0)))"
+
+/* SELECT every column, the label[, the shard] FROM t WHERE id = ?1 | ORDER
+ * BY shard (all: 1 every row, 2 every row but those of SQL_UNSTAMPED_ROWS) */
 static sqlite3_stmt *table_select(struct writer *w, const struct op_table *t, int all)
 {
 	sqlite3_str *s = sqlite3_str_new(NULL);
@@ -510,7 +524,12 @@ static sqlite3_stmt *table_select(struct writer *w, const struct op_table *t, in
 	/* label_sql is an expression from the table description, not data */
 	sqlite3_str_appendf(s, "(%s)", t->label_sql ? t->label_sql : "NULL");
 	if (all)
-		sqlite3_str_appendf(s, ", " OP_RECFILE_SHARD_SQL("id") " AS sh FROM \"%w\" ORDER BY sh", t->name);
+		sqlite3_str_appendf(s, ", " OP_RECFILE_SHARD_SQL("id") " AS sh FROM \"%w\"%s",
+				    t->name, all == 2 ? " WHERE id NOT IN (" : "");
+	if (all == 2)
+		sqlite3_str_appendf(s, SQL_UNSTAMPED_ROWS ")", t->num);
+	if (all)
+		sqlite3_str_appendall(s, " ORDER BY sh");
 	else
 		sqlite3_str_appendf(s, " FROM \"%w\" WHERE id = ?1", t->name);
 	return prep(w, s);
@@ -713,8 +732,17 @@ static void writer_free(struct writer *w)
 	git_repository_free(w->repo);
 }
 
+/* The hook's snapshot call, at most once. */
+static void hook_snapshot(const struct op_history_hook *hook, int *called)
+{
+	if (hook && hook->snapshot && !*called)
+		hook->snapshot(hook->arg);
+	*called = 1;
+}
+
 static int commit_once(op_db *db, const char *path, const char *author_site,
-		       unsigned flags, struct op_history_result *res, op_err *e)
+		       unsigned flags, const struct op_history_hook *hook, int *hooked,
+		       struct op_history_result *res, op_err *e)
 {
 	struct writer w = { .db = db, .e = e };
 	git_oid parent_id, tree_id, commit_id;
@@ -753,7 +781,8 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 		if (t->num >= MAXT || !op_table_known(t))
 			continue;
 		if (!(w.sel[t->num] = table_select(&w, t, 0)) ||
-		    (full && !(w.all[t->num] = table_select(&w, t, 1))))
+		    (full && !(w.all[t->num] = table_select(&w, t,
+				(flags & OP_HISTORY_STAMPED) ? 2 : 1))))
 			goto out;
 	}
 	/* One read transaction: the marks and the rows are one snapshot. */
@@ -769,12 +798,15 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 	}
 	r.j1 = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	hook_snapshot(hook, hooked);	/* the read above began the snapshot */
 	r.v0 = op_db_meta_int(db, "history_ver", 0);
 	r.v1 = op_db_meta_int(db, "ver", 0);
 	r.j0 = op_db_meta_int(db, "history_seq", 0);
 	int64_t stamped = op_db_meta_int(db, "stamped_seq", 0);
 	if (stamped > r.j0)
 		r.j0 = stamped;	/* stamped entries are in the clock */
+	if (flags & OP_HISTORY_STAMPED)
+		r.j1 = r.j0;	/* the unstamped journal waits for its stamping */
 	if (r.v0 > r.v1)
 		r.v0 = r.v1;
 
@@ -921,6 +953,14 @@ out:
 int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_site,
 			 unsigned flags, struct op_history_result *res, op_err *e)
 {
+	return op_history_commit_hook(db, repo_path, author_site, flags, NULL, res, e);
+}
+
+int op_history_commit_hook(op_db *db, const char *repo_path, const char *author_site,
+			   unsigned flags, const struct op_history_hook *hook,
+			   struct op_history_result *res, op_err *e)
+{
+	int hooked = 0;
 	char *path = repo_path ? strdup(repo_path) : op_history_default_path(op_db_path(db));
 	int rc = -1;
 
@@ -947,9 +987,10 @@ int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_si
 		op_hist_clear_stale(path, NULL, NULL);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		op_err_clear(e);
-		if ((rc = commit_once(db, path, author_site, flags, res, e)) <= 0)
+		if ((rc = commit_once(db, path, author_site, flags, hook, &hooked, res, e)) <= 0)
 			break;
 	}
+	hook_snapshot(hook, &hooked);	/* failed before its snapshot */
 	op_hist_unlock(lock);
 	if (rc > 0)
 		rc = -1;
@@ -989,23 +1030,25 @@ int op_history_repack(const char *repo_path, op_err *e)
 	return rc;
 }
 
-int op_history_baseline(op_db *db, const char *repo_path, op_err *e)
+int op_history_started(op_db *db, const char *repo_path)
 {
 	char *path = repo_path ? strdup(repo_path) : op_history_default_path(op_db_path(db));
 	git_repository *r = NULL;
 	git_oid head;
-	int rc;
+	op_err e = { 0 };
+	int has = 0;
 
-	if (!path)
-		return op_errc(e, EX_OSERR, "out of memory");
 	op_hist_git_up();
-	rc = op_hist_repo_open(&r, path, 1, NULL, e);
-	int has = rc == 0 && git_reference_name_to_id(&head, r, REF_MAIN) == 0;
+	if (path && op_hist_repo_open(&r, path, 0, NULL, &e) == 0)
+		has = git_reference_name_to_id(&head, r, REF_MAIN) == 0;
 	git_repository_free(r);
 	free(path);
-	if (rc < 0) {
-		op_hist_note(db, e);
-		return -1;
-	}
-	return has ? 0 : op_history_commit_ex(db, repo_path, op_db_site(db), 0, NULL, e);
+	return has;
+}
+
+int op_history_baseline(op_db *db, const char *repo_path, op_err *e)
+{
+	/* a repository that cannot be read fails in the commit, with why */
+	return op_history_started(db, repo_path) ? 0 :
+	       op_history_commit_ex(db, repo_path, op_db_site(db), 0, NULL, e);
 }

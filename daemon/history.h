@@ -33,6 +33,12 @@ char *op_history_default_path(const char *db_path);
 /* --- writing --- */
 
 #define OP_HISTORY_FULL 0x01	/* rebuild the tree from every row (repair) */
+/* Only what the sync layer has versioned: journal entries not yet stamped
+ * are left to a later commit, and so (in a first commit) are the rows they
+ * touch. outpostd's history worker commits so while its loop stamps the
+ * journal: an entry is then never committed once unstamped and again,
+ * at its new version, after the loop stamped it during the commit. */
+#define OP_HISTORY_STAMPED 0x02
 
 struct op_history_result {
 	char commit[41];	/* the new commit, "" when nothing changed */
@@ -61,6 +67,20 @@ int op_history_repack(const char *repo_path, op_err *e);
  * was committed. */
 int op_history_commit_ex(op_db *db, const char *repo_path, const char *author_site,
 			 unsigned flags, struct op_history_result *res, op_err *e);
+
+/* Called once, as soon as a commit holds its snapshot of the store (or
+ * when it fails before): writes after that are not in the commit. */
+struct op_history_hook {
+	void (*snapshot)(void *arg);
+	void *arg;
+};
+/* op_history_commit_ex with a hook (NULL: none). */
+int op_history_commit_hook(op_db *db, const char *repo_path, const char *author_site,
+			   unsigned flags, const struct op_history_hook *hook,
+			   struct op_history_result *res, op_err *e);
+/* Has the repository at repo_path (NULL: db's default) a commit? 1, 0
+ * (also when it does not exist yet). */
+int op_history_started(op_db *db, const char *repo_path);
 
 /* The first commit of a store that already holds data, before any round
  * is committed on top of it: every record, authored by the store's own

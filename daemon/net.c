@@ -160,6 +160,17 @@ static int send_batch(struct dctx *d, struct session *s)
 	return 1;
 }
 
+/* Local writes stamped into versions (all of them, in short transactions:
+ * stamped a chunk a turn, an edit stamped after its row was sent would go
+ * again), and the history's to commit. */
+static void stamp_some(struct dctx *d)
+{
+	int64_t n = op_sync_stamp(d->sync, 2000);
+	if (n < 0)
+		op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
+	op_net_history_stamped(d, n);
+}
+
 static void pump_out(struct dctx *d, struct session *s)
 {
 	int sent = 0;
@@ -241,6 +252,10 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	int round_end = h.count == 0 && !(d->cfg->hq && s->uploaded);
 	if (h.count == 0 && d->cfg->hq)
 		s->uploaded = 1;
+	/* A commit has one author: another peer's batches since the last
+	 * commit are committed first (their snapshot taken before this). */
+	if (d->hist_dirty && strcmp(d->hist_site, s->site) != 0)
+		op_net_history_flush(d);
 	int64_t t0 = op_net_mono_ms();
 	d->batch_at = t0;
 	uint64_t ack;
@@ -276,14 +291,13 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 	op_enc_ack(&d->body, &a);
 	send_msg(d, s, OP_MSG_ACK, &d->body);
 	/* After the ACK, for both roles: the batch's changes (and at a branch
-	 * its own, sent since) go to the history, committed at most every
-	 * HIST_EVERY_MS, at the end of a peer's round, when the loop is idle
-	 * and before the changes of another peer (a commit is authored by
-	 * one): not once per round, which paused the loop for seconds (a
-	 * branch gives up after 5 s without progress); packs stay few
-	 * because they are merged in the background (history_repack). */
-	if (d->hist_dirty && strcmp(d->hist_site, s->site) != 0)
-		op_net_history_flush(d);
+	 * its own, sent since) go to the history, committed by the history
+	 * worker (histwork.c) at most every HIST_EVERY_MS, at the end of a
+	 * peer's round, when the loop is idle and before the changes of
+	 * another peer are merged (above): never by the loop itself, which
+	 * paused it for seconds (a branch gives up after 5 s without
+	 * progress); packs stay few because they are merged in the
+	 * background (history_repack). */
 	if (!d->hist_dirty)
 		d->hist_at = op_net_mono_ms();
 	d->hist_dirty = 1;
@@ -885,9 +899,8 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		}
 		/* Local writes reach HQ as soon as they are journaled (once a
 		 * re-baseline has brought this store's own history back). */
-		if (!op_sync_rebasing(d->sync) && op_sync_pending(d->sync) > 0 &&
-		    op_sync_stamp(d->sync, 2000) < 0)
-			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
+		if (!op_sync_rebasing(d->sync) && op_sync_pending(d->sync) > 0)
+			stamp_some(d);
 		pump_out(d, s);
 		/* A --once round that has caught up is about to exit, and
 		 * exiting waits for the merge: it starts none then (its first
@@ -959,8 +972,8 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			if (zmq_poll(&again, 1, 0) <= 0)
 				break;
 		}
-		if (op_sync_pending(d->sync) > 0 && op_sync_stamp(d->sync, 2000) < 0)
-			op_log(OP_LOG_ERR, "cannot stamp the journal: %s", op_db_err(d->db)->msg);
+		if (op_sync_pending(d->sync) > 0)
+			stamp_some(d);
 		int64_t now = op_net_mono_ms();
 		for (int i = 0; i < d->nsess; i++) {
 			struct session *s = &d->sess[i];
@@ -1029,8 +1042,7 @@ int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop)
 		rc = -1;
 	else
 		rc = cfg->hq ? hq_run(&d, stop) : branch_run(&d, stop);
-	op_net_history_flush(&d);
-	op_net_history_repack(&d, 1);
+	op_net_history_end(&d);
 	if (rc < 0)
 		op_log(OP_LOG_ERR, "%s", d.err.msg[0] ? d.err.msg : op_db_err(d.db)->msg);
 	/* why a branch gave up is kept for `sync status`, not only logged */

@@ -62,6 +62,7 @@ struct dctx {
 	int hist_dirty;		/* batches received since the last history commit */
 	char hist_site[40];	/* the peer of the last of those batches */
 	int64_t hist_at;	/* mono ms of the last history commit */
+	struct op_histwork *hw;	/* the history worker, or NULL (commits here) */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
 	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
@@ -76,7 +77,12 @@ void op_net_history_due(struct dctx *d, int now);
 /* Every minute, while nothing waits to be committed, merge the history's
  * small packs in a child process; wait: reap it (at exit). */
 void op_net_history_repack(struct dctx *d, int wait);
-/* A store's first history commit, for data from before its history. */
+/* The loop stamped n local writes (op_sync_stamp's result). */
+void op_net_history_stamped(struct dctx *d, int64_t n);
+/* At exit: the worker stopped, the last commit, the pack merge reaped. */
+void op_net_history_end(struct dctx *d);
+/* The history worker started, and a store's first history commit, for
+ * data from before its history. */
 void op_net_history_baseline(struct dctx *d);
 /* Snapshots on schedule and systemd's watchdog and status line. */
 void op_net_chores(struct dctx *d);
