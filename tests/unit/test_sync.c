@@ -137,6 +137,54 @@ static void round_all(void)
 
 TestSuite(sync, .init = setup, .fini = teardown);
 
+/* A merge runs with triggers off: every trigger of the schema must be one
+ * merge.c knows what to do about, or a migration could add a rule that
+ * merged rows silently skip. */
+Test(sync, every_trigger_is_known_to_the_merge)
+{
+	struct site a;
+	sqlite3_stmt *st;
+	int n = 0;
+	open_site(&a, "SH01", 0);
+	cr_assert_eq(sqlite3_prepare_v2(op_db_handle(a.db), "SELECT name FROM sqlite_master"
+					" WHERE type = 'trigger'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		cr_expect_neq(op_sync_trigger_kind(name), 0,
+			      "trigger %s: say in daemon/merge.c what it does during a merge", name);
+		n++;
+	}
+	sqlite3_finalize(st);
+	cr_expect_gt(n, 20);
+	cr_expect_eq(op_sync_trigger_kind("customer_rule_new"), 0);
+	close_site(&a);
+}
+
+/* The search index of merged customers, kept without triggers: new,
+ * edited and deleted customers are found as the index says. */
+Test(sync, merged_customers_are_indexed)
+{
+	struct site a, b;
+	open_site(&a, "SH01", 0);
+	open_site(&b, "BJ01", 0);
+	exec(&a, "INSERT INTO customer(name, phone) VALUES ('Zhang Wei', '+8613800138000')");
+	exec(&a, "INSERT INTO customer(name, phone) VALUES ('Li Na', '+8613900139000')");
+	pump(&a, &b);
+	cr_assert_str_eq(q1(&b, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'Zhang'"), "1");
+	exec(&a, "UPDATE customer SET name = 'Zhang Min' WHERE name = 'Zhang Wei'");
+	exec(&a, "DELETE FROM customer WHERE name = 'Li Na'");
+	pump(&a, &b);
+	cr_expect_str_eq(q1(&b, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'Wei'"), "0");
+	cr_expect_str_eq(q1(&b, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'Min'"), "1");
+	cr_expect_str_eq(q1(&b, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'Li'"), "0");
+	cr_expect_str_eq(q1(&b, "SELECT count(*) FROM customer_fts"), "1");
+	cr_expect_str_eq(q1(&b, "SELECT count(*) FROM search_pending"), "0");
+	/* the index agrees with the rows (FTS5's own check) */
+	exec(&b, "INSERT INTO customer_fts(customer_fts) VALUES ('integrity-check')");
+	close_site(&a);
+	close_site(&b);
+}
+
 Test(sync, insert_reaches_everyone)
 {
 	exec(&a, "INSERT INTO customer(name, phone) VALUES ('张三', '+8613800138000')");
