@@ -8,7 +8,9 @@
 #   up, down   N new customers + N edits of them (2N changes) made at a
 #              branch (up) or at HQ (down) with the journal on, synced to a
 #              fresh HQ (a fresh branch), timed from starting the branch's
-#              outpostd --once to its exit. Baseline: tools/changeset_apply,
+#              outpostd --once to its exit (down: once HQ, started on the
+#              template, has stamped its own writes, as a running HQ does
+#              when they are made). Baseline: tools/changeset_apply,
 #              sqlite3changeset_apply of the session changesets of the same
 #              2N changes into a store with the same schema, indexes and
 #              search index ("fts"), and into the bare tables ("bare").
@@ -133,6 +135,17 @@ hq_stop() {
 	sleep 0.3	# the watcher's last look
 	HQKIDS=$(cat "$1/hq.hwm.kids" 2>/dev/null || echo 0)
 }
+# stamped DB: wait (up to 60 s) until the daemon on DB has stamped its
+# journal. HQ runs all the time and stamps its own writes as they are made;
+# the template's HQ is started just before the down run, and its stamping
+# of N customers would otherwise be timed as part of the branch's download.
+stamped() {
+	i=0
+	until [ "$(sqlite3 -batch -cmd '.timeout 10000' "$1" "SELECT (SELECT coalesce(max(seq), 0)
+		FROM journal) <= (SELECT coalesce(max(value), 0) FROM meta WHERE key = 'stamped_seq')")" = 1 ]; do
+		i=$((i+1)); [ $i -lt 600 ] || die "HQ did not stamp its journal in 60 s"; sleep 0.1
+	done
+}
 # once DB LOG [options]: one outpostd --branch --once; sets SECS, BRHWM.
 once() {
 	db=$1 log=$2
@@ -219,6 +232,7 @@ for r in $(seq 1 "$RUNS"); do
 		down)
 			fresh down "$T/down"
 			hq_start "$W/down"
+			stamped "$W/down/hq.db"
 			once "$W/down/b.db" "$W/down/b.log"
 			DOWN="$DOWN $SECS"
 			hq_stop "$W/down"
