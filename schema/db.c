@@ -1097,8 +1097,6 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 	if (!(flags & OP_DB_READONLY)) {
 		if (op_db_exec(db, "PRAGMA journal_mode = WAL") < 0)
 			goto fail_db;
-		if ((flags & OP_DB_DAEMON) && getenv("OPC") && op_db_exec(db, getenv("OPC")) < 0)
-			goto fail_db;
 		if (migrate(db) < 0)
 			goto fail_db;
 	} else if (op_db_schema_version(db) < 1) {
