@@ -7,7 +7,7 @@
 # needs the admin's key) and incremental; the stock git client reads the
 # repositories and `git fsck --strict` is clean.
 . "$(dirname "$0")/lib.sh"
-plan 115
+plan 119
 
 cd "$T" || exit 1
 HQ=$T/hq.db
@@ -144,10 +144,19 @@ expect_rc 0 "history commit of the restores' access records" hq history commit
 expect_rc 0 "history commit with nothing new" hq history commit
 expect_out "nothing to commit" "^nothing to commit"
 expect_rc 0 "a change made at HQ" hq --as mgr customer edit "$CID" --title buyer
-expect_rc 0 "history commit" hq history commit
-expect_out "committed with a summary" "^committed [0-9a-f]{10}: HQ: 1 customer changed$"
+# HQ's outpostd commits a write made there as soon as it has stamped it:
+# no batch needs to come for it to be in the history.
+wait_for 20 "HQ's outpostd to commit mgr's edit" \
+	'[ "$(git -C "$HQ.git" log -1 --format=%an main 2>/dev/null)" = mgr ]'
 expect_rc 0 "history log --limit 2 --json" hq history log --limit 2 --json
 expect_eq "two commits, the newest by mgr at HQ" "$(json '(len(d), d[0]["author"], d[0]["site"])')" "(2, 'mgr', 'HQ')"
+expect_eq "HQ's outpostd committed it by itself" "$(json 'd[0]["summary"]')" "HQ: 1 customer changed"
+expect_rc 0 "history commit: the daemon was first" hq history commit
+expect_out "nothing left to commit" "^nothing to commit"
+# By hand on a store no daemon runs on (SH01 syncs with --once).
+expect_rc 0 "a change made at SH01" sh1 --as alice customer edit "$CID" --employer "Lin Textiles"
+expect_rc 0 "history commit" sh1 history commit
+expect_out "committed with a summary" "^committed [0-9a-f]{10}: SH01: 1 customer changed$"
 
 echo "-- push: an off-site copy, encrypted, incremental"
 B=$T/usb/outpost-backup
