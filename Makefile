@@ -21,8 +21,13 @@ BIN     := bin
 PKGS    := sqlite3 libzmq zlib libgit2 libsodium icu-i18n icu-uc libmicrohttpd
 
 CFLAGS  ?= -O2 -g
+# The include path is the dependency graph (DESIGN.md): schema/ sees only
+# itself, daemon/ schema/ too, the client and the tools everything.
+INC      = -Ischema -Idaemon -Iclient
+$(B)/schema/%.o: INC = -Ischema
+$(B)/daemon/%.o: INC = -Ischema -Idaemon
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-           -Ischema -Iclient -Idaemon -I$(B) -MMD -MP \
+           $(INC) -I$(B) -MMD -MP \
            -DOP_LOCALEDIR='"$(PREFIX)/share/locale"'
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
@@ -121,9 +126,11 @@ $(BIN)/outpost: $(B)/client/main.o $(LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \
 		-Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a -Wl,--end-group $(PKG_LIBS) -lm
-$(BIN)/outpostd: $(B)/daemon/main.o $(LIBS)
+# The daemon links no client code (DESIGN.md: the graph is one-way).
+$(BIN)/outpostd: $(B)/daemon/main.o $(B)/libopdaemon.a $(B)/libopschema.a
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(B)/libopdaemon.a $(B)/libopschema.a \
+		-Wl,--end-group $(PKG_LIBS) -lm
 
 $(B)/unit: $(UNIT_OBJ) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) -Wl,--whole-archive $(B)/libopclient.a -Wl,--no-whole-archive \

@@ -24,8 +24,8 @@
 #include "net_int.h"
 #include "db.h"
 #include "health.h"
+#include "classify.h"
 #include "history.h"
-#include "report.h"
 #include "sync.h"
 #include "wire.h"
 
@@ -1006,20 +1006,18 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		int quiet = !(it[0].revents & ZMQ_POLLIN) && now - d->batch_at >= QUIET_MS;
 		if (d->applied && d->cfg->classify_s > 0 && now - last_classify > every &&
 		    (quiet || now - last_classify > 2 * every)) {
-			op_report *r = NULL;
 			op_db *cdb = NULL;
 			op_err ce = { 0 };
 			int64_t t0 = op_net_mono_ms();
 			/* On a connection of its own, closed after: whatever the
 			 * report sets (pragmas, its cache) leaves with it. */
 			if (op_db_open(&cdb, d->cfg->db, OP_DB_DAEMON, &ce) < 0 ||
-			    op_report_classify(&r, cdb, NULL, NULL) < 0)
+			    op_classify(cdb, NULL, NULL, NULL, NULL) < 0)
 				op_log(OP_LOG_WARN, "classify after sync failed: %s",
 				       cdb ? op_db_err(cdb)->msg : ce.msg);
 			else
 				op_log(OP_LOG_INFO, "customers reclassified in %lld ms",
 				       (long long)(op_net_mono_ms() - t0));
-			op_report_free(r);
 			op_db_free(cdb);
 			d->applied = 0;
 			last_classify = now;
