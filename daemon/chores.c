@@ -67,9 +67,25 @@ void op_net_history_flush(struct dctx *d)
 
 /* Commit when due: now (now), or once the interval has passed; not while
  * the worker still writes the one before (a later turn asks again). */
+/* The write-ahead log is trimmed past 64 MiB, looked at once a second:
+ * while batches stream in, the worker's snapshots keep SQLite from
+ * restarting it (3 GB in a 1M catch-up), so it is done in the worker's
+ * gaps, before its next commit. */
+#define WAL_MAX (64LL << 20)
+#define WAL_EVERY_MS 1000
+
 void op_net_history_due(struct dctx *d, int now)
 {
-	int64_t every = d->hw ? HIST_WORKER_MS : HIST_EVERY_MS;
+	int64_t every = d->hw ? HIST_WORKER_MS : HIST_EVERY_MS, t = op_net_mono_ms();
+	if (t - d->wal_at >= WAL_EVERY_MS && !(d->hw && op_histwork_busy(d->hw))) {
+		d->wal_at = t;
+		int r = op_db_wal_trim(d->db, WAL_MAX);
+		if (r < 0)
+			op_log(OP_LOG_WARN, "%s", op_db_err(d->db)->msg);
+		else if (r)
+			op_log(OP_LOG_DEBUG, "write-ahead log copied into the store and truncated "
+			       "in %lld ms", (long long)(op_net_mono_ms() - t));
+	}
 	if (d->hist_dirty && (now || op_net_mono_ms() - d->hist_at >= every) &&
 	    !(d->hw && op_histwork_busy(d->hw)))
 		op_net_history_flush(d);
@@ -126,21 +142,31 @@ void op_net_history_repack(struct dctx *d, int wait)
 		     op_history_default_path(d->cfg->db);
 	pid_t p = path ? fork() : -1;
 	if (p == 0) {
-		op_err e = { 0 };
 		if (nice(10) < 0)	/* background work: the clerk's commands first */
 			op_log(OP_LOG_DEBUG, "pack merge at normal priority: %s", strerror(errno));
-		int n = op_history_repack(path, &e);
-		if (n < 0)
-			op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
-		else if (n > 0)
-			op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
-		_exit(n < 0);
+		/* A fresh process: a forked one counts every page of the
+		 * daemon it shares (81-97 MiB after a 1M catch-up) on top of
+		 * what the merge needs. */
+		execl("/proc/self/exe", "outpostd", OP_REPACK_OPTION, path, (char *)NULL);
+		op_log(OP_LOG_DEBUG, "pack merge in the forked daemon: %s", strerror(errno));
+		_exit(op_daemon_repack(path));
 	}
 	if (p < 0)
 		op_log(OP_LOG_WARN, "cannot start merging the history's packs: %s", strerror(errno));
 	else
 		d->repack_pid = p;
 	free(path);
+}
+
+int op_daemon_repack(const char *path)
+{
+	op_err e = { 0 };
+	int n = op_history_repack(path, &e);
+	if (n < 0)
+		op_log(OP_LOG_WARN, "history not repacked: %s", e.msg);
+	else if (n > 0)
+		op_log(OP_LOG_INFO, "history: merged %d packs into one", n);
+	return n < 0;
 }
 
 /* Snapshots on schedule (--backup DIR), whether or not the peer can be

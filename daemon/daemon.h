@@ -40,6 +40,13 @@ void op_dcfg_default(struct op_dcfg *cfg);
  * EX_CONFIG for bad keys or settings, EX_SOFTWARE otherwise. */
 int op_daemon_run(const struct op_dcfg *cfg, volatile sig_atomic_t *stop);
 
+/* Merge the packs of the history at path into one (history.h), logging
+ * what was done; the exit code of the process that does it. The daemon
+ * runs it in a process of its own, the same binary started with
+ * OP_REPACK_OPTION and path (chores.c). */
+#define OP_REPACK_OPTION "--repack-history"
+int op_daemon_repack(const char *path);
+
 /* Logging (log.c): to the journal with the level and BRANCH= field when
  * stderr is journald's, with ISO timestamps to a file, plainly to a
  * terminal. */

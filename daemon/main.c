@@ -238,6 +238,9 @@ int main(int argc, char **argv)
 	int role = 0, rc = 0;
 
 	op_dcfg_default(&cfg);
+	/* Not for people: the daemon's own background pack merge. */
+	if (argc == 3 && !strcmp(argv[1], OP_REPACK_OPTION))
+		return op_daemon_repack(argv[2]);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
