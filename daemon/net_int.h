@@ -65,6 +65,7 @@ struct dctx {
 	struct op_histwork *hw;	/* the history worker, or NULL (commits here) */
 	pid_t repack_pid;	/* the child merging the history's packs, or 0 */
 	int64_t repack_at;	/* mono ms it was last started */
+	int64_t wal_at;		/* mono ms of the last look at the write-ahead log */
 	int64_t backup_checked;	/* mono ms of the last look at the snapshots */
 	int64_t status_at, watchdog_at;	/* mono ms of the last STATUS=, WATCHDOG=1 */
 };

@@ -1142,6 +1142,29 @@ void op_db_free(op_db *db)
 	free(db);
 }
 
+/* For op_db_wal_trim: a few milliseconds, then give up. */
+static int busy_brief(void *arg, int tries)
+{
+	return tries < 20 ? busy_wait(arg, tries) : 0;
+}
+
+int op_db_wal_trim(op_db *db, long long max)
+{
+	char p[4096];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s-wal", db->path);
+	if (stat(p, &st) < 0 || st.st_size <= max || !sqlite3_get_autocommit(db->db))
+		return 0;
+	sqlite3_busy_handler(db->db, busy_brief, NULL);
+	int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_handler(db->db, busy_wait, NULL);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return 0;
+	if (rc != SQLITE_OK)
+		return op_errf(&db->err, "checkpoint of '%s': %s", db->path, sqlite3_errmsg(db->db));
+	return 1;
+}
+
 void op_db_remove(const char *path)
 {
 	char p[4096];

@@ -42,6 +42,12 @@ void op_db_free(op_db *db);
 /* Remove a closed store's files (the database, its -wal and -shm);
  * missing files are not an error. */
 void op_db_remove(const char *path);
+/* When the store's write-ahead log has grown past max bytes (a reader
+ * that kept a snapshot while batches streamed in keeps SQLite from
+ * restarting it), copy it into the store and truncate it to nothing:
+ * waiting briefly for readers, none for a writer. 1 when it was
+ * truncated, 0 when small or busy (try again later), -1 on an error. */
+int op_db_wal_trim(op_db *db, long long max);
 
 sqlite3 *op_db_handle(op_db *db);
 op_err *op_db_err(op_db *db);

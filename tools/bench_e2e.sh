@@ -84,11 +84,16 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[in
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 # watch PID FILE: the last VmHWM of PID in FILE, until PID exits; in
 # FILE.kids the largest VmHWM seen of its children (the history's pack
-# merge runs in one), 0 when it had none.
+# merge runs in one), 0 when it had none; in FILE.smaps PID's
+# /proc/PID/smaps_rollup when its peak last grew (what the memory was).
 watch() {
-	k=0
+	k=0 top=0
 	while [ -e "/proc/$1" ]; do
 		v=$(hwm "$1"); [ -n "$v" ] && echo "$v" >"$2"
+		if [ -n "$v" ] && [ "$v" -gt "$top" ]; then
+			top=$v
+			cat "/proc/$1/smaps_rollup" >"$2.smaps" 2>/dev/null
+		fi
 		for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 			v=$(hwm "$c"); [ -n "$v" ] && [ "$v" -gt "$k" ] && k=$v
 		done
@@ -286,6 +291,11 @@ row "catch-up up+down: HQ peak RSS MiB (VmHWM)" "$HQHWM" "64" "$(fl "$HQHWM / 64
 row "catch-up: branch peak RSS MiB (VmHWM)" "$cubr" "64" "$(fl "$cubr / 64")" "<= 64" "$(met "$cubr" '<=' 64)"
 row "catch-up $C down: changes/s" "$(fl "$C / $dnsecs" 0)" "-" "-" "-" "-"
 row "catch-up down: branch peak RSS MiB" "$dnhwm" "64" "$(fl "$dnhwm / 64")" "<= 64" "$(met "$dnhwm" '<=' 64)"
+# what each peak was made of: anonymous memory (heap, SQLite's caches)
+# and file pages (the store's and the history's maps)
+mix() { awk '/^Rss:/ { r = $2 } /^Anonymous:/ { a = $2 }
+	END { if (r) printf "%.0f+%.0f", a / 1024, (r - a) / 1024; else printf "-" }' "$1" 2>/dev/null; }
+row "catch-up: peaks anon+file MiB HQ/up/down" "$(mix "$S/hq.hwm.smaps") / $(mix "$S/b.db.hwm.smaps") / $(mix "$S/b2.db.hwm.smaps")" "-" "-" "-" "-"
 # the pack merges run in child processes of the daemons: their own peaks
 row "catch-up: pack merge peak RSS MiB HQ/up/down" "$HQKIDS / $cukids / $dnkids" "64" "-" "<= 64" \
 	"$(met "$(printf '%s\n' "$HQKIDS" "$cukids" "$dnkids" | sort -n | tail -1)" '<=' 64)"

@@ -174,3 +174,43 @@ Test(db, a_zero_byte_store_is_not_made_into_an_empty_one)
 	cr_assert_eq(st.st_size, 0, "the file is left as it was");
 	unlink(p);
 }
+
+static long long wal_size(void)
+{
+	char p[160];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s-wal", path);
+	return stat(p, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+/* A reader that keeps its snapshot holds the log up: nothing is cut
+ * under it (and the trim does not wait long); once it has gone, the log
+ * is copied in and cut to nothing, and the rows are all there. */
+Test(db, wal_trimmed_past_its_limit)
+{
+	sqlite3 *r;
+	sqlite3_stmt *st;
+	cr_assert_eq(op_db_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)"), 0);
+	cr_assert_eq(sqlite3_open_v2(path, &r, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(r, "BEGIN; SELECT count(*) FROM t", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(op_db_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+					" SELECT i + 1 FROM n WHERE i < 50)"
+					" INSERT INTO t SELECT randomblob(4000) FROM n"), 0, "%s", op_db_err(db)->msg);
+	long long before = wal_size();
+	cr_assert_gt(before, 4 << 20, "wal %lld", before);
+	cr_assert_eq(op_db_wal_trim(db, 1 << 20), 0, "trimmed under a reader");
+	cr_assert_geq(wal_size(), before);
+	cr_assert_eq(op_db_exec(db, "BEGIN"), 0);
+	cr_assert_eq(op_db_wal_trim(db, 1 << 20), 0, "trimmed inside a transaction");
+	cr_assert_eq(op_db_exec(db, "COMMIT"), 0);
+	cr_assert_eq(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(op_db_wal_trim(db, before + 1), 0, "trimmed under its limit");
+	cr_assert_eq(op_db_wal_trim(db, 1 << 20), 1, "%s", op_db_err(db)->msg);
+	cr_assert_eq(wal_size(), 0);
+	cr_assert_eq(sqlite3_prepare_v2(r, "SELECT count(*) FROM t", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 2001);
+	sqlite3_finalize(st);
+	sqlite3_close(r);
+}
