@@ -608,70 +608,133 @@ static int apply_group(op_sync *s, const struct op_change *g, int n)
 
 #define GROUP_MAX 256
 
-int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
-		  uint64_t count, uint64_t upto, int *perr)
+/* Decode and check every change before anything lands: a batch that
+ * lets a waiting command in commits in parts (make_room), so a bad change
+ * must be refused while nothing of its batch is written. */
+static int check_batch(op_sync *s, const char *peer, const void *raw, size_t n,
+		       uint64_t count, uint64_t *hmax, int *perr)
 {
-	struct op_change g[GROUP_MAX];
-	int ng = 0;
 	op_rd rd;
-
-	*perr = OP_PERR_INTERNAL;
-	memset(&s->st, 0, sizeof(s->st));
-	if (op_db_begin_apply(s->db) < 0)
-		return -1;
-	/* Local writes not yet versioned must be, before anything remote
-	 * lands on top of them; not while re-baselining, when this store's
-	 * own history is still coming back from HQ (section 10). */
-	s->rebasing = op_sync_rebasing(s);
-	/* (an empty batch lands on nothing: the loop stamps at its pace) */
-	if (!s->rebasing && count > 0 && op_sync_stamp_in_txn(s, INT64_MAX) < 0)
-		goto fail;
-	int off = count > 0 ? op_db_triggers(s->db, 0) : 1;
-	if (off < 0)
-		goto fail;
-	s->quiet = off == 0;
-	op_sync_state_load(s);
 	op_rd_init(&rd, raw, n);
+	*hmax = 0;
 	for (uint64_t k = 0; k < count; k++) {
 		struct op_change c;
 		if (op_dec_change(&rd, &c) < 0) {
 			*perr = OP_PERR_MALFORMED;
-			op_errc(op_db_err(s->db), EX_PROTOCOL, "change %llu of the batch: %s",
-				(unsigned long long)k, rd.err ? rd.err : "malformed");
-			goto fail;
+			return op_errc(op_db_err(s->db), EX_PROTOCOL, "change %llu of the batch: %s",
+				       (unsigned long long)k, rd.err ? rd.err : "malformed");
 		}
 		/* Identity is the key: a branch speaks only for itself. */
 		if (s->hq && (c.site_len != strlen(peer) || memcmp(c.site, peer, c.site_len))) {
 			*perr = OP_PERR_REFUSED;
-			op_errc(op_db_err(s->db), EX_NOPERM, "change %llu of the batch says "
-				"site '%.*s', but the batch comes from %s",
-				(unsigned long long)k, (int)c.site_len, c.site, peer);
-			goto fail;
+			return op_errc(op_db_err(s->db), EX_NOPERM, "change %llu of the batch says "
+				       "site '%.*s', but the batch comes from %s",
+				       (unsigned long long)k, (int)c.site_len, c.site, peer);
 		}
 		if (op_sync_hlc_recv(s, c.hlc) < 0) {
 			*perr = OP_PERR_CLOCK;
 			s->st.clamped++;
-			op_errc(op_db_err(s->db), EX_PROTOCOL,
-				"change from %.*s is %lld s ahead of this clock (limit %lld s)",
-				(int)c.site_len, c.site,
-				(long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s) + s->offset) / 1000),
-				(long long)(s->cfg.max_ahead_ms / 1000));
-			goto fail;
+			return op_errc(op_db_err(s->db), EX_PROTOCOL,
+				       "change from %.*s is %lld s ahead of this clock (limit %lld s)",
+				       (int)c.site_len, c.site,
+				       (long long)(((int64_t)(c.hlc >> 16) - op_sync_now(s) +
+						    s->offset) / 1000),
+				       (long long)(s->cfg.max_ahead_ms / 1000));
 		}
+		if (c.hlc > *hmax)
+			*hmax = c.hlc;
+	}
+	if (!op_rd_done(&rd)) {
+		*perr = OP_PERR_MALFORMED;
+		return op_errc(op_db_err(s->db), EX_PROTOCOL, "batch has bytes after its %llu changes",
+			       (unsigned long long)count);
+	}
+	return 0;
+}
+
+/* The transaction a batch merges in: local writes not yet versioned are
+ * versioned first, before anything remote lands on top of them; not while
+ * re-baselining, when this store's own history is still coming back from
+ * HQ (section 10). Then the triggers go off (s->quiet), and the clock
+ * is past the batch's newest change (hmax, checked by check_batch). */
+static int merge_begin(op_sync *s, uint64_t hmax)
+{
+	if (op_db_begin_apply(s->db) < 0 ||
+	    (!s->rebasing && op_sync_stamp_in_txn(s, INT64_MAX) < 0))
+		return -1;
+	int off = op_db_triggers(s->db, 0);
+	if (off < 0)
+		return -1;
+	s->quiet = off == 0;
+	op_sync_state_load(s);
+	if (hmax > s->hlc)
+		s->hlc = hmax;
+	return 0;
+}
+
+/* A clerk's write goes first: every ROOM_EVERY changes, when a command
+ * waits for the write lock (op_db_writer_waiting: a note it touched since
+ * the last time room was made), what is merged so far
+ * is committed and the command gets ROOM_PAUSE to take the lock (it tries
+ * every millisecond). The batch's cursor moves only at its end: after a
+ * crash in between the batch comes again and its merged part lands on
+ * nothing. */
+#define ROOM_EVERY 250
+static const struct timespec ROOM_PAUSE = { 0, 3000000 };
+
+static int make_room(op_sync *s, uint64_t hmax)
+{
+	if (!op_db_writer_waiting(s->db, &s->room_seen))
+		return 0;
+	if ((s->quiet && op_db_triggers(s->db, 1) < 0) || op_sync_state_save(s) < 0)
+		return -1;
+	s->quiet = 0;
+	if (op_db_commit(s->db) < 0)
+		return -1;
+	s->st.rooms++;
+	nanosleep(&ROOM_PAUSE, NULL);
+	return merge_begin(s, hmax);
+}
+
+int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
+		  uint64_t count, uint64_t upto, int *perr)
+{
+	struct op_change g[GROUP_MAX];
+	int ng = 0, since = 0;
+	uint64_t hmax;
+	op_rd rd;
+
+	*perr = OP_PERR_INTERNAL;
+	memset(&s->st, 0, sizeof(s->st));
+	s->rebasing = op_sync_rebasing(s);
+	if (check_batch(s, peer, raw, n, count, &hmax, perr) < 0)
+		return -1;
+	*perr = OP_PERR_INTERNAL;
+	/* (an empty batch lands on nothing: the loop stamps at its pace) */
+	if (count == 0) {
+		if (op_db_begin_apply(s->db) < 0)
+			return -1;
+		op_sync_state_load(s);
+	} else if (merge_begin(s, hmax) < 0) {
+		goto fail;
+	}
+	op_rd_init(&rd, raw, n);
+	for (uint64_t k = 0; k < count; k++) {
+		struct op_change c;
+		op_dec_change(&rd, &c);		/* checked above */
 		if (ng > 0 && (ng == GROUP_MAX || c.tbl != g[0].tbl ||
 			       c.gid_len != g[0].gid_len ||
 			       memcmp(c.gid, g[0].gid, c.gid_len) != 0)) {
 			if (apply_group(s, g, ng) < 0)
 				goto fail;
+			if ((since += ng) >= ROOM_EVERY) {
+				since = 0;
+				if (make_room(s, hmax) < 0)
+					goto fail;
+			}
 			ng = 0;
 		}
 		g[ng++] = c;
-	}
-	if (!op_rd_done(&rd)) {
-		*perr = OP_PERR_MALFORMED;
-		op_errc(op_db_err(s->db), EX_PROTOCOL, "batch has bytes after its %llu changes",
-			(unsigned long long)count);
-		goto fail;
 	}
 	if (ng > 0 && apply_group(s, g, ng) < 0)
 		goto fail;

@@ -278,10 +278,12 @@ static void on_batch(struct dctx *d, struct session *s, const void *p, size_t n)
 		op_sync_stats(d->sync, &st);
 		d->applied = 1;
 		op_log(OP_LOG_DEBUG, "applied %llu changes from %s in %lld ms "
-		       "(%llu merged, %llu unchanged, %llu conflicts), now at version %llu",
+		       "(%llu merged, %llu unchanged, %llu conflicts, %llu pauses for a command), "
+		       "now at version %llu",
 		       (unsigned long long)h.count, s->site, (long long)(op_net_mono_ms() - t0),
 		       (unsigned long long)st.applied, (unsigned long long)st.ignored,
-		       (unsigned long long)st.conflicts, (unsigned long long)h.upto_ver);
+		       (unsigned long long)st.conflicts, (unsigned long long)st.rooms,
+		       (unsigned long long)h.upto_ver);
 		round_add(s, &h, &st, op_net_mono_ms() - t0);
 	}
 	if (round_end)

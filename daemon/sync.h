@@ -76,11 +76,15 @@ int op_sync_build(op_sync *s, const char *peer, int peer_schema, uint64_t from,
  * (a resend, a new session). */
 void op_sync_set_stream(op_sync *s, uint64_t from, uint64_t head);
 
-/* Merge a raw batch of `count` changes received from peer. Runs in one
- * transaction that first stamps the local journal, applies, records
- * peer.recv_ver = upto and commits; applying the same batch again changes
- * nothing. Returns 0, or -1 with *perr an OP_PERR_* code for the sender and
- * the db error set (nothing applied). */
+/* Merge a raw batch of `count` changes received from peer. Every change
+ * is decoded and checked first (identity, clock); then one transaction
+ * stamps the local journal, applies, records peer.recv_ver = upto and
+ * commits — in parts when a command waits for the write lock (merge.c,
+ * make_room), the cursor with the last; applying the same batch again
+ * changes nothing. Returns 0, or -1 with *perr an OP_PERR_* code for the
+ * sender and the db error set (nothing applied when the batch was refused;
+ * an error in the middle keeps the parts already committed, which the
+ * batch sent again finds merged). */
 int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 		  uint64_t count, uint64_t upto, int *perr);
 
@@ -124,6 +128,7 @@ int op_sync_caught_up(op_sync *s);
 /* Statistics of the last apply (for logs and benchmarks). */
 struct op_sync_stats {
 	uint64_t applied, ignored, conflicts, clamped;
+	uint64_t rooms;		/* times a waiting command was let in */
 };
 void op_sync_stats(op_sync *s, struct op_sync_stats *out);
 

@@ -19,6 +19,7 @@
 #include <unicode/utrans.h>
 #include <unicode/ustring.h>
 #include "db.h"
+#include "dbwait.h"
 #include "journal.h"
 #include "migrations.h"
 #include "surname.h"
@@ -1021,21 +1022,6 @@ static int empty_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
-#define BUSY_TRIES 5000	/* about 5 s */
-
-/* Waiting for another connection's write lock: try again every
- * millisecond. SQLite's own busy timeout sleeps up to 100 ms between
- * tries and keeps missing the short gaps between a catching-up daemon's
- * batch transactions, so the clerk's write waited for the whole catch-up. */
-static int busy_wait(void *arg, int tries)
-{
-	struct timespec ms = { 0, 1000000 };
-	if (tries >= BUSY_TRIES)
-		return 0;
-	nanosleep(&ms, NULL);
-	return 1;
-}
-
 int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 {
 	op_db *db = calloc(1, sizeof(*db));
@@ -1074,7 +1060,7 @@ int op_db_open(op_db **out, const char *path, int flags, op_err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->db, 1);
-	sqlite3_busy_handler(db->db, busy_wait, NULL);
+	sqlite3_busy_handler(db->db, op_db_busy, db);
 	db->coll = ucol_open("zh", &ust);
 	if (U_SUCCESS(ust))
 	{
@@ -1142,29 +1128,6 @@ void op_db_free(op_db *db)
 	free(db);
 }
 
-/* For op_db_wal_trim: a few milliseconds, then give up. */
-static int busy_brief(void *arg, int tries)
-{
-	return tries < 20 ? busy_wait(arg, tries) : 0;
-}
-
-int op_db_wal_trim(op_db *db, long long max)
-{
-	char p[4096];
-	struct stat st;
-	snprintf(p, sizeof(p), "%s-wal", db->path);
-	if (stat(p, &st) < 0 || st.st_size <= max || !sqlite3_get_autocommit(db->db))
-		return 0;
-	sqlite3_busy_handler(db->db, busy_brief, NULL);
-	int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_busy_handler(db->db, busy_wait, NULL);
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return 0;
-	if (rc != SQLITE_OK)
-		return op_errf(&db->err, "checkpoint of '%s': %s", db->path, sqlite3_errmsg(db->db));
-	return 1;
-}
-
 void op_db_remove(const char *path)
 {
 	char p[4096];
@@ -1172,5 +1135,7 @@ void op_db_remove(const char *path)
 	snprintf(p, sizeof(p), "%s-wal", path);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-waiting", path);
 	unlink(p);
 }

@@ -39,7 +39,7 @@ int op_db_schema_max(void);
  * schema is newer than this build. */
 int op_db_open(op_db **out, const char *path, int flags, op_err *e);
 void op_db_free(op_db *db);
-/* Remove a closed store's files (the database, its -wal and -shm);
+/* Remove a closed store's files (the database, its -wal, -shm and -waiting);
  * missing files are not an error. */
 void op_db_remove(const char *path);
 /* When the store's write-ahead log has grown past max bytes (a reader
@@ -48,6 +48,11 @@ void op_db_remove(const char *path);
  * waiting briefly for readers, none for a writer. 1 when it was
  * truncated, 0 when small or busy (try again later), -1 on an error. */
 int op_db_wal_trim(op_db *db, long long max);
+/* Has a command been waiting for this store's write lock within the last
+ * second (dbwait.c: it touches "<store>-waiting"), since *seen (the
+ * note's time when this last said yes, 0 at first, then updated)? The
+ * merge lets it in: once for each time it says so. */
+int op_db_writer_waiting(const op_db *db, long long *seen);
 
 sqlite3 *op_db_handle(op_db *db);
 op_err *op_db_err(op_db *db);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "db.h"
+#include "dbwait.h"
 
 static char path[128];
 static op_db *db;
@@ -213,4 +214,35 @@ Test(db, wal_trimmed_past_its_limit)
 	cr_assert_eq(sqlite3_column_int(st, 0), 2001);
 	sqlite3_finalize(st);
 	sqlite3_close(r);
+}
+
+/* A command that finds the write lock held says so at once (the merge
+ * then lets it in, daemon/merge.c); a daemon's connection never does, and
+ * the note goes with the store. */
+Test(db, waiting_writer_leaves_a_note)
+{
+	char p[160];
+	op_db *d = NULL;
+	op_err e = { 0 };
+	snprintf(p, sizeof(p), "%s-waiting", path);
+	long long seen = 0;
+	struct timespec ms10 = { 0, 10000000 };
+	cr_assert_eq(op_db_writer_waiting(db, &seen), 0);
+	cr_assert_eq(op_db_open(&d, path, OP_DB_DAEMON, &e), 0, "%s", e.msg);
+	cr_assert_eq(op_db_busy(d, 0), 1);
+	cr_assert_eq(access(p, F_OK), -1, "a daemon left a note");
+	cr_assert_eq(op_db_busy(db, 0), 1);
+	cr_assert_eq(access(p, F_OK), 0);
+	cr_assert_eq(op_db_writer_waiting(d, &seen), 1);
+	cr_assert_eq(op_db_writer_waiting(d, &seen), 0, "the same note twice");
+	nanosleep(&ms10, NULL);
+	cr_assert_eq(op_db_busy(db, 100), 1);
+	cr_assert_eq(op_db_writer_waiting(d, &seen), 1, "a note touched again");
+	cr_assert_eq(op_db_busy(db, 101), 1);
+	cr_assert_eq(op_db_busy(db, 5000), 0, "waited past its limit");
+	op_db_free(d);
+	op_db_free(db);
+	db = NULL;
+	op_db_remove(path);
+	cr_assert_eq(access(p, F_OK), -1);
 }
