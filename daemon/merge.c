@@ -680,7 +680,7 @@ static int merge_begin(op_sync *s, uint64_t hmax)
  * crash in between the batch comes again and its merged part lands on
  * nothing. */
 #define ROOM_EVERY 250
-static const struct timespec ROOM_PAUSE = { 0, 3000000 };
+static const struct timespec ROOM_PAUSE = { 0, 5000000 };
 
 static int make_room(op_sync *s, uint64_t hmax)
 {

@@ -21,7 +21,7 @@
 #include "dbwait.h"
 
 #define BUSY_TRIES 5000		/* about 5 s */
-#define WAITING_EVERY 100	/* tries between two touches of the note */
+#define WAITING_EVERY 10	/* tries between two touches of the note */
 #define WAITING_FRESH_NS 1000000000LL	/* a note older than 1 s is stale */
 
 static void waiting_path(const op_db *db, char *p, size_t n)
@@ -47,7 +47,9 @@ static void waiting_touch(const op_db *db)
  * millisecond. SQLite's own busy timeout sleeps up to 100 ms between
  * tries and keeps missing the short gaps between a catching-up daemon's
  * batch transactions, so the clerk's write waited for the whole catch-up.
- * Anyone but a daemon says it waits, at once and then every 100 tries. */
+ * Anyone but a daemon says it waits, at once and then every 10 tries:
+ * a merge that made room the command missed (it was not scheduled in
+ * time) makes room again for the next touch. */
 int op_db_busy(void *arg, int tries)
 {
 	const op_db *db = arg;
