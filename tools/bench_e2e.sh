@@ -85,7 +85,8 @@ hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/nul
 # watch PID FILE: the last VmHWM of PID in FILE, until PID exits; in
 # FILE.kids the largest VmHWM seen of its children (the history's pack
 # merge runs in one), 0 when it had none; in FILE.smaps PID's
-# /proc/PID/smaps_rollup when its peak last grew (what the memory was).
+# /proc/PID/smaps_rollup (and in FILE.smaps-full its smaps, mapping by
+# mapping) when its peak last grew: what the memory was.
 watch() {
 	k=0 top=0
 	while [ -e "/proc/$1" ]; do
@@ -93,6 +94,7 @@ watch() {
 		if [ -n "$v" ] && [ "$v" -gt "$top" ]; then
 			top=$v
 			cat "/proc/$1/smaps_rollup" >"$2.smaps" 2>/dev/null
+			cat "/proc/$1/smaps" >"$2.smaps-full" 2>/dev/null
 		fi
 		for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 			v=$(hwm "$c"); [ -n "$v" ] && [ "$v" -gt "$k" ] && k=$v
