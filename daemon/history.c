@@ -31,7 +31,9 @@
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
 #include "gitpack.h"
+#include "packread.h"
 #include "history.h"
 #include "recfile.h"
 #include "history_int.h"
@@ -732,6 +734,23 @@ static void writer_free(struct writer *w)
 	git_repository_free(w->repo);
 }
 
+/* What a commit and a pack merge read objects through: the repository's
+ * own files, read (packread.h), not mapped, made the repository's object
+ * database. */
+static int hist_odb(git_odb **out, git_repository *repo, op_err *e)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%sobjects", git_repository_path(repo));
+	if (op_packread_odb(out, dir, e) < 0)
+		return -1;
+	if (git_repository_set_odb(repo, *out) < 0) {
+		git_odb_free(*out);
+		*out = NULL;
+		return op_hist_gitfail(e, EX_SOFTWARE, "cannot read the objects of '%s'", dir);
+	}
+	return 0;
+}
+
 /* The hook's snapshot call, at most once. */
 static void hook_snapshot(const struct op_history_hook *hook, int *called)
 {
@@ -756,7 +775,9 @@ static int commit_once(op_db *db, const char *path, const char *author_site,
 
 	if (op_hist_repo_open(&w.repo, path, 1, NULL, e) < 0)
 		return -1;
-	if (git_repository_odb(&w.odb, w.repo) < 0 || git_odb_new(&w.memdb) < 0 ||
+	if (hist_odb(&w.odb, w.repo, e) < 0)
+		goto out;
+	if (git_odb_new(&w.memdb) < 0 ||
 	    git_mempack_new(&w.mem) < 0 || git_odb_add_backend(w.memdb, w.mem, 1) < 0 ||
 	    git_repository_wrap_odb(&w.wrepo, w.memdb) < 0) {
 		op_hist_gitfail(e, EX_SOFTWARE, "cannot prepare '%s'", path);
@@ -1021,10 +1042,8 @@ int op_history_repack(const char *repo_path, op_err *e)
 	if (op_hist_repo_open(&repo, repo_path, 0, NULL, e) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%sobjects/pack", git_repository_path(repo));
-	if (git_repository_odb(&odb, repo) < 0)
-		rc = op_hist_gitfail(e, EX_SOFTWARE, "cannot open the objects of '%s'", repo_path);
-	else
-		rc = op_gitpack_consolidate(odb, dir, OP_HISTORY_PACKS, REPACK_BYTES, e);
+	rc = hist_odb(&odb, repo, e) < 0 ? -1 :
+	     op_gitpack_consolidate(odb, dir, OP_HISTORY_PACKS, REPACK_BYTES, e);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	return rc;
