@@ -675,12 +675,11 @@ static int merge_begin(op_sync *s, uint64_t hmax)
 /* A clerk's write goes first: every ROOM_EVERY changes, when a command
  * waits for the write lock (op_db_writer_waiting: a note it touched since
  * the last time room was made), what is merged so far
- * is committed and the command gets ROOM_PAUSE to take the lock (it tries
- * every millisecond). The batch's cursor moves only at its end: after a
+ * is committed and the command gets op_db_room_pause to take the lock.
+ * The batch's cursor moves only at its end: after a
  * crash in between the batch comes again and its merged part lands on
  * nothing. */
 #define ROOM_EVERY 250
-static const struct timespec ROOM_PAUSE = { 0, 5000000 };
 
 static int make_room(op_sync *s, uint64_t hmax)
 {
@@ -692,7 +691,7 @@ static int make_room(op_sync *s, uint64_t hmax)
 	if (op_db_commit(s->db) < 0)
 		return -1;
 	s->st.rooms++;
-	nanosleep(&ROOM_PAUSE, NULL);
+	op_db_room_pause();
 	return merge_begin(s, hmax);
 }
 

@@ -26,8 +26,9 @@ struct period {
  * as small afterwards. */
 /* The classes this connection may see: a manager reclassifies the branch's
  * customers only (through the scope view, schema/scope.h); HQ all. */
-static const char SQL_CLASSIFY_CLEAR[] = "DELETE FROM main.customer_class"
-	" WHERE customer_id IN (SELECT customer_id FROM customer_class)";
+static const char SQL_CLASSIFY_STALE[] = "DELETE FROM main.customer_class"
+	" WHERE customer_id IN (SELECT customer_id FROM customer_class)"
+	" AND computed_at IS NOT :now";
 static const char SQL_CLASSIFY_SPEND[] =
 	"SELECT cid, spend, n, last FROM (SELECT o.customer_id AS cid,"
 	"  sum(CASE WHEN o.order_date >= :from THEN o.total ELSE 0 END) AS spend,"
@@ -36,14 +37,18 @@ static const char SQL_CLASSIFY_SPEND[] =
 	"  AND o.status NOT IN ('cancelled', 'returned') GROUP BY o.customer_id)"
 	" WHERE cid NOT IN (SELECT id FROM customer WHERE merged_into IS NOT NULL)";
 static const char SQL_CLASSIFY_INSERT[] =
-	"INSERT INTO main.customer_class(customer_id, spend, orders, last_order, class,"
+	"INSERT OR REPLACE INTO main.customer_class(customer_id, spend, orders, last_order, class,"
 	"  freq, r, f, m, computed_at)"
 	" VALUES (:id, :spend, :n, :last, :class, :freq, :r, :f, :m, :now)";
 static const char SQL_CLASSIFY_REST[] =
-	"INSERT INTO main.customer_class(customer_id, class, freq, r, f, m, computed_at)"
+	"INSERT OR REPLACE INTO main.customer_class(customer_id, class, freq, r, f, m, computed_at)"
 	" SELECT c.id, 'small', 'low', 1, 1, 1, :now FROM customer c"
-	" WHERE c.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM customer_class k"
-	"  WHERE k.customer_id = c.id)";
+	" WHERE c.id > :after AND (:upto IS NULL OR c.id <= :upto) AND c.merged_into IS NULL"
+	" AND NOT EXISTS (SELECT 1 FROM main.customer_class k"
+	"  WHERE k.customer_id = c.id AND k.computed_at = :now)";
+/* the last id of the next CLASSIFY_PART customers after :after, or none */
+static const char SQL_CLASSIFY_UPTO[] =
+	"SELECT id FROM customer WHERE id > :after ORDER BY id LIMIT 1 OFFSET :part";
 struct buyer {
 	char *id;
 	int64_t spend;
@@ -123,16 +128,33 @@ static int score(int below, size_t n, int ranked)
 	return ranked ? 1 + (int)(5LL * below / (long long)n) : 1;
 }
 
-/* Read the buyers, rank them, write their rows (in the order read, which
- * is customer order: the table's key), then everyone else. In the caller's
- * transaction. */
-static int classify_write(op_db *db, const struct period *p)
-{
-	struct buyer *b = NULL, **rank = NULL;
-	size_t nb = 0, cap = 0, nr = 0;
-	sqlite3_stmt *st;
-	int rc = -1, step;
+/* A clerk's write goes first (as in a merge, daemon/merge.c): between
+ * parts of CLASSIFY_PART rows, when a command waits for the write lock,
+ * what is written so far is committed and the command let in. Until the
+ * last part every customer keeps a class, the old or the new one. */
+#define CLASSIFY_PART 5000
 
+static int room(op_db *db, const char *staff, long long *seen)
+{
+	if (!op_db_writer_waiting(db, seen))
+		return 0;
+	if (op_db_commit(db) < 0)
+		return -1;
+	op_db_room_pause();
+	return op_db_begin(db, staff);
+}
+
+/* The buyers of the period, read before the write begins (reading five
+ * million orders takes seconds, in which nobody else could write). */
+static int read_buyers(op_db *db, const struct period *p, struct buyer **out, size_t *nout)
+{
+	struct buyer *b = NULL;
+	size_t nb = 0, cap = 0;
+	sqlite3_stmt *st;
+	int step;
+
+	*out = NULL;
+	*nout = 0;
 	if (!(st = op_db_stmt(db, SQL_CLASSIFY_SPEND)) ||
 	    op_bind_text(db, st, ":from", p->from) < 0 ||
 	    op_bind_text(db, st, ":to", p->to) < 0)
@@ -156,10 +178,31 @@ static int classify_write(op_db *db, const struct period *p)
 		nb++;
 	}
 	sqlite3_reset(st);
-	if (step < 0)
-		goto out;
+	*out = b;
+	*nout = nb;
+	return step < 0 ? -1 : 0;
+oom:
+	sqlite3_reset(st);
+	*out = b;
+	*nout = nb;
+	return op_errc(op_db_err(db), EX_OSERR, "out of memory");
+}
+
+/* Rank the buyers, write their rows (in the order read, which is customer
+ * order: the table's key), then everyone else, a part at a time; then
+ * remove the rows of customers gone (merged, deleted) since the last run.
+ * In the caller's transaction, which may be committed between parts. */
+static int classify_write(op_db *db, const struct period *p, struct buyer *b, size_t nb,
+			  const char *staff)
+{
+	struct buyer **rank = NULL;
+	size_t nr = 0;
+	sqlite3_stmt *st;
+	long long seen = 0;
+	int rc = -1;
+
 	if (nb && !(rank = malloc(nb * sizeof(*rank))))
-		goto oom;
+		return op_errc(op_db_err(db), EX_OSERR, "out of memory");
 	for (size_t i = 0; i < nb; i++)
 		if (b[i].spend > 0)
 			rank[nr++] = &b[i];
@@ -178,26 +221,66 @@ static int classify_write(op_db *db, const struct period *p)
 		    op_bind_int(db, st, ":r", score(x->r_below, nr, ranked)) < 0 ||
 		    op_bind_int(db, st, ":f", score(x->f_below, nr, ranked)) < 0 ||
 		    op_bind_int(db, st, ":m", score(x->m_below, nr, ranked)) < 0 ||
-		    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0)
+		    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0 ||
+		    ((i + 1) % CLASSIFY_PART == 0 && room(db, staff, &seen) < 0))
 			goto out;
 	}
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_REST)) ||
-	    op_bind_text(db, st, ":now", p->now) < 0 ||
-	    op_db_run(db, st) < 0)
+	char after[64] = "", upto[64];
+	for (;;) {
+		if (!(st = op_db_stmt(db, SQL_CLASSIFY_UPTO)) ||
+		    op_bind_text(db, st, ":after", after) < 0 ||
+		    op_bind_int(db, st, ":part", CLASSIFY_PART - 1) < 0)
+			goto out;
+		int step = op_db_step(db, st);
+		if (step == SQLITE_ROW)
+			snprintf(upto, sizeof(upto), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (step < 0)
+			goto out;
+		if (!(st = op_db_stmt(db, SQL_CLASSIFY_REST)) ||
+		    op_bind_text(db, st, ":after", after) < 0 ||
+		    op_bind_text(db, st, ":upto", step == SQLITE_ROW ? upto : NULL) < 0 ||
+		    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0)
+			goto out;
+		if (step != SQLITE_ROW)
+			break;
+		memcpy(after, upto, sizeof(after));
+		if (room(db, staff, &seen) < 0)
+			goto out;
+	}
+	if (!(st = op_db_stmt(db, SQL_CLASSIFY_STALE)) ||
+	    op_bind_text(db, st, ":now", p->now) < 0 || op_db_run(db, st) < 0)
 		goto out;
 	rc = 0;
-	goto out;
-oom:
-	sqlite3_reset(st);
-	op_errc(op_db_err(db), EX_OSERR, "out of memory");
 out:
-	for (size_t i = 0; i < nb; i++)
-		free(b[i].id);
-	free(b);
 	free(rank);
 	return rc;
 }
 
+/* The run's computed_at, which tells its rows from the last run's (a part
+ * at a time, classify_write): a second no row has yet — a run in the same
+ * second as the last one waits for the next. */
+static const char SQL_CLASSIFY_SAME[] =
+	"SELECT 1 FROM main.customer_class WHERE computed_at = :now LIMIT 1";
+
+static int run_time(op_db *db, char *now, size_t n)
+{
+	for (;;) {
+		time_t t = time(NULL);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(now, n, "%Y-%m-%d %H:%M:%S", &tm);
+		sqlite3_stmt *st = op_db_stmt(db, SQL_CLASSIFY_SAME);
+		int step;
+		if (!st || op_bind_text(db, st, ":now", now) < 0 || (step = op_db_step(db, st)) < 0)
+			return -1;
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW)
+			return 0;
+		struct timespec ms = { 0, 50000000 };
+		nanosleep(&ms, NULL);
+	}
+}
 
 int op_classify(op_db *db, const char *as_of, const char *staff, char from[11],
 		char to[11])
@@ -205,11 +288,8 @@ int op_classify(op_db *db, const char *as_of, const char *staff, char from[11],
 	struct period p;
 	const char *why;
 	sqlite3_stmt *st;
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(p.now, sizeof(p.now), "%Y-%m-%d %H:%M:%S", &tm);
+	if (run_time(db, p.now, sizeof(p.now)) < 0)
+		return -1;
 	if (as_of && op_valid_date(p.to, sizeof(p.to), as_of, &why) < 0)
 		return op_errc(op_db_err(db), EX_DATAERR, "as of: %s", why);
 	if (!(st = op_db_stmt(db, SQL_CLASSIFY_PERIOD)) ||
@@ -219,14 +299,19 @@ int op_classify(op_db *db, const char *as_of, const char *staff, char from[11],
 	snprintf(p.to, sizeof(p.to), "%s", (const char *)sqlite3_column_text(st, 0));
 	snprintf(p.from, sizeof(p.from), "%s", (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
-	if (op_db_begin(db, staff) < 0)
-		return -1;
-	if (!(st = op_db_stmt(db, SQL_CLASSIFY_CLEAR)) || op_db_run(db, st) < 0 ||
-	    classify_write(db, &p) < 0) {
-		op_db_rollback(db);
-		return -1;
+	struct buyer *b;
+	size_t nb;
+	int rc = read_buyers(db, &p, &b, &nb);
+	if (rc == 0 && (rc = op_db_begin(db, staff)) == 0) {
+		if ((rc = classify_write(db, &p, b, nb, staff)) < 0)
+			op_db_rollback(db);
+		else
+			rc = op_db_commit(db);
 	}
-	if (op_db_commit(db) < 0)
+	for (size_t i = 0; i < nb; i++)
+		free(b[i].id);
+	free(b);
+	if (rc < 0)
 		return -1;
 	if (from)
 		memcpy(from, p.from, sizeof(p.from));

@@ -53,6 +53,9 @@ int op_db_wal_trim(op_db *db, long long max);
  * note's time when this last said yes, 0 at first, then updated)? The
  * merge lets it in: once for each time it says so. */
 int op_db_writer_waiting(const op_db *db, long long *seen);
+/* What a writer that let a waiting command in (commit) then waits, for it
+ * to take the lock: 5 ms (it tries every millisecond). */
+void op_db_room_pause(void);
 
 sqlite3 *op_db_handle(op_db *db);
 op_err *op_db_err(op_db *db);

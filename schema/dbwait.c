@@ -78,6 +78,12 @@ int op_db_writer_waiting(const op_db *db, long long *seen)
 	return 1;
 }
 
+void op_db_room_pause(void)
+{
+	static const struct timespec pause = { 0, 5000000 };
+	nanosleep(&pause, NULL);
+}
+
 /* For op_db_wal_trim: a few milliseconds, then give up. */
 static int busy_brief(void *arg, int tries)
 {
