@@ -45,7 +45,8 @@ void op_db_remove(const char *path);
 /* When the store's write-ahead log has grown past max bytes (a reader
  * that kept a snapshot while batches streamed in keeps SQLite from
  * restarting it), copy it into the store and truncate it to nothing:
- * waiting briefly for readers, none for a writer. 1 when it was
+ * copied without holding writers off, cut (which holds them off) only
+ * once no reader needs any of it, waiting briefly for readers. 1 when it was
  * truncated, 0 when small or busy (try again later), -1 on an error. */
 int op_db_wal_trim(op_db *db, long long max);
 /* Has a command been waiting for this store's write lock within the last

@@ -98,8 +98,16 @@ int op_db_wal_trim(op_db *db, long long max)
 	snprintf(p, sizeof(p), "%s-wal", op_db_path(db));
 	if (stat(p, &st) < 0 || st.st_size <= max || !sqlite3_get_autocommit(h))
 		return 0;
+	/* First what blocks nobody: copy the frames no reader needs. Only when
+	 * that was all of them is the log cut — then the truncation, which
+	 * holds writers off, has next to nothing left to copy. */
+	int nlog = 0, ndone = 0;
+	int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &ndone);
+	if (rc == SQLITE_OK && ndone < nlog)
+		return 0;
 	sqlite3_busy_handler(h, busy_brief, NULL);
-	int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_busy_handler(h, op_db_busy, db);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return 0;
