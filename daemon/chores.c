@@ -65,8 +65,6 @@ void op_net_history_flush(struct dctx *d)
  * records. */
 #define HIST_WORKER_MS 250
 
-/* Commit when due: now (now), or once the interval has passed; not while
- * the worker still writes the one before (a later turn asks again). */
 /* The write-ahead log is trimmed past 64 MiB, looked at once a second:
  * while batches stream in, the worker's snapshots keep SQLite from
  * restarting it (3 GB in a 1M catch-up), so it is done in the worker's
@@ -74,19 +72,26 @@ void op_net_history_flush(struct dctx *d)
 #define WAL_MAX (64LL << 20)
 #define WAL_EVERY_MS 1000
 
+static void wal_due(struct dctx *d, int64_t t)
+{
+	if (t - d->wal_at < WAL_EVERY_MS || (d->hw && op_histwork_busy(d->hw)))
+		return;
+	d->wal_at = t;
+	int r = op_db_wal_trim(d->db, WAL_MAX);
+	if (r < 0)
+		op_log(OP_LOG_WARN, "%s", op_db_err(d->db)->msg);
+	else if (r)
+		op_log(OP_LOG_DEBUG, "write-ahead log copied into the store and truncated in %lld ms",
+		       (long long)(op_net_mono_ms() - t));
+}
+
+/* Commit when due: now (now), or once the interval has passed; not while
+ * the worker still writes the one before (a later turn asks again). */
 void op_net_history_due(struct dctx *d, int now)
 {
 	int64_t every = d->hw ? HIST_WORKER_MS : HIST_EVERY_MS, t = op_net_mono_ms();
-	if (t - d->wal_at >= WAL_EVERY_MS && !(d->hw && op_histwork_busy(d->hw))) {
-		d->wal_at = t;
-		int r = op_db_wal_trim(d->db, WAL_MAX);
-		if (r < 0)
-			op_log(OP_LOG_WARN, "%s", op_db_err(d->db)->msg);
-		else if (r)
-			op_log(OP_LOG_DEBUG, "write-ahead log copied into the store and truncated "
-			       "in %lld ms", (long long)(op_net_mono_ms() - t));
-	}
-	if (d->hist_dirty && (now || op_net_mono_ms() - d->hist_at >= every) &&
+	wal_due(d, t);
+	if (d->hist_dirty && (now || t - d->hist_at >= every) &&
 	    !(d->hw && op_histwork_busy(d->hw)))
 		op_net_history_flush(d);
 }

@@ -30,6 +30,7 @@
 #define IDX_HDR (8 + 1024)
 #define CHUNK 16384
 #define DELTA_DEPTH 64		/* git gc's default chain is 50 */
+#define BUCKET_READ 256		/* ids read in one go: 5 KiB */
 
 struct rpack {
 	char name[80];		/* pack-<id> (no extension) */
@@ -170,6 +171,25 @@ static int pack_find(struct backend *b, struct rpack *p, const git_oid *id, off_
 		return 0;
 	if (hi > n)
 		return fail("bad fanout table", p);
+	/* A big pack's bucket (a million objects: 80 KiB) is narrowed with
+	 * one id read at a time to at most BUCKET_READ ids, read at once. */
+	while (hi - lo > BUCKET_READ) {
+		uint32_t m = lo + (hi - lo) / 2;
+		unsigned char one[20];
+		if (full_pread(p->fi, one, 20, IDX_HDR + (off_t)m * 20) < 0)
+			return fail("index truncated", p);
+		int c = memcmp(one, id->id, 20);
+		if (c == 0) {
+			lo = m;
+			hi = m + 1;
+		} else if (c < 0) {
+			lo = m + 1;
+		} else {
+			hi = m;
+		}
+	}
+	if (hi <= lo)
+		return 0;
 	size_t len = (size_t)(hi - lo) * 20;
 	if (len > b->bucketcap) {
 		unsigned char *x = realloc(b->bucket, len);
@@ -288,14 +308,30 @@ static size_t delta_size(const unsigned char **s, const unsigned char *end)
 }
 
 /* Apply delta d[0..dn) to base: a new buffer of the size it names. */
-static int delta_apply(struct rpack *p, const unsigned char *base, size_t bn,
-		       const unsigned char *d, size_t dn, unsigned char **out, size_t *on)
+/* The buffer of an object: libgit2's (git_odb_backend_data_alloc) for the
+ * one handed to it (top), plain memory for a delta's base. */
+static unsigned char *obj_alloc(git_odb_backend *top, size_t n)
+{
+	return top ? git_odb_backend_data_alloc(top, n ? n : 1) : malloc(n ? n : 1);
+}
+
+static void obj_free(git_odb_backend *top, void *o)
+{
+	if (top)
+		git_odb_backend_data_free(top, o);
+	else
+		free(o);
+}
+
+static int delta_apply(struct rpack *p, git_odb_backend *top, const unsigned char *base,
+		       size_t bn, const unsigned char *d, size_t dn, unsigned char **out,
+		       size_t *on)
 {
 	const unsigned char *s = d, *end = d + dn;
 	if (delta_size(&s, end) != bn)
 		return fail("delta for another base", p);
 	size_t n = delta_size(&s, end), w = 0;
-	unsigned char *o = malloc(n ? n : 1);
+	unsigned char *o = obj_alloc(top, n);
 	if (!o)
 		return fail("out of memory", p);
 	while (s < end) {
@@ -325,7 +361,7 @@ static int delta_apply(struct rpack *p, const unsigned char *base, size_t bn,
 		}
 	}
 	if (s != end || w != n) {
-		free(o);
+		obj_free(top, o);
 		return fail("bad delta", p);
 	}
 	*out = o;
@@ -333,23 +369,23 @@ static int delta_apply(struct rpack *p, const unsigned char *base, size_t bn,
 	return 0;
 }
 
-static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
-		   unsigned char **out, size_t *n, git_object_t *type);
+static int read_at(struct backend *b, git_odb_backend *top, struct rpack *p, off_t off,
+		   int depth, unsigned char **out, size_t *n, git_object_t *type);
 
-/* The object id (any pack of this backend). */
-static int read_id(struct backend *b, const git_oid *id, int depth, unsigned char **out,
-		   size_t *n, git_object_t *type)
+/* The object id (any pack of this backend), in top's buffer (obj_alloc). */
+static int read_id(struct backend *b, git_odb_backend *top, const git_oid *id, int depth,
+		   unsigned char **out, size_t *n, git_object_t *type)
 {
 	struct rpack *p;
 	off_t off;
 	int r = find(b, id, &p, &off);
 	if (r <= 0)
 		return r < 0 ? -1 : GIT_ENOTFOUND;
-	return read_at(b, p, off, depth, out, n, type);
+	return read_at(b, top, p, off, depth, out, n, type);
 }
 
-static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
-		   unsigned char **out, size_t *n, git_object_t *type)
+static int read_at(struct backend *b, git_odb_backend *top, struct rpack *p, off_t off,
+		   int depth, unsigned char **out, size_t *n, git_object_t *type)
 {
 	unsigned char h[32];
 	size_t hn = (size_t)(p->pack_size - off) < sizeof(h) ? (size_t)(p->pack_size - off) :
@@ -362,11 +398,11 @@ static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
 		size |= (size_t)(h[++i] & 0x7f) << shift, shift += 7;
 	i++;
 	if (t >= GIT_OBJECT_COMMIT && t <= GIT_OBJECT_TAG) {
-		unsigned char *o = malloc(size ? size : 1);
+		unsigned char *o = obj_alloc(top, size);
 		if (!o)
 			return fail("out of memory", p);
 		if (inflate_at(p, off + (off_t)i, o, size) < 0) {
-			free(o);
+			obj_free(top, o);
 			return -1;
 		}
 		*out = o;
@@ -391,14 +427,14 @@ static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
 		}
 		if ((off_t)back > off || back == 0)
 			return fail("delta base outside the pack", p);
-		r = read_at(b, p, off - (off_t)back, depth + 1, &base, &bn, type);
+		r = read_at(b, NULL, p, off - (off_t)back, depth + 1, &base, &bn, type);
 	} else {
 		git_oid bid;
 		if (i + 20 > hn)
 			return fail("truncated delta", p);
 		memcpy(bid.id, h + i, 20);
 		i += 20;
-		r = read_id(b, &bid, depth + 1, &base, &bn, type);
+		r = read_id(b, NULL, &bid, depth + 1, &base, &bn, type);
 		if (r == GIT_ENOTFOUND)
 			return fail("delta base missing", p);
 	}
@@ -409,7 +445,7 @@ static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
 		return fail("out of memory", p);
 	}
 	r = inflate_at(p, off + (off_t)i, delta, size) < 0 ? -1 :
-	    delta_apply(p, base, bn, delta, size, out, n);
+	    delta_apply(p, top, base, bn, delta, size, out, n);
 	free(base);
 	free(delta);
 	return r;
@@ -420,22 +456,11 @@ static int read_at(struct backend *b, struct rpack *p, off_t off, int depth,
 static int be_read(void **data, size_t *len, git_object_t *type, git_odb_backend *gb,
 		   const git_oid *id)
 {
-	struct backend *b = (struct backend *)gb;
 	unsigned char *o;
-	size_t n;
-	int r = read_id(b, id, 0, &o, &n, type);
-	if (r < 0)
-		return r;
-	void *x = git_odb_backend_data_alloc(gb, n ? n : 1);
-	if (!x) {
-		free(o);
-		return fail("out of memory", NULL);
-	}
-	memcpy(x, o, n);
-	free(o);
-	*data = x;
-	*len = n;
-	return 0;
+	int r = read_id((struct backend *)gb, gb, id, 0, &o, len, type);
+	if (r == 0)
+		*data = o;
+	return r;
 }
 
 static int be_read_header(size_t *len, git_object_t *type, git_odb_backend *gb,
@@ -443,7 +468,7 @@ static int be_read_header(size_t *len, git_object_t *type, git_odb_backend *gb,
 {
 	struct backend *b = (struct backend *)gb;
 	unsigned char *o;
-	int r = read_id(b, id, 0, &o, len, type);
+	int r = read_id(b, NULL, id, 0, &o, len, type);
 	if (r == 0)
 		free(o);
 	return r;

@@ -227,3 +227,40 @@ Test(packread, a_truncated_pack_is_an_error)
 	cr_assert_gt(errors, 40);
 	git_odb_free(mine);
 }
+
+/* A pack big enough that a fanout bucket holds more ids than are read at
+ * once (70,000 objects: ~273 a bucket): found by narrowing, every one. */
+Test(packread, finds_every_object_of_a_big_pack)
+{
+	enum { N = 70000 };
+	git_oid *big = malloc(N * sizeof(*big));
+	git_odb *mem, *mine;
+	git_odb_backend *mp;
+	op_err e = { 0 };
+	char b[64];
+	cr_assert(big);
+	cr_assert_eq(git_odb_new(&mem), 0);
+	cr_assert_eq(git_mempack_new(&mp), 0);
+	cr_assert_eq(git_odb_add_backend(mem, mp, 1), 0);
+	for (int i = 0; i < N; i++) {
+		int n = snprintf(b, sizeof(b), "record %d\n", i);
+		cr_assert_eq(git_odb_write(&big[i], mem, b, (size_t)n, GIT_OBJECT_BLOB), 0);
+	}
+	cr_assert_eq(op_gitpack_write(mem, packs, big, N, &e), 0, "%s", e.msg);
+	git_odb_free(mem);
+	close_libgit2();
+	cr_assert_eq(op_packread_odb(&mine, objs, &e), 0, "%s", e.msg);
+	for (int i = 0; i < N; i++) {
+		git_odb_object *o;
+		int n = snprintf(b, sizeof(b), "record %d\n", i);
+		cr_assert_eq(git_odb_read(&o, mine, &big[i]), 0, "object %d", i);
+		cr_assert_eq(git_odb_object_size(o), (size_t)n);
+		cr_assert_eq(memcmp(git_odb_object_data(o), b, (size_t)n), 0, "object %d", i);
+		git_odb_object_free(o);
+	}
+	git_oid none = big[0];
+	none.id[19] ^= 1;
+	cr_assert_not(git_odb_exists(mine, &none));
+	git_odb_free(mine);
+	free(big);
+}
