@@ -788,3 +788,40 @@ Test(sync, merge_makes_room_for_a_waiting_command)
 	sqlite3_commit_hook(op_db_handle(hq.db), NULL, NULL);
 	waiting_note(&hq, -1);
 }
+
+/* A batch that fails after a part was committed for a waiting command
+ * (here: its cursor cannot be written, as when the daemon dies there)
+ * comes again and lands: every row once, no conflict, the cursor at its
+ * end. */
+Test(sync, batch_failing_after_a_part_lands_when_sent_again)
+{
+	op_buf raw;
+	uint64_t upto, count;
+	int perr = 0;
+	exec(&a, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+		 " INSERT INTO customer(id, name) SELECT 'c-' || i, 'C' || i FROM n");
+	cr_assert(op_sync_stamp(a.s, 10000) > 0);
+	op_buf_init(&raw, 0);
+	cr_assert_eq(op_sync_build(a.s, "HQ", 99, 0, &raw, &upto, &count), 0);
+	exec(&hq, "CREATE TEMP TRIGGER no_cursor BEFORE UPDATE ON peer"
+		  " BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+		  " CREATE TEMP TRIGGER no_new_cursor BEFORE INSERT ON peer"
+		  " BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+	waiting_note(&hq, 0);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), -1);
+	long long part = atoll(q1(&hq, "SELECT count(*) FROM customer"));
+	cr_assert_gt(part, 0, "a part was committed");
+	cr_assert_lt(part, 2000);
+	exec(&hq, "DROP TRIGGER no_cursor; DROP TRIGGER no_new_cursor");
+	waiting_note(&hq, -1);
+	cr_assert_eq(op_sync_apply(hq.s, "A", raw.p, raw.len, count, upto, &perr), 0,
+		     "%s", op_db_err(hq.db)->msg);
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM customer"), "2000");
+	cr_assert_str_eq(q1(&hq, "SELECT count(*) FROM conflict"), "0");
+	cr_assert_eq(atoll(q1(&hq, "SELECT recv_ver FROM peer WHERE site = 'A'")), (long long)upto);
+	op_buf_free(&raw);
+	char *x = dump(&a), *y = dump(&hq);
+	cr_assert_str_eq(x, y);
+	free(x);
+	free(y);
+}
