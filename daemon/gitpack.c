@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "gitpack.h"
+#include "gitpack_int.h"
 
 /* --- SHA-1 --- */
 
@@ -62,15 +63,8 @@ static void sha1_block(uint32_t h[5], const unsigned char *p)
 	h[4] += e;
 }
 
-/* SHA-1 fed in pieces: a pack is hashed as it is written out. */
-struct sha1 {
-	uint32_t h[5];
-	unsigned char part[64];
-	size_t npart;
-	uint64_t total;
-};
 
-static void sha1_init(struct sha1 *c)
+void op_sha1_init(struct op_sha1 *c)
 {
 	static const uint32_t h0[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
 					0xc3d2e1f0 };
@@ -79,7 +73,7 @@ static void sha1_init(struct sha1 *c)
 	c->total = 0;
 }
 
-static void sha1_update(struct sha1 *c, const void *p, size_t n)
+void op_sha1_update(struct op_sha1 *c, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	c->total += n;
@@ -100,7 +94,7 @@ static void sha1_update(struct sha1 *c, const void *p, size_t n)
 	c->npart = n;
 }
 
-static void sha1_final(struct sha1 *c, unsigned char out[20])
+void op_sha1_final(struct op_sha1 *c, unsigned char out[20])
 {
 	unsigned char tail[128] = { 0 };
 	size_t r = c->npart, tl = r + 9 <= 64 ? 64 : 128;
@@ -122,20 +116,18 @@ static void sha1_final(struct sha1 *c, unsigned char out[20])
 
 void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20])
 {
-	struct sha1 c;
-	sha1_init(&c);
-	sha1_update(&c, p, n);
-	sha1_final(&c, out);
+	struct op_sha1 c;
+	op_sha1_init(&c);
+	op_sha1_update(&c, p, n);
+	op_sha1_final(&c, out);
 }
 
 /* --- the pack --- */
 
-struct out {
-	unsigned char *p;
-	size_t len, cap;
-};
+uint64_t op_gitpack_big_offset = 0x7fffffff;
 
-static int reserve(struct out *o, size_t more)
+
+int op_out_reserve(struct op_out *o, size_t more)
 {
 	if (o->len + more <= o->cap)
 		return 0;
@@ -150,7 +142,7 @@ static int reserve(struct out *o, size_t more)
 	return 0;
 }
 
-static void put32(unsigned char *p, uint32_t v)
+void op_put32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);
 	p[1] = (unsigned char)(v >> 16);
@@ -173,7 +165,7 @@ static int ent_cmp(const void *a, const void *b)
 }
 
 /* All of buf to fd; 0, or -1 with errno set. */
-static int write_full(int fd, const void *buf, size_t n)
+int op_write_full(int fd, const void *buf, size_t n)
 {
 	const unsigned char *p = buf;
 	while (n > 0) {
@@ -200,7 +192,7 @@ static int put_file(const char *dir, const char *final, const void *buf, size_t 
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return op_errc(e, EX_IOERR, "cannot create '%s': %s", tmp, strerror(errno));
-	if (write_full(fd, buf, n) < 0) {
+	if (op_write_full(fd, buf, n) < 0) {
 		int err = errno;
 		close(fd);
 		unlink(tmp);
@@ -214,25 +206,12 @@ static int put_file(const char *dir, const char *final, const void *buf, size_t 
 	return 0;
 }
 
-/* The pack is written out as it is made, hashed on the way, in pieces of
- * about this much: memory stays the same whatever the pack's size (a
- * merge of 64 MiB of packs once held all of it, twice over while the
- * buffer doubled). */
-#define STREAM_BYTES ((size_t)1 << 20)
-
-/* The pack being written: its temporary file, the bytes already out. */
-struct stream {
-	int fd;
-	char tmp[4200];
-	uint64_t base;
-	struct sha1 sum;
-};
 
 /* o's bytes to the file, hashed; o is emptied. 0 or -1 with e set. */
-static int stream_out(struct stream *st, struct out *o, op_err *e)
+int op_stream_out(struct op_stream *st, struct op_out *o, op_err *e)
 {
-	sha1_update(&st->sum, o->p, o->len);
-	if (write_full(st->fd, o->p, o->len) < 0)
+	op_sha1_update(&st->sum, o->p, o->len);
+	if (op_write_full(st->fd, o->p, o->len) < 0)
 		return op_errc(e, EX_IOERR, "cannot write '%s': %s", st->tmp, strerror(errno));
 	st->base += o->len;
 	o->len = 0;
@@ -246,8 +225,8 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 	unsigned char *keep = NULL;
 	uint32_t *crc = NULL;
 	uint64_t *off = NULL;
-	struct out o = { 0 }, x = { 0 };
-	struct stream st = { .fd = -1 };
+	struct op_out o = { 0 }, x = { 0 };
+	struct op_stream st = { .fd = -1 };
 	unsigned char sum[20];
 	z_stream zs[2];
 	size_t m = 0, nbig = 0;
@@ -255,10 +234,10 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 
 	if (n == 0)
 		return 0;
-	sha1_init(&st.sum);
+	op_sha1_init(&st.sum);
 	if (!(sorted = malloc(n * sizeof(*sorted))) || !(crc = malloc(n * sizeof(*crc))) ||
 	    !(off = malloc(n * sizeof(*off))) || !(keep = calloc(n, 1)) ||
-	    reserve(&o, 12) < 0) {
+	    op_out_reserve(&o, 12) < 0) {
 		op_errc(e, EX_OSERR, "out of memory");
 		goto out;
 	}
@@ -285,8 +264,8 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		goto out;
 	}
 	memcpy(o.p, "PACK", 4);
-	put32(o.p + 4, 2);
-	put32(o.p + 8, (uint32_t)m);
+	op_put32(o.p + 4, 2);
+	op_put32(o.p + 8, (uint32_t)m);
 	o.len = 12;
 
 	/* Records (blobs) are small text: the fastest level compresses them
@@ -317,7 +296,7 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		unsigned type = (unsigned)git_odb_object_type(obj);
 		z_stream *z = &zs[type == GIT_OBJECT_TREE];
 		if (deflateReset(z) != Z_OK ||
-		    reserve(&o, 16 + deflateBound(z, (uLong)size)) < 0) {
+		    op_out_reserve(&o, 16 + deflateBound(z, (uLong)size)) < 0) {
 			git_odb_object_free(obj);
 			op_errc(e, EX_OSERR, "out of memory");
 			goto out;
@@ -342,46 +321,46 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		o.len = (size_t)(z->next_out - o.p);
 		off[i] = st.base + start;
 		crc[i] = (uint32_t)crc32(0, o.p + start, (uInt)(o.len - start));
-		nbig += off[i] > 0x7fffffff;
-		if (o.len >= STREAM_BYTES && stream_out(&st, &o, e) < 0)
+		nbig += off[i] > op_gitpack_big_offset;
+		if (o.len >= OP_STREAM_BYTES && op_stream_out(&st, &o, e) < 0)
 			goto out;
 	}
-	if (stream_out(&st, &o, e) < 0)
+	if (op_stream_out(&st, &o, e) < 0)
 		goto out;
-	sha1_final(&st.sum, sum);
-	if (write_full(st.fd, sum, 20) < 0) {
+	op_sha1_final(&st.sum, sum);
+	if (op_write_full(st.fd, sum, 20) < 0) {
 		op_errc(e, EX_IOERR, "cannot write '%s': %s", st.tmp, strerror(errno));
 		goto out;
 	}
 
 	/* The index. */
-	if (reserve(&x, 8 + 1024 + m * (20 + 4 + 4) + nbig * 8 + 40) < 0) {
+	if (op_out_reserve(&x, 8 + 1024 + m * (20 + 4 + 4) + nbig * 8 + 40) < 0) {
 		op_errc(e, EX_OSERR, "out of memory");
 		goto out;
 	}
 	memcpy(x.p, "\377tOc", 4);
-	put32(x.p + 4, 2);
+	op_put32(x.p + 4, 2);
 	x.len = 8;
 	size_t k = 0;
 	for (int b = 0; b < 256; b++) {
 		while (k < m && sorted[k].id.id[0] == b)
 			k++;
-		put32(x.p + x.len, (uint32_t)k);
+		op_put32(x.p + x.len, (uint32_t)k);
 		x.len += 4;
 	}
 	for (size_t i = 0; i < m; i++, x.len += 20)
 		memcpy(x.p + x.len, sorted[i].id.id, 20);
 	for (size_t i = 0; i < m; i++, x.len += 4)
-		put32(x.p + x.len, crc[sorted[i].at]);
+		op_put32(x.p + x.len, crc[sorted[i].at]);
 	size_t big = 0;
 	for (size_t i = 0; i < m; i++, x.len += 4) {
 		uint64_t at = off[sorted[i].at];
-		put32(x.p + x.len, at > 0x7fffffff ? 0x80000000u | (uint32_t)big++ : (uint32_t)at);
+		op_put32(x.p + x.len, at > op_gitpack_big_offset ? 0x80000000u | (uint32_t)big++ : (uint32_t)at);
 	}
 	for (size_t i = 0; i < m; i++)
-		if (off[sorted[i].at] > 0x7fffffff) {
-			put32(x.p + x.len, (uint32_t)(off[sorted[i].at] >> 32));
-			put32(x.p + x.len + 4, (uint32_t)off[sorted[i].at]);
+		if (off[sorted[i].at] > op_gitpack_big_offset) {
+			op_put32(x.p + x.len, (uint32_t)(off[sorted[i].at] >> 32));
+			op_put32(x.p + x.len + 4, (uint32_t)off[sorted[i].at]);
 			x.len += 8;
 		}
 	memcpy(x.p + x.len, sum, 20);
@@ -421,147 +400,3 @@ out:
 	return rc;
 }
 
-/* --- consolidating small packs --- */
-
-struct packf { char name[64]; off_t size; };
-
-static int packf_cmp(const void *a, const void *b)
-{
-	off_t x = ((const struct packf *)a)->size, y = ((const struct packf *)b)->size;
-	return x < y ? -1 : x > y;
-}
-
-struct at_off {
-	uint32_t off;
-	git_oid id;
-};
-
-static int off_cmp(const void *a, const void *b)
-{
-	uint32_t x = ((const struct at_off *)a)->off, y = ((const struct at_off *)b)->off;
-	return (x > y) - (x < y);
-}
-
-/* Append the object ids listed in pack_dir/NAME.idx (version 2) to *ids,
- * in the order of the pack's contents: reading them so goes through the
- * pack once, front to back (in the index's order of ids every read would
- * land elsewhere in one of the packs merged, and their mapped windows
- * would be replaced again and again). */
-static int idx_ids(const char *pack_dir, const char *pack, git_oid **ids, size_t *n,
-		   size_t *cap, op_err *e)
-{
-	char path[4200];
-	unsigned char hdr[8 + 1024];
-	snprintf(path, sizeof(path), "%s/%.*s.idx", pack_dir, (int)(strlen(pack) - 5), pack);
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return op_errc(e, EX_IOERR, "cannot read '%s': %s", path, strerror(errno));
-	if (fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) || memcmp(hdr, "\377tOc", 4) != 0 ||
-	    hdr[7] != 2) {
-		fclose(fp);
-		return op_errc(e, EX_DATAERR, "'%s' is not a version 2 pack index", path);
-	}
-	const unsigned char *f = hdr + 8 + 255 * 4;
-	size_t m = (size_t)f[0] << 24 | (size_t)f[1] << 16 | (size_t)f[2] << 8 | f[3];
-	if (*n + m > *cap) {
-		size_t c = (*n + m) * 2;
-		git_oid *p = realloc(*ids, c * sizeof(*p));
-		if (!p) {
-			fclose(fp);
-			return op_errc(e, EX_OSERR, "out of memory");
-		}
-		*ids = p;
-		*cap = c;
-	}
-	struct at_off *t = malloc((m ? m : 1) * sizeof(*t));
-	if (!t) {
-		fclose(fp);
-		return op_errc(e, EX_OSERR, "out of memory");
-	}
-	int bad = 0;
-	for (size_t i = 0; i < m && !bad; i++)
-		bad = fread(t[i].id.id, 1, 20, fp) != 20;
-	/* past the CRCs to the 31-bit offsets (a large one sorts last) */
-	bad = bad || fseek(fp, (long)(m * 4), SEEK_CUR) != 0;
-	for (size_t i = 0; i < m && !bad; i++) {
-		unsigned char b4[4];
-		bad = fread(b4, 1, 4, fp) != 4;
-		t[i].off = (uint32_t)b4[0] << 24 | (uint32_t)b4[1] << 16 | (uint32_t)b4[2] << 8 | b4[3];
-	}
-	fclose(fp);
-	if (bad) {
-		free(t);
-		return op_errc(e, EX_DATAERR, "'%s' is truncated", path);
-	}
-	qsort(t, m, sizeof(*t), off_cmp);
-	for (size_t i = 0; i < m; i++)
-		git_oid_cpy(&(*ids)[*n + i], &t[i].id);
-	free(t);
-	*n += m;
-	return 0;
-}
-
-int op_gitpack_consolidate(git_odb *odb, const char *pack_dir, int max_packs,
-			   size_t cap_bytes, op_err *e)
-{
-	struct packf *pf = NULL;
-	size_t npf = 0, pcap = 0, nids = 0, icap = 0, take = 0;
-	git_oid *ids = NULL;
-	off_t sum = 0;
-	struct dirent *de;
-	int rc = -1;
-	DIR *dir = opendir(pack_dir);
-
-	if (!dir)
-		return errno == ENOENT ? 0 : op_errc(e, EX_IOERR, "cannot read '%s': %s",
-						     pack_dir, strerror(errno));
-	while ((de = readdir(dir))) {
-		size_t l = strlen(de->d_name);
-		struct stat st;
-		char path[4200];
-		if (l < 10 || l >= sizeof(pf->name) || strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + l - 5, ".pack") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", pack_dir, de->d_name);
-		if (stat(path, &st) < 0)
-			continue;
-		if (npf == pcap) {
-			struct packf *p = realloc(pf, (pcap = pcap ? 2 * pcap : 16) * sizeof(*p));
-			if (!p) {
-				op_errc(e, EX_OSERR, "out of memory");
-				goto out;
-			}
-			pf = p;
-		}
-		snprintf(pf[npf].name, sizeof(pf->name), "%s", de->d_name);
-		pf[npf++].size = st.st_size;
-	}
-	rc = 0;
-	if (npf <= (size_t)max_packs)
-		goto out;
-	qsort(pf, npf, sizeof(*pf), packf_cmp);
-	while (take < npf && (take < 2 || sum + pf[take].size <= (off_t)cap_bytes))
-		sum += pf[take++].size;
-	rc = -1;
-	for (size_t i = 0; i < take; i++)
-		if (idx_ids(pack_dir, pf[i].name, &ids, &nids, &icap, e) < 0)
-			goto out;
-	if (op_gitpack_write(odb, pack_dir, ids, nids, e) < 0)
-		goto out;
-	/* The new pack is in place: the merged ones go (a reader that has one
-	 * open keeps it until it closes; one that misses rescans the folder). */
-	for (size_t i = 0; i < take; i++) {
-		char path[4200];
-		size_t l = strlen(pf[i].name) - 5;
-		snprintf(path, sizeof(path), "%s/%.*s.idx", pack_dir, (int)l, pf[i].name);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/%s", pack_dir, pf[i].name);
-		unlink(path);
-	}
-	rc = (int)take;
-out:
-	closedir(dir);
-	free(pf);
-	free(ids);
-	return rc;
-}

@@ -14,6 +14,8 @@
 #define OP_GITPACK_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <git2.h>
 #include "error.h"
 
@@ -27,14 +29,22 @@ int op_gitpack_write(git_odb *from, const char *pack_dir, const git_oid *ids, si
 		     op_err *e);
 
 /* When pack_dir holds more than max_packs packs, merge the smallest into
- * one (read through odb), as many as stay under cap_bytes together (at
- * least two), and remove them. Bounds the pack count at about the
- * repository's size / cap_bytes + max_packs; the merged pack is streamed
- * to its file, so memory does not grow with cap_bytes.
+ * one, so that the merged pack and those left grow geometrically (each at
+ * least twice all smaller ones together) and at most max_packs remain.
+ * Packs merge by copying their objects as they are (nothing inflated,
+ * nothing kept per object: memory does not grow with the packs), each
+ * checked against its checksum first; the merged ones are removed.
  * Returns the number of packs merged (0: none needed), or -1 with e set
  * (the packs are then left as they were). */
-int op_gitpack_consolidate(git_odb *odb, const char *pack_dir, int max_packs,
-			   size_t cap_bytes, op_err *e);
+int op_gitpack_consolidate(const char *pack_dir, int max_packs, op_err *e);
+
+/* How many of n packs of these sizes (smallest first) a consolidation
+ * merges (0: none). */
+size_t op_gitpack_pick(const off_t *size, size_t n, int max_packs);
+
+/* Offsets past this go to the index's 64-bit table (git: 2^31 - 1);
+ * tests lower it to try that table on small packs. */
+extern uint64_t op_gitpack_big_offset;
 
 /* SHA-1 of p[0..n): the checksum a pack ends with. */
 void op_gitpack_sha1(const void *p, size_t n, unsigned char out[20]);

@@ -1026,15 +1026,11 @@ int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
 	return op_history_commit_ex(db, repo_path, author_site, 0, NULL, e);
 }
 
-#define REPACK_BYTES ((size_t)64 << 20)
-
 int op_history_repack(const char *repo_path, op_err *e)
 {
 	git_repository *repo = NULL;
-	git_odb *odb = NULL;
 	struct stat st;
 	char dir[4096];
-	int rc;
 
 	if (stat(repo_path, &st) != 0 && errno == ENOENT)
 		return 0;
@@ -1042,11 +1038,8 @@ int op_history_repack(const char *repo_path, op_err *e)
 	if (op_hist_repo_open(&repo, repo_path, 0, NULL, e) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%sobjects/pack", git_repository_path(repo));
-	rc = hist_odb(&odb, repo, e) < 0 ? -1 :
-	     op_gitpack_consolidate(odb, dir, OP_HISTORY_PACKS, REPACK_BYTES, e);
-	git_odb_free(odb);
 	git_repository_free(repo);
-	return rc;
+	return op_gitpack_consolidate(dir, OP_HISTORY_PACKS, e);
 }
 
 int op_history_started(op_db *db, const char *repo_path)

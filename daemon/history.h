@@ -57,8 +57,10 @@ int op_history_commit(op_db *db, const char *repo_path, const char *author_site,
 		      op_err *e);
 
 /* Keep the repository at repo_path compact: when it has more than
- * OP_HISTORY_PACKS packs, merge the smallest (up to 64 MiB of them) into
- * one (gitpack.c). Needs no store; safe while commits are written. Returns
+ * OP_HISTORY_PACKS packs, merge the smallest into one, so that at most
+ * that many remain and they grow geometrically (gitpack.c; memory stays
+ * the same whatever their size). Needs no store; safe while commits are
+ * written. Returns
  * the packs merged (0: none needed, or no repository yet), or -1 with e
  * set. outpostd runs it in a child process when idle. */
 #define OP_HISTORY_PACKS 8

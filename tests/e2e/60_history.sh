@@ -7,7 +7,7 @@
 # needs the admin's key) and incremental; the stock git client reads the
 # repositories and `git fsck --strict` is clean.
 . "$(dirname "$0")/lib.sh"
-plan 119
+plan 131
 
 cd "$T" || exit 1
 HQ=$T/hq.db
@@ -230,4 +230,34 @@ expect_eq "it has GZ01's first commit with every record" \
 	"$(git -C "$T/elsewhere/gz01.git" ls-tree -r --name-only main | grep -c '^customer/')" \
 	"$(sql "$T/gz01.db" "SELECT count(*) FROM customer")"
 expect_eq "no history warnings in HQ's log" "$(grep -c 'history not written' "$T/hq.log")" 0
+echo "-- the history's packs merged by outpostd --repack-history"
+PK=$T/pk.db
+pk() { "$OUTPOST" --db "$PK" "$@"; }
+pk init --site PK01 >/dev/null 2>&1
+for r in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	awk -v r=$r 'BEGIN { print "姓名,电话"; for (i = 0; i < 60; i++) printf "顾客%d-%d,139%04d%04d\n", r, i, r, i }' >"$T/pk$r.csv"
+	pk import customers "$T/pk$r.csv" >/dev/null 2>&1 && pk history commit >/dev/null 2>&1 || echo "round $r failed" >>"$T/pk.err"
+	# a customer put back as it was: the same records and directories again
+	[ $r = 6 ] && { C1=$(sql "$PK" "SELECT id FROM customer WHERE name = '顾客1-0'")
+		pk customer edit "$C1" --notes x >/dev/null && pk history commit >/dev/null &&
+		pk customer edit "$C1" --notes '' >/dev/null && pk history commit >/dev/null; }
+done
+expect_eq "twelve rounds of 60 customers committed" "$(cat "$T/pk.err" 2>/dev/null)" ""
+NP=$(ls "$PK.git/objects/pack" | grep -c '\.pack$')
+ok_if '[ "$NP" -gt 8 ]' "they made more than 8 packs ($NP)"
+BEFORE=$(git -C "$PK.git" rev-list --objects --all | wc -l)
+expect_rc 0 "outpostd --repack-history merges them" "$OUTPOSTD" --repack-history "$PK.git"
+NP2=$(ls "$PK.git/objects/pack" | grep -c '\.pack$')
+ok_if '[ "$NP2" -le 8 ]' "at most 8 packs remain ($NP2)"
+expect_eq "no temporary file is left" "$(ls "$PK.git/objects/pack" | grep -vc '^pack-')" 0
+expect_rc 0 "git verify-pack accepts every pack" sh -c "for i in '$PK.git'/objects/pack/*.idx; do git verify-pack \$i >/dev/null || exit 1; done"
+expect_rc 0 "git fsck --strict is clean" git -C "$PK.git" fsck --strict --no-progress
+expect_eq "every object is still reachable" "$(git -C "$PK.git" rev-list --objects --all | wc -l)" "$BEFORE"
+expect_eq "history log lists every commit" \
+	"$(pk history log --limit 100 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+	"$(git -C "$PK.git" rev-list --count main)"
+clock_passes "$(now)"
+expect_rc 0 "restore from the merged packs" pk history restore --at "$(now)" --to "$T/pk-restored.db"
+expect_eq "the restored store has all 720 customers" "$(sql "$T/pk-restored.db" "SELECT count(*) FROM customer")" 720
+expect_rc 0 "a second run has nothing to merge" "$OUTPOSTD" --repack-history "$PK.git"
 done_testing

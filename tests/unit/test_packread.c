@@ -4,6 +4,9 @@
  * of packs we wrote, loose ones, and of the packs `git gc` makes of them
  * with deltas; a pack written after the reader opened is found, a pack
  * merged away under it does not lose an object, nothing is mapped.
+ * And the packs merged by copying (daemon/gitpack.c, suite packmerge):
+ * every object reads back and git verifies the result, deltas and 64-bit
+ * offsets included; a damaged pack stops the merge and loses nothing.
  */
 #include <criterion/criterion.h>
 #include <git2.h>
@@ -21,7 +24,7 @@
 static char dir[] = "/tmp/op-packread-XXXXXX", objs[300], packs[300];
 static git_repository *repo;
 static git_odb *disk;
-static git_oid ids[NOBJ + 2];
+static git_oid ids[1000];
 
 /* Record-like blobs that share most of their text, so that git gc finds
  * deltas between them. */
@@ -263,4 +266,203 @@ Test(packread, finds_every_object_of_a_big_pack)
 	cr_assert_not(git_odb_exists(mine, &none));
 	git_odb_free(mine);
 	free(big);
+}
+
+/* --- packs merged by copying (gitpack.c) --- */
+
+TestSuite(packmerge, .init = setup, .fini = teardown);
+
+static int count_packs(void)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c '^pack-.*\\.pack$'", packs);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	cr_assert(p);
+	cr_assert_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+/* Objects 0..n) are there, each with the bytes body() gave it, read by
+ * libgit2 and by ours; git verify-pack (every object inflated, resolved
+ * and hashed, every CRC and checksum) accepts each pack; nothing of a
+ * merge's is left behind. */
+static void all_there(int n)
+{
+	git_odb *mine, *fresh;
+	git_repository *r;
+	op_err e = { 0 };
+	char cmd[600], b[4096];
+	snprintf(cmd, sizeof(cmd), "cd %s && for i in objects/pack/*.idx; do "
+		 "git verify-pack $i >/dev/null || exit 1; done && "
+		 "test -z \"$(ls objects/pack | grep -v '^pack-')\"", dir);
+	cr_assert_eq(system(cmd), 0, "git verify-pack accepts every pack, no temporary file");
+	cr_assert_eq(git_repository_open_bare(&r, dir), 0);
+	cr_assert_eq(git_repository_odb(&fresh, r), 0);
+	cr_assert_eq(op_packread_odb(&mine, objs, &e), 0, "%s", e.msg);
+	for (int i = 0; i < n; i++) {
+		size_t len = body(i, b, sizeof(b));
+		git_odb *by[2] = { fresh, mine };
+		for (int k = 0; k < 2; k++) {
+			git_odb_object *o;
+			cr_assert_eq(git_odb_read(&o, by[k], &ids[i]), 0, "object %d (%s)", i,
+				     k ? "ours" : "libgit2");
+			cr_assert_eq(git_odb_object_size(o), len, "object %d", i);
+			cr_assert_eq(memcmp(git_odb_object_data(o), b, len), 0, "object %d", i);
+			git_odb_object_free(o);
+		}
+	}
+	git_odb_free(mine);
+	git_odb_free(fresh);
+	git_repository_free(r);
+}
+
+/* A pack git made with deltas (by offset) and nine of ours of different
+ * sizes: merged down to four, every object as it was. */
+Test(packmerge, merges_packs_by_copying_them_deltas_and_all)
+{
+	op_err e = { 0 };
+	char cmd[600];
+	write_pack(0, 200);
+	write_pack(200, 200);
+	snprintf(cmd, sizeof(cmd), "cd %s && git repack -a -d -f -k -q --window=50 --depth=20 && "
+		 "git verify-pack -v objects/pack/*.idx | grep -q 'chain length = '", dir);
+	cr_assert_eq(system(cmd), 0, "git repack made a pack with deltas");
+	int at = 400;
+	for (int k = 1; k <= 9; k++, at += 10 * k)
+		write_pack(at, 10 * (k + 1));
+	close_libgit2();
+	cr_assert_eq(count_packs(), 10);
+	int n = op_gitpack_consolidate(packs, 4, &e);
+	cr_assert_geq(n, 7, "%d merged: %s", n, e.msg);
+	cr_assert_leq(count_packs(), 4);
+	cr_assert_eq(count_packs(), 10 - n + 1);
+	all_there(at);
+	cr_assert_eq(op_gitpack_consolidate(packs, 4, &e), 0, "nothing more to merge");
+}
+
+/* Offsets past 31 bits go to the index's 64-bit table: with the limit
+ * lowered, a merged pack of a few hundred KiB has most of its objects
+ * there, and git and both readers find them. */
+Test(packmerge, offsets_past_31_bits_go_to_the_64_bit_table)
+{
+	op_err e = { 0 };
+	char cmd[600];
+	op_gitpack_big_offset = 4000;
+	write_pack(0, 100);
+	write_pack(100, 100);
+	write_pack(200, 100);
+	close_libgit2();
+	cr_assert_eq(op_gitpack_consolidate(packs, 1, &e), 3, "%s", e.msg);
+	/* the index is longer than one without the table by 8 bytes an entry */
+	snprintf(cmd, sizeof(cmd), "test $(stat -c %%s %s/pack-*.idx) -gt %d", packs,
+		 8 + 1024 + 300 * 28 + 40 + 200 * 8);
+	cr_assert_eq(system(cmd), 0, "the merged index has a 64-bit offset table");
+	all_there(300);
+	op_gitpack_big_offset = 0x7fffffff;
+}
+
+/* An object in two packs (a commit redone after a crash): both copies
+ * stay, listed side by side, and git accepts it. */
+Test(packmerge, an_object_in_two_packs_stays_readable)
+{
+	op_err e = { 0 };
+	write_pack(0, 60);
+	write_pack(30, 60);
+	close_libgit2();
+	cr_assert_eq(op_gitpack_consolidate(packs, 1, &e), 2, "%s", e.msg);
+	all_there(90);
+}
+
+/* Beside a pack git made with deltas by distance, the copy left out is
+ * the one in our pack, whichever comes first; when both copies are in
+ * such packs, nothing is merged and the error says why. */
+Test(packmerge, the_copy_left_out_is_never_in_a_pack_with_deltas)
+{
+	op_err e = { 0 };
+	char cmd[900];
+	write_pack(0, 200);
+	write_pack(200, 200);
+	snprintf(cmd, sizeof(cmd), "cd %s && git repack -a -d -f -k -q --window=50 --depth=20", dir);
+	cr_assert_eq(system(cmd), 0);
+	write_pack(100, 50);	/* smaller: merged first, its copies go */
+	write_pack(350, 100);	/* 350..399 in both */
+	close_libgit2();
+	cr_assert_eq(op_gitpack_consolidate(packs, 1, &e), 3, "%s", e.msg);
+	all_there(450);
+
+	/* all in one pack by git, and a second pack by git of 200 of them:
+	 * with deltas by id, its copies go; by distance, nothing merges */
+	for (int ofs = 0; ofs < 2; ofs++) {
+		snprintf(cmd, sizeof(cmd), "cd %s && git repack -a -d -f -k -q --window=50 "
+			 "--depth=20 && git show-index < $(ls objects/pack/pack-*.idx) | "
+			 "awk '{ print $2 }' | sed -n '1,200p' | git pack-objects %s "
+			 "--no-reuse-delta --window=50 -q objects/pack/pack >/dev/null && "
+			 "test $(ls objects/pack/*.pack | wc -l) = 2 && "
+			 "for i in objects/pack/*.idx; do git verify-pack -v $i | "
+			 "grep -q 'chain length = ' || exit 1; done", dir,
+			 ofs ? "--delta-base-offset" : "");
+		cr_assert_eq(system(cmd), 0, "two packs git made with deltas, sharing 200 objects");
+		e = (op_err){ 0 };
+		int n = op_gitpack_consolidate(packs, 1, &e);
+		if (!ofs) {
+			cr_assert_eq(n, 2, "%s", e.msg);
+		} else {
+			cr_assert_eq(n, -1);
+			cr_assert_eq(e.code, EX_DATAERR, "%s", e.msg);
+			cr_assert(strstr(e.msg, "git gc"), "%s", e.msg);
+			cr_assert_eq(count_packs(), 2, "nothing merged, nothing removed");
+		}
+		all_there(450);
+	}
+}
+
+/* One byte flipped in a pack, or a pack cut short: the merge stops with
+ * why, every pack stays as it was, nothing is left behind. */
+Test(packmerge, a_damaged_pack_stops_the_merge_and_loses_nothing)
+{
+	op_err e = { 0 };
+	char cmd[600];
+	for (int k = 0; k < 6; k++)
+		write_pack(50 * k, 50);
+	close_libgit2();
+	snprintf(cmd, sizeof(cmd), "cd %s && p=$(ls pack-*.pack | sed -n 3p) && cp $p /tmp/op-pm-$$ "
+		 "&& chmod u+w $p && printf 'X' | dd of=$p bs=1 seek=2000 conv=notrunc 2>/dev/null",
+		 packs);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(op_gitpack_consolidate(packs, 2, &e), -1);
+	cr_assert_eq(e.code, EX_DATAERR, "%s", e.msg);
+	cr_assert(strstr(e.msg, "damaged"), "%s", e.msg);
+	cr_assert_eq(count_packs(), 6, "no pack removed");
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s | grep -v '^pack-')\"", packs);
+	cr_assert_eq(system(cmd), 0, "no temporary file left");
+
+	snprintf(cmd, sizeof(cmd), "cd %s && p=$(ls pack-*.pack | sed -n 4p) && chmod u+w $p && "
+		 "truncate -s 1000 $p", packs);
+	cr_assert_eq(system(cmd), 0);
+	e = (op_err){ 0 };
+	cr_assert_eq(op_gitpack_consolidate(packs, 2, &e), -1);
+	cr_assert_eq(e.code, EX_DATAERR, "%s", e.msg);
+	cr_assert(strstr(e.msg, "does not match its index") || strstr(e.msg, "damaged"), "%s",
+		  e.msg);
+	cr_assert_eq(count_packs(), 6, "no pack removed");
+}
+
+/* Which packs merge: none up to the limit; past it the smallest, so that
+ * the rest grow geometrically (each at least twice all smaller ones). */
+Test(packmerge, the_smallest_packs_merge_until_the_sizes_grow_geometrically)
+{
+	off_t equal[10] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 };
+	off_t geo[10] = { 1, 2, 6, 18, 54, 162, 486, 1458, 4374, 13122 };
+	off_t mixed[6] = { 1, 1, 1, 100, 1000, 5000 };
+	cr_assert_eq(op_gitpack_pick(equal, 8, 8), 0, "at the limit: none");
+	cr_assert_eq(op_gitpack_pick(equal, 10, 8), 10, "equal sizes: all");
+	cr_assert_eq(op_gitpack_pick(geo, 10, 8), 3, "already geometric: just under the limit");
+	cr_assert_eq(op_gitpack_pick(mixed, 6, 4), 3, "the three small ones, not the big");
+	cr_assert_eq(op_gitpack_pick(mixed, 6, 5), 3);
+	off_t many[100];
+	for (int i = 0; i < 100; i++)
+		many[i] = 7;
+	cr_assert_eq(op_gitpack_pick(many, 100, 8), 64, "at most 64 at once");
 }
