@@ -23,11 +23,15 @@
  * under the store's busy handler. libgit2 is thread-safe; each commit
  * opens its repository.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 #include "daemon.h"
 #include "db.h"
 #include "history.h"
@@ -47,6 +51,7 @@ struct op_histwork {
 	int quit;
 	int baseline;
 	char site[64];
+	int64_t last_ms;	/* how long the last commit took */
 };
 
 static int64_t mono_ms(void)
@@ -85,9 +90,16 @@ static void commit(op_histwork *w, const char *site, int baseline)
 	on_snapshot(w);	/* in case it failed before taking one */
 }
 
+/* The worker's nice value (per thread on Linux): above the loop's, below
+ * the pack merge's (10). */
+#define HISTWORK_NICE 5
+
 static void *worker(void *arg)
 {
 	op_histwork *w = arg;
+	/* background work: the merge, and a clerk's command, go first */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HISTWORK_NICE) < 0)
+		op_log(OP_LOG_DEBUG, "history worker at normal priority: %s", strerror(errno));
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->asked && !w->quit)
@@ -99,13 +111,23 @@ static void *worker(void *arg)
 		snprintf(site, sizeof(site), "%s", w->site);
 		w->asked = 0;
 		pthread_mutex_unlock(&w->mu);
+		int64_t t0 = mono_ms();
 		commit(w, site, baseline);
 		pthread_mutex_lock(&w->mu);
+		w->last_ms = mono_ms() - t0;
 		w->running = 0;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
+}
+
+int64_t op_histwork_last_ms(op_histwork *w)
+{
+	pthread_mutex_lock(&w->mu);
+	int64_t ms = w->last_ms;
+	pthread_mutex_unlock(&w->mu);
+	return ms;
 }
 
 op_histwork *op_histwork_start(const char *db_path, const char *repo_path, op_err *e)

@@ -5,6 +5,7 @@
 #ifndef OP_HISTWORK_H
 #define OP_HISTWORK_H
 
+#include <stdint.h>
 #include "error.h"
 
 typedef struct op_histwork op_histwork;
@@ -21,6 +22,8 @@ op_histwork *op_histwork_start(const char *db_path, const char *repo_path, op_er
  * log line, go on on the worker. */
 void op_histwork_commit(op_histwork *w, const char *author_site, int baseline);
 
+/* How long the last commit took, in ms (0: none yet). */
+int64_t op_histwork_last_ms(op_histwork *w);
 /* Is a commit running? */
 int op_histwork_busy(op_histwork *w);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "sync_int.h"
 #include "tables.h"
 
@@ -677,32 +678,52 @@ static int merge_begin(op_sync *s, uint64_t hmax)
 
 /* A clerk's write goes first: every ROOM_EVERY changes, when a command
  * waits for the write lock (op_db_writer_waiting: a note it touched since
- * the last time room was made), what is merged so far
- * is committed and the command gets op_db_room_pause to take the lock.
- * The batch's cursor moves only at its end: after a
- * crash in between the batch comes again and its merged part lands on
- * nothing. */
-#define ROOM_EVERY 250
+ * the last time room was made), what is merged so far is committed and
+ * the command gets op_db_room_pause to take the lock. What the command
+ * then waits for is that commit, which grows with what the part holds
+ * (its search index entries, its pages): so for a while after a command
+ * came, while clerks are at work, the merge commits a part every
+ * PART_BUSY changes whether one waits or not, and the next command waits
+ * for a short part (a catch-up with a clerk writing every 100 ms waited
+ * 100 ms a command for parts of ~2,500 changes). The batch's cursor moves
+ * only at its end: after a crash in between the batch comes again and its
+ * merged part lands on nothing. */
+#define ROOM_EVERY 32
+#define PART_BUSY 256
+#define BUSY_SPELL_MS 5000
 
-static int make_room(op_sync *s, uint64_t hmax)
+static int64_t mono_ms(void)
 {
-	if (!op_db_writer_waiting(s->db, &s->room_seen))
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when a part was committed (part: what was merged since the last
+ * commit), 0 when none was due, -1 on error. */
+static int make_room(op_sync *s, uint64_t hmax, int part)
+{
+	int waits = op_db_writer_waiting(s->db, &s->room_seen);
+	if (!waits && (part < PART_BUSY || mono_ms() - s->room_at > BUSY_SPELL_MS))
 		return 0;
 	if ((s->quiet && op_db_triggers(s->db, 1) < 0) || op_sync_state_save(s) < 0)
 		return -1;
 	s->quiet = 0;
 	if (op_db_commit(s->db) < 0)
 		return -1;
-	s->st.rooms++;
-	op_db_room_pause();
-	return merge_begin(s, hmax);
+	if (waits) {
+		s->st.rooms++;
+		s->room_at = mono_ms();
+		op_db_room_pause();
+	}
+	return merge_begin(s, hmax) < 0 ? -1 : 1;
 }
 
 int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 		  uint64_t count, uint64_t upto, int *perr)
 {
 	struct op_change g[GROUP_MAX];
-	int ng = 0, since = 0;
+	int ng = 0, since = 0, part = 0;
 	uint64_t hmax;
 	op_rd rd;
 
@@ -729,10 +750,14 @@ int op_sync_apply(op_sync *s, const char *peer, const void *raw, size_t n,
 			       memcmp(c.gid, g[0].gid, c.gid_len) != 0)) {
 			if (apply_group(s, g, ng) < 0)
 				goto fail;
+			part += ng;
 			if ((since += ng) >= ROOM_EVERY) {
 				since = 0;
-				if (make_room(s, hmax) < 0)
+				int r = make_room(s, hmax, part);
+				if (r < 0)
 					goto fail;
+				if (r)
+					part = 0;
 			}
 			ng = 0;
 		}

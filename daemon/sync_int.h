@@ -36,6 +36,7 @@ struct op_sync {
 	int rebasing;			/* during an apply: journal left unstamped */
 	int quiet;			/* during an apply: triggers off (merge.c) */
 	long long room_seen;		/* the waiting note room was last made for */
+	int64_t room_at;		/* monotonic ms room was last made */
 	/* After a re-baseline, journal entries to recheck_seq may have been
 	 * sent by the copy of this store a backup replaced; versions past
 	 * recheck_from to recheck_ver are what HQ gave back (meta, loaded per

@@ -42,6 +42,10 @@ void op_db_free(op_db *db);
 /* Remove a closed store's files (the database, its -wal, -shm and -waiting);
  * missing files are not an error. */
 void op_db_remove(const char *path);
+/* How large the write-ahead log may grow: the daemon trims it past this,
+ * a command's commit copies it only past this (SQLite's default: 4 MiB). */
+#define OP_DB_WAL_MAX (64LL << 20)
+
 /* When the store's write-ahead log has grown past max bytes (a reader
  * that kept a snapshot while batches streamed in keeps SQLite from
  * restarting it), copy it into the store and truncate it to nothing:

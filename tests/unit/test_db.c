@@ -216,6 +216,36 @@ Test(db, wal_trimmed_past_its_limit)
 	sqlite3_close(r);
 }
 
+static long long file_size(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* A command's commit leaves the log to the daemon (op_db_wal_trim):
+ * SQLite's automatic checkpoint, every 1000 pages, made a clerk's
+ * `customer add` during a catch-up copy the daemon's writes into the
+ * store and sync it (up to 300 ms). A connection with SQLite's default
+ * does copy them: what the test would miss. */
+Test(db, a_command_does_not_copy_the_daemons_log)
+{
+	sqlite3 *w;
+	cr_assert_eq(op_db_exec(db, "CREATE TABLE t(x)"), 0);
+	cr_assert_eq(sqlite3_open_v2(path, &w, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_wal_autocheckpoint(w, 0);	/* the daemon's writes stay in the log */
+	cr_assert_eq(sqlite3_exec(w, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+				  " FROM n WHERE i < 1500) INSERT INTO t SELECT randomblob(4000)"
+				  " FROM n", NULL, NULL, NULL), SQLITE_OK);
+	long long store = file_size(path), log = wal_size();
+	cr_assert_gt(log, 1000LL * 4096, "the log holds over 1000 pages (%lld bytes)", log);
+	cr_assert_eq(op_db_exec(db, "INSERT INTO t VALUES (1)"), 0, "%s", op_db_err(db)->msg);
+	cr_assert_eq(file_size(path), store, "the command copied the log into the store");
+	sqlite3_wal_autocheckpoint(w, 1000);	/* SQLite's default */
+	cr_assert_eq(sqlite3_exec(w, "INSERT INTO t VALUES (2)", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_gt(file_size(path), store, "SQLite's default copies it");
+	sqlite3_close(w);
+}
+
 /* A command that finds the write lock held says so at once (the merge
  * then lets it in, daemon/merge.c); a daemon's connection never does, and
  * the note goes with the store. */
