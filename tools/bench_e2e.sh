@@ -33,7 +33,9 @@
 #   fanout     K branches with M new customers each; every branch needs all:
 #              each round runs all K outpostd --once at once, until every
 #              branch holds K*M customers. Time to converge and the cost per
-#              row applied (K*M at HQ + K*(K-1)*M at branches), per size.
+#              row applied (K*M at HQ + K*(K-1)*M at branches), per size;
+#              beside it SQLite's own changeset apply of as many rows
+#              (measured on K*M into one store), spread over every core.
 #   idle       the K branches of the last fan-out stay connected (no --once)
 #              once caught up: HQ's CPU over 10 s, in % of one core.
 #   history    HQ's history repository after the catch-up: size per million
@@ -363,6 +365,22 @@ for f in $FANOUT; do
 	row "fan-out ${K}x$M: s to converge ($rounds rounds)" "$(fl "$secs" 1)" "-" "-" "$tgt" \
 		"$([ "$tgt" = - ] && echo - || met "$secs" '<=' 60)"
 	row "fan-out ${K}x$M: us per row applied" "$us" "-" "-" "flat +-20%" "-"
+	# baseline: SQLite's own apply of the K*M rows into one empty store
+	# (with the search index, and bare), scaled to the fan-out's row
+	# applies and spread over the machine's cores with no cost at all for
+	# the network, the sync or the history: the least time any
+	# implementation on SQLite could take
+	"$GEN" gen "$S/all.db" S0 0 "$all" "cs=$S/cs" >/dev/null || die "gen fan-out baseline"
+	cores=$(nproc)
+	for how in fts bare; do
+		rm -f "$S"/csa.db*
+		set -- $("$CSA" $([ $how = bare ] && echo --bare) "$S/csa.db" "$S/cs.ins") || die "changeset_apply"
+		b=$(fl "$4 * $applies / $all / $cores" 2)
+		row "fan-out ${K}x$M: s vs SQLite apply ($how, $cores cores)" "$(fl "$secs" 1)" "$b" \
+			"$(awk "BEGIN { if ($b > 0) printf \"%.2f\", $secs / $b; else print \"-\" }")" "-" "-"
+		[ $how = fts ] && FANBASE="${FANBASE:-} $(fl "$4 * 1000000 / $all" 1)"
+	done
+	rm -f "$S"/csa.db* "$S"/all.db* "$S"/cs.*
 	if [ "$f" = "$IDLE_AT" ]; then
 		# idle: the K branches stay connected; HQ's CPU once they are caught up
 		bps=""
@@ -388,6 +406,9 @@ if [ $# -ge 2 ]; then
 	mn=$(echo "$FANUS" | tr ' ' '\n' | grep . | sort -g | head -1)
 	mx=$(echo "$FANUS" | tr ' ' '\n' | grep . | sort -g | tail -1)
 	row "fan-out: cost per row, max/min over sizes" "$(fl "$mx / $mn")" "-" "-" "<= 1.2" "$(met "$mx / $mn" '<=' 1.2)"
+	bmn=$(echo "$FANBASE" | tr ' ' '\n' | grep . | sort -g | head -1)
+	bmx=$(echo "$FANBASE" | tr ' ' '\n' | grep . | sort -g | tail -1)
+	row "fan-out: SQLite apply's us per row, max/min" "$(fl "$bmx / $bmn")" "-" "-" "-" "-"
 fi
 echo "   (load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
 exit 0
