@@ -23,15 +23,11 @@
  * under the store's busy handler. libgit2 is thread-safe; each commit
  * opens its repository.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 #include "daemon.h"
 #include "db.h"
 #include "history.h"
@@ -90,16 +86,9 @@ static void commit(op_histwork *w, const char *site, int baseline)
 	on_snapshot(w);	/* in case it failed before taking one */
 }
 
-/* The worker's nice value (per thread on Linux): above the loop's, below
- * the pack merge's (10). */
-#define HISTWORK_NICE 5
-
 static void *worker(void *arg)
 {
 	op_histwork *w = arg;
-	/* background work: the merge, and a clerk's command, go first */
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HISTWORK_NICE) < 0)
-		op_log(OP_LOG_DEBUG, "history worker at normal priority: %s", strerror(errno));
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->asked && !w->quit)
