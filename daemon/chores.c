@@ -25,9 +25,7 @@ int64_t op_net_now_ms(void)
 
 int64_t op_net_mono_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return op_mono_ms();
 }
 
 /* Commit what the batches since the last commit brought to the history;

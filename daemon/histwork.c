@@ -50,13 +50,6 @@ struct op_histwork {
 	int64_t last_ms;	/* how long the last commit took */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_snapshot(void *arg)
 {
 	op_histwork *w = arg;
@@ -71,7 +64,7 @@ static void commit(op_histwork *w, const char *site, int baseline)
 	struct op_history_hook hook = { on_snapshot, w };
 	struct op_history_result res;
 	op_err e = { 0 };
-	int64_t t0 = mono_ms();
+	int64_t t0 = op_mono_ms();
 
 	if (baseline && op_history_started(w->db, w->repo)) {
 		on_snapshot(w);
@@ -82,7 +75,7 @@ static void commit(op_histwork *w, const char *site, int baseline)
 		op_log(OP_LOG_WARN, "history not written: %s", e.msg);
 	else if (res.commit[0])
 		op_log(OP_LOG_DEBUG, "history: %llu records of %s committed in %lld ms",
-		       (unsigned long long)res.records, site, (long long)(mono_ms() - t0));
+		       (unsigned long long)res.records, site, (long long)(op_mono_ms() - t0));
 	on_snapshot(w);	/* in case it failed before taking one */
 }
 
@@ -100,10 +93,10 @@ static void *worker(void *arg)
 		snprintf(site, sizeof(site), "%s", w->site);
 		w->asked = 0;
 		pthread_mutex_unlock(&w->mu);
-		int64_t t0 = mono_ms();
+		int64_t t0 = op_mono_ms();
 		commit(w, site, baseline);
 		pthread_mutex_lock(&w->mu);
-		w->last_ms = mono_ms() - t0;
+		w->last_ms = op_mono_ms() - t0;
 		w->running = 0;
 		pthread_cond_broadcast(&w->cv);
 	}

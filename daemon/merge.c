@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "sync_int.h"
 #include "tables.h"
 
@@ -692,19 +691,12 @@ static int merge_begin(op_sync *s, uint64_t hmax)
 #define PART_BUSY 256
 #define BUSY_SPELL_MS 5000
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1 when a part was committed (part: what was merged since the last
  * commit), 0 when none was due, -1 on error. */
 static int make_room(op_sync *s, uint64_t hmax, int part)
 {
 	int waits = op_db_writer_waiting(s->db, &s->room_seen);
-	if (!waits && (part < PART_BUSY || mono_ms() - s->room_at > BUSY_SPELL_MS))
+	if (!waits && (part < PART_BUSY || op_mono_ms() - s->room_at > BUSY_SPELL_MS))
 		return 0;
 	if ((s->quiet && op_db_triggers(s->db, 1) < 0) || op_sync_state_save(s) < 0)
 		return -1;
@@ -713,7 +705,7 @@ static int make_room(op_sync *s, uint64_t hmax, int part)
 		return -1;
 	if (waits) {
 		s->st.rooms++;
-		s->room_at = mono_ms();
+		s->room_at = op_mono_ms();
 		op_db_room_pause();
 	}
 	return merge_begin(s, hmax) < 0 ? -1 : 1;

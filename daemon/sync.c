@@ -41,6 +41,13 @@ void op_sync_cfg_default(struct op_sync_cfg *cfg)
 	cfg->batch_changes = 8192;
 }
 
+int64_t op_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t op_sync_now(op_sync *s)
 {
 	if (s->cfg.now_ms)

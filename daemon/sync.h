@@ -147,4 +147,8 @@ int64_t op_sync_gc(op_sync *s);
 /* Milliseconds since 1970 from cfg->now_ms or the real clock. */
 int64_t op_sync_now(op_sync *s);
 
+/* Milliseconds of the monotonic clock: for intervals, whatever the wall
+ * clock does. */
+int64_t op_mono_ms(void);
+
 #endif
