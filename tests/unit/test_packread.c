@@ -6,15 +6,18 @@
  * merged away under it does not lose an object, nothing is mapped.
  * And the packs merged by copying (daemon/gitpack.c, suite packmerge):
  * every object reads back and git verifies the result, deltas and 64-bit
- * offsets included; a damaged pack stops the merge and loses nothing.
+ * offsets included; a damaged pack or a full disk stops the merge and
+ * loses nothing.
  */
 #include <criterion/criterion.h>
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "gitpack.h"
 #include "packread.h"
@@ -447,6 +450,31 @@ Test(packmerge, a_damaged_pack_stops_the_merge_and_loses_nothing)
 	cr_assert(strstr(e.msg, "does not match its index") || strstr(e.msg, "damaged"), "%s",
 		  e.msg);
 	cr_assert_eq(count_packs(), 6, "no pack removed");
+}
+
+/* A full disk (here: a file size limit below the merged pack's size)
+ * while the merged pack is written: the merge says why, every pack stays,
+ * no temporary file is left, and a later merge with room succeeds. */
+Test(packmerge, a_full_disk_stops_the_merge_and_loses_nothing)
+{
+	op_err e = { 0 };
+	struct rlimit was, lim;
+	for (int k = 0; k < 4; k++)
+		write_pack(100 * k, 100);
+	close_libgit2();
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = 20000;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	cr_assert_eq(op_gitpack_consolidate(packs, 1, &e), -1);
+	cr_assert_eq(e.code, EX_IOERR, "%s", e.msg);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	cr_assert_eq(count_packs(), 4, "no pack removed");
+	all_there(400);
+	e = (op_err){ 0 };
+	cr_assert_eq(op_gitpack_consolidate(packs, 1, &e), 4, "%s", e.msg);
+	all_there(400);
 }
 
 /* Which packs merge: none up to the limit; past it the smallest, so that
