@@ -87,31 +87,32 @@ static void send_error(struct dctx *d, const struct session *s, int code,
 	send_msg(d, s, OP_MSG_ERROR, &d->body);
 }
 
-/* Build, compress and send the next batch to s; 1 sent, 0 nothing, -1. */
-static int send_batch(struct dctx *d, struct session *s)
+/* Build, compress and send the next batch to s, this store's newest
+ * version being head; 1 sent, 0 nothing, -1. */
+static int send_batch(struct dctx *d, struct session *s, uint64_t head)
 {
 	uint64_t upto, count;
 	const char *why;
 
-	if (s->cursor > op_sync_head(d->sync)) {
+	if (s->cursor > head) {
 		/* Only a store restored behind its peer's record gets here (a
 		 * protocol-2 HQ re-baselines it first): say so once. */
 		if (!s->stuck++)
 			op_log(OP_LOG_ERR, "%s has this store's changes to version %llu, past its "
 			       "newest (%llu): restored from an older backup? nothing can be sent",
 			       s->site, (unsigned long long)s->cursor,
-			       (unsigned long long)op_sync_head(d->sync));
+			       (unsigned long long)head);
 		return 0;
 	}
 	/* Caught up and told so, and nothing new since: no batch to build
 	 * (an idle HQ must not rebuild empty batches for every branch). */
-	if (s->idle_sent == s->cursor + 1 && op_sync_head(d->sync) == s->cursor)
+	if (s->idle_sent == s->cursor + 1 && head == s->cursor)
 		return 0;
 	/* A stream runs from a cursor on while batches follow each other;
 	 * the cursor set back (a resend, a new session) starts another. */
 	if (!s->stream_head || s->cursor != s->stream_next) {
 		s->stream_from = s->cursor;
-		s->stream_head = op_sync_head(d->sync);
+		s->stream_head = head;
 	}
 	op_sync_set_stream(d->sync, s->stream_from, s->stream_head);
 	op_buf_reset(&d->raw);
@@ -171,15 +172,16 @@ static void stamp_some(struct dctx *d)
 	op_net_history_stamped(d, n);
 }
 
-static void pump_out(struct dctx *d, struct session *s)
+/* head: op_sync_head, read once a turn for every session (an idle HQ's
+ * turn reads it once, not once a branch). */
+static void pump_out(struct dctx *d, struct session *s, uint64_t head)
 {
 	int sent = 0;
-	while (s->ready && s->inflight < d->cfg->window && send_batch(d, s) == 1)
+	while (s->ready && s->inflight < d->cfg->window && send_batch(d, s, head) == 1)
 		sent++;
 	/* A long catch-up says how far it has got, every 10 seconds. */
 	int64_t now = op_net_mono_ms();
 	if (sent && now - s->last_progress > 10000) {
-		uint64_t head = op_sync_head(d->sync);
 		if (s->last_progress && head > s->cursor)
 			op_log(OP_LOG_INFO, "catching up %s: sent to version %llu of %llu (%.0f%%)",
 			       s->site, (unsigned long long)s->cursor, (unsigned long long)head,
@@ -903,7 +905,7 @@ static int branch_run(struct dctx *d, volatile sig_atomic_t *stop)
 		 * re-baseline has brought this store's own history back). */
 		if (!op_sync_rebasing(d->sync) && op_sync_pending(d->sync) > 0)
 			stamp_some(d);
-		pump_out(d, s);
+		pump_out(d, s, op_sync_head(d->sync));
 		/* A --once round that has caught up is about to exit, and
 		 * exiting waits for the merge: it starts none then (its first
 		 * idle turn started one, beside the round). */
@@ -977,6 +979,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 		if (op_sync_pending(d->sync) > 0)
 			stamp_some(d);
 		int64_t now = op_net_mono_ms();
+		uint64_t head = op_sync_head(d->sync);
 		for (int i = 0; i < d->nsess; i++) {
 			struct session *s = &d->sess[i];
 			if (!s->rid_len)
@@ -989,7 +992,7 @@ static int hq_run(struct dctx *d, volatile sig_atomic_t *stop)
 			/* Upload before download: a branch's pending edits reach HQ
 			 * before HQ's changes (a delete, say) can land on them. */
 			if (s->uploaded)
-				pump_out(d, s);
+				pump_out(d, s, head);
 		}
 		op_net_history_due(d, !(it[0].revents & ZMQ_POLLIN));
 		op_net_history_repack(d, 0);

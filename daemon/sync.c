@@ -941,39 +941,55 @@ int op_sync_peer_contact(op_sync *s, const char *peer, int schema,
 }
 
 /* Journal entries are only an audit trail once stamped and acknowledged by
- * every peer; they are kept 90 days for `outpost log`, then dropped. */
+ * every peer; they are kept 90 days for `outpost log`, then dropped. HQ
+ * runs this every minute, so each statement reads what it drops and little
+ * more, never the whole store: the acknowledged mark is the newest one at
+ * or below every peer's acknowledgement (marks are read from the newest
+ * down, as far as the peers lag); the journal is dropped from its start up
+ * to its first entry that is unacknowledged or younger than the cutoff (an
+ * older entry after that one waits for it: kept longer, never shorter);
+ * the marks below the one used go with the entries they covered. */
+static const char SQL_GC_MARK[] =
+	"SELECT seq_upto FROM stamp_mark WHERE ver_upto <= (SELECT coalesce(min(acked_ver), 0)"
+	"  FROM peer WHERE revoked_at IS NULL) ORDER BY seq_upto DESC LIMIT 1";
 static const char SQL_GC[] =
-	"DELETE FROM journal WHERE seq <= (SELECT coalesce(max(seq_upto), 0)"
-	"  FROM stamp_mark WHERE ver_upto <= (SELECT coalesce(min(acked_ver), 0)"
-	"  FROM peer WHERE revoked_at IS NULL))"
-	" AND ts < :cutoff";
+	"DELETE FROM journal WHERE seq < coalesce((SELECT seq FROM journal"
+	"  WHERE seq > :upto OR ts >= :cutoff ORDER BY seq LIMIT 1), :upto + 1)";
+static const char SQL_GC_MARKS[] =
+	"DELETE FROM stamp_mark WHERE seq_upto < :upto";
 
 /* A tombstone is needed only until every peer has it: below the version
  * all active peers acknowledged, and older than the retention, it goes. A
  * late edit for such a row then finds no row and no creation marker and
- * is logged and dropped, so the row cannot come back half-made. */
+ * is logged and dropped, so the row cannot come back half-made. Read
+ * through the tombstones' own index (026_gc_index.sql), oldest first, as
+ * far as the cutoff: not every row the peers acknowledged. */
 static const char SQL_GC_TOMBS[] =
-	"DELETE FROM clock WHERE col = -1"
-	" AND ver <= (SELECT coalesce(min(acked_ver), 0) FROM peer WHERE revoked_at IS NULL)"
-	" AND hlc < :cutoff";
+	"DELETE FROM clock INDEXED BY clock_tomb WHERE col = -1 AND hlc < :cutoff"
+	" AND ver <= (SELECT coalesce(min(acked_ver), 0) FROM peer WHERE revoked_at IS NULL)";
 
 int64_t op_sync_gc(op_sync *s)
 {
-	int64_t keep = (int64_t)90 * 86400 * 1000, n;
+	int64_t keep = (int64_t)90 * 86400 * 1000, cutoff = op_sync_now(s) - keep, upto = 0, n;
 	sqlite3_stmt *st;
+	int rc;
 
 	if (op_db_begin(s->db, NULL) < 0)
 		return -1;
-	if (!(st = op_db_stmt(s->db, SQL_GC)))
+	if (!(st = op_db_stmt(s->db, SQL_GC_MARK)) || (rc = op_db_step(s->db, st)) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, op_sync_now(s) - keep);
-	if (op_db_run(s->db, st) < 0)
+	if (rc == SQLITE_ROW)
+		upto = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (!(st = op_db_stmt(s->db, SQL_GC)) || op_bind_int(s->db, st, ":upto", upto) < 0 ||
+	    op_bind_int(s->db, st, ":cutoff", cutoff) < 0 || op_db_run(s->db, st) < 0)
 		goto fail;
 	n = sqlite3_changes(op_db_handle(s->db));
-	if (!(st = op_db_stmt(s->db, SQL_GC_TOMBS)))
+	if (!(st = op_db_stmt(s->db, SQL_GC_MARKS)) || op_bind_int(s->db, st, ":upto", upto) < 0 ||
+	    op_db_run(s->db, st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, (op_sync_now(s) - keep) << 16);
-	if (op_db_run(s->db, st) < 0)
+	if (!(st = op_db_stmt(s->db, SQL_GC_TOMBS)) ||
+	    op_bind_int(s->db, st, ":cutoff", cutoff << 16) < 0 || op_db_run(s->db, st) < 0)
 		goto fail;
 	n += sqlite3_changes(op_db_handle(s->db));
 	if (op_db_commit(s->db) < 0)

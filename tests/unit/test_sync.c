@@ -321,6 +321,66 @@ Test(sync, gc_only_below_every_peers_ack)
 	op_sync_free(g);
 }
 
+static int count_steps(void *arg) { ++*(long *)arg; return 0; }
+
+/* HQ runs the clean-up every minute: what it reads must be what it
+ * drops, not the whole store. Steps counted in SQLite's progress
+ * callback (one per 100 virtual machine instructions). */
+static long gc_steps(struct site *x, op_sync *g, int64_t *dropped)
+{
+	long steps = 0;
+	sqlite3_progress_handler(op_db_handle(x->db), 100, count_steps, &steps);
+	*dropped = op_sync_gc(g);
+	sqlite3_progress_handler(op_db_handle(x->db), 0, NULL, NULL);
+	return steps;
+}
+
+Test(sync, gc_reads_what_it_drops_not_the_store)
+{
+	struct op_sync_cfg cfg;
+	op_sync *g;
+	op_err e = { 0 };
+	int64_t n;
+	exec(&a, "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3000)"
+		 " INSERT INTO customer(name) SELECT 'c' || i FROM k");
+	exec(&a, "INSERT INTO customer(id, name) VALUES ('gone-1', '吴十')");
+	pump(&a, &hq);
+	exec(&a, "DELETE FROM customer WHERE id = 'gone-1'");
+	pump(&a, &hq);
+	op_sync_cfg_default(&cfg);
+	cfg.now_ms = fake_now;
+	/* a day on: nothing is old enough, and nothing may be read through */
+	clock_at = op_sync_now(a.s) + (int64_t)86400 * 1000;
+	cr_assert_eq(op_sync_new(&g, a.db, &cfg, &e), 0);
+	long young = gc_steps(&a, g, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_lt(young, 20, "%ld steps to drop nothing from 3,000 customers", young);
+	op_sync_free(g);
+	cr_assert_eq(op_sync_new(&g, hq.db, &cfg, &e), 0);
+	young = gc_steps(&hq, g, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_lt(young, 20, "HQ: %ld steps to drop nothing", young);
+	op_sync_free(g);
+	/* two edits not yet stamped, so not acknowledged by HQ: they stay,
+	 * the old one too though a young one follows it */
+	exec(&a, "UPDATE customer SET name = '吴十一' WHERE name = 'c1'");
+	exec(&a, "UPDATE customer SET name = '吴十二' WHERE name = 'c2'");
+	exec(&a, "UPDATE journal SET ts = ts + 200 * 86400000 WHERE seq = (SELECT max(seq) FROM journal)");
+	/* 100 days on: the journal and the tombstone go, the live rows stay */
+	clock_at = op_sync_now(a.s) + (int64_t)100 * 86400 * 1000;
+	cr_assert_eq(op_sync_new(&g, a.db, &cfg, &e), 0);
+	cr_assert_gt(gc_steps(&a, g, &n), 0);
+	cr_assert_eq(n, 3003, "%lld dropped", (long long)n);	/* 3,002 journal rows, 1 tombstone */
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM journal"), "2");
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM clock WHERE col = -1"), "0");
+	cr_assert_str_eq(q1(&a, "SELECT count(*) FROM customer"), "3000");
+	/* and once dropped, the next clean-up reads next to nothing again */
+	long after = gc_steps(&a, g, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_lt(after, 20, "%ld steps after the clean-up", after);
+	op_sync_free(g);
+}
+
 Test(sync, offline_edit_of_a_merged_duplicate_lands_on_the_kept_row)
 {
 	exec(&a, "INSERT INTO customer(id, name, phone) VALUES ('keep-1', '张伟', '+8613800138000')");
